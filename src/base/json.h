@@ -1,0 +1,24 @@
+/* JSON helpers over cJSON: loading files with a message that names the file,
+ * line and byte offset of a syntax error, and typed field access. */
+#ifndef LE_BASE_JSON_H
+#define LE_BASE_JSON_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+#include "base/error.h"
+
+/* Parses text (len bytes); on a syntax error the message reads
+ * "<what>: invalid JSON at line L, byte B". */
+le_status le_json_parse(const char *text, size_t len, const char *what, cJSON **out,
+                        le_error *err);
+/* Reads and parses a file (bounded by max_size bytes, 0 = no bound). */
+le_status le_json_load(const char *path, size_t max_size, cJSON **out, le_error *err);
+
+/* Field lookups: return 1 when the field exists with the right type. */
+int le_json_int(const cJSON *obj, const char *key, long long *out);
+int le_json_num(const cJSON *obj, const char *key, double *out);
+int le_json_bool(const cJSON *obj, const char *key, int *out);
+const char *le_json_str(const cJSON *obj, const char *key);
+
+#endif

@@ -1,0 +1,54 @@
+/* Scaled dot-product attention for one sequence, tiled with an online
+ * softmax (flash-attention style): memory is a few tiles per thread, never
+ * an n×n matrix. Heads and query tiles run in parallel on the pool.
+ *
+ * Layout: token t, head h, dim d of Q is q[t*q_stride + h*head_dim + d]; K
+ * and V likewise with the kv head h / (n_heads / n_kv_heads) (grouped-query
+ * attention when n_kv_heads < n_heads). Output like Q, for n_heads heads.
+ *
+ * Score for query i and key j (before the softmax over j):
+ *   s = scale · (q_i · k_j)                           plain
+ *   s -= alibi_slopes[h] · |i' − j|                    ALiBi (i' = i + q_offset)
+ *   key j > i' is masked                               causal
+ *   SelfExtend (se_window w > 0), bidirectional:
+ *     |i' − j| <  w : scale · (q_i · k_j)              neighbour positions
+ *     i' − j  >= w  : scale · (q_lo_i · k_g_j)         grouped, key to the left
+ *     j − i'  >= w  : scale · (q_up_i · k_g_j)         grouped, key to the right
+ *   q_lo, q_up and k_g are the caller's copies rotated with the grouped
+ *   positions; they share the strides of q and k.
+ * q_offset places query i at position i + q_offset among the keys (a decoder
+ * continuing after a cache); 0 for encoders. */
+#ifndef LE_KERNELS_ATTENTION_H
+#define LE_KERNELS_ATTENTION_H
+
+#include <stddef.h>
+
+#include "kernels/kctx.h"
+
+typedef struct le_attn_args {
+    int n_q, n_kv;
+    int n_heads, n_kv_heads, head_dim;
+    const float *q;
+    size_t q_stride;
+    const float *k;
+    size_t k_stride;
+    const float *v;
+    size_t v_stride;
+    float *out;
+    size_t out_stride;
+    float scale;
+    int causal;
+    int q_offset;
+    const float *alibi_slopes; /* [n_heads] or NULL */
+    int se_window;             /* 0: SelfExtend off */
+    const float *q_lo, *q_up, *k_g;
+} le_attn_args;
+
+/* Returns 0, or -1 when out of memory for the per-thread tiles. */
+int le_attention(const le_kctx *kc, const le_attn_args *a);
+
+/* Builds the full score matrix row by row in double precision: the test
+ * reference. O(n_kv) memory per row. */
+void le_attention_reference(const le_attn_args *a);
+
+#endif

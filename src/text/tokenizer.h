@@ -1,0 +1,56 @@
+/* Tokenizers read from a Hugging Face tokenizer.json, run exactly as the
+ * tokenizers library runs them: added/special tokens, normalizer,
+ * pre-tokenizer, model (WordPiece now; Unigram and byte-level BPE later) and
+ * the post-processor template.
+ *
+ * Encoding is split in two so that callers can cut and window long inputs:
+ * le_tokenizer_encode gives the ids of the text alone; the template (the
+ * special ids that go before and after a sequence) is asked for separately. */
+#ifndef LE_TEXT_TOKENIZER_H
+#define LE_TEXT_TOKENIZER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/error.h"
+
+typedef struct le_tokenizer le_tokenizer;
+
+/* A growable id vector. */
+typedef struct le_ids {
+    int32_t *ids;
+    size_t n, cap;
+} le_ids;
+
+void le_ids_free(le_ids *v);
+/* Returns LE_ERR_NOMEM on failure. */
+le_status le_ids_push(le_ids *v, int32_t id);
+
+le_status le_tokenizer_load(const char *tokenizer_json_path, le_tokenizer **out, le_error *err);
+/* The same from memory (for tests and fuzzing); what names the source in messages. */
+le_status le_tokenizer_load_mem(const char *json, size_t len, const char *what, le_tokenizer **out,
+                                le_error *err);
+void le_tokenizer_free(le_tokenizer *t);
+
+/* Appends the ids of text (len bytes, must be valid UTF-8: otherwise
+ * LE_ERR_UTF8 naming the byte offset) to out, without special tokens from
+ * the post-processor. */
+le_status le_tokenizer_encode(const le_tokenizer *t, const char *text, size_t len, le_ids *out,
+                              le_error *err);
+
+/* The post-processor's template for a single sequence: ids before ($A) and
+ * after it, e.g. [CLS] and [SEP]. The arrays belong to the tokenizer. */
+void le_tokenizer_template(const le_tokenizer *t, const int32_t **before, size_t *n_before,
+                           const int32_t **after, size_t *n_after);
+
+int le_tokenizer_vocab_size(const le_tokenizer *t);
+/* The string for an id (vocabulary or added token), NULL when out of range. */
+const char *le_tokenizer_piece(const le_tokenizer *t, int32_t id);
+/* The id of an exact vocabulary or added-token string, -1 when absent. */
+int32_t le_tokenizer_find(const le_tokenizer *t, const char *piece);
+/* "wordpiece", "unigram", "bpe". */
+const char *le_tokenizer_kind(const le_tokenizer *t);
+/* 1 when the normalizer lowercases. */
+int le_tokenizer_lowercases(const le_tokenizer *t);
+
+#endif
