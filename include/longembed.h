@@ -44,6 +44,7 @@ typedef enum le_status {
 
 typedef struct le_error {
     le_status code;
+    long text_index; /* le_embed/le_tokenize: the index of the offending text, else -1 */
     char message[1024];
 } le_error;
 
@@ -146,6 +147,11 @@ typedef struct le_embed_options {
     le_extend extend;    /* extension method for inputs past the window */
     le_attn_scale attn_scale;
     int position_stride; /* 0: automatic (model-recognised); N: multiply position ids by N */
+    const char *pooling; /* NULL: as the model declares; or "cls", "mean", "max" */
+    /* Called after each forward batch with the tokens done so far and in all
+     * (for progress bars); may be NULL. */
+    void (*progress)(size_t done_tokens, size_t total_tokens, void *user);
+    void *progress_user;
 } le_embed_options;
 
 void le_embed_options_init(le_embed_options *opt);

@@ -9,6 +9,7 @@ le_status le_fail(le_error *err, le_status code, const char *fmt, ...) {
         va_list ap;
         va_start(ap, fmt);
         err->code = code;
+        err->text_index = -1;
         vsnprintf(err->message, sizeof err->message, fmt, ap);
         va_end(ap);
     }
@@ -39,6 +40,7 @@ le_status le_error_wrap(le_error *err, const char *fmt, ...) {
 void le_error_clear(le_error *err) {
     if (err) {
         err->code = LE_OK;
+        err->text_index = -1;
         err->message[0] = 0;
     }
 }

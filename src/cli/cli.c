@@ -1,0 +1,86 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void cli_common_init(cli_common *c) {
+    memset(c, 0, sizeof *c);
+    le_model_options_init(&c->mo);
+}
+
+void cli_error(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("longembed: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+int cli_parse_int(const char *opt, const char *s, int lo, int hi, int *out) {
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi) {
+        cli_error("%s: expected an integer from %d to %d, got \"%s\"", opt, lo, hi, s);
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
+int cli_common_option(cli_common *c, int code, const char *arg) {
+    switch (code) {
+    case 'm': c->model = arg; return 1;
+    case 1001: return cli_parse_int("--threads", arg, 0, 1024, &c->mo.threads) ? -1 : 1;
+    case 1002: c->mo.isa = arg; return 1;
+    case 1003: c->mo.cache_dir = arg; return 1;
+    case 'q': c->quiet = 1; return 1;
+    case 'v': c->verbose = 1; return 1;
+    default: return 0;
+    }
+}
+
+static void log_to_stderr(int level, const char *msg, void *user) {
+    const cli_common *c = user;
+    if (level > (c->verbose ? 3 : c->quiet ? 1 : 2)) return;
+    fprintf(stderr, "longembed: %s%s\n", level == 0 ? "error: " : level == 1 ? "warning: " : "",
+            msg);
+}
+
+void cli_setup_logging(const cli_common *c) { le_set_log(log_to_stderr, (void *)c); }
+
+le_model *cli_open_model(const cli_common *c) {
+    if (!c->model) {
+        cli_error("no model given: use -m MODEL (an alias such as minilm, or a model directory)");
+        return NULL;
+    }
+    le_model *m = NULL;
+    le_error err;
+    if (le_model_open(c->model, &c->mo, &m, &err) != LE_OK) {
+        cli_error("%s", err.message);
+        return NULL;
+    }
+    return m;
+}
+
+void cli_json_string(FILE *f, const char *s, size_t len) {
+    fputc('"', f);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        switch (ch) {
+        case '"': fputs("\\\"", f); break;
+        case '\\': fputs("\\\\", f); break;
+        case '\n': fputs("\\n", f); break;
+        case '\r': fputs("\\r", f); break;
+        case '\t': fputs("\\t", f); break;
+        default:
+            if (ch < 0x20) fprintf(f, "\\u%04x", ch);
+            else fputc(ch, f);
+        }
+    }
+    fputc('"', f);
+}

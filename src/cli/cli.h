@@ -1,0 +1,57 @@
+/* Shared pieces of the command-line client: options every subcommand takes,
+ * opening the model, printing errors, JSON output. The CLI uses only the
+ * public API (longembed.h). */
+#ifndef LE_CLI_H
+#define LE_CLI_H
+
+#include <stdio.h>
+
+#include "longembed.h"
+
+/* Exit codes: 0 ok, 1 bad input or runtime failure, 2 bad usage. */
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
+
+typedef struct cli_common {
+    const char *model;
+    le_model_options mo;
+    int quiet, verbose;
+} cli_common;
+
+void cli_common_init(cli_common *c);
+/* Handles a common option (getopt_long code with optarg); 1 when handled,
+ * 0 when not a common option, -1 on a bad value (message printed). */
+int cli_common_option(cli_common *c, int code, const char *arg);
+/* The long options every subcommand accepts, for getopt_long tables. */
+#define CLI_COMMON_LONG_OPTIONS                                                        \
+    {"model", required_argument, 0, 'm'}, {"threads", required_argument, 0, 1001},     \
+        {"isa", required_argument, 0, 1002}, {"cache-dir", required_argument, 0, 1003}, \
+        {"quiet", no_argument, 0, 'q'}, {"verbose", no_argument, 0, 'v'},              \
+        {"help", no_argument, 0, 'h'}
+#define CLI_COMMON_SHORT "m:qvh"
+#define CLI_COMMON_HELP                                                                   \
+    "  -m, --model MODEL     alias (minilm) or Hugging Face model directory (required)\n" \
+    "      --threads N       worker threads (default: all cores)\n"                       \
+    "      --isa ISA         kernels: auto, scalar, avx2, avx512 (default auto)\n"        \
+    "      --cache-dir DIR   model cache (default ~/.cache/longembed)\n"                  \
+    "  -q, --quiet           no progress or notes on stderr\n"                            \
+    "  -v, --verbose         more notes on stderr\n"
+
+/* Installs the stderr logger (per quiet/verbose). */
+void cli_setup_logging(const cli_common *c);
+/* Opens c->model; prints the error and returns NULL on failure. */
+le_model *cli_open_model(const cli_common *c);
+
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Parses a non-negative int option; -1 (and a message) when invalid. */
+int cli_parse_int(const char *opt, const char *s, int lo, int hi, int *out);
+
+/* Writes s (len bytes) as a JSON string literal (escaped, quoted). */
+void cli_json_string(FILE *f, const char *s, size_t len);
+
+/* Subcommands: argc/argv start at the subcommand name. */
+int cmd_embed(int argc, char **argv);
+int cmd_tokenize(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_fetch_model(int argc, char **argv);
+
+#endif

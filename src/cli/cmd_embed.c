@@ -1,0 +1,246 @@
+/* longembed embed: texts → JSONL embeddings, one line per input, in order. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "input.h"
+#include "progress.h"
+
+#define GROUP_TEXTS 64
+#define GROUP_BYTES ((size_t)4 << 20)
+
+static const char *USAGE =
+    "usage: longembed embed -m MODEL [OPTIONS] [FILE...]\n"
+    "Embeds each FILE as one document, or else each line of standard input (plain\n"
+    "text, or JSONL objects with \"text\" and an optional \"id\"). Writes one JSON line\n"
+    "per input, in input order: {\"id\", \"tokens\", \"truncated\", \"extend\", \"embedding\"}.\n\n"
+    "Options:\n" CLI_COMMON_HELP
+    "      --prefix P        text put before every input: a preset (query, passage: the\n"
+    "                        model's own; e5-query, e5-passage, bge-query; none) or any string\n"
+    "      --max-tokens N    most tokens per text, special tokens included (default: the\n"
+    "                        model window; with --extend: up to 262144)\n"
+    "      --truncate        cut longer texts to --max-tokens instead of failing\n"
+    "      --extend METHOD   none, pcw, gp, rp, pi (past the trained window)\n"
+    "      --attn-scale S    log (default) or none: attention log-length scaling\n"
+    "      --position-stride N  multiply position ids by N (E5-Base-4k: 8, set automatically)\n"
+    "      --pooling P       cls, mean or max (default: as the model declares)\n"
+    "      --no-normalize    do not L2-normalise the vectors\n"
+    "      --normalize       L2-normalise even if the model does not declare it\n"
+    "      --batch-tokens N  token budget of one forward batch (default 8192)\n"
+    "      --input FORMAT    stdin format: auto (default), lines, jsonl\n"
+    "      --keep-going      write {\"id\", \"error\"} for bad inputs and go on (exit 1 at end)\n";
+
+typedef struct embed_cli {
+    cli_common common;
+    le_embed_options eo;
+    const char *prefix_arg;
+    input_format format;
+    int keep_going;
+    le_model *m;
+    int dim;
+    float *vecs;
+    int failures;
+    cli_progress *progress;
+} embed_cli;
+
+static int resolve_prefix(embed_cli *e) {
+    const char *p = e->prefix_arg;
+    if (!p) return 0;
+    le_model_info info;
+    le_model_get_info(e->m, &info);
+    if (!strcmp(p, "none")) e->eo.prefix = "";
+    else if (!strcmp(p, "query")) e->eo.prefix = info.query_prefix;
+    else if (!strcmp(p, "passage")) e->eo.prefix = info.passage_prefix;
+    else if (!strcmp(p, "e5-query")) e->eo.prefix = "query: ";
+    else if (!strcmp(p, "e5-passage")) e->eo.prefix = "passage: ";
+    else if (!strcmp(p, "bge-query"))
+        e->eo.prefix = "Represent this sentence for searching relevant passages: ";
+    else e->eo.prefix = p;
+    return 0;
+}
+
+static void write_vector(const embed_cli *e, const cli_text *t, const le_text_result *r,
+                         const float *v) {
+    printf("{\"id\":%s,\"tokens\":%d,\"truncated\":%s,\"extend\":\"%s\"", t->id_json, r->tokens,
+           r->truncated ? "true" : "false", le_extend_name(e->eo.extend));
+    if (r->chunks > 1) printf(",\"chunks\":%d", r->chunks);
+    fputs(",\"embedding\":[", stdout);
+    for (int d = 0; d < e->dim; d++) printf(d ? ",%.9g" : "%.9g", (double)v[d]);
+    fputs("]}\n", stdout);
+}
+
+static void write_error(const cli_text *t, const char *msg) {
+    printf("{\"id\":%s,\"error\":", t->id_json);
+    cli_json_string(stdout, msg, strlen(msg));
+    fputs("}\n", stdout);
+}
+
+static void on_progress(size_t done, size_t total, void *user) {
+    cli_progress_tokens(user, done, total);
+}
+
+/* Embeds texts[0..n); on a bad text, salvages the others one by one so every
+ * good text before it is written. Returns 0, or -1 to stop. */
+static int embed_group(embed_cli *e, cli_text *texts, size_t n) {
+    const char *ptrs[GROUP_TEXTS];
+    size_t lens[GROUP_TEXTS];
+    le_text_result res[GROUP_TEXTS];
+    for (size_t i = 0; i < n; i++) {
+        ptrs[i] = texts[i].text;
+        lens[i] = texts[i].len;
+    }
+    le_error err;
+    le_status s = le_embed(e->m, n, ptrs, lens, &e->eo, e->vecs, res, &err);
+    if (s == LE_OK) {
+        for (size_t i = 0; i < n; i++) write_vector(e, &texts[i], &res[i], e->vecs + i * e->dim);
+        cli_progress_texts(e->progress, n);
+        return 0;
+    }
+    if (err.text_index < 0) { /* not about one text: an option or the machine */
+        cli_error("%s", err.message);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        s = le_embed(e->m, 1, &ptrs[i], &lens[i], &e->eo, e->vecs, res, &err);
+        if (s == LE_OK) {
+            write_vector(e, &texts[i], &res[0], e->vecs);
+        } else {
+            /* "text 0: <why>" → "<where>: <why>" */
+            const char *why = err.message;
+            if (!strncmp(why, "text 0: ", 8)) why += 8;
+            e->failures++;
+            if (!e->keep_going || err.text_index < 0) {
+                fflush(stdout);
+                cli_error("%s (id %s): %s", texts[i].where, texts[i].id_json, why);
+                return -1;
+            }
+            write_error(&texts[i], why);
+        }
+        cli_progress_texts(e->progress, 1);
+    }
+    return 0;
+}
+
+static int parse_options(embed_cli *e, int argc, char **argv) {
+    static const struct option opts[] = {CLI_COMMON_LONG_OPTIONS,
+                                         {"prefix", required_argument, 0, 'p'},
+                                         {"max-tokens", required_argument, 0, 2001},
+                                         {"truncate", no_argument, 0, 2002},
+                                         {"extend", required_argument, 0, 2003},
+                                         {"attn-scale", required_argument, 0, 2004},
+                                         {"position-stride", required_argument, 0, 2005},
+                                         {"pooling", required_argument, 0, 2006},
+                                         {"no-normalize", no_argument, 0, 2007},
+                                         {"normalize", no_argument, 0, 2008},
+                                         {"batch-tokens", required_argument, 0, 2009},
+                                         {"input", required_argument, 0, 2010},
+                                         {"keep-going", no_argument, 0, 2011},
+                                         {0, 0, 0, 0}};
+    le_error err;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT "p:", opts, NULL)) != -1) {
+        int r = cli_common_option(&e->common, c, optarg);
+        if (r < 0) return -1;
+        if (r) continue;
+        switch (c) {
+        case 'h': fputs(USAGE, stdout); exit(CLI_OK);
+        case 'p': e->prefix_arg = optarg; break;
+        case 2001:
+            if (cli_parse_int("--max-tokens", optarg, 1, 1 << 30, &e->eo.max_tokens)) return -1;
+            break;
+        case 2002: e->eo.truncate = 1; break;
+        case 2003:
+            if (le_extend_parse(optarg, &e->eo.extend, &err)) {
+                cli_error("--extend: %s", err.message);
+                return -1;
+            }
+            break;
+        case 2004:
+            if (!strcmp(optarg, "log")) e->eo.attn_scale = LE_ATTN_SCALE_LOG;
+            else if (!strcmp(optarg, "none")) e->eo.attn_scale = LE_ATTN_SCALE_NONE;
+            else {
+                cli_error("--attn-scale: expected log or none, got \"%s\"", optarg);
+                return -1;
+            }
+            break;
+        case 2005:
+            if (cli_parse_int("--position-stride", optarg, 1, 1 << 20, &e->eo.position_stride))
+                return -1;
+            break;
+        case 2006: e->eo.pooling = optarg; break;
+        case 2007: e->eo.normalize = 0; break;
+        case 2008: e->eo.normalize = 1; break;
+        case 2009:
+            if (cli_parse_int("--batch-tokens", optarg, 1, 1 << 30, &e->eo.batch_tokens))
+                return -1;
+            break;
+        case 2010:
+            if (cli_input_parse_format(optarg, &e->format)) {
+                cli_error("--input: expected auto, lines or jsonl, got \"%s\"", optarg);
+                return -1;
+            }
+            break;
+        case 2011: e->keep_going = 1; break;
+        default: fputs(USAGE, stderr); return -1;
+        }
+    }
+    return 0;
+}
+
+int cmd_embed(int argc, char **argv) {
+    embed_cli e;
+    memset(&e, 0, sizeof e);
+    cli_common_init(&e.common);
+    le_embed_options_init(&e.eo);
+    if (parse_options(&e, argc, argv)) return CLI_USAGE;
+    cli_setup_logging(&e.common);
+    e.m = cli_open_model(&e.common);
+    if (!e.m) return CLI_FAIL;
+    resolve_prefix(&e);
+    e.dim = le_model_dim(e.m);
+    e.vecs = malloc(sizeof(float) * (size_t)e.dim * GROUP_TEXTS);
+    int n_files = argc - optind;
+    cli_progress prog;
+    cli_progress_start(&prog, "embed", (size_t)n_files, e.common.quiet);
+    e.progress = &prog;
+    e.eo.progress = on_progress;
+    e.eo.progress_user = &prog;
+    cli_input in;
+    cli_input_init(&in, argv + optind, n_files, e.format);
+    cli_text group[GROUP_TEXTS];
+    size_t n = 0, bytes = 0;
+    int rc = CLI_OK, got;
+    while (e.vecs) {
+        got = cli_input_next(&in, &group[n]);
+        if (got < 0) {
+            rc = CLI_FAIL;
+            break;
+        }
+        if (got > 0) bytes += group[n++].len;
+        if (n && (got == 0 || n == GROUP_TEXTS || bytes >= GROUP_BYTES)) {
+            int stop = embed_group(&e, group, n);
+            for (size_t i = 0; i < n; i++) cli_text_free(&group[i]);
+            n = bytes = 0;
+            if (stop) {
+                rc = CLI_FAIL;
+                break;
+            }
+        }
+        if (got == 0) break;
+    }
+    if (!e.vecs) cli_error("out of memory");
+    for (size_t i = 0; i < n; i++) cli_text_free(&group[i]);
+    cli_progress_finish(&prog);
+    if (e.failures && rc == CLI_OK) rc = CLI_FAIL;
+    if (fflush(stdout) != 0) {
+        cli_error("cannot write the output");
+        rc = CLI_FAIL;
+    }
+    cli_input_free(&in);
+    free(e.vecs);
+    le_model_close(e.m);
+    return e.vecs || rc ? rc : CLI_FAIL;
+}

@@ -1,0 +1,43 @@
+/* longembed: long-context text embeddings on the CPU. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct {
+    const char *name;
+    int (*run)(int, char **);
+    const char *about;
+} g_commands[] = {
+    {"embed", cmd_embed, "texts or documents to embedding vectors (JSONL)"},
+    {"tokenize", cmd_tokenize, "texts to token ids and pieces (JSONL)"},
+    {"info", cmd_info, "describe a model"},
+    {"fetch-model", cmd_fetch_model, "download a known model into the cache"},
+};
+
+static void usage(FILE *f) {
+    fprintf(f, "usage: longembed COMMAND [OPTIONS]   (longembed COMMAND --help for more)\n\n");
+    for (size_t i = 0; i < sizeof g_commands / sizeof *g_commands; i++)
+        fprintf(f, "  %-12s %s\n", g_commands[i].name, g_commands[i].about);
+    fprintf(f, "\nversion %s\n", le_version());
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("longembed %s\n", le_version());
+        return CLI_OK;
+    }
+    for (size_t i = 0; i < sizeof g_commands / sizeof *g_commands; i++)
+        if (!strcmp(argv[1], g_commands[i].name)) return g_commands[i].run(argc - 1, argv + 1);
+    cli_error("unknown command \"%s\"", argv[1]);
+    usage(stderr);
+    return CLI_USAGE;
+}

@@ -1,0 +1,152 @@
+/* Opening and describing models (the public le_model_* calls). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "base/mapfile.h"
+#include "embed/model.h"
+#include "model/registry.h"
+
+void le_model_options_init(le_model_options *opt) {
+    memset(opt, 0, sizeof *opt);
+    opt->allow_fetch = 1;
+}
+
+/* Models the project recognises by their files, and what that implies:
+ * E5-Base-4k (a BERT e5-base-v2 whose table was tuned to 4096 rows, the
+ * originals at every 8th row) takes position ids × 8 for short inputs. */
+static void recognise(le_model *m) {
+    m->position_stride = 1;
+    m->query_prefix = "";
+    m->passage_prefix = "";
+    const char *nop = m->cfg.name_or_path;
+    if (strstr(nop, "e5")) {
+        m->query_prefix = "query: ";
+        m->passage_prefix = "passage: ";
+    } else if (strstr(nop, "bge") && strstr(nop, "en")) {
+        m->query_prefix = "Represent this sentence for searching relevant passages: ";
+    }
+    if (strstr(nop, "e5-base-v2") && m->cfg.max_positions == 4096) m->position_stride = 8;
+}
+
+static void base_name(const char *model, const char *dir, char *out, size_t cap) {
+    const char *src = model;
+    if (le_dir_exists(model)) {
+        const char *slash = strrchr(dir, '/');
+        src = slash && slash[1] ? slash + 1 : dir;
+    }
+    snprintf(out, cap, "%s", src);
+}
+
+le_status le_model_open(const char *model, const le_model_options *opt_in, le_model **out,
+                        le_error *err) {
+    *out = NULL;
+    le_model_options opt;
+    if (opt_in) opt = *opt_in;
+    else le_model_options_init(&opt);
+    le_isa isa;
+    int rc = le_isa_parse(opt.isa, &isa);
+    if (rc == -1) return le_fail(err, LE_ERR_ARG, "unknown ISA \"%s\" (auto, scalar, avx2, avx512)", opt.isa);
+    if (rc == -2) return le_fail(err, LE_ERR_UNSUPPORTED, "this CPU does not support %s (it has: %s)", opt.isa, le_cpu_summary());
+    if (opt.threads < 0 || opt.threads > 1024)
+        return le_fail(err, LE_ERR_ARG, "threads must be between 0 and 1024, got %d", opt.threads);
+    le_model *m = calloc(1, sizeof *m);
+    if (!m) return le_fail(err, LE_ERR_NOMEM, "out of memory");
+    le_status s = le_model_resolve(model, opt.cache_dir, opt.allow_fetch, &m->dir, err);
+    if (s) goto fail;
+    base_name(model, m->dir, m->name, sizeof m->name);
+    if ((s = le_model_config_load(m->dir, &m->cfg, err))) goto fail;
+    char *tj = le_path_join(m->dir, "tokenizer.json");
+    if (!tj) {
+        s = le_fail(err, LE_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    s = le_tokenizer_load(tj, &m->tok, err);
+    free(tj);
+    if (s) goto fail;
+    if (le_tokenizer_vocab_size(m->tok) > m->cfg.vocab) {
+        s = le_fail(err, LE_ERR_FORMAT,
+                    "%s: the tokenizer has %d tokens but the model's vocabulary only %d", m->dir,
+                    le_tokenizer_vocab_size(m->tok), m->cfg.vocab);
+        goto fail;
+    }
+    if ((s = le_bert_load(m->dir, &m->cfg, isa, &m->bert, err))) goto fail;
+    m->pool = le_pool_create(opt.threads);
+    if (!m->pool) {
+        s = le_fail(err, LE_ERR_NOMEM, "cannot start %d threads", opt.threads);
+        goto fail;
+    }
+    m->kc.isa = isa;
+    m->kc.pool = m->pool;
+    recognise(m);
+    le_log(LE_LOG_DEBUG, "model %s: %s, %d layers, hidden %d, %s kernels, %d threads", m->name,
+           m->cfg.model_type, m->cfg.layers, m->cfg.hidden, le_isa_name(isa),
+           le_pool_threads(m->pool));
+    *out = m;
+    return LE_OK;
+fail:
+    le_model_close(m);
+    return s;
+}
+
+void le_model_close(le_model *m) {
+    if (!m) return;
+    le_bert_scratch_free(&m->scratch);
+    le_bert_free(&m->bert);
+    le_tokenizer_free(m->tok);
+    le_pool_destroy(m->pool);
+    free(m->dir);
+    free(m);
+}
+
+int le_model_dim(const le_model *m) { return m->cfg.hidden; }
+
+le_status le_model_get_info(const le_model *m, le_model_info *o) {
+    memset(o, 0, sizeof *o);
+    o->name = m->name;
+    o->directory = m->dir;
+    o->architecture = m->cfg.model_type;
+    o->hidden_size = m->cfg.hidden;
+    o->num_layers = m->cfg.layers;
+    o->num_heads = m->cfg.heads;
+    o->intermediate_size = m->cfg.intermediate;
+    o->vocab_size = m->cfg.vocab;
+    o->window = m->cfg.max_positions / m->position_stride;
+    o->st_max_seq_length = m->cfg.st_max_seq_length;
+    o->position_stride = m->position_stride;
+    o->pooling = le_pooling_name(m->cfg.pooling);
+    o->normalize = m->cfg.normalize;
+    o->tokenizer = le_tokenizer_kind(m->tok);
+    o->lowercase = le_tokenizer_lowercases(m->tok);
+    o->query_prefix = m->query_prefix;
+    o->passage_prefix = m->passage_prefix;
+    o->isa = le_isa_name(m->kc.isa);
+    o->threads = le_pool_threads(m->pool);
+    o->methods = "none,pcw,gp,rp,pi";
+    return LE_OK;
+}
+
+le_status le_tokenize(le_model *m, const char *text, size_t len, int add_special, int32_t *ids,
+                      size_t cap, size_t *n_out, le_error *err) {
+    le_ids v = {0};
+    le_status s = LE_OK;
+    const int32_t *before = NULL, *after = NULL;
+    size_t nb = 0, na = 0;
+    if (add_special) le_tokenizer_template(m->tok, &before, &nb, &after, &na);
+    for (size_t i = 0; i < nb && !s; i++) s = le_ids_push(&v, before[i]);
+    if (!s) s = le_tokenizer_encode(m->tok, text, len, &v, err);
+    for (size_t i = 0; i < na && !s; i++) s = le_ids_push(&v, after[i]);
+    if (s == LE_ERR_NOMEM) le_fail(err, s, "out of memory");
+    if (!s) {
+        size_t k = v.n < cap ? v.n : cap;
+        if (k) memcpy(ids, v.ids, k * sizeof *ids);
+        *n_out = v.n;
+    }
+    le_ids_free(&v);
+    return s;
+}
+
+const char *le_token_piece(const le_model *m, int32_t id) {
+    return le_tokenizer_piece(m->tok, id);
+}

