@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* asprintf, open_memstream */
 #include "input.h"
 
 #include <cjson/cJSON.h>
