@@ -34,7 +34,9 @@ void le_tokenizer_free(le_tokenizer *t);
 
 /* Appends the ids of text (len bytes, must be valid UTF-8: otherwise
  * LE_ERR_UTF8 naming the byte offset) to out, without special tokens from
- * the post-processor. */
+ * the post-processor. The ids equal those of Hugging Face tokenizers with
+ * truncation and padding off. On failure out keeps its previous ids. A
+ * loaded tokenizer is read-only: encode may run on several threads at once. */
 le_status le_tokenizer_encode(const le_tokenizer *t, const char *text, size_t len, le_ids *out,
                               le_error *err);
 
@@ -43,6 +45,8 @@ le_status le_tokenizer_encode(const le_tokenizer *t, const char *text, size_t le
 void le_tokenizer_template(const le_tokenizer *t, const int32_t **before, size_t *n_before,
                            const int32_t **after, size_t *n_after);
 
+/* 1 + the largest id of the vocabulary and the added tokens (the rows an
+ * embedding table needs). */
 int le_tokenizer_vocab_size(const le_tokenizer *t);
 /* The string for an id (vocabulary or added token), NULL when out of range. */
 const char *le_tokenizer_piece(const le_tokenizer *t, int32_t id);

@@ -1,0 +1,247 @@
+#include "text/pretokenizer.h"
+
+#include "base/json.h"
+#include "text/unicode.h"
+#include "text/utf8.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ASCII classes for the splitting loops. */
+enum { CLS_OTHER = 0, CLS_SPACE = 1, CLS_PUNCT = 2, CLS_WORD = 4 };
+
+/* The class bits in need of the character at s[*i]; advances *i. Only the
+ * needed tables are searched for non-ASCII characters. */
+static uint8_t char_class(const char *s, size_t n, size_t *i, const uint8_t *ascii, uint8_t need) {
+    unsigned char b = (unsigned char)s[*i];
+    if (b < 0x80) {
+        (*i)++;
+        return ascii[b];
+    }
+    uint32_t c = le_utf8_next(s, n, i);
+    if ((need & CLS_SPACE) && le_uc_is_whitespace(c)) return CLS_SPACE;
+    uint8_t cls = 0;
+    if ((need & CLS_PUNCT) && le_uc_is_punct(c)) cls |= CLS_PUNCT;
+    if ((need & CLS_WORD) && le_uc_is_word(c)) cls |= CLS_WORD;
+    return cls;
+}
+
+static const uint8_t *ascii_classes(void) {
+    static const uint8_t table[128] = {
+#define S CLS_SPACE
+#define P CLS_PUNCT
+#define W CLS_WORD
+        0, 0, 0, 0, 0, 0, 0, 0, 0, S, S, S, S, S, 0, 0,     /* 0x00 */
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,     /* 0x10 */
+        S, P, P, P, P, P, P, P, P, P, P, P, P, P, P, P,     /* 0x20 */
+        W, W, W, W, W, W, W, W, W, W, P, P, P, P, P, P,     /* 0x30 */
+        P, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W,     /* 0x40 */
+        W, W, W, W, W, W, W, W, W, W, W, P, P, P, P, P | W, /* 0x50: '_' is both */
+        P, W, W, W, W, W, W, W, W, W, W, W, W, W, W, W,     /* 0x60 */
+        W, W, W, W, W, W, W, W, W, W, W, P, P, P, P, 0,     /* 0x70 */
+#undef S
+#undef P
+#undef W
+    };
+    return table;
+}
+
+/* ------------------------------------------------------------- splitting */
+
+typedef struct pre_run {
+    const le_pretokenizer *p;
+    le_word_fn fn;
+    void *ctx;
+} pre_run;
+
+static le_status run_from(const pre_run *r, size_t step, const char *s, size_t n);
+
+/* Pieces of a split by a one-character delimiter class arrive as segments
+ * (a run of non-delimiters, or one delimiter); the behavior decides which
+ * are kept and which are glued together, exactly as tokenizers folds them. */
+typedef struct splitter {
+    const pre_run *r;
+    size_t next_step;
+    const char *s;
+    le_split_behavior behavior;
+    size_t a, b; /* the pending piece */
+    int has, prev_match;
+} splitter;
+
+static le_status split_flush(splitter *sp) {
+    if (!sp->has) return LE_OK;
+    sp->has = 0;
+    return run_from(sp->r, sp->next_step, sp->s + sp->a, sp->b - sp->a);
+}
+
+static le_status split_segment(splitter *sp, size_t a, size_t b, int is_match) {
+    int merge = 0;
+    switch (sp->behavior) {
+    case LE_SPLIT_REMOVED:
+        if (is_match) return LE_OK;
+        return run_from(sp->r, sp->next_step, sp->s + a, b - a);
+    case LE_SPLIT_ISOLATED: return run_from(sp->r, sp->next_step, sp->s + a, b - a);
+    case LE_SPLIT_CONTIGUOUS: merge = sp->has && is_match == sp->prev_match; break;
+    case LE_SPLIT_MERGED_WITH_PREVIOUS: merge = sp->has && is_match && !sp->prev_match; break;
+    case LE_SPLIT_MERGED_WITH_NEXT: merge = sp->has && sp->prev_match && !is_match; break;
+    }
+    sp->prev_match = is_match;
+    if (merge) {
+        sp->b = b;
+        return LE_OK;
+    }
+    le_status st = split_flush(sp);
+    sp->a = a;
+    sp->b = b;
+    sp->has = 1;
+    return st;
+}
+
+/* Split where a character's class has any bit of delim. */
+static le_status split_by_class(const pre_run *r, size_t step, const char *s, size_t n,
+                                uint8_t delim, le_split_behavior behavior) {
+    const uint8_t *ascii = ascii_classes();
+    splitter sp = {r, step + 1, s, behavior, 0, 0, 0, 0};
+    size_t start = 0, i = 0;
+    le_status st;
+    while (i < n) {
+        size_t at = i;
+        if (!(char_class(s, n, &i, ascii, delim) & delim)) continue;
+        if (start < at && (st = split_segment(&sp, start, at, 0))) return st;
+        if ((st = split_segment(&sp, at, i, 1))) return st;
+        start = i;
+    }
+    if (start < n && (st = split_segment(&sp, start, n, 0))) return st;
+    return split_flush(&sp);
+}
+
+/* BertPreTokenizer: whitespace removed, punctuation isolated, in one pass. */
+static le_status split_bert(const pre_run *r, size_t step, const char *s, size_t n) {
+    const uint8_t *ascii = ascii_classes();
+    const unsigned char *u = (const unsigned char *)s;
+    size_t start = 0, i = 0;
+    le_status st;
+    while (i < n) {
+        /* the common case: a run of ASCII word bytes */
+        while (i < n && u[i] < 0x80 && !(ascii[u[i]] & (CLS_SPACE | CLS_PUNCT))) i++;
+        if (i == n) break;
+        size_t at = i;
+        uint8_t cls = char_class(s, n, &i, ascii, CLS_SPACE | CLS_PUNCT);
+        if (!(cls & (CLS_SPACE | CLS_PUNCT))) continue;
+        if (start < at && (st = run_from(r, step + 1, s + start, at - start))) return st;
+        if ((cls & CLS_PUNCT) && (st = run_from(r, step + 1, s + at, i - at))) return st;
+        start = i;
+    }
+    return start < n ? run_from(r, step + 1, s + start, n - start) : LE_OK;
+}
+
+/* Whitespace: the matches of \w+|[^\w\s]+ are the words, the rest is dropped. */
+static le_status split_whitespace(const pre_run *r, size_t step, const char *s, size_t n) {
+    const uint8_t *ascii = ascii_classes();
+    size_t start = 0, i = 0;
+    int cur = -1; /* class of the open run: CLS_WORD, CLS_OTHER, or -1 for none */
+    le_status st;
+    while (i < n) {
+        size_t at = i;
+        uint8_t cls = char_class(s, n, &i, ascii, CLS_SPACE | CLS_WORD);
+        int k = (cls & CLS_WORD) ? CLS_WORD : (cls & CLS_SPACE) ? -1 : CLS_OTHER;
+        if (k == cur) continue;
+        if (cur != -1 && (st = run_from(r, step + 1, s + start, at - start))) return st;
+        cur = k;
+        start = at;
+    }
+    return cur != -1 ? run_from(r, step + 1, s + start, n - start) : LE_OK;
+}
+
+static le_status run_from(const pre_run *r, size_t step, const char *s, size_t n) {
+    if (n == 0) return LE_OK;
+    if (step == r->p->n) return r->fn(r->ctx, s, n);
+    const le_pre_step *ps = &r->p->steps[step];
+    switch (ps->kind) {
+    case LE_PRE_BERT: return split_bert(r, step, s, n);
+    case LE_PRE_WHITESPACE: return split_whitespace(r, step, s, n);
+    case LE_PRE_WHITESPACE_SPLIT: return split_by_class(r, step, s, n, CLS_SPACE, LE_SPLIT_REMOVED);
+    case LE_PRE_PUNCTUATION: return split_by_class(r, step, s, n, CLS_PUNCT, ps->behavior);
+    }
+    return LE_ERR_INTERNAL;
+}
+
+le_status le_pretokenizer_run(const le_pretokenizer *p, const char *s, size_t n, le_word_fn fn,
+                              void *ctx) {
+    pre_run r = {p, fn, ctx};
+    return run_from(&r, 0, s, n);
+}
+
+/* ------------------------------------------------------------------ JSON */
+
+le_status le_pretokenizer_add(le_pretokenizer *p, le_pre_kind kind, le_split_behavior behavior) {
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 4;
+        le_pre_step *s = realloc(p->steps, cap * sizeof *s);
+        if (!s) return LE_ERR_NOMEM;
+        p->steps = s;
+        p->cap = cap;
+    }
+    p->steps[p->n].kind = kind;
+    p->steps[p->n].behavior = behavior;
+    p->n++;
+    return LE_OK;
+}
+
+void le_pretokenizer_free(le_pretokenizer *p) {
+    if (!p) return;
+    free(p->steps);
+    memset(p, 0, sizeof *p);
+}
+
+static le_status pretokenizer_parse(const cJSON *j, le_pretokenizer *p, const char *what,
+                                    le_error *err) {
+    if (!cJSON_IsObject(j))
+        return le_fail(err, LE_ERR_FORMAT, "%s: a pre_tokenizer must be an object", what);
+    const char *type = le_json_str(j, "type");
+    if (!type) return le_fail(err, LE_ERR_FORMAT, "%s: pre_tokenizer without a \"type\"", what);
+    le_status st = LE_OK;
+    if (!strcmp(type, "Sequence")) {
+        const cJSON *list = cJSON_GetObjectItemCaseSensitive(j, "pretokenizers");
+        if (!cJSON_IsArray(list))
+            return le_fail(err, LE_ERR_FORMAT,
+                           "%s: Sequence pre_tokenizer needs a \"pretokenizers\" array", what);
+        const cJSON *it;
+        cJSON_ArrayForEach(it, list) {
+            if ((st = pretokenizer_parse(it, p, what, err))) return st;
+        }
+        return LE_OK;
+    } else if (!strcmp(type, "BertPreTokenizer")) {
+        st = le_pretokenizer_add(p, LE_PRE_BERT, LE_SPLIT_REMOVED);
+    } else if (!strcmp(type, "Whitespace")) {
+        st = le_pretokenizer_add(p, LE_PRE_WHITESPACE, LE_SPLIT_REMOVED);
+    } else if (!strcmp(type, "WhitespaceSplit")) {
+        st = le_pretokenizer_add(p, LE_PRE_WHITESPACE_SPLIT, LE_SPLIT_REMOVED);
+    } else if (!strcmp(type, "Punctuation")) {
+        static const char *names[] = {"Removed", "Isolated", "MergedWithPrevious", "MergedWithNext",
+                                      "Contiguous"};
+        const char *b = le_json_str(j, "behavior");
+        int k = 1; /* tokenizers' default: Isolated */
+        if (b) {
+            for (k = 0; k < 5 && strcmp(b, names[k]); k++) {
+            }
+            if (k == 5)
+                return le_fail(err, LE_ERR_FORMAT, "%s: Punctuation behavior \"%s\" is unknown",
+                               what, b);
+        }
+        st = le_pretokenizer_add(p, LE_PRE_PUNCTUATION, (le_split_behavior)k);
+    } else {
+        return le_fail(err, LE_ERR_UNSUPPORTED, "%s: pre_tokenizer \"%s\" is not supported yet",
+                       what, type);
+    }
+    return st ? le_fail(err, st, "%s: out of memory", what) : LE_OK;
+}
+
+le_status le_pretokenizer_from_json(const cJSON *j, le_pretokenizer *out, const char *what,
+                                    le_error *err) {
+    memset(out, 0, sizeof *out);
+    if (!j || cJSON_IsNull(j)) return LE_OK;
+    le_status r = pretokenizer_parse(j, out, what, err);
+    if (r) le_pretokenizer_free(out);
+    return r;
+}

@@ -1,0 +1,52 @@
+/* Pre-tokenizers of tokenizer.json (BertPreTokenizer, Whitespace,
+ * WhitespaceSplit, Punctuation, and Sequence of them): they cut a normalized
+ * piece into words, each handed to a callback (the model). */
+#ifndef LE_TEXT_PRETOKENIZER_H
+#define LE_TEXT_PRETOKENIZER_H
+
+#include "base/error.h"
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+typedef enum le_pre_kind {
+    LE_PRE_BERT,             /* split on whitespace, isolate punctuation */
+    LE_PRE_WHITESPACE,       /* runs of \w and runs of [^\w\s] */
+    LE_PRE_WHITESPACE_SPLIT, /* split on whitespace */
+    LE_PRE_PUNCTUATION       /* split on punctuation with a behavior */
+} le_pre_kind;
+
+/* What happens to the delimiter of a split (tokenizers' SplitDelimiterBehavior). */
+typedef enum le_split_behavior {
+    LE_SPLIT_REMOVED,
+    LE_SPLIT_ISOLATED,
+    LE_SPLIT_MERGED_WITH_PREVIOUS,
+    LE_SPLIT_MERGED_WITH_NEXT,
+    LE_SPLIT_CONTIGUOUS
+} le_split_behavior;
+
+typedef struct le_pre_step {
+    le_pre_kind kind;
+    le_split_behavior behavior;
+} le_pre_step;
+
+typedef struct le_pretokenizer {
+    le_pre_step *steps;
+    size_t n, cap;
+} le_pretokenizer;
+
+/* Receives one word (never empty). */
+typedef le_status (*le_word_fn)(void *ctx, const char *s, size_t n);
+
+/* Reads a "pre_tokenizer" value (null: none, the whole piece is one word). */
+le_status le_pretokenizer_from_json(const cJSON *j, le_pretokenizer *out, const char *what,
+                                    le_error *err);
+le_status le_pretokenizer_add(le_pretokenizer *p, le_pre_kind kind, le_split_behavior behavior);
+void le_pretokenizer_free(le_pretokenizer *p);
+
+/* Cuts s (valid UTF-8, n > 0) into words and calls fn on each, in order;
+ * stops at the first status fn returns that is not LE_OK. */
+le_status le_pretokenizer_run(const le_pretokenizer *p, const char *s, size_t n, le_word_fn fn,
+                              void *ctx);
+
+#endif

@@ -1,0 +1,27 @@
+/* The model stage of a tokenizer (WordPiece now; Unigram and BPE later):
+ * one word in, ids out. Each model lives in its own file and fills this
+ * interface from the "model" object of tokenizer.json. */
+#ifndef LE_TEXT_TOKEN_MODEL_H
+#define LE_TEXT_TOKEN_MODEL_H
+
+#include "base/error.h"
+#include "text/tokenizer.h"
+#include "text/vocab.h"
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+typedef struct le_token_model {
+    const char *kind; /* "wordpiece", ... */
+    void *impl;
+    /* Appends the ids of one pre-tokenized word (valid UTF-8, n > 0). */
+    le_status (*tokenize)(const void *impl, const char *word, size_t n, le_ids *out);
+    void (*destroy)(void *impl);
+} le_token_model;
+
+/* WordPiece from the "model" object; fills vocab (owned by the caller,
+ * which must outlive the model). */
+le_status le_wordpiece_from_json(const cJSON *model, le_vocab *vocab, le_token_model *out,
+                                 const char *what, le_error *err);
+
+#endif

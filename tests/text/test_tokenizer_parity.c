@@ -1,0 +1,135 @@
+/* Parity with Hugging Face tokenizers: every line of the reference fixtures
+ * (written by tools/make_fixtures.py, {"text": ..., "ids": [...]} with the
+ * template's special tokens included) must give exactly the same ids.
+ * A missing fixture is a failure, not a skip. */
+#include "text_test_util.h"
+
+#include <cjson/cJSON.h>
+
+/* Decodes the JSON string starting at p (just after its opening quote) into
+ * out; returns the position after the closing quote, or NULL. cJSON cannot
+ * be used for the text: it ends strings at an escaped U+0000. */
+static const char *json_string(const char *p, const char *end, char *out, size_t *n) {
+    size_t k = 0;
+    while (p < end && *p != '"') {
+        if (*p != '\\') {
+            out[k++] = *p++;
+            continue;
+        }
+        if (++p >= end) return NULL;
+        char e = *p++;
+        const char *simple = "\"\\/bfnrt", *value = "\"\\/\b\f\n\r\t";
+        const char *f = strchr(simple, e);
+        if (e && f) {
+            out[k++] = value[f - simple];
+            continue;
+        }
+        if (e != 'u' || end - p < 4) return NULL;
+        unsigned c, lo;
+        if (sscanf(p, "%4x", &c) != 1) return NULL;
+        p += 4;
+        if (c >= 0xD800 && c < 0xDC00) { /* a surrogate pair */
+            if (end - p < 6 || p[0] != '\\' || p[1] != 'u' || sscanf(p + 2, "%4x", &lo) != 1)
+                return NULL;
+            p += 6;
+            c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
+        }
+        if (c < 0x80) {
+            out[k++] = (char)c;
+        } else if (c < 0x800) {
+            out[k++] = (char)(0xC0 | (c >> 6));
+            out[k++] = (char)(0x80 | (c & 0x3F));
+        } else if (c < 0x10000) {
+            out[k++] = (char)(0xE0 | (c >> 12));
+            out[k++] = (char)(0x80 | ((c >> 6) & 0x3F));
+            out[k++] = (char)(0x80 | (c & 0x3F));
+        } else {
+            out[k++] = (char)(0xF0 | (c >> 18));
+            out[k++] = (char)(0x80 | ((c >> 12) & 0x3F));
+            out[k++] = (char)(0x80 | ((c >> 6) & 0x3F));
+            out[k++] = (char)(0x80 | (c & 0x3F));
+        }
+    }
+    if (p >= end) return NULL;
+    *n = k;
+    return p + 1;
+}
+
+/* The raw "text" value of one line (a top-level key of the object). */
+static int line_text(const char *line, size_t len, char *out, size_t *n) {
+    const char *end = line + len, *key = "\"text\"";
+    for (const char *p = line; p + 6 < end; p++) {
+        if (memcmp(p, key, 6)) continue;
+        p += 6;
+        while (p < end && (*p == ' ' || *p == ':')) p++;
+        if (p >= end || *p != '"') return 0;
+        return json_string(p + 1, end, out, n) != NULL;
+    }
+    return 0;
+}
+
+static void run_fixture(const char *tokenizer_path, const char *fixture) {
+    le_tokenizer *t;
+    le_error err;
+    le_status s = le_tokenizer_load(tokenizer_path, &t, &err);
+    CHECK_MSG(s == LE_OK, "%s", err.message);
+    if (s) return;
+    FILE *f = fopen(fixture, "rb");
+    CHECK_MSG(f != NULL, "%s is missing: run tools/make_fixtures.py", fixture);
+    if (!f) {
+        le_tokenizer_free(t);
+        return;
+    }
+    const int32_t *before, *after;
+    size_t nb, na;
+    le_tokenizer_template(t, &before, &nb, &after, &na);
+    char *line = NULL;
+    size_t cap = 0, lines = 0, equal = 0;
+    ssize_t len;
+    while ((len = getline(&line, &cap, f)) > 0) {
+        if (len == 1 && line[0] == '\n') continue;
+        lines++;
+        char *text = malloc((size_t)len + 1);
+        size_t tn = 0;
+        cJSON *j = cJSON_ParseWithLength(line, (size_t)len);
+        const cJSON *want = cJSON_GetObjectItemCaseSensitive(j, "ids");
+        int ok = text && j && cJSON_IsArray(want) && line_text(line, (size_t)len, text, &tn);
+        CHECK_MSG(ok, "%s:%zu: not a {\"text\", \"ids\"} line", fixture, lines);
+        le_ids ids = {0};
+        if (ok) {
+            for (size_t i = 0; i < nb; i++) le_ids_push(&ids, before[i]);
+            s = le_tokenizer_encode(t, text, tn, &ids, &err);
+            for (size_t i = 0; i < na; i++) le_ids_push(&ids, after[i]);
+            int same = s == LE_OK && (size_t)cJSON_GetArraySize(want) == ids.n;
+            size_t at = 0;
+            const cJSON *w;
+            cJSON_ArrayForEach(w, want) {
+                if (!same) break;
+                if (!cJSON_IsNumber(w) || w->valuedouble != ids.ids[at])
+                    same = 0;
+                else
+                    at++;
+            }
+            equal += (size_t)same;
+            CHECK_MSG(same, "%s:%zu: ids differ (%s) for \"%.80s\" (first difference at %zu)",
+                      fixture, lines, s ? err.message : "", text, at);
+        }
+        le_ids_free(&ids);
+        cJSON_Delete(j);
+        free(text);
+    }
+    free(line);
+    fclose(f);
+    CHECK_MSG(lines > 0, "%s has no lines", fixture);
+    fprintf(stderr, "%s: %zu/%zu texts equal\n", fixture, equal, lines);
+    le_tokenizer_free(t);
+}
+
+int main(void) {
+    char *minilm = minilm_tokenizer_path();
+    run_fixture(minilm, "tests/fixtures/minilm/tokens.jsonl");
+    free(minilm);
+    run_fixture("tests/fixtures/bert-cased-tiny/tokenizer.json",
+                "tests/fixtures/bert-cased-tiny/tokens.jsonl");
+    return check_report("text/tokenizer_parity");
+}
