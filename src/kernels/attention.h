@@ -17,7 +17,18 @@
  *   q_lo, q_up and k_g are the caller's copies rotated with the grouped
  *   positions; they share the strides of q and k.
  * q_offset places query i at position i + q_offset among the keys (a decoder
- * continuing after a cache); 0 for encoders. */
+ * continuing after a cache); 0 for encoders.
+ *
+ * n_heads must be a multiple of n_kv_heads. scale carries any length
+ * scaling (e.g. the log-length factor). The options compose: SelfExtend with
+ * causal masks keys to the right as usual, ALiBi uses the true distance
+ * |i' − j|. A query whose keys are all masked gets a zero output row.
+ * Columns of out past n_heads·head_dim in each row are not touched.
+ *
+ * Numerics: fp32 scores and accumulation, the online softmax rescales with
+ * exp of the running-max change (kernels/vmath.inc exp, ≤ 1 ulp); against
+ * the double-precision reference the error is ~1e-6 on unit-scale inputs
+ * (tests/kernels/test_attention.c holds it to 1e-5). */
 #ifndef LE_KERNELS_ATTENTION_H
 #define LE_KERNELS_ATTENTION_H
 
@@ -44,7 +55,9 @@ typedef struct le_attn_args {
     const float *q_lo, *q_up, *k_g;
 } le_attn_args;
 
-/* Returns 0, or -1 when out of memory for the per-thread tiles. */
+/* Runs on kc->isa's tile kernels, one task per (head, tile of 128 queries)
+ * on kc->pool. Scratch: a few tiles per thread (~0.4 MiB at head_dim 64),
+ * allocated once per call. Returns 0, or -1 when out of memory for it. */
 int le_attention(const le_kctx *kc, const le_attn_args *a);
 
 /* Builds the full score matrix row by row in double precision: the test

@@ -1,0 +1,39 @@
+/* Per-ISA tile kernels behind attention.c's driver. Score tiles are stored
+ * key-major, st[j][i] (key j, query lane i of the tile's LE_ATTN_BQ), so the
+ * softmax runs down the keys with the queries in SIMD lanes. */
+#ifndef LE_KERNELS_ATTENTION_INTERNAL_H
+#define LE_KERNELS_ATTENTION_INTERNAL_H
+
+#include <stddef.h>
+
+enum { LE_ATTN_BQ = 128 }; /* queries per tile, all ISAs */
+
+/* What the softmax step needs to turn raw scores into final ones. */
+typedef struct le_attn_tile {
+    const float *s_near; /* [nk][BQ] q·k (all keys without SelfExtend), or NULL */
+    const float *s_lo;   /* [nk][BQ] q_lo·k_g (SelfExtend, keys to the left), or NULL */
+    const float *s_up;   /* [nk][BQ] q_up·k_g (SelfExtend, keys to the right), or NULL */
+    float *p;            /* [nk][BQ] out: exp(s − m) (may alias an input) */
+    int nk;              /* keys in the tile */
+    float scale;
+    float slope; /* ALiBi slope, 0: none */
+    int causal;  /* mask keys with dist < 0 */
+    int window;  /* SelfExtend neighbour window, 0: off */
+    int dist0;   /* i' − j of lane 0 and key 0 of the tile */
+} le_attn_tile;
+
+typedef struct le_attn_kernels {
+    int bk; /* keys per tile */
+    /* st[j][i] = Σ_d qt[d][i]·k[j·ks + d], j < nk, i < BQ; qt is [d][BQ] */
+    void (*scores)(const float *qt, int d, const float *k, size_t ks, int nk, float *st);
+    /* final scores, then the online-softmax step: m, l, alpha are [BQ] */
+    void (*softmax)(const le_attn_tile *t, float *m, float *l, float *alpha);
+    /* o[i][0..d) = o[i]·alpha[i] + Σ_j p[j][i]·v[j·vs + 0..d), i < nq; o is [BQ][d];
+     * vcopy: [bk][d] scratch */
+    void (*pv)(const float *p, int nk, const float *v, size_t vs, int d, float *o,
+               const float *alpha, int nq, float *vcopy);
+} le_attn_kernels;
+
+extern const le_attn_kernels le_attn_scalar, le_attn_avx2, le_attn_avx512;
+
+#endif

@@ -1,0 +1,13 @@
+/* Row kernels (ops_simd.inc) on the avx2 shim. */
+#include "kernels/ops_internal.h"
+
+#include <math.h>
+
+/* The template needs the shim and vmath first. */
+/* clang-format off */
+#include "kernels/vec_avx2.h"
+#include "kernels/vmath.inc"
+#include "kernels/ops_simd.inc"
+/* clang-format on */
+
+LE_OPS_TABLE(le_ops_avx2)
