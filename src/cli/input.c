@@ -103,8 +103,24 @@ static int read_whole_file(const char *path, cli_text *t) {
     return t->id_json ? 1 : -1;
 }
 
+/* 1 when the line escapes U+0000 (a backslash run of odd length before
+ * "u0000"): cJSON would end the string there, cutting the text silently. */
+static int escapes_nul(const char *line, size_t len) {
+    for (size_t i = 0; i + 6 <= len; i++) {
+        if (memcmp(line + i, "\\u0000", 6)) continue;
+        size_t run = 0;
+        while (run <= i && line[i - run] == '\\') run++;
+        if (run % 2) return 1;
+    }
+    return 0;
+}
+
 /* A JSONL line: {"text": "...", "id": "x" | 7}. */
 static int parse_jsonl(cli_input *in, const char *line, size_t len, cli_text *t) {
+    if (escapes_nul(line, len)) {
+        cli_error("stdin line %zu: the text contains U+0000, which is not supported", in->line_no);
+        return -1;
+    }
     cJSON *j = cJSON_ParseWithLength(line, len);
     if (!cJSON_IsObject(j)) {
         cJSON_Delete(j);
