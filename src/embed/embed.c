@@ -241,10 +241,37 @@ static le_status run_batch(embed_call *c, size_t w0, size_t w1, float *out, int3
     return LE_OK;
 }
 
-le_status le_embed(le_model *m, size_t n, const char *const *texts, const size_t *lengths,
-                   const le_embed_options *opt_in, float *out, le_text_result *results,
-                   le_error *err) {
-    if (!m || (n && (!texts || !out))) return le_fail(err, LE_ERR_ARG, "missing argument");
+/* Where one call's inputs come from: texts to tokenize, or ids given. */
+typedef struct embed_inputs {
+    const char *const *texts;
+    const size_t *lengths;
+    const int32_t *const *ids;
+    const size_t *n_ids;
+} embed_inputs;
+
+/* Fills c->scratch with the content ids of input i. */
+static le_status input_ids(embed_call *c, const embed_inputs *in, size_t i) {
+    if (in->texts) {
+        if (!in->texts[i]) {
+            le_fail(c->err, LE_ERR_ARG, "NULL");
+            return text_error(c, i);
+        }
+        size_t len = in->lengths ? in->lengths[i] : strlen(in->texts[i]);
+        return tokenize_text(c, i, in->texts[i], len);
+    }
+    c->scratch.n = 0;
+    if (in->n_ids[i] && !in->ids[i]) {
+        le_fail(c->err, LE_ERR_ARG, "NULL");
+        return text_error(c, i);
+    }
+    for (size_t k = 0; k < in->n_ids[i]; k++)
+        if (le_ids_push(&c->scratch, in->ids[i][k])) return oom(c->err);
+    return LE_OK;
+}
+
+static le_status embed_run(le_model *m, size_t n, const embed_inputs *in,
+                           const le_embed_options *opt_in, float *out, le_text_result *results,
+                           le_error *err) {
     le_embed_options opt;
     if (opt_in) opt = *opt_in;
     else le_embed_options_init(&opt);
@@ -259,13 +286,7 @@ le_status le_embed(le_model *m, size_t n, const char *const *texts, const size_t
     le_text_result *res = results;
     if (!s && !res && n && !(res = calloc(n, sizeof *res))) s = oom(err);
     for (size_t i = 0; i < n && !s; i++) {
-        if (!texts[i]) {
-            le_fail(err, LE_ERR_ARG, "NULL");
-            s = text_error(&c, i);
-            break;
-        }
-        size_t len = lengths ? lengths[i] : strlen(texts[i]);
-        if ((s = tokenize_text(&c, i, texts[i], len))) break;
+        if ((s = input_ids(&c, in, i))) break;
         s = plan_text(&c, i, &res[i]);
     }
     int dim = m->cfg.hidden;
@@ -308,4 +329,22 @@ le_status le_embed(le_model *m, size_t n, const char *const *texts, const size_t
     le_ids_free(&c.prefix);
     le_ids_free(&c.scratch);
     return s;
+}
+
+le_status le_embed(le_model *m, size_t n, const char *const *texts, const size_t *lengths,
+                   const le_embed_options *opt, float *out, le_text_result *results,
+                   le_error *err) {
+    if (!m || (n && (!texts || !out))) return le_fail(err, LE_ERR_ARG, "missing argument");
+    embed_inputs in = {texts, lengths, NULL, NULL};
+    return embed_run(m, n, &in, opt, out, results, err);
+}
+
+le_status le_embed_tokens(le_model *m, size_t n, const int32_t *const *ids, const size_t *n_ids,
+                          const le_embed_options *opt, float *out, le_text_result *results,
+                          le_error *err) {
+    if (!m || (n && (!ids || !n_ids || !out))) return le_fail(err, LE_ERR_ARG, "missing argument");
+    if (opt && opt->prefix && *opt->prefix)
+        return le_fail(err, LE_ERR_ARG, "a prefix cannot be added to token ids: put its ids first");
+    embed_inputs in = {NULL, NULL, ids, n_ids};
+    return embed_run(m, n, &in, opt, out, results, err);
 }
