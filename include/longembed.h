@@ -85,13 +85,14 @@ const char *const *le_model_aliases(void);
 typedef struct le_model_info {
     const char *name;         /* alias or directory base name */
     const char *directory;    /* absolute model directory */
-    const char *architecture; /* "bert", … */
+    const char *architecture; /* model_type: "bert" (also jina-bert-v2), "e5rope", "nomic_bert" */
     int hidden_size;
     int num_layers;
     int num_heads;
     int intermediate_size;
     int vocab_size;
-    int window;              /* trained window in tokens (position table rows) */
+    int window;              /* trained window in tokens (table rows / stride; RoPE and
+                                ALiBi: the declared context) */
     int st_max_seq_length;   /* sentence-transformers max_seq_length, 0 if none */
     int position_stride;     /* recognised tuned-table stride (E5-Base-4k: 8), else 1 */
     const char *pooling;     /* "cls", "mean", "max" */
@@ -103,6 +104,7 @@ typedef struct le_model_info {
     const char *isa;         /* kernels in use: "scalar", "avx2", "avx512" */
     int threads;
     const char *methods;     /* comma-separated extension methods that fit the model */
+    const char *positions;   /* "table", "rope" or "alibi" */
 } le_model_info;
 
 le_status le_model_get_info(const le_model *m, le_model_info *out);
@@ -121,16 +123,25 @@ const char *le_token_piece(const le_model *m, int32_t id);
 
 /* ------------------------------------------------------------------ embed */
 
+/* Extension methods (docs/extension-methods.md). Which fit depends on how
+ * the model encodes positions (le_model_info.methods):
+ *   learned table (BERT):          none, pcw, gp, rp, pi
+ *   RoPE (E5-RoPE, nomic-bert):    none, pcw, gp, pi, ntk, yarn, selfextend
+ *   ALiBi (jina-bert-v2):          none (runs past its window as it is), pcw
+ * A method that does not fit is refused (LE_ERR_ARG). */
 typedef enum le_extend {
-    LE_EXTEND_NONE = 0, /* the model's own window */
-    LE_EXTEND_PCW,      /* parallel context windows */
-    LE_EXTEND_GP,       /* grouped positions */
-    LE_EXTEND_RP,       /* recurrent positions */
-    LE_EXTEND_PI        /* linear position interpolation */
+    LE_EXTEND_NONE = 0,  /* the model's own window */
+    LE_EXTEND_PCW,       /* parallel context windows */
+    LE_EXTEND_GP,        /* grouped positions */
+    LE_EXTEND_RP,        /* recurrent positions */
+    LE_EXTEND_PI,        /* linear position interpolation (RoPE: transformers' "linear") */
+    LE_EXTEND_NTK,       /* NTK-aware base scaling θ·λ (RoPE) */
+    LE_EXTEND_YARN,      /* YaRN as transformers defines it (RoPE) */
+    LE_EXTEND_SELFEXTEND /* SelfExtend, bidirectional: neighbour and grouped positions (RoPE) */
 } le_extend;
 
 const char *le_extend_name(le_extend e);
-/* Parses "none", "pcw", "gp", "rp", "pi". */
+/* Parses "none", "pcw", "gp", "rp", "pi", "ntk", "yarn", "selfextend". */
 le_status le_extend_parse(const char *s, le_extend *out, le_error *err);
 
 typedef enum le_attn_scale {
@@ -152,6 +163,16 @@ typedef struct le_embed_options {
      * (for progress bars); may be NULL. */
     void (*progress)(size_t done_tokens, size_t total_tokens, void *user);
     void *progress_user;
+    /* RoPE methods. Their defaults follow the target length Lt = max_tokens
+     * (each text's own length when 0) over the window Lo, s = ceil(Lt / Lo);
+     * texts within the window run as trained. 0 means the default. */
+    double ntk_lambda;  /* ntk: θ × λ; default the paper's 3 / 5 / 10 for s <= 2 / 4 / 8 */
+    double rope_factor; /* pi, yarn: the scale factor; default s */
+    int se_group;       /* selfextend: group size g; default the paper's (512→4k: 9) */
+    int se_window;      /* selfextend: neighbour window w; default the paper's (512→4k: 64) */
+    /* nomic-bert's own dynamic NTK past its trained positions: 0 as config.json
+     * says (rotary_scaling_factor), > 0 that factor (LongEmbed used 16), < 0 off */
+    double rotary_scaling_factor;
 } le_embed_options;
 
 void le_embed_options_init(le_embed_options *opt);
@@ -203,7 +224,8 @@ typedef struct le_bench_options {
     const char *tasks;      /* synthetic tasks: "passkey", "needle"; NULL: both unless
                                task_dir is given; "" or "none": none */
     const char *task_dir;   /* task directories (LongEmbed/BEIR layout), comma-separated */
-    const char *lengths;    /* subset of 256,512,…,32768; NULL: all 8 */
+    const char *lengths;    /* subset of 256,512,…,32768; NULL: all 8 (also picks the lengths
+                               of a task directory split by context_length) */
     const char *extend;     /* none,pcw,gp,rp,pi; NULL: "none" */
     const char *retrievers; /* dense, bm25, hybrid (min-max weighted sum), rrf (reciprocal rank
                                fusion); NULL: "dense" with a model, "bm25" without */
@@ -218,7 +240,7 @@ typedef struct le_bench_options {
     double bm25_k1;      /* default 1.2 */
     double bm25_b;       /* default 0.75 */
     int stopwords;       /* 1 (default): BM25 drops English stop words */
-    double dense_weight; /* hybrid: dense weight w, BM25 gets 1 − w; default 0.5 */
+    double dense_weight; /* hybrid and rrf: dense weight w, BM25 gets 1 − w; default 0.5 */
     double rrf_k;        /* rrf: the constant k, default 60 */
     /* embedding */
     int max_tokens;           /* tokens per text for pcw/gp/rp/pi, default 4096 (method none: the
@@ -288,6 +310,258 @@ void le_bench_result_free(le_bench_result *r);
 le_status le_embed_tokens(le_model *m, size_t n, const int32_t *const *ids, const size_t *n_ids,
                           const le_embed_options *opt, float *out, le_text_result *results,
                           le_error *err);
+
+/* ================================================================== index
+ * Retrieval index: documents, their dense vectors, BM25 postings, an HNSW
+ * graph, and (when the model gives them) learned-sparse weights and
+ * multi-vectors, in one crash-safe file (docs/index-format.md).
+ *
+ *   le_index_writer *w;      // one writer at a time (a lock file next to the index)
+ *   le_index_writer_open("docs.lei", &ident, NULL, &w, &err);
+ *   le_index_writer_add_texts(w, model, NULL, n, docs, NULL, &err);
+ *   le_index_writer_commit(w, &err); // published whole by an atomic rename
+ *   le_index_writer_close(w);
+ *
+ *   le_index *ix;            // readers need no lock: they see one committed version
+ *   le_index_open("docs.lei", NULL, &ix, &err);
+ *   le_index_search_text(ix, model, "termination for convenience", &so, hits, &n, &err);
+ *
+ * An index remembers what produced its vectors (le_index_model) and refuses
+ * documents or queries embedded any other way. ---------------------------- */
+
+typedef struct le_index le_index;
+typedef struct le_index_writer le_index_writer;
+
+typedef enum le_vec_encoding {
+    LE_VEC_F32 = 0, /* fp32 vectors */
+    LE_VEC_I8 = 1   /* int8 with one fp32 scale per vector (max|x| / 127) */
+} le_vec_encoding;
+
+/* What produced an index's vectors. */
+typedef struct le_index_model {
+    char model[512];        /* how to open the model again: alias or absolute directory;
+                               "" = no model (a BM25-only index) */
+    char name[128];         /* le_model_info.name */
+    char architecture[32];
+    int hidden_size, num_layers, vocab_size, window;
+    int dim;                /* dense dimensions; 0 = no dense vectors */
+    char pooling[16];
+    int normalize;          /* 1: L2-normalised vectors */
+    le_extend extend;       /* how documents past the window were embedded */
+    int max_tokens;         /* tokens per document, special tokens included (0: the
+                               method's default limit, as le_embed_options) */
+    le_attn_scale attn_scale;
+    int position_stride;
+    double ntk_lambda, rope_factor; /* RoPE method parameters, as le_embed_options */
+    int se_group, se_window;
+    double rotary_scaling_factor;
+    char passage_prefix[256];
+    char query_prefix[256];
+    int sparse_vocab;       /* learned-sparse term space (0: none) */
+    int multi_dim;          /* multi-vector dimensions (0: none) */
+} le_index_model;
+
+/* A BM25-only identity (no model, no vectors). */
+void le_index_model_init(le_index_model *im);
+/* The identity of documents embedded by m with opt (NULL: defaults):
+ * extend, max_tokens, prefix (NULL: the model's passage prefix), pooling,
+ * normalize, attn_scale, position_stride and the RoPE method parameters.
+ * spec says how to reopen the model (NULL: the model's directory). */
+le_status le_index_model_describe(le_model *m, const char *spec, const le_embed_options *opt,
+                                  le_index_model *out, le_error *err);
+/* 0 when a and b give the same vectors; else 1, with the first difference
+ * described in msg (cap bytes, may be NULL). The spec (model) is not
+ * compared: the same model may be reached by alias or by directory. */
+int le_index_model_differs(const le_index_model *a, const le_index_model *b, char *msg,
+                           size_t cap);
+
+typedef struct le_index_options {
+    /* settings of a new index; an existing index keeps its own */
+    le_vec_encoding encoding;  /* default LE_VEC_F32 */
+    int hnsw_m;                /* graph links per node (base layer 2M); default 32 */
+    int hnsw_ef_construction;  /* default 200 */
+    int hnsw_ef_search;        /* the default beam of searches; 0 (default): calibrated per
+                                  segment when its graph is built, as the smallest beam giving
+                                  recall@10 >= 0.99 against exact search on 200 of its own
+                                  vectors as queries (small on real embeddings, large on
+                                  uniformly random vectors) */
+    int hnsw_min_docs;         /* segments with fewer documents get no graph and are
+                                  searched exactly; default 10000 */
+    int store_text;            /* 1 (default): texts are stored; 0: only source and offsets */
+    int stopwords;             /* BM25 drops English stop words; default 1 */
+    /* every open */
+    int verify;                /* 1 (default): check every section's checksum when opening;
+                                  0: check the structure only (faster for large indexes) */
+    int threads;               /* 0: all CPUs */
+    int max_segments;          /* writer: a commit that would leave more segments merges
+                                  them all into one; default 8 */
+} le_index_options;
+
+void le_index_options_init(le_index_options *o);
+
+/* One document to add. */
+typedef struct le_index_doc {
+    const char *id;        /* required; an id already in the index is replaced */
+    const char *source;    /* where the text came from (a path), may be NULL */
+    const char *title;     /* may be NULL */
+    const char *text;      /* BM25-indexed, and stored unless store_text = 0 */
+    size_t text_len;       /* 0 with text != NULL: strlen(text) */
+    uint64_t source_offset; /* store_text = 0: where the text starts in source */
+    int tokens, tokens_in_text, truncated; /* as le_text_result says */
+    const float *dense;    /* dim floats (ignored by le_index_writer_add_texts) */
+    size_t n_sparse;       /* learned-sparse weights: term ids < sparse_vocab; repeated ids keep
+                              the largest weight, weights <= 0 are dropped */
+    const uint32_t *sparse_ids;
+    const float *sparse_weights;
+    size_t n_multi;        /* multi-vectors: n_multi rows of multi_dim floats */
+    const float *multi;
+} le_index_doc;
+
+/* Opens (or creates) the index at path for writing and takes its lock
+ * (path + ".lock"; a second writer fails with LE_ERR_IO, "locked"). model is
+ * the identity of a new index (NULL: BM25 only); for an existing index it
+ * may be NULL (keep the index's) or must match it (else LE_ERR_ARG, with
+ * what differs). Readers are never blocked. */
+le_status le_index_writer_open(const char *path, const le_index_model *model,
+                               const le_index_options *opt, le_index_writer **out, le_error *err);
+/* Buffers documents (vectors given by the caller). Nothing is visible
+ * before le_index_writer_commit. */
+le_status le_index_writer_add(le_index_writer *w, size_t n, const le_index_doc *docs,
+                              le_error *err);
+/* Embeds docs[i].text with m as the index's identity says (fails when m is
+ * not the index's model) and buffers the documents. From opt only
+ * batch_tokens, truncate and progress are used (NULL: defaults). results
+ * (may be NULL) receive token counts. */
+le_status le_index_writer_add_texts(le_index_writer *w, le_model *m, const le_embed_options *opt,
+                                    size_t n, const le_index_doc *docs, le_text_result *results,
+                                    le_error *err);
+/* Deletes documents by id (buffered too); *n_found (may be NULL) gets how
+ * many of the ids were in the index or the buffer. */
+le_status le_index_writer_delete(le_index_writer *w, size_t n, const char *const *ids,
+                                 size_t *n_found, le_error *err);
+/* Publishes the buffered changes: a new file is written beside the index,
+ * fsynced, renamed over it and the directory fsynced. A crash at any point
+ * leaves the previous version or the new one. */
+le_status le_index_writer_commit(le_index_writer *w, le_error *err);
+/* Commits, then rewrites the index as one segment without deleted
+ * documents (and a fresh graph). */
+le_status le_index_writer_compact(le_index_writer *w, le_error *err);
+/* Documents buffered and not yet committed. */
+size_t le_index_writer_pending(const le_index_writer *w);
+/* The index's identity. */
+const le_index_model *le_index_writer_model(const le_index_writer *w);
+/* Releases the lock; uncommitted changes are dropped. */
+void le_index_writer_close(le_index_writer *w);
+
+/* Opens the committed version of an index for reading (a snapshot: later
+ * commits are not seen; open again to see them). A handle must not be used
+ * by two threads at once; open one per thread. */
+le_status le_index_open(const char *path, const le_index_options *opt, le_index **out,
+                        le_error *err);
+void le_index_close(le_index *ix);
+
+typedef struct le_index_info {
+    le_index_model model;
+    uint32_t format_version;
+    uint64_t generation;   /* commits so far */
+    uint64_t file_size;
+    size_t docs;           /* live documents */
+    size_t deleted;        /* deleted, still taking space until compacted */
+    int segments, segments_with_graph;
+    le_vec_encoding encoding;
+    int hnsw_m, hnsw_ef_construction, hnsw_ef_search, hnsw_min_docs;
+    int hnsw_ef_calibrated; /* the largest calibrated beam over the segments' graphs */
+    int store_text, stopwords;
+    uint64_t tokens;       /* tokens embedded, live documents */
+    uint64_t terms;        /* BM25 terms over all segments (a term in two segments counts twice) */
+    uint64_t postings;
+    uint64_t bytes_docs, bytes_text, bytes_dense, bytes_bm25, bytes_hnsw, bytes_sparse,
+        bytes_multi;
+} le_index_info;
+
+void le_index_get_info(const le_index *ix, le_index_info *out);
+/* Live documents; they are numbered 0 .. count-1 in this snapshot. */
+size_t le_index_count(const le_index *ix);
+
+typedef struct le_index_doc_info {
+    const char *id, *source, *title; /* valid while the index is open */
+    const char *text;                /* NULL when not stored */
+    size_t text_len;
+    uint64_t source_offset;
+    int tokens, tokens_in_text, truncated;
+} le_index_doc_info;
+
+le_status le_index_get_doc(const le_index *ix, size_t doc, le_index_doc_info *out,
+                           le_error *err);
+/* The number of the document with this id, or -1. */
+long le_index_find(le_index *ix, const char *id);
+
+/* Opens the index with every checksum and structural check; deep = 1 also
+ * re-analyses stored texts against the BM25 postings and checks that ids
+ * are unique. info (may be NULL) is filled on success. */
+le_status le_index_verify(const char *path, int deep, le_index_info *info, le_error *err);
+
+typedef enum le_search_mode {
+    LE_SEARCH_DENSE = 0,  /* dense vectors: HNSW where a segment has a graph, else exact */
+    LE_SEARCH_BM25 = 1,
+    LE_SEARCH_HYBRID = 2, /* dense and BM25 (and learned sparse, when given) fused */
+    LE_SEARCH_SPARSE = 3, /* learned-sparse weights: Σ q_w · d_w */
+    LE_SEARCH_MULTI = 4   /* multi-vector MaxSim over every document */
+} le_search_mode;
+
+const char *le_search_mode_name(le_search_mode m);
+/* Parses "dense", "bm25", "hybrid", "sparse", "multi". */
+le_status le_search_mode_parse(const char *s, le_search_mode *out, le_error *err);
+
+typedef enum le_fuse_method {
+    LE_FUSE_WEIGHTED = 0, /* Σ weight · min-max normalised score */
+    LE_FUSE_RRF = 1       /* Σ weight / (rrf_k + rank) */
+} le_fuse_method;
+
+typedef struct le_search_options {
+    le_search_mode mode; /* default dense when the index has vectors, else bm25 */
+    int k;               /* default 10 */
+    int exact;           /* 1: exact dense search even where a segment has a graph */
+    int ef;              /* HNSW beam; 0: the index's default (hnsw_ef_search, or each
+                            segment's calibrated beam) */
+    le_fuse_method fuse; /* hybrid: default weighted */
+    double dense_weight, bm25_weight, sparse_weight; /* default 0.5 each */
+    double rrf_k;        /* default 60 */
+    int candidates;      /* hybrid and re-ranking: hits taken from each list; 0: max(k, 100) */
+    double bm25_k1, bm25_b; /* default 1.2, 0.75 */
+    int rerank;          /* 1: re-rank the candidates by MaxSim (index and query multi-vectors) */
+} le_search_options;
+
+void le_search_options_init(le_search_options *o);
+
+typedef struct le_index_query {
+    const char *text; /* BM25 (and le_index_search_text) */
+    size_t text_len;  /* 0: strlen(text) */
+    const float *dense;
+    size_t n_sparse;
+    const uint32_t *sparse_ids;
+    const float *sparse_weights;
+    size_t n_multi;
+    const float *multi;
+} le_index_query;
+
+typedef struct le_index_hit {
+    size_t doc;  /* document number (le_index_get_doc) */
+    float score; /* the ranking score of the mode */
+    float dense, bm25, sparse, multi; /* component scores where computed, else NaN */
+} le_index_hit;
+
+/* The best opt->k documents for q, best first, into hits (room for k);
+ * *n_out gets their number. */
+le_status le_index_search(le_index *ix, const le_index_query *q, const le_search_options *opt,
+                          le_index_hit *hits, int *n_out, le_error *err);
+/* The same for a text query: embedded with m (the index's model, its query
+ * prefix; m may be NULL for BM25) for the dense part. */
+le_status le_index_search_text(le_index *ix, le_model *m, const char *query,
+                               const le_search_options *opt, le_index_hit *hits, int *n_out,
+                               le_error *err);
+
+/* =========================================================== end of index */
 
 #ifdef __cplusplus
 }

@@ -13,6 +13,9 @@ static const struct {
     {"tokenize", cmd_tokenize, "texts to token ids and pieces (JSONL)"},
     {"info", cmd_info, "describe a model"},
     {"fetch-model", cmd_fetch_model, "download a known model into the cache"},
+    {"bench", cmd_bench, "the LongEmbed benchmark (passkey, needle, task directories)"},
+    {"index", cmd_index, "build a retrieval index: add, delete, compact, info, verify"},
+    {"search", cmd_search, "ranked documents of an index for text queries"},
 };
 
 static void usage(FILE *f) {

@@ -20,7 +20,31 @@ static void fmt_time(char *buf, size_t n, double s) {
     else snprintf(buf, n, "%02d:%02d", t / 60, t % 60);
 }
 
+static void draw_work(cli_progress *p, int final) {
+    double now = cli_now(), el = now - p->t0;
+    double frac = p->work_total > 0 ? p->work_done / p->work_total : 0;
+    if (frac > 1) frac = 1;
+    char t[32];
+    if (final) fmt_time(t, sizeof t, el);
+    else fmt_time(t, sizeof t, frac > 0.005 ? el * (1 - frac) / frac : -1);
+    char bar[26];
+    int fill = (int)(frac * 25);
+    for (int i = 0; i < 25; i++) bar[i] = i < fill ? '#' : '.';
+    bar[25] = 0;
+    fprintf(p->out, "\r%s [%s] %3.0f%% %.1f texts/s, %.0f tok/s, %s %s  %s\033[K", p->label, bar,
+            frac * 100, el > 0 ? p->texts_done / el : 0, el > 0 ? p->tokens_done / el : 0,
+            final ? "took" : "eta", t, final ? "" : p->note);
+    if (final) fputc('\n', p->out);
+    fflush(p->out);
+    p->last_draw = now;
+    p->drawn = 1;
+}
+
 static void draw(cli_progress *p, int final) {
+    if (p->work_mode) {
+        draw_work(p, final);
+        return;
+    }
     double now = cli_now(), el = now - p->t0;
     double done = (double)p->items + (final ? 0 : p->item_frac);
     double tokens = (double)(p->tokens_base + p->call_done);
@@ -92,4 +116,25 @@ void cli_progress_tokens(cli_progress *p, size_t done, size_t total) {
 
 void cli_progress_finish(cli_progress *p) {
     if (!p->quiet && p->drawn) draw(p, 1);
+}
+
+void cli_progress_work(cli_progress *p, double done, double total, size_t texts, double tokens,
+                       const char *note) {
+    p->work_mode = 1;
+    p->work_done = done;
+    p->work_total = total;
+    p->texts_done = (double)texts;
+    p->tokens_done = tokens;
+    snprintf(p->note, sizeof p->note, "%s", note ? note : "");
+    if (p->quiet || !p->tty) return;
+    double now = cli_now();
+    if (now - p->t0 >= 1.0 && now - p->last_draw >= 0.1) draw(p, 0);
+}
+
+void cli_progress_line(cli_progress *p, const char *line) {
+    if (p->quiet) return;
+    if (p->tty && p->drawn) fputs("\r\033[K", p->out);
+    fprintf(p->out, "%s\n", line);
+    if (p->tty && p->drawn) draw(p, 0);
+    fflush(p->out);
 }

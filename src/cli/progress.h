@@ -16,6 +16,11 @@ typedef struct cli_progress {
     size_t tokens_base, call_done, call_total;
     double t0, last_draw;
     int tty, quiet, drawn;
+    /* work mode (cli_progress_work): a fraction of arbitrary units, a rate of
+     * texts and a note instead of item counts */
+    int work_mode;
+    double work_done, work_total, texts_done, tokens_done;
+    char note[96];
 } cli_progress;
 
 double cli_now(void);
@@ -25,5 +30,13 @@ void cli_progress_texts(cli_progress *p, size_t n);
 /* The library's token callback: done of total tokens in the current call. */
 void cli_progress_tokens(cli_progress *p, size_t done, size_t total);
 void cli_progress_finish(cli_progress *p);
+/* Work mode: done of total units (for the bar and the ETA), texts and
+ * tokens processed so far (for the rates), and a note shown after the bar.
+ * Draws on a terminal only. */
+void cli_progress_work(cli_progress *p, double done, double total, size_t texts, double tokens,
+                       const char *note);
+/* Prints one line (e.g. a finished step) without breaking the bar: the bar
+ * is cleared, the line printed and the bar drawn again below it. */
+void cli_progress_line(cli_progress *p, const char *line);
 
 #endif

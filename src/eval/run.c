@@ -1,0 +1,607 @@
+/* le_bench_run: for every task and split, BM25 once (it needs no model),
+ * then per extension method the documents and queries are embedded (through
+ * the embedding cache) and searched densely; the hybrid retrievers fuse the
+ * two rankings. Every configuration's rankings are scored with every metric;
+ * the rows, times and embedding statistics go into the result. */
+#include "eval/run.h"
+
+#include "base/cpu.h"
+#include "base/mapfile.h"
+#include "base/wheel.h"
+#include "eval/cache.h"
+#include "eval/metrics.h"
+#include "eval/sbuf.h"
+#include "index/bm25.h"
+#include "index/dense.h"
+#include "index/fusion.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define EMBED_GROUP 8     /* texts per le_embed call (cache writes in between) */
+#define FUSION_DEPTH 1000 /* documents each list brings to a fusion */
+#define EMBED_GROUP_BYTES (1 << 20)
+
+typedef struct run_ctx {
+    le_model *m;
+    const le_bench_options *o;
+    const le_bench_plan *p;
+    le_bench_result *r;
+    le_error *err;
+    int dim, window;
+    le_kctx kc;
+    le_embcache cache[8]; /* per extension method, as in p->extend */
+    const char *qprefix, *dprefix;
+    le_bm25_params bm25;
+    le_analyzer_options analyzer;
+    double work_done, work_total;
+    double call_base, call_cost; /* the le_embed call in progress */
+    le_bench_progress prog;
+    le_sbuf *runs; /* per configuration, for the task in progress */
+} run_ctx;
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static le_status oom(le_error *err) { return le_fail(err, LE_ERR_NOMEM, "out of memory"); }
+
+/* ---------------------------------------------------------------- progress */
+
+/* Work units of embedding one text: about its tokens times the span its
+ * attention covers (the whole text for gp/rp/pi, one window for none and
+ * pcw), so the ETA weighs long texts right. */
+static double text_cost(const run_ctx *c, size_t bytes, le_extend e) {
+    double tokens = (double)bytes / 4.0 + 2;
+    double limit = e == LE_EXTEND_NONE ? c->window : c->o->max_tokens ? c->o->max_tokens : 4096;
+    if (tokens > limit) tokens = limit;
+    double span = e == LE_EXTEND_NONE || e == LE_EXTEND_PCW
+                      ? (tokens < c->window ? tokens : c->window)
+                      : tokens;
+    return tokens * (128 + span) / 128e3;
+}
+
+/* BM25's work units for a split: small next to any embedding. */
+static double bm25_cost(const le_split *sp) {
+    double bytes = 0;
+    for (size_t d = 0; d < sp->docs->n; d++) bytes += (double)sp->docs->lens[d];
+    return bytes * 1e-7 + 1e-3;
+}
+
+static void report(run_ctx *c, const char *stage) {
+    if (!c->o->progress) return;
+    c->prog.stage = stage;
+    c->prog.done = c->work_done;
+    c->prog.total = c->work_total;
+    c->o->progress(&c->prog, c->o->progress_user);
+}
+
+static void on_tokens(size_t done, size_t total, void *user) {
+    run_ctx *c = user;
+    double frac = total ? (double)done / (double)total : 1;
+    c->work_done = c->call_base + c->call_cost * frac;
+    report(c, c->prog.stage);
+}
+
+/* --------------------------------------------------------------- embedding */
+
+static le_status open_caches(run_ctx *c) {
+    if (!c->p->need_dense || !c->o->cache) return LE_OK;
+    char *root = le_cache_root(c->o->cache_dir);
+    if (!root) return oom(c->err);
+    le_model_info *mi = &c->r->model;
+    le_status s = LE_OK;
+    for (size_t e = 0; e < c->p->n_extend && !s; e++) {
+        le_extend ext = c->p->extend[e];
+        int max_tokens = ext == LE_EXTEND_NONE ? mi->window : c->o->max_tokens;
+        char cfg[6000];
+        snprintf(cfg, sizeof cfg,
+                 "longembed embedding cache 1\nversion=%s\nmodel=%s\ndirectory=%s\n"
+                 "architecture=%s\nhidden=%d\nlayers=%d\nheads=%d\nvocab=%d\nwindow=%d\n"
+                 "pooling=%s\nisa=%s\nextend=%s\nmax_tokens=%d\nattn_scale=log\nnormalize=1\n",
+                 LE_VERSION, mi->name, mi->directory, mi->architecture, mi->hidden_size,
+                 mi->num_layers, mi->num_heads, mi->vocab_size, mi->window, mi->pooling, mi->isa,
+                 le_extend_name(ext), max_tokens);
+        s = le_embcache_open(&c->cache[e], root, cfg, c->dim, c->err);
+    }
+    free(root);
+    return s;
+}
+
+/* Embeds x's texts (prefix in front) with method number e into out. */
+static le_status embed_texts(run_ctx *c, size_t e, const le_texts *x, const char *prefix,
+                             const char *task, const char *split, const char *role, float *out) {
+    le_extend ext = c->p->extend[e];
+    le_embed_options eo;
+    le_embed_options_init(&eo);
+    eo.prefix = prefix;
+    eo.max_tokens = ext == LE_EXTEND_NONE ? 0 : c->o->max_tokens;
+    eo.truncate = 1;
+    eo.normalize = 1;
+    eo.extend = ext;
+    eo.batch_tokens = c->o->batch_tokens;
+    eo.progress = on_tokens;
+    eo.progress_user = c;
+    le_bench_embed_stat st = {task, split, le_extend_name(ext), role, x->n, 0, 0, 0, 0, 0};
+    double t0 = now();
+    size_t miss[EMBED_GROUP];
+    const char *ptrs[EMBED_GROUP];
+    size_t lens[EMBED_GROUP];
+    le_text_result res[EMBED_GROUP];
+    float *vecs = malloc((size_t)EMBED_GROUP * (size_t)c->dim * sizeof *vecs);
+    if (!vecs) return oom(c->err);
+    le_status s = LE_OK;
+    for (size_t i0 = 0; i0 < x->n && !s;) {
+        size_t nm = 0, i = i0, bytes = 0;
+        double cost = 0;
+        for (; i < x->n && nm < EMBED_GROUP && (nm == 0 || bytes < EMBED_GROUP_BYTES); i++) {
+            le_text_result r1;
+            if (le_embcache_get(&c->cache[e], prefix, x->texts[i], x->lens[i],
+                                out + i * (size_t)c->dim, &r1)) {
+                st.cached++;
+                st.truncated += r1.truncated != 0;
+                st.tokens += r1.tokens;
+                st.tokens_in_text += r1.tokens_in_text;
+                c->work_done += text_cost(c, x->lens[i], ext);
+                continue;
+            }
+            miss[nm] = i;
+            ptrs[nm] = x->texts[i];
+            lens[nm] = x->lens[i];
+            bytes += x->lens[i];
+            cost += text_cost(c, x->lens[i], ext);
+            nm++;
+        }
+        i0 = i;
+        if (nm == 0) {
+            report(c, c->prog.stage);
+            continue;
+        }
+        c->call_base = c->work_done;
+        c->call_cost = cost;
+        s = le_embed(c->m, nm, ptrs, lens, &eo, vecs, res, c->err);
+        if (s) {
+            if (c->err && c->err->text_index >= 0 && (size_t)c->err->text_index < nm) {
+                size_t bad = miss[c->err->text_index];
+                const char *why = c->err->message;
+                char idx[32];
+                int il = snprintf(idx, sizeof idx, "text %ld: ", c->err->text_index);
+                if (il > 0 && !strncmp(why, idx, (size_t)il)) why += il;
+                char msg[sizeof c->err->message];
+                snprintf(msg, sizeof msg, "%s", why);
+                le_fail(c->err, s, "%s %s: %s %s (%s): %s", task, split, role, x->ids[bad],
+                        le_extend_name(ext), msg);
+            } else {
+                le_error_wrap(c->err, "%s %s: embedding %s (%s)", task, split, role,
+                              le_extend_name(ext));
+            }
+            break;
+        }
+        c->work_done = c->call_base + cost;
+        c->prog.texts_embedded += nm;
+        for (size_t j = 0; j < nm; j++) c->prog.tokens_embedded += res[j].tokens;
+        for (size_t j = 0; j < nm && !s; j++) {
+            size_t t = miss[j];
+            memcpy(out + t * (size_t)c->dim, vecs + j * (size_t)c->dim,
+                   (size_t)c->dim * sizeof *vecs);
+            st.truncated += res[j].truncated != 0;
+            st.tokens += res[j].tokens;
+            st.tokens_in_text += res[j].tokens_in_text;
+            s = le_embcache_put(&c->cache[e], prefix, x->texts[t], x->lens[t], vecs + j * c->dim,
+                                &res[j], c->err);
+        }
+    }
+    free(vecs);
+    st.seconds = now() - t0;
+    le_bench_result *r = c->r;
+    if (!s) {
+        if (r->n_embed == r->cap_embed) {
+            size_t cap = r->cap_embed ? r->cap_embed * 2 : 64;
+            le_bench_embed_stat *p = realloc(r->embed, cap * sizeof *p);
+            if (!p) return oom(c->err);
+            r->embed = p;
+            r->cap_embed = cap;
+        }
+        r->embed[r->n_embed++] = st;
+    }
+    return s;
+}
+
+/* ------------------------------------------------------------------ scoring */
+
+static int conf_index(const le_bench_result *r, const char *retriever, const char *extend) {
+    for (size_t i = 0; i < r->n_conf; i++)
+        if (!strcmp(r->conf_retriever[i], retriever) &&
+            (r->conf_extend[i] == extend ||
+             (extend && r->conf_extend[i] && !strcmp(r->conf_extend[i], extend))))
+            return (int)i;
+    return -1;
+}
+
+static le_status add_time(le_bench_result *r, const char *task, const char *split,
+                          const char *retriever, const char *extend, double seconds) {
+    if (r->n_times == r->cap_times) {
+        size_t cap = r->cap_times ? r->cap_times * 2 : 64;
+        le_bench_time *p = realloc(r->times, cap * sizeof *p);
+        if (!p) return LE_ERR_NOMEM;
+        r->times = p;
+        r->cap_times = cap;
+    }
+    r->times[r->n_times++] = (le_bench_time){task, split, retriever, extend, seconds};
+    return LE_OK;
+}
+
+/* Scores one configuration's rankings of a split and records everything. */
+static le_status score(run_ctx *c, const le_task *t, const le_split *sp, const char *task,
+                       const char *split, const char *retriever, const char *extend,
+                       const le_hit *hits, size_t stride, const int *counts, double seconds) {
+    le_bench_result *r = c->r;
+    le_metrics mv;
+    le_metrics_split(sp, hits, stride, counts, c->o->k, &mv);
+    for (int m = 0; m < LE_N_METRICS; m++)
+        if (le_bench_add_row(r, task, split, sp->length, retriever, extend, r->metric_names[m],
+                             100.0 * mv.value[m]))
+            return oom(c->err);
+    if (add_time(r, task, split, retriever, extend, seconds)) return oom(c->err);
+    /* split facts, once */
+    int known = 0;
+    for (size_t i = 0; i < r->n_splits && !known; i++)
+        known = r->splits[i].task == task && r->splits[i].name == split;
+    if (!known) {
+        if (r->n_splits == r->cap_splits) {
+            size_t cap = r->cap_splits ? r->cap_splits * 2 : 32;
+            le_bench_split_info *p = realloc(r->splits, cap * sizeof *p);
+            if (!p) return oom(c->err);
+            r->splits = p;
+            r->cap_splits = cap;
+        }
+        r->splits[r->n_splits++] =
+            (le_bench_split_info){task,        split,         sp->length, t->by_length,
+                                  sp->docs->n, sp->queries.n, mv.queries, mv.skipped};
+    }
+    /* the ranked lists, for other tools */
+    int ci = conf_index(r, retriever, extend);
+    if (c->runs && ci >= 0) {
+        le_sbuf *b = &c->runs[ci];
+        char tag[96];
+        snprintf(tag, sizeof tag, "%s", split);
+        for (size_t q = 0; q < sp->queries.n; q++) {
+            int n = counts[q] < c->o->k ? counts[q] : c->o->k;
+            for (int i = 0; i < n; i++) {
+                const le_hit *h = &hits[q * stride + (size_t)i];
+                le_sbuf_printf(b, "%s Q0 %s %d %.9g %s\n", sp->queries.ids[q],
+                               sp->docs->ids[h->doc], i + 1, (double)h->score, tag);
+            }
+        }
+    }
+    c->prog.retriever = retriever;
+    c->prog.extend = extend;
+    c->prog.metric = le_bench_main_metric(r, t->by_length);
+    c->prog.value = 100.0 * mv.value[t->by_length ? LE_METRIC_ACC1 : LE_METRIC_NDCG];
+    c->prog.seconds = seconds;
+    report(c, "done");
+    c->prog.retriever = c->prog.metric = NULL;
+    c->prog.value = c->prog.seconds = 0;
+    return LE_OK;
+}
+
+static int wants(const le_bench_plan *p, int retr) {
+    for (size_t i = 0; i < p->n_retr; i++)
+        if (p->retr[i] == retr) return 1;
+    return 0;
+}
+
+static le_status run_split(run_ctx *c, const le_task *t, const le_split *sp) {
+    const le_bench_plan *p = c->p;
+    le_bench_result *r = c->r;
+    const char *task = le_bench_str(r, t->name), *split = le_bench_str(r, sp->name);
+    if (!task || !split) return oom(c->err);
+    size_t nd = sp->docs->n, nq = sp->queries.n;
+    size_t depth = nd < FUSION_DEPTH ? nd : FUSION_DEPTH;
+    if (depth < (size_t)c->o->k) depth = (size_t)c->o->k;
+    le_hit *bm_hits = NULL, *de_hits = NULL, *fu_hits = NULL;
+    int *bm_n = NULL, *de_n = NULL, *fu_n = NULL;
+    float *dvec = NULL, *qvec = NULL;
+    le_status s = LE_OK;
+    double t_bm25 = 0;
+    c->prog.task = task;
+    c->prog.split = split;
+    c->prog.extend = NULL;
+    if (p->need_bm25) {
+        report(c, "bm25");
+        double t0 = now();
+        le_bm25 ix;
+        bm_hits = malloc((nq ? nq : 1) * depth * sizeof *bm_hits);
+        bm_n = calloc(nq ? nq : 1, sizeof *bm_n);
+        if (!bm_hits || !bm_n) {
+            s = oom(c->err);
+            goto done;
+        }
+        if ((s = le_bm25_build(&ix, nd, sp->docs->texts, sp->docs->lens, &c->analyzer, c->err)))
+            goto done;
+        le_bm25_scratch scratch = {0};
+        for (size_t q = 0; q < nq && !s; q++)
+            s = le_bm25_search(&ix, &c->bm25, sp->queries.texts[q], sp->queries.lens[q], (int)depth,
+                               &scratch, bm_hits + q * depth, &bm_n[q], c->err);
+        le_bm25_scratch_free(&scratch);
+        le_bm25_free(&ix);
+        if (s) goto done;
+        t_bm25 = now() - t0;
+        c->work_done += bm25_cost(sp);
+        report(c, "bm25");
+        if (wants(p, LE_RETR_BM25) &&
+            (s = score(c, t, sp, task, split, "bm25", NULL, bm_hits, depth, bm_n, t_bm25)))
+            goto done;
+    }
+    if (!p->need_dense) goto done;
+    dvec = malloc((nd ? nd : 1) * (size_t)c->dim * sizeof *dvec);
+    qvec = malloc((nq ? nq : 1) * (size_t)c->dim * sizeof *qvec);
+    de_hits = malloc((nq ? nq : 1) * depth * sizeof *de_hits);
+    fu_hits = malloc((nq ? nq : 1) * depth * sizeof *fu_hits);
+    de_n = calloc(nq ? nq : 1, sizeof *de_n);
+    fu_n = calloc(nq ? nq : 1, sizeof *fu_n);
+    if (!dvec || !qvec || !de_hits || !fu_hits || !de_n || !fu_n) {
+        s = oom(c->err);
+        goto done;
+    }
+    for (size_t e = 0; e < p->n_extend && !s; e++) {
+        const char *ext = le_extend_name(p->extend[e]);
+        c->prog.extend = ext;
+        double t0 = now();
+        c->prog.stage = "embedding documents";
+        if ((s = embed_texts(c, e, sp->docs, c->dprefix, task, split, "documents", dvec))) break;
+        c->prog.stage = "embedding queries";
+        if ((s = embed_texts(c, e, &sp->queries, c->qprefix, task, split, "queries", qvec))) break;
+        report(c, "searching");
+        le_dense dx;
+        if ((s = le_dense_build(&dx, dvec, nd, c->dim, c->kc.isa, c->err))) break;
+        s = le_dense_search(&dx, &c->kc, qvec, nq, (int)depth, de_hits, de_n, c->err);
+        le_dense_free(&dx);
+        if (s) break;
+        double t_dense = now() - t0;
+        for (size_t ri = 0; ri < p->n_retr && !s; ri++) {
+            int kind = p->retr[ri];
+            if (kind == LE_RETR_BM25) continue;
+            if (kind == LE_RETR_DENSE) {
+                s = score(c, t, sp, task, split, "dense", ext, de_hits, depth, de_n, t_dense);
+                continue;
+            }
+            double t1 = now();
+            /* min-max: w and 1 − w; RRF: 2w and 2(1 − w), so that the default
+             * 0.5 gives the plain reciprocal rank sum */
+            double w = c->o->dense_weight, scale = kind == LE_RETR_HYBRID ? 1 : 2;
+            double weights[2] = {scale * w, scale * (1.0 - w)};
+            le_fusion_kind fk = kind == LE_RETR_HYBRID ? LE_FUSION_MINMAX : LE_FUSION_RRF;
+            for (size_t q = 0; q < nq && !s; q++) {
+                const le_hit *lists[2] = {de_hits + q * depth, bm_hits + q * depth};
+                int counts[2] = {de_n[q], bm_n[q]};
+                s = le_fuse(fk, 2, lists, counts, weights, c->o->rrf_k, (int)depth,
+                            fu_hits + q * depth, &fu_n[q], c->err);
+            }
+            if (!s)
+                s = score(c, t, sp, task, split, le_retriever_names[kind], ext, fu_hits, depth,
+                          fu_n, t_dense + t_bm25 + (now() - t1));
+        }
+    }
+done:
+    free(bm_hits);
+    free(bm_n);
+    free(de_hits);
+    free(de_n);
+    free(fu_hits);
+    free(fu_n);
+    free(dvec);
+    free(qvec);
+    return s;
+}
+
+/* Writes the task's ranked lists: <runs_dir>/<task>.<retriever>[.<extend>].trec */
+static le_status write_runs(run_ctx *c, const char *task) {
+    le_bench_result *r = c->r;
+    le_status s = LE_OK;
+    if (le_mkdir_p(c->o->runs_dir))
+        return le_fail(c->err, LE_ERR_IO, "%s: cannot create the directory: %s", c->o->runs_dir,
+                       strerror(errno));
+    for (size_t i = 0; i < r->n_conf && !s; i++) {
+        if (c->runs[i].failed) return oom(c->err);
+        char name[512];
+        if (r->conf_extend[i])
+            snprintf(name, sizeof name, "%s.%s.%s.trec", task, r->conf_retriever[i],
+                     r->conf_extend[i]);
+        else
+            snprintf(name, sizeof name, "%s.%s.trec", task, r->conf_retriever[i]);
+        char *path = le_path_join(c->o->runs_dir, name);
+        if (!path) return oom(c->err);
+        s = le_write_file_atomic(path, c->runs[i].p ? c->runs[i].p : "", c->runs[i].n, c->err);
+        free(path);
+        c->runs[i].n = 0;
+    }
+    return s;
+}
+
+/* Copies the options' strings into the result, so it outlives the caller's. */
+static void keep_options(le_bench_result *r, const le_bench_options *o) {
+    r->opt = *o;
+    r->opt.tasks = le_bench_str(r, o->tasks);
+    r->opt.task_dir = le_bench_str(r, o->task_dir);
+    r->opt.lengths = le_bench_str(r, o->lengths);
+    r->opt.extend = le_bench_str(r, o->extend);
+    r->opt.retrievers = le_bench_str(r, o->retrievers);
+    r->opt.haystack_dir = le_bench_str(r, o->haystack_dir);
+    r->opt.query_prefix = le_bench_str(r, o->query_prefix);
+    r->opt.doc_prefix = le_bench_str(r, o->doc_prefix);
+    r->opt.cache_dir = le_bench_str(r, o->cache_dir);
+    r->opt.runs_dir = le_bench_str(r, o->runs_dir);
+    r->opt.progress = NULL;
+    r->opt.progress_user = NULL;
+}
+
+static void keep_model(le_bench_result *r, const le_model_info *in) {
+    le_model_info *m = &r->model;
+    *m = *in;
+    m->name = le_bench_str(r, in->name);
+    m->directory = le_bench_str(r, in->directory);
+    m->architecture = le_bench_str(r, in->architecture);
+    m->pooling = le_bench_str(r, in->pooling);
+    m->tokenizer = le_bench_str(r, in->tokenizer);
+    m->query_prefix = le_bench_str(r, in->query_prefix);
+    m->passage_prefix = le_bench_str(r, in->passage_prefix);
+    m->isa = le_bench_str(r, in->isa);
+    m->methods = le_bench_str(r, in->methods);
+}
+
+static le_status plan_configurations(le_bench_result *r) {
+    const le_bench_plan *p = &r->plan;
+    size_t most = p->n_retr * (p->n_extend ? p->n_extend : 1);
+    r->conf_retriever = calloc(most ? most : 1, sizeof *r->conf_retriever);
+    r->conf_extend = calloc(most ? most : 1, sizeof *r->conf_extend);
+    if (!r->conf_retriever || !r->conf_extend) return LE_ERR_NOMEM;
+    for (size_t i = 0; i < p->n_retr; i++) {
+        const char *name = le_retriever_names[p->retr[i]];
+        if (p->retr[i] == LE_RETR_BM25) {
+            r->conf_retriever[r->n_conf] = name;
+            r->conf_extend[r->n_conf++] = NULL;
+            continue;
+        }
+        for (size_t e = 0; e < p->n_extend; e++) {
+            r->conf_retriever[r->n_conf] = name;
+            r->conf_extend[r->n_conf++] = le_extend_name(p->extend[e]);
+        }
+    }
+    return LE_OK;
+}
+
+le_status le_bench_run(le_model *m, const le_bench_options *opt_in, le_bench_result **out,
+                       le_error *err) {
+    *out = NULL;
+    le_bench_options o;
+    if (opt_in)
+        o = *opt_in;
+    else
+        le_bench_options_init(&o);
+    double t_start = now();
+    le_bench_result *r = calloc(1, sizeof *r);
+    if (!r) return oom(err);
+    le_arena_init(&r->arena, 1 << 16);
+    run_ctx c = {0};
+    c.m = m;
+    c.o = &o;
+    c.r = r;
+    c.err = err;
+    c.p = &r->plan;
+    le_task *tasks = NULL;
+    size_t n_tasks = 0;
+    char *haystack = NULL;
+    le_status s = le_bench_plan_parse(&o, m != NULL, &r->plan, err);
+    if (s) {
+        le_bench_result_free(r);
+        return s;
+    }
+    keep_options(r, &o);
+    r->k = o.k;
+    for (int i = 0; i < LE_N_METRICS; i++) {
+        char name[32];
+        le_metric_name(i, o.k, name, sizeof name);
+        r->metric_names[i] = le_bench_str(r, name);
+    }
+    r->revision = le_bench_str(r, le_bench_revision());
+    {
+        char iso[32];
+        time_t tt = time(NULL);
+        struct tm tm;
+        gmtime_r(&tt, &tm);
+        strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        r->started = le_bench_str(r, iso);
+    }
+    if (plan_configurations(r)) s = oom(err);
+    if (!s && m) {
+        le_model_info info;
+        if (!(s = le_model_get_info(m, &info))) {
+            keep_model(r, &info);
+            r->have_model = 1;
+            r->model_dim = c.dim = le_model_dim(m);
+            c.window = info.window;
+            le_isa isa;
+            c.kc.isa = le_isa_parse(info.isa, &isa) == 0 ? isa : le_cpu_best_isa();
+            c.kc.pool = NULL;
+        }
+    }
+    if (s) goto done;
+    c.qprefix = o.query_prefix ? o.query_prefix : r->have_model ? r->model.query_prefix : "";
+    c.dprefix = o.doc_prefix ? o.doc_prefix : r->have_model ? r->model.passage_prefix : "";
+    r->opt.query_prefix = le_bench_str(r, c.qprefix);
+    r->opt.doc_prefix = le_bench_str(r, c.dprefix);
+    c.bm25.k1 = o.bm25_k1;
+    c.bm25.b = o.bm25_b;
+    c.analyzer.stopwords = o.stopwords;
+    if ((s = le_bench_load_tasks(&o, &r->plan, &tasks, &n_tasks, &haystack, err))) goto done;
+    r->haystack = le_bench_str(r, haystack);
+    r->tasks = calloc(n_tasks ? n_tasks : 1, sizeof *r->tasks);
+    r->task_by_length = calloc(n_tasks ? n_tasks : 1, sizeof *r->task_by_length);
+    if (!r->tasks || !r->task_by_length) {
+        s = oom(err);
+        goto done;
+    }
+    for (size_t i = 0; i < n_tasks; i++) {
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(tasks[i].name, tasks[j].name)) {
+                s = le_fail(err, LE_ERR_ARG,
+                            "two tasks are named %s (%s and %s); task names must differ",
+                            tasks[i].name, tasks[j].source, tasks[i].source);
+                goto done;
+            }
+        r->tasks[i] = le_bench_str(r, tasks[i].name);
+        r->task_by_length[i] = tasks[i].by_length;
+    }
+    r->n_tasks = n_tasks;
+    if (r->plan.need_dense && (s = open_caches(&c))) goto done;
+    /* the work ahead, for the ETA (BM25 counts a little, so a BM25-only
+     * run has a bar too) */
+    for (size_t i = 0; i < n_tasks && r->plan.need_bm25; i++)
+        for (size_t j = 0; j < tasks[i].n_splits; j++)
+            c.work_total += bm25_cost(&tasks[i].splits[j]);
+    for (size_t i = 0; i < n_tasks && r->plan.need_dense; i++)
+        for (size_t j = 0; j < tasks[i].n_splits; j++) {
+            const le_split *sp = &tasks[i].splits[j];
+            for (size_t e = 0; e < r->plan.n_extend; e++) {
+                for (size_t d = 0; d < sp->docs->n; d++)
+                    c.work_total += text_cost(&c, sp->docs->lens[d], r->plan.extend[e]);
+                for (size_t q = 0; q < sp->queries.n; q++)
+                    c.work_total += text_cost(&c, sp->queries.lens[q], r->plan.extend[e]);
+            }
+        }
+    if (o.runs_dir && !(c.runs = calloc(r->n_conf ? r->n_conf : 1, sizeof *c.runs))) {
+        s = oom(err);
+        goto done;
+    }
+    for (size_t i = 0; i < n_tasks && !s; i++) {
+        for (size_t j = 0; j < tasks[i].n_splits && !s; j++)
+            s = run_split(&c, &tasks[i], &tasks[i].splits[j]);
+        if (!s && c.runs) s = write_runs(&c, tasks[i].name);
+    }
+done:
+    for (size_t e = 0; e < 8; e++) {
+        r->cache_hits += c.cache[e].hits;
+        r->cache_misses += c.cache[e].misses;
+        r->cache_writes += c.cache[e].writes;
+        le_embcache_close(&c.cache[e]);
+    }
+    for (size_t i = 0; c.runs && i < r->n_conf; i++) le_sbuf_free(&c.runs[i]);
+    free(c.runs);
+    for (size_t i = 0; i < n_tasks; i++) le_task_free(&tasks[i]);
+    free(tasks);
+    free(haystack);
+    if (s) {
+        le_bench_result_free(r);
+        return s;
+    }
+    r->wall_seconds = now() - t_start;
+    *out = r;
+    return LE_OK;
+}

@@ -1,0 +1,31 @@
+/* A growable byte string for building documents and reports. After an
+ * allocation failure the buffer is marked failed and further appends do
+ * nothing, so callers check once at the end. */
+#ifndef LE_EVAL_SBUF_H
+#define LE_EVAL_SBUF_H
+
+#include "base/error.h"
+
+#include <stddef.h>
+
+typedef struct le_sbuf {
+    char *p; /* NUL-terminated when not failed */
+    size_t n, cap;
+    int failed;
+} le_sbuf;
+
+void le_sbuf_free(le_sbuf *b);
+void le_sbuf_add(le_sbuf *b, const char *s, size_t n);
+void le_sbuf_puts(le_sbuf *b, const char *s);
+void le_sbuf_printf(le_sbuf *b, const char *fmt, ...) LE_PRINTF(2, 3);
+/* s[0..n) as a JSON string literal: quoted, with ", \ and control
+ * characters escaped; other bytes (UTF-8) as they are. */
+void le_sbuf_json_string(le_sbuf *b, const char *s, size_t n);
+/* s with &, <, >, " escaped for XML text and attributes. */
+void le_sbuf_xml(le_sbuf *b, const char *s);
+
+/* Writes n bytes to path through a temporary file in the same directory
+ * and a rename, so readers never see a half-written file. */
+le_status le_write_file_atomic(const char *path, const char *data, size_t n, le_error *err);
+
+#endif

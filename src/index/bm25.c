@@ -1,0 +1,323 @@
+#include "index/bm25.h"
+
+#include "base/hash.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void le_bm25_params_init(le_bm25_params *p) {
+    p->k1 = 1.2;
+    p->b = 0.75;
+}
+
+void le_bm25_free(le_bm25 *ix) {
+    free(ix->term_bytes);
+    free(ix->term_off);
+    free(ix->post_off);
+    free(ix->post_doc);
+    free(ix->post_tf);
+    free(ix->doc_len);
+    memset(ix, 0, sizeof *ix);
+}
+
+void le_bm25_scratch_free(le_bm25_scratch *s) {
+    free(s->acc);
+    free(s->touched);
+    le_terms_free(&s->terms);
+    memset(s, 0, sizeof *s);
+}
+
+/* ------------------------------------------------------------- building */
+
+/* The terms seen while building, in first-seen order, with a hash table
+ * from bytes to their number. */
+typedef struct term_table {
+    char *bytes;
+    size_t len, cap;
+    uint64_t *off; /* [n + 1] */
+    uint32_t n, ncap;
+    uint32_t *slots; /* term number + 1; 0 = empty */
+    size_t nslots;   /* a power of two */
+} term_table;
+
+static void table_free(term_table *t) {
+    free(t->bytes);
+    free(t->off);
+    free(t->slots);
+}
+
+static uint64_t term_hash(const char *s, size_t len) { return le_hash64(s, len, 0x626d3235ULL); }
+
+static int table_grow_slots(term_table *t) {
+    size_t ns = t->nslots ? t->nslots * 2 : 1024;
+    uint32_t *slots = calloc(ns, sizeof *slots);
+    if (!slots) return -1;
+    for (uint32_t id = 0; id < t->n; id++) {
+        const char *s = t->bytes + t->off[id];
+        size_t l = (size_t)(t->off[id + 1] - t->off[id]);
+        size_t h = (size_t)term_hash(s, l) & (ns - 1);
+        while (slots[h]) h = (h + 1) & (ns - 1);
+        slots[h] = id + 1;
+    }
+    free(t->slots);
+    t->slots = slots;
+    t->nslots = ns;
+    return 0;
+}
+
+/* The number of term s[0..len), added when new; -1 when out of memory. */
+static long table_intern(term_table *t, const char *s, size_t len) {
+    if ((size_t)t->n * 2 + 2 > t->nslots && table_grow_slots(t)) return -1;
+    size_t mask = t->nslots - 1, h = (size_t)term_hash(s, len) & mask;
+    for (; t->slots[h]; h = (h + 1) & mask) {
+        uint32_t id = t->slots[h] - 1;
+        size_t l = (size_t)(t->off[id + 1] - t->off[id]);
+        if (l == len && !memcmp(t->bytes + t->off[id], s, len)) return id;
+    }
+    if (t->n == UINT32_MAX - 1) return -1;
+    if (t->n + 2 > t->ncap) {
+        uint32_t cap = t->ncap ? t->ncap * 2 : 1024;
+        uint64_t *o = realloc(t->off, (size_t)cap * sizeof *o);
+        if (!o) return -1;
+        t->off = o;
+        t->ncap = cap;
+    }
+    if (t->len + len > t->cap) {
+        size_t cap = t->cap ? t->cap : 4096;
+        while (cap < t->len + len) cap *= 2;
+        char *b = realloc(t->bytes, cap);
+        if (!b) return -1;
+        t->bytes = b;
+        t->cap = cap;
+    }
+    if (t->n == 0) t->off[0] = 0;
+    memcpy(t->bytes + t->len, s, len);
+    t->len += len;
+    t->off[t->n + 1] = t->len;
+    t->slots[h] = t->n + 1;
+    return t->n++;
+}
+
+/* (term, doc, tf) triples in document order */
+typedef struct triples {
+    uint32_t *term, *doc, *tf;
+    size_t n, cap;
+} triples;
+
+static int triples_push(triples *tr, uint32_t term, uint32_t doc, uint32_t tf) {
+    if (tr->n == tr->cap) {
+        size_t cap = tr->cap ? tr->cap * 2 : 4096;
+        uint32_t *a = realloc(tr->term, cap * sizeof *a);
+        if (!a) return -1;
+        tr->term = a;
+        a = realloc(tr->doc, cap * sizeof *a);
+        if (!a) return -1;
+        tr->doc = a;
+        a = realloc(tr->tf, cap * sizeof *a);
+        if (!a) return -1;
+        tr->tf = a;
+        tr->cap = cap;
+    }
+    tr->term[tr->n] = term;
+    tr->doc[tr->n] = doc;
+    tr->tf[tr->n] = tf;
+    tr->n++;
+    return 0;
+}
+
+static int cmp_u32(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static const term_table *g_sort_table; /* qsort has no context argument */
+
+static int cmp_term_bytes(const void *pa, const void *pb) {
+    const term_table *t = g_sort_table;
+    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+    size_t la = (size_t)(t->off[a + 1] - t->off[a]), lb = (size_t)(t->off[b + 1] - t->off[b]);
+    int c = memcmp(t->bytes + t->off[a], t->bytes + t->off[b], la < lb ? la : lb);
+    if (c) return c;
+    return la < lb ? -1 : la > lb;
+}
+
+le_status le_bm25_build(le_bm25 *ix, size_t n, const char *const *texts, const size_t *lens,
+                        const le_analyzer_options *ao, le_error *err) {
+    memset(ix, 0, sizeof *ix);
+    if (n >= UINT32_MAX) return le_fail(err, LE_ERR_ARG, "bm25: too many documents (%zu)", n);
+    if (ao) ix->analyzer = *ao;
+    ix->n_docs = (uint32_t)n;
+    term_table tt = {0};
+    triples tr = {0};
+    le_terms terms = {0};
+    uint32_t *ids = NULL, *order = NULL, *rank = NULL;
+    size_t ids_cap = 0;
+    le_status s = LE_OK;
+    ix->doc_len = calloc(n ? n : 1, sizeof *ix->doc_len);
+    if (!ix->doc_len) goto oom;
+    for (size_t d = 0; d < n; d++) {
+        size_t len = lens ? lens[d] : strlen(texts[d]);
+        if ((s = le_analyze(&ix->analyzer, texts[d], len, &terms, err))) goto fail;
+        if (terms.n > UINT32_MAX) {
+            s = le_fail(err, LE_ERR_ARG, "bm25: document %zu has too many terms", d);
+            goto fail;
+        }
+        ix->doc_len[d] = (uint32_t)terms.n;
+        ix->total_len += terms.n;
+        if (terms.n > ids_cap) {
+            uint32_t *p = realloc(ids, terms.n * sizeof *p);
+            if (!p) goto oom;
+            ids = p;
+            ids_cap = terms.n;
+        }
+        for (size_t i = 0; i < terms.n; i++) {
+            long id = table_intern(&tt, terms.buf + terms.off[i], terms.tlen[i]);
+            if (id < 0) goto oom;
+            ids[i] = (uint32_t)id;
+        }
+        if (terms.n > 1) qsort(ids, terms.n, sizeof *ids, cmp_u32);
+        for (size_t i = 0; i < terms.n;) {
+            size_t j = i;
+            while (j < terms.n && ids[j] == ids[i]) j++;
+            if (triples_push(&tr, ids[i], (uint32_t)d, (uint32_t)(j - i))) goto oom;
+            i = j;
+        }
+    }
+    /* the dictionary in byte order; postings follow it */
+    uint32_t nt = tt.n;
+    ix->n_terms = nt;
+    order = malloc((nt ? nt : 1) * sizeof *order);
+    rank = malloc((nt ? nt : 1) * sizeof *rank);
+    ix->term_off = malloc(((size_t)nt + 1) * sizeof *ix->term_off);
+    ix->post_off = calloc((size_t)nt + 1, sizeof *ix->post_off);
+    ix->term_bytes = malloc(tt.len ? tt.len : 1);
+    ix->post_doc = malloc((tr.n ? tr.n : 1) * sizeof *ix->post_doc);
+    ix->post_tf = malloc((tr.n ? tr.n : 1) * sizeof *ix->post_tf);
+    if (!order || !rank || !ix->term_off || !ix->post_off || !ix->term_bytes || !ix->post_doc ||
+        !ix->post_tf)
+        goto oom;
+    for (uint32_t i = 0; i < nt; i++) order[i] = i;
+    g_sort_table = &tt;
+    if (nt > 1) qsort(order, nt, sizeof *order, cmp_term_bytes);
+    g_sort_table = NULL;
+    uint64_t boff = 0;
+    for (uint32_t r = 0; r < nt; r++) {
+        uint32_t id = order[r];
+        rank[id] = r;
+        size_t l = (size_t)(tt.off[id + 1] - tt.off[id]);
+        ix->term_off[r] = boff;
+        if (l) memcpy(ix->term_bytes + boff, tt.bytes + tt.off[id], l);
+        boff += l;
+    }
+    ix->term_off[nt] = boff;
+    for (size_t i = 0; i < tr.n; i++) ix->post_off[rank[tr.term[i]] + 1]++;
+    for (uint32_t r = 0; r < nt; r++) ix->post_off[r + 1] += ix->post_off[r];
+    /* triples are in document order, so each term's postings come out sorted */
+    uint64_t *fill = malloc(((size_t)nt + 1) * sizeof *fill);
+    if (!fill) goto oom;
+    memcpy(fill, ix->post_off, ((size_t)nt + 1) * sizeof *fill);
+    for (size_t i = 0; i < tr.n; i++) {
+        uint64_t at = fill[rank[tr.term[i]]]++;
+        ix->post_doc[at] = tr.doc[i];
+        ix->post_tf[at] = tr.tf[i];
+    }
+    free(fill);
+    goto done;
+oom:
+    s = le_fail(err, LE_ERR_NOMEM, "bm25: out of memory while indexing %zu documents", n);
+fail:
+    le_bm25_free(ix);
+done:
+    table_free(&tt);
+    free(tr.term);
+    free(tr.doc);
+    free(tr.tf);
+    le_terms_free(&terms);
+    free(ids);
+    free(order);
+    free(rank);
+    return s;
+}
+
+/* ------------------------------------------------------------- searching */
+
+long le_bm25_find_term(const le_bm25 *ix, const char *s, size_t len) {
+    size_t lo = 0, hi = ix->n_terms;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const char *t = ix->term_bytes + ix->term_off[mid];
+        size_t tl = (size_t)(ix->term_off[mid + 1] - ix->term_off[mid]);
+        int c = memcmp(t, s, tl < len ? tl : len);
+        if (c == 0) c = tl < len ? -1 : tl > len ? 1 : 0;
+        if (c == 0) return (long)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+le_status le_bm25_search(const le_bm25 *ix, const le_bm25_params *p, const char *q, size_t qlen,
+                         int k, le_bm25_scratch *s, le_hit *hits, int *n_out, le_error *err) {
+    *n_out = 0;
+    le_bm25_params def;
+    if (!p) {
+        le_bm25_params_init(&def);
+        p = &def;
+    }
+    if (!(p->k1 >= 0) || !(p->b >= 0 && p->b <= 1))
+        return le_fail(err, LE_ERR_ARG, "bm25: k1 must be >= 0 and b in [0, 1] (k1 %g, b %g)",
+                       p->k1, p->b);
+    le_bm25_scratch own = {0};
+    if (!s) s = &own;
+    le_status st = LE_OK;
+    if (s->cap < ix->n_docs) {
+        free(s->acc);
+        free(s->touched);
+        s->acc = calloc(ix->n_docs, sizeof *s->acc);
+        s->touched = malloc(ix->n_docs * sizeof *s->touched);
+        s->cap = s->acc && s->touched ? ix->n_docs : 0;
+        if (!s->cap) {
+            st = le_fail(err, LE_ERR_NOMEM, "bm25: out of memory");
+            goto done;
+        }
+    }
+    if ((st = le_analyze(&ix->analyzer, q, qlen, &s->terms, err))) goto done;
+    double n = ix->n_docs;
+    double avgdl = ix->n_docs ? (double)ix->total_len / n : 0;
+    size_t n_touched = 0;
+    const le_terms *t = &s->terms;
+    for (size_t i = 0; i < t->n; i++) {
+        const char *ts = t->buf + t->off[i];
+        size_t tl = t->tlen[i];
+        int repeat = 0;
+        for (size_t j = 0; j < i && !repeat; j++)
+            repeat = t->tlen[j] == tl && !memcmp(t->buf + t->off[j], ts, tl);
+        if (repeat) continue;
+        long id = le_bm25_find_term(ix, ts, tl);
+        if (id < 0) continue;
+        uint64_t a = ix->post_off[id], e = ix->post_off[id + 1];
+        double df = (double)(e - a);
+        double idf = log(1.0 + (n - df + 0.5) / (df + 0.5));
+        for (uint64_t x = a; x < e; x++) {
+            uint32_t d = ix->post_doc[x];
+            double tf = ix->post_tf[x];
+            double norm = avgdl > 0 ? 1.0 - p->b + p->b * (double)ix->doc_len[d] / avgdl : 1.0;
+            if (s->acc[d] == 0) s->touched[n_touched++] = d;
+            s->acc[d] += idf * tf * (p->k1 + 1.0) / (tf + p->k1 * norm);
+        }
+    }
+    le_topk top;
+    le_topk_init(&top, hits, k);
+    for (size_t i = 0; i < n_touched; i++) {
+        uint32_t d = s->touched[i];
+        le_topk_push(&top, d, (float)s->acc[d]);
+        s->acc[d] = 0;
+    }
+    *n_out = le_topk_finish(&top);
+done:
+    if (s == &own) le_bm25_scratch_free(&own);
+    return st;
+}

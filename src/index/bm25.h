@@ -1,0 +1,71 @@
+/* An in-memory BM25 (Okapi) inverted index.
+ *
+ * Layout (flat arrays, ready to be written to an index file as they are):
+ *  - the term dictionary: n_terms terms sorted bytewise, their bytes back to
+ *    back in term_bytes, term i at term_bytes[term_off[i] .. term_off[i+1]);
+ *  - postings: term i's postings are post_doc/post_tf[post_off[i] ..
+ *    post_off[i+1]), in increasing document order, with the term's count in
+ *    that document (its document frequency is the length of that range);
+ *  - doc_len[d]: the number of terms of document d after analysis.
+ *
+ * Scoring, for a query's distinct terms t (terms the index does not hold
+ * add nothing; a term repeated in the query counts once):
+ *   score(d) = Σ_t idf(t) · tf·(k1 + 1) / (tf + k1·(1 − b + b·dl/avgdl))
+ *   idf(t)   = ln(1 + (N − df + 0.5) / (df + 0.5))
+ * with tf the term's count in d, dl = doc_len[d], avgdl the mean document
+ * length and N the number of documents. Only documents that hold at least
+ * one query term are ranked. Sums run in double, in the query's term order. */
+#ifndef LE_INDEX_BM25_H
+#define LE_INDEX_BM25_H
+
+#include "index/analyzer.h"
+#include "index/topk.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct le_bm25_params {
+    double k1; /* term-frequency saturation, >= 0 (default 1.2) */
+    double b;  /* length normalisation, 0..1 (default 0.75) */
+} le_bm25_params;
+
+void le_bm25_params_init(le_bm25_params *p);
+
+typedef struct le_bm25 {
+    le_analyzer_options analyzer;
+    uint32_t n_docs;
+    uint32_t n_terms;
+    uint64_t total_len; /* Σ doc_len */
+    char *term_bytes;
+    uint64_t *term_off; /* [n_terms + 1] */
+    uint64_t *post_off; /* [n_terms + 1] */
+    uint32_t *post_doc;
+    uint32_t *post_tf;
+    uint32_t *doc_len; /* [n_docs] */
+} le_bm25;
+
+/* Indexes n texts (lens may be NULL: NUL-terminated); document d is texts[d]. */
+le_status le_bm25_build(le_bm25 *ix, size_t n, const char *const *texts, const size_t *lens,
+                        const le_analyzer_options *ao, le_error *err);
+void le_bm25_free(le_bm25 *ix);
+
+/* The number of the term s[0..len) (already analyzed), or -1. */
+long le_bm25_find_term(const le_bm25 *ix, const char *s, size_t len);
+
+/* Reusable per-searcher memory (one per thread). */
+typedef struct le_bm25_scratch {
+    double *acc;       /* [n_docs], zero between searches */
+    uint32_t *touched; /* documents with a non-zero accumulator */
+    size_t cap;
+    le_terms terms;
+} le_bm25_scratch;
+
+void le_bm25_scratch_free(le_bm25_scratch *s);
+
+/* Ranks the documents for query text q[0..qlen) (analyzed like the
+ * documents) and writes the best k to hits, best first; *n_out gets their
+ * number (fewer than k when fewer documents match). */
+le_status le_bm25_search(const le_bm25 *ix, const le_bm25_params *p, const char *q, size_t qlen,
+                         int k, le_bm25_scratch *s, le_hit *hits, int *n_out, le_error *err);
+
+#endif

@@ -1,0 +1,37 @@
+/* Exact dense search: scores = Q · Dᵀ for every query and document, then
+ * the best k per query. With L2-normalised vectors the score is the cosine
+ * similarity. The document vectors are packed once as the "weight" of the
+ * kernels' GEMM (kernels/gemm.h), in blocks of LE_DENSE_BLOCK documents, and
+ * queries run in blocks of LE_DENSE_QBLOCK, so the score buffer stays small
+ * whatever the collection size. Ties rank the lower document number first
+ * (index/topk.h), so results are deterministic; the GEMM's results do not
+ * depend on the thread count either. */
+#ifndef LE_INDEX_DENSE_H
+#define LE_INDEX_DENSE_H
+
+#include "index/topk.h"
+#include "kernels/gemm.h"
+
+#include <stddef.h>
+
+#define LE_DENSE_BLOCK 4096
+#define LE_DENSE_QBLOCK 64
+
+typedef struct le_dense {
+    int dim;
+    size_t n;
+    size_t n_blocks;
+    le_gemm_weight **blocks; /* block b holds documents [b·LE_DENSE_BLOCK, …) */
+} le_dense;
+
+/* Packs n vectors of dim floats (row-major) for isa. */
+le_status le_dense_build(le_dense *d, const float *vecs, size_t n, int dim, le_isa isa,
+                         le_error *err);
+void le_dense_free(le_dense *d);
+
+/* For each of nq queries (row-major, dim floats each): the best k documents,
+ * best first, in hits[i·k ..], and their number (min(k, n)) in counts[i]. */
+le_status le_dense_search(const le_dense *d, const le_kctx *kc, const float *queries, size_t nq,
+                          int k, le_hit *hits, int *counts, le_error *err);
+
+#endif

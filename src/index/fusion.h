@@ -1,0 +1,33 @@
+/* Fusion of several rankings of one query into one (hybrid retrieval).
+ *
+ * Min-max weighted sum: each list's scores are mapped to [0, 1] by
+ *   (s − min) / (max − min)
+ * over that list's hits (a list whose hits all score the same maps them to
+ * 1); a document's fused score is Σ_i weight_i · normalised_i, where a list
+ * that does not hold the document adds 0.
+ *
+ * Reciprocal rank fusion (RRF): a document's fused score is
+ *   Σ_i weight_i / (k_rrf + rank_i)
+ * with rank_i its 1-based rank in list i (lists that do not hold it add 0);
+ * k_rrf = 60 is the usual constant.
+ *
+ * The fused ranking is in the index layer's order (higher score first, ties
+ * by lower document number) and keeps the best k. Lists must be best first,
+ * without repeated documents. */
+#ifndef LE_INDEX_FUSION_H
+#define LE_INDEX_FUSION_H
+
+#include "base/error.h"
+#include "index/topk.h"
+
+#define LE_RRF_K 60.0
+
+typedef enum le_fusion_kind { LE_FUSION_MINMAX = 0, LE_FUSION_RRF = 1 } le_fusion_kind;
+
+/* lists[i] holds counts[i] hits; weights may be NULL (all 1). Writes at most
+ * k hits to out and their number to *n_out. rrf_k is used by RRF only. */
+le_status le_fuse(le_fusion_kind kind, int n_lists, const le_hit *const *lists, const int *counts,
+                  const double *weights, double rrf_k, int k, le_hit *out, int *n_out,
+                  le_error *err);
+
+#endif

@@ -1,0 +1,69 @@
+/* Fusion against hand-computed values.
+ *   dense: d3 0.9, d1 0.5, d2 0.1   → min-max: d3 1, d1 0.5, d2 0
+ *   bm25:  d1 10,  d4 6,   d3 2     → min-max: d1 1, d4 0.5, d3 0
+ * weights 0.5/0.5: d1 0.75, d3 0.5, d4 0.25, d2 0
+ * weights 0.8/0.2: d3 0.8, d1 0.6, d4 0.1, d2 0
+ * RRF, k = 60: d1 1/62 + 1/61, d3 1/61 + 1/63, d4 1/62, d2 1/63 */
+#include "check.h"
+#include "index/fusion.h"
+
+int main(void) {
+    le_hit dense[] = {{3, 0.9f}, {1, 0.5f}, {2, 0.1f}};
+    le_hit bm25[] = {{1, 10}, {4, 6}, {3, 2}};
+    const le_hit *lists[] = {dense, bm25};
+    int counts[] = {3, 3};
+    le_hit out[8];
+    int n;
+    le_error err;
+    double w55[] = {0.5, 0.5};
+    CHECK(le_fuse(LE_FUSION_MINMAX, 2, lists, counts, w55, 0, 8, out, &n, &err) == LE_OK);
+    CHECK_EQ_INT(n, 4);
+    CHECK(out[0].doc == 1 && out[1].doc == 3 && out[2].doc == 4 && out[3].doc == 2);
+    CHECK_NEAR(out[0].score, 0.75, 1e-6);
+    CHECK_NEAR(out[1].score, 0.5, 1e-6);
+    CHECK_NEAR(out[2].score, 0.25, 1e-6);
+    CHECK_NEAR(out[3].score, 0, 1e-6);
+    double w82[] = {0.8, 0.2};
+    CHECK(le_fuse(LE_FUSION_MINMAX, 2, lists, counts, w82, 0, 8, out, &n, &err) == LE_OK);
+    CHECK(out[0].doc == 3 && out[1].doc == 1 && out[2].doc == 4 && out[3].doc == 2);
+    CHECK_NEAR(out[0].score, 0.8, 1e-6);
+    CHECK_NEAR(out[1].score, 0.6, 1e-6);
+    CHECK_NEAR(out[2].score, 0.1, 1e-6);
+    /* k cuts */
+    CHECK(le_fuse(LE_FUSION_MINMAX, 2, lists, counts, w82, 0, 2, out, &n, &err) == LE_OK);
+    CHECK_EQ_INT(n, 2);
+    CHECK(out[0].doc == 3 && out[1].doc == 1);
+    /* RRF */
+    CHECK(le_fuse(LE_FUSION_RRF, 2, lists, counts, NULL, LE_RRF_K, 8, out, &n, &err) == LE_OK);
+    CHECK_EQ_INT(n, 4);
+    CHECK(out[0].doc == 1 && out[1].doc == 3 && out[2].doc == 4 && out[3].doc == 2);
+    CHECK_NEAR(out[0].score, 1.0 / 62 + 1.0 / 61, 1e-7);
+    CHECK_NEAR(out[1].score, 1.0 / 61 + 1.0 / 63, 1e-7);
+    CHECK_NEAR(out[2].score, 1.0 / 62, 1e-7);
+    CHECK_NEAR(out[3].score, 1.0 / 63, 1e-7);
+    /* weighted RRF, another constant */
+    double w13[] = {1, 3};
+    CHECK(le_fuse(LE_FUSION_RRF, 2, lists, counts, w13, 0, 8, out, &n, &err) == LE_OK);
+    CHECK_EQ_INT(out[0].doc, 1); /* 1/2 + 3/1 */
+    CHECK_NEAR(out[0].score, 3.5, 1e-6);
+    CHECK_EQ_INT(out[1].doc, 3); /* 1/1 + 3/3 */
+    CHECK_NEAR(out[1].score, 2, 1e-6);
+    CHECK_EQ_INT(out[2].doc, 4); /* 3/2 */
+    CHECK_NEAR(out[2].score, 1.5, 1e-6);
+    /* equal scores in a list map to 1; fused ties go by document number */
+    le_hit flat[] = {{7, 3}, {2, 3}};
+    const le_hit *one[] = {flat};
+    int c1[] = {2};
+    CHECK(le_fuse(LE_FUSION_MINMAX, 1, one, c1, NULL, 0, 8, out, &n, &err) == LE_OK);
+    CHECK_EQ_INT(n, 2);
+    CHECK(out[0].doc == 2 && out[1].doc == 7);
+    CHECK_NEAR(out[0].score, 1, 0);
+    /* empty lists */
+    int c0[] = {0, 0};
+    CHECK(le_fuse(LE_FUSION_RRF, 2, lists, c0, NULL, 60, 8, out, &n, &err) == LE_OK);
+    CHECK_EQ_INT(n, 0);
+    CHECK(le_fuse(LE_FUSION_RRF, 2, lists, counts, NULL, -1, 8, out, &n, &err) == LE_ERR_ARG);
+    CHECK((int)le_fuse((le_fusion_kind)7, 2, lists, counts, NULL, 60, 8, out, &n, &err) ==
+          LE_ERR_ARG);
+    return check_report("test_fusion");
+}
