@@ -7,7 +7,7 @@ JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 DEB_PACKAGES = build-essential cmake pkg-config libutf8proc-dev libcjson-dev libmicrohttpd-dev python3 python3-pip unzip
 
-.PHONY: all deps build build-asan model test test-fast test-asan run bench clean
+.PHONY: all deps build build-asan model test test-fast test-asan fuzz-smoke run bench clean
 
 all: build
 
@@ -41,6 +41,16 @@ test-asan: build-asan model
 	  ctest --output-on-failure -j $(JOBS)
 
 test: test-fast test-asan
+
+# Every fuzz target for FUZZ_SECONDS each (clang, libFuzzer + ASan/UBSan).
+FUZZ_SECONDS ?= 60
+BUILD_FUZZ   ?= build-fuzz
+fuzz-smoke: deps
+	cmake -S . -B $(BUILD_FUZZ) -DCMAKE_C_COMPILER=clang -DLE_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(BUILD_FUZZ) -j $(JOBS)
+	set -e; for f in $(BUILD_FUZZ)/tests/fuzz_*; do \
+	  mkdir -p $(BUILD_FUZZ)/corpus/$$(basename $$f); \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=30 $(BUILD_FUZZ)/corpus/$$(basename $$f); done
 
 run: model
 	./tools/main_job.sh ./$(BUILD)/longembed

@@ -1,37 +1,46 @@
 #!/usr/bin/env bash
-# The main job (make run): embed the sample long documents with the default
-# model and rank them for a few questions.
+# The main job (make run): build a retrieval index over the sample long
+# documents with the default model (whole documents, --extend pi), then rank
+# the documents for the questions in samples/queries.tsv with dense, BM25
+# and hybrid search, and count how often the expected document ranks first.
 set -euo pipefail
 bin=${1:-./build/longembed}
 here=$(cd "$(dirname "$0")/.." && pwd)
 samples="$here/samples"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-
+index="$tmp/samples.lei"
 model=${LONGEMBED_MODEL:-minilm}
+
 echo "== model"
 "$bin" info -m "$model" | sed -n '1,8p'
 echo
-echo "== embedding $(ls "$samples"/*.txt | wc -l) sample documents (whole, with --extend pi)"
-"$bin" embed -m "$model" --extend pi --max-tokens 8192 "$samples"/*.txt > "$tmp/docs.jsonl"
-cut -f1 "$samples/queries.tsv" > "$tmp/queries.txt"
-"$bin" embed -m "$model" -q < "$tmp/queries.txt" > "$tmp/queries.jsonl"
+echo "== indexing $(ls "$samples"/*.txt | wc -l) sample documents (whole, --extend pi --max-tokens 8192)"
+"$bin" index add --index "$index" -m "$model" --extend pi --max-tokens 8192 "$samples"/*.txt
+"$bin" index verify --deep --index "$index"
+"$bin" index info --index "$index" | grep -E '^(documents|segments|bm25|file) '
 echo
-echo "== questions, with the three closest documents (cosine)"
-python3 - "$tmp/docs.jsonl" "$tmp/queries.jsonl" "$samples/queries.tsv" <<'PY'
+for mode in dense bm25 hybrid; do
+    cut -f1 "$samples/queries.tsv" | "$bin" search --index "$index" --mode "$mode" -k 3 --json \
+        >"$tmp/$mode.jsonl"
+done
+echo "== questions, with the three best documents per mode (* = the expected one)"
+python3 - "$samples/queries.tsv" "$tmp" <<'PY'
 import json, os, sys
-docs = [json.loads(l) for l in open(sys.argv[1])]
-queries = [json.loads(l) for l in open(sys.argv[2])]
-expected = [l.rstrip("\n").split("\t") for l in open(sys.argv[3]) if l.strip()]
-hits = 0
-for q, (text, want) in zip(queries, expected):
-    scores = sorted(((sum(a * b for a, b in zip(q["embedding"], d["embedding"])),
-                      os.path.basename(d["id"])) for d in docs), reverse=True)
-    hits += scores[0][1] == want
-    print(f"? {text}")
-    for s, name in scores[:3]:
-        mark = "*" if name == want else " "
-        print(f"   {mark} {s:.3f}  {name}")
-print(f"\nthe expected document ranked first for {hits} of {len(expected)} questions")
-print("tokens per document:", ", ".join(f"{os.path.basename(d['id'])} {d['tokens']}" for d in docs))
+expected = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+modes = ["dense", "bm25", "hybrid"]
+runs = {m: [json.loads(l) for l in open(os.path.join(sys.argv[2], m + ".jsonl"))] for m in modes}
+first = {m: 0 for m in modes}
+for qi, (question, want) in enumerate(expected):
+    print(f"? {question}")
+    for m in modes:
+        hits = runs[m][qi]["hits"]
+        names = [os.path.basename(h["id"]) for h in hits]
+        if names and names[0] == want:
+            first[m] += 1
+        cells = "   ".join(f"{'*' if n == want else ' '}{h['score']:7.3f} {n}" for h, n in zip(hits, names))
+        print(f"   {m:<6} {cells}")
+print()
+n = len(expected)
+print("the expected document ranked first: " + ", ".join(f"{m} {first[m]} of {n}" for m in modes))
 PY

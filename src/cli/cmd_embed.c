@@ -22,7 +22,16 @@ static const char *USAGE =
     "      --max-tokens N    most tokens per text, special tokens included (default: the\n"
     "                        model window; with --extend: up to 262144)\n"
     "      --truncate        cut longer texts to --max-tokens instead of failing\n"
-    "      --extend METHOD   none, pcw, gp, rp, pi (past the trained window)\n"
+    "      --extend METHOD   past the trained window: none, pcw, gp, rp, pi (learned\n"
+    "                        position tables); none, pcw, gp, pi, ntk, yarn, selfextend\n"
+    "                        (RoPE models); none, pcw (ALiBi). `info` lists what fits\n"
+    "      --ntk-lambda L    ntk: base theta x L (default: the paper's 3/5/10 for a\n"
+    "                        target of 2/4/8 windows; the target is --max-tokens)\n"
+    "      --rope-factor S   pi, yarn: the scale factor (default: target / window)\n"
+    "      --se-group G      selfextend: group size (default: the paper's, 9 for 512->4k)\n"
+    "      --se-window W     selfextend: neighbour window (default: the paper's, 64 for 4k)\n"
+    "      --rotary-scaling-factor F  nomic-bert's dynamic NTK factor (LongEmbed: 16);\n"
+    "                        -1 turns a config's off\n"
     "      --attn-scale S    log (default) or none: attention log-length scaling\n"
     "      --position-stride N  multiply position ids by N (E5-Base-4k: 8, set automatically)\n"
     "      --pooling P       cls, mean or max (default: as the model declares)\n"
@@ -123,6 +132,18 @@ static int embed_group(embed_cli *e, cli_text *texts, size_t n) {
     return 0;
 }
 
+/* A number in [lo, hi]; prints the error and returns -1 otherwise. */
+static int parse_number(const char *opt, const char *s, double lo, double hi, double *out) {
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end || !(v >= lo && v <= hi)) {
+        cli_error("%s: expected a number from %g to %g, got \"%s\"", opt, lo, hi, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
 static int parse_options(embed_cli *e, int argc, char **argv) {
     static const struct option opts[] = {CLI_COMMON_LONG_OPTIONS,
                                          {"prefix", required_argument, 0, 'p'},
@@ -137,6 +158,11 @@ static int parse_options(embed_cli *e, int argc, char **argv) {
                                          {"batch-tokens", required_argument, 0, 2009},
                                          {"input", required_argument, 0, 2010},
                                          {"keep-going", no_argument, 0, 2011},
+                                         {"ntk-lambda", required_argument, 0, 2012},
+                                         {"rope-factor", required_argument, 0, 2013},
+                                         {"se-group", required_argument, 0, 2014},
+                                         {"se-window", required_argument, 0, 2015},
+                                         {"rotary-scaling-factor", required_argument, 0, 2016},
                                          {0, 0, 0, 0}};
     le_error err;
     int c;
@@ -184,6 +210,24 @@ static int parse_options(embed_cli *e, int argc, char **argv) {
             }
             break;
         case 2011: e->keep_going = 1; break;
+        case 2012:
+            if (parse_number("--ntk-lambda", optarg, 1, 1e6, &e->eo.ntk_lambda)) return -1;
+            break;
+        case 2013:
+            if (parse_number("--rope-factor", optarg, 1, 1e6, &e->eo.rope_factor)) return -1;
+            break;
+        case 2014:
+            if (cli_parse_int("--se-group", optarg, 1, 1 << 20, &e->eo.se_group)) return -1;
+            break;
+        case 2015:
+            if (cli_parse_int("--se-window", optarg, 1, 1 << 18, &e->eo.se_window)) return -1;
+            break;
+        case 2016:
+            if (parse_number("--rotary-scaling-factor", optarg, -1, 1e6,
+                             &e->eo.rotary_scaling_factor))
+                return -1;
+            if (e->eo.rotary_scaling_factor < 0) e->eo.rotary_scaling_factor = -1;
+            break;
         default: fputs(USAGE, stderr); return -1;
         }
     }

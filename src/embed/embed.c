@@ -30,6 +30,8 @@ typedef struct embed_call {
     le_model *m;
     const le_embed_options *opt;
     le_plan_params plan;
+    le_plan_ext ext;
+    double dynamic_factor; /* nomic's rotary_scaling_factor in effect, 0: none */
     le_pooling pooling;
     int limit; /* most tokens per text, specials included */
     const int32_t *before, *after;
@@ -159,37 +161,70 @@ static le_status check_options(embed_call *c) {
     if (o->batch_tokens < 0) return le_fail(err, LE_ERR_ARG, "batch_tokens must be >= 0");
     if (o->normalize < -1 || o->normalize > 1)
         return le_fail(err, LE_ERR_ARG, "normalize must be -1, 0 or 1");
-    if (o->extend < LE_EXTEND_NONE || o->extend > LE_EXTEND_PI)
+    if (o->extend < LE_EXTEND_NONE || o->extend > LE_EXTEND_SELFEXTEND)
         return le_fail(err, LE_ERR_ARG, "unknown extension method %d", (int)o->extend);
     if (o->attn_scale != LE_ATTN_SCALE_LOG && o->attn_scale != LE_ATTN_SCALE_NONE)
         return le_fail(err, LE_ERR_ARG, "unknown attention scaling %d", (int)o->attn_scale);
     c->pooling = m->cfg.pooling;
     if (o->pooling && le_pooling_parse(o->pooling, &c->pooling))
         return le_fail(err, LE_ERR_ARG, "unknown pooling \"%s\" (cls, mean, max)", o->pooling);
-    int rows = m->cfg.max_positions;
-    int stride = o->position_stride ? o->position_stride : m->position_stride;
-    if (o->position_stride < 0) return le_fail(err, LE_ERR_ARG, "position stride must be >= 1");
     le_tokenizer_template(m->tok, &c->before, &c->nb, &c->after, &c->na);
     int special = (int)(c->nb + c->na);
-    if (rows % stride)
-        return le_fail(err, LE_ERR_ARG,
-                       "position stride %d does not divide the %d-row position table", stride,
-                       rows);
-    if (rows / stride < special + 1)
-        return le_fail(err, LE_ERR_ARG,
-                       "position stride %d overflows the %d-row position table (a window of %d "
-                       "tokens)",
-                       stride, rows, rows / stride);
+    const int rows = m->cfg.max_positions;
     c->plan.method = o->extend;
     c->plan.attn_scale = o->attn_scale;
-    c->plan.table_rows = rows;
-    c->plan.stride = stride;
-    int cap = le_plan_max_tokens(&c->plan);
+    if (m->cfg.pos == LE_POS_TABLE) {
+        int stride = o->position_stride ? o->position_stride : m->position_stride;
+        if (o->position_stride < 0) return le_fail(err, LE_ERR_ARG, "position stride must be >= 1");
+        if (rows % stride)
+            return le_fail(err, LE_ERR_ARG,
+                           "position stride %d does not divide the %d-row position table", stride,
+                           rows);
+        if (rows / stride < special + 1)
+            return le_fail(err, LE_ERR_ARG,
+                           "position stride %d overflows the %d-row position table (a window of "
+                           "%d tokens)",
+                           stride, rows, rows / stride);
+        c->plan.table_rows = rows;
+        c->plan.stride = stride;
+    } else {
+        if (o->position_stride > 1)
+            return le_fail(err, LE_ERR_ARG,
+                           "a position stride needs a learned position table; this model has %s",
+                           m->cfg.pos == LE_POS_ROPE ? "RoPE" : "ALiBi");
+        c->ext.pos = m->cfg.pos == LE_POS_ROPE ? LE_PLAN_ROPE : LE_PLAN_ALIBI;
+        c->plan.table_rows = rows; /* the window */
+        c->plan.stride = 1;
+        if (rows < special + 1)
+            return le_fail(err, LE_ERR_ARG, "a window of %d tokens leaves no room for text", rows);
+    }
+    if (!(o->rotary_scaling_factor == o->rotary_scaling_factor) ||
+        o->rotary_scaling_factor > 1e6)
+        return le_fail(err, LE_ERR_ARG, "rotary_scaling_factor must be a number up to 1e6");
+    if (o->rotary_scaling_factor != 0 && m->cfg.arch != LE_ARCH_NOMIC_BERT)
+        return le_fail(err, LE_ERR_ARG,
+                       "rotary_scaling_factor is nomic-bert's own rotary scaling; this model is "
+                       "%s",
+                       le_arch_name(m->cfg.arch));
+    c->dynamic_factor = o->rotary_scaling_factor > 0   ? o->rotary_scaling_factor
+                        : o->rotary_scaling_factor < 0 ? 0
+                                                        : m->cfg.rope_dynamic_factor;
+    c->ext.model_scaling = c->dynamic_factor > 0;
+    c->ext.target = o->max_tokens;
+    c->ext.ntk_lambda = o->ntk_lambda;
+    c->ext.rope_factor = o->rope_factor;
+    c->ext.se_group = o->se_group;
+    c->ext.se_window = o->se_window;
+    le_status ps = le_plan_check(&c->plan, &c->ext, err);
+    if (ps) return ps;
+    /* ALiBi has no table: method none runs past the window when asked to */
+    int alibi_none = c->ext.pos == LE_PLAN_ALIBI && o->extend == LE_EXTEND_NONE;
+    int cap = alibi_none ? LE_PLAN_MAX_TOKENS : le_plan_max_tokens(&c->plan);
     if (o->max_tokens > cap)
         return le_fail(err, LE_ERR_ARG,
                        "max_tokens %d exceeds the %d tokens that method %s allows for this model",
                        o->max_tokens, cap, le_extend_name(o->extend));
-    c->limit = o->max_tokens ? o->max_tokens : cap;
+    c->limit = o->max_tokens ? o->max_tokens : alibi_none ? rows : cap;
     if (c->limit < special + 1)
         return le_fail(err, LE_ERR_ARG, "max_tokens %d leaves no room for text (%d special tokens)",
                        c->limit, special);
@@ -206,6 +241,40 @@ static le_status check_options(embed_call *c) {
     return LE_OK;
 }
 
+/* One window's position plan, as its model encodes positions. */
+static le_status plan_window(embed_call *c, const window *win, le_seq *q, int32_t *rows,
+                             float *frac) {
+    le_plan_params p = c->plan;
+    if (p.method == LE_EXTEND_PCW) p.method = LE_EXTEND_NONE;
+    memset(q, 0, sizeof *q);
+    q->ids = c->ids.ids + win->off;
+    q->n = win->n;
+    q->attn_scale = 1.0f;
+    if (c->ext.pos == LE_PLAN_TABLE) {
+        q->pos_row = rows;
+        q->pos_frac = p.method == LE_EXTEND_PI ? frac : NULL;
+        return le_plan_positions(&p, win->n, rows, p.method == LE_EXTEND_PI ? frac : NULL,
+                                 &q->attn_scale, c->err);
+    }
+    if (c->ext.pos == LE_PLAN_ALIBI) {
+        q->attn_scale = le_plan_attn_scale(&p, win->n);
+        return LE_OK;
+    }
+    le_plan_rope r;
+    le_status s = le_plan_rope_seq(&p, &c->ext, win->n, &r, &q->attn_scale, c->err);
+    if (s) return s;
+    le_seq_rope *qr = &q->rope;
+    if (r.linear_factor > 0) qr->kind = LE_ROPE_LINEAR, qr->factor = r.linear_factor;
+    if (r.yarn_factor > 0)
+        qr->kind = LE_ROPE_YARN, qr->factor = r.yarn_factor, qr->yarn_window = r.yarn_window;
+    qr->theta_scale = r.ntk_lambda;
+    qr->pos_div = r.pos_div;
+    qr->se_group = r.se_group;
+    qr->se_window = r.se_window;
+    qr->dynamic_factor = c->dynamic_factor;
+    return LE_OK;
+}
+
 /* Runs windows [w0, w1) as one batch and adds their pooled vectors to out. */
 static le_status run_batch(embed_call *c, size_t w0, size_t w1, float *out, int32_t *rows,
                            float *frac, le_seq *seqs) {
@@ -214,20 +283,12 @@ static le_status run_batch(embed_call *c, size_t w0, size_t w1, float *out, int3
     le_status s;
     for (size_t w = w0; w < w1; w++) {
         const window *win = &c->win[w];
-        le_seq *q = &seqs[w - w0];
-        le_plan_params p = c->plan;
-        if (p.method == LE_EXTEND_PCW) p.method = LE_EXTEND_NONE;
-        q->ids = c->ids.ids + win->off;
-        q->n = win->n;
-        q->pos_row = rows + off;
-        q->pos_frac = p.method == LE_EXTEND_PI ? frac + off : NULL;
-        if ((s = le_plan_positions(&p, win->n, rows + off, p.method == LE_EXTEND_PI ? frac + off : NULL,
-                                   &q->attn_scale, c->err)))
+        if ((s = plan_window(c, win, &seqs[w - w0], rows + off, frac + off)))
             return text_error(c, win->text);
         off += (size_t)win->n;
     }
     const float *hidden;
-    s = le_bert_forward(&m->bert, &m->kc, seqs, (int)(w1 - w0), &m->scratch, &hidden, c->err);
+    s = le_encoder_forward(&m->enc, &m->kc, seqs, (int)(w1 - w0), &m->scratch, &hidden, c->err);
     if (s) return s;
     int dim = m->cfg.hidden;
     off = 0;

@@ -6,6 +6,7 @@
 #include "base/log.h"
 #include "base/mapfile.h"
 #include "embed/model.h"
+#include "extend/plan.h"
 #include "model/registry.h"
 
 void le_model_options_init(le_model_options *opt) {
@@ -15,19 +16,25 @@ void le_model_options_init(le_model_options *opt) {
 
 /* Models the project recognises by their files, and what that implies:
  * E5-Base-4k (a BERT e5-base-v2 whose table was tuned to 4096 rows, the
- * originals at every 8th row) takes position ids × 8 for short inputs. */
+ * originals at every 8th row) takes position ids × 8 for short inputs;
+ * prefixes by family (E5 and E5-RoPE: "query: "/"passage: ", nomic:
+ * "search_query: "/"search_document: ", BGE English: its instruction). */
 static void recognise(le_model *m) {
     m->position_stride = 1;
     m->query_prefix = "";
     m->passage_prefix = "";
     const char *nop = m->cfg.name_or_path;
-    if (strstr(nop, "e5")) {
+    if (m->cfg.arch == LE_ARCH_E5ROPE || (m->cfg.arch == LE_ARCH_BERT && strstr(nop, "e5"))) {
         m->query_prefix = "query: ";
         m->passage_prefix = "passage: ";
-    } else if (strstr(nop, "bge") && strstr(nop, "en")) {
+    } else if (m->cfg.arch == LE_ARCH_NOMIC_BERT) {
+        m->query_prefix = "search_query: ";
+        m->passage_prefix = "search_document: ";
+    } else if (m->cfg.arch == LE_ARCH_BERT && strstr(nop, "bge") && strstr(nop, "en")) {
         m->query_prefix = "Represent this sentence for searching relevant passages: ";
     }
-    if (strstr(nop, "e5-base-v2") && m->cfg.max_positions == 4096) m->position_stride = 8;
+    if (m->cfg.arch == LE_ARCH_BERT && strstr(nop, "e5-base-v2") && m->cfg.max_positions == 4096)
+        m->position_stride = 8;
 }
 
 static void base_name(const char *model, const char *dir, char *out, size_t cap) {
@@ -71,7 +78,7 @@ le_status le_model_open(const char *model, const le_model_options *opt_in, le_mo
                     le_tokenizer_vocab_size(m->tok), m->cfg.vocab);
         goto fail;
     }
-    if ((s = le_bert_load(m->dir, &m->cfg, isa, &m->bert, err))) goto fail;
+    if ((s = le_encoder_load(m->dir, &m->cfg, isa, &m->enc, err))) goto fail;
     m->pool = le_pool_create(opt.threads);
     if (!m->pool) {
         s = le_fail(err, LE_ERR_NOMEM, "cannot start %d threads", opt.threads);
@@ -92,8 +99,8 @@ fail:
 
 void le_model_close(le_model *m) {
     if (!m) return;
-    le_bert_scratch_free(&m->scratch);
-    le_bert_free(&m->bert);
+    le_encoder_scratch_free(&m->scratch);
+    le_encoder_free(&m->enc);
     le_tokenizer_free(m->tok);
     le_pool_destroy(m->pool);
     free(m->dir);
@@ -123,7 +130,11 @@ le_status le_model_get_info(const le_model *m, le_model_info *o) {
     o->passage_prefix = m->passage_prefix;
     o->isa = le_isa_name(m->kc.isa);
     o->threads = le_pool_threads(m->pool);
-    o->methods = "none,pcw,gp,rp,pi";
+    le_plan_pos pos = m->cfg.pos == LE_POS_ROPE    ? LE_PLAN_ROPE
+                      : m->cfg.pos == LE_POS_ALIBI ? LE_PLAN_ALIBI
+                                                   : LE_PLAN_TABLE;
+    o->methods = le_plan_methods(pos, m->cfg.rope_dynamic_factor > 0);
+    o->positions = pos == LE_PLAN_ROPE ? "rope" : pos == LE_PLAN_ALIBI ? "alibi" : "table";
     return LE_OK;
 }
 

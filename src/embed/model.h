@@ -7,7 +7,7 @@
 #include "base/arena.h"
 #include "base/pool.h"
 #include "kernels/kctx.h"
-#include "model/bert.h"
+#include "model/encoder.h"
 #include "model/config.h"
 #include "text/tokenizer.h"
 
@@ -16,10 +16,10 @@ struct le_model {
     char name[128];
     le_model_config cfg;
     le_tokenizer *tok;
-    le_bert bert;
+    le_encoder enc;
     le_pool *pool;
     le_kctx kc;
-    le_bert_scratch scratch;
+    le_encoder_scratch scratch;
     int position_stride; /* recognised tuned-table stride, 1 otherwise */
     const char *query_prefix, *passage_prefix;
 };

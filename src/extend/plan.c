@@ -3,6 +3,10 @@
 #include <math.h>
 #include <string.h>
 
+static const le_extend all_methods[] = {LE_EXTEND_NONE, LE_EXTEND_PCW,       LE_EXTEND_GP,
+                                        LE_EXTEND_RP,   LE_EXTEND_PI,        LE_EXTEND_NTK,
+                                        LE_EXTEND_YARN, LE_EXTEND_SELFEXTEND};
+
 const char *le_extend_name(le_extend e) {
     switch (e) {
     case LE_EXTEND_NONE: return "none";
@@ -10,19 +14,21 @@ const char *le_extend_name(le_extend e) {
     case LE_EXTEND_GP: return "gp";
     case LE_EXTEND_RP: return "rp";
     case LE_EXTEND_PI: return "pi";
+    case LE_EXTEND_NTK: return "ntk";
+    case LE_EXTEND_YARN: return "yarn";
+    case LE_EXTEND_SELFEXTEND: return "selfextend";
     }
     return "unknown";
 }
 
 le_status le_extend_parse(const char *s, le_extend *out, le_error *err) {
-    static const le_extend all[] = {LE_EXTEND_NONE, LE_EXTEND_PCW, LE_EXTEND_GP, LE_EXTEND_RP,
-                                    LE_EXTEND_PI};
-    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
-        if (s && !strcmp(s, le_extend_name(all[i]))) {
-            *out = all[i];
+    for (size_t i = 0; i < sizeof all_methods / sizeof *all_methods; i++)
+        if (s && !strcmp(s, le_extend_name(all_methods[i]))) {
+            *out = all_methods[i];
             return LE_OK;
         }
-    return le_fail(err, LE_ERR_ARG, "unknown extension method \"%s\" (none, pcw, gp, rp, pi)",
+    return le_fail(err, LE_ERR_ARG,
+                   "unknown extension method \"%s\" (none, pcw, gp, rp, pi, ntk, yarn, selfextend)",
                    s ? s : "");
 }
 
@@ -36,26 +42,109 @@ int le_plan_max_tokens(const le_plan_params *p) {
     return LE_PLAN_MAX_TOKENS;
 }
 
-le_status le_plan_positions(const le_plan_params *p, int n, int32_t *rows, float *frac,
-                            float *attn_scale, le_error *err) {
+const char *le_plan_methods(le_plan_pos pos, int model_scaling) {
+    switch (pos) {
+    case LE_PLAN_TABLE: return "none,pcw,gp,rp,pi";
+    case LE_PLAN_ROPE: return model_scaling ? "none,pcw" : "none,pcw,gp,pi,ntk,yarn,selfextend";
+    case LE_PLAN_ALIBI: return "none,pcw";
+    }
+    return "none";
+}
+
+static int fits(const le_plan_params *p, const le_plan_ext *x) {
+    const char *list = le_plan_methods(x->pos, x->model_scaling), *name = le_extend_name(p->method);
+    size_t n = strlen(name);
+    for (const char *at = list; (at = strstr(at, name)); at += n)
+        if ((at == list || at[-1] == ',') && (at[n] == ',' || at[n] == 0)) return 1;
+    return 0;
+}
+
+le_status le_plan_check(const le_plan_params *p, const le_plan_ext *x, le_error *err) {
+    const char *m = le_extend_name(p->method);
+    if (!fits(p, x)) {
+        const char *kind = x->pos == LE_PLAN_TABLE  ? "a learned position table"
+                           : x->pos == LE_PLAN_ROPE ? "rotary positions (RoPE)"
+                                                    : "ALiBi attention biases";
+        if (x->pos == LE_PLAN_ROPE && x->model_scaling)
+            return le_fail(err, LE_ERR_ARG,
+                           "method %s does not fit this model: it scales its rotary positions "
+                           "itself (rotary_scaling_factor); methods: %s (or turn its scaling "
+                           "off with rotary_scaling_factor -1)",
+                           m, le_plan_methods(x->pos, 1));
+        return le_fail(err, LE_ERR_ARG,
+                       "method %s does not fit this model, which has %s; methods that fit: %s", m,
+                       kind, le_plan_methods(x->pos, x->model_scaling));
+    }
+    if (!(x->ntk_lambda >= 0) || (x->ntk_lambda > 0 && x->ntk_lambda < 1) || x->ntk_lambda > 1e6)
+        return le_fail(err, LE_ERR_ARG, "ntk_lambda must be >= 1 (0: the paper's), got %g",
+                       x->ntk_lambda);
+    if (!(x->rope_factor >= 0) || (x->rope_factor > 0 && x->rope_factor < 1) ||
+        x->rope_factor > 1e6)
+        return le_fail(err, LE_ERR_ARG,
+                       "rope_factor must be >= 1 (0: from the target length), got %g",
+                       x->rope_factor);
+    if (x->se_group < 0 || x->se_window < 0 || x->se_group > (1 << 20) ||
+        x->se_window > LE_PLAN_MAX_TOKENS)
+        return le_fail(err, LE_ERR_ARG,
+                       "SelfExtend group and window must be >= 1 (0: the paper's)");
+    if (x->ntk_lambda > 0 && p->method != LE_EXTEND_NTK)
+        return le_fail(err, LE_ERR_ARG, "ntk_lambda is a parameter of method ntk, not %s", m);
+    if (x->rope_factor > 0 && p->method != LE_EXTEND_PI && p->method != LE_EXTEND_YARN)
+        return le_fail(err, LE_ERR_ARG, "rope_factor is a parameter of methods pi and yarn, not %s",
+                       m);
+    if ((x->se_group > 0 || x->se_window > 0) && p->method != LE_EXTEND_SELFEXTEND)
+        return le_fail(err, LE_ERR_ARG,
+                       "se_group and se_window are parameters of method selfextend, not %s", m);
+    if (x->rope_factor > 0 && p->method == LE_EXTEND_PI && x->pos != LE_PLAN_ROPE)
+        return le_fail(err, LE_ERR_ARG,
+                       "rope_factor applies to pi on RoPE models (tables use s = ceil(L / %d))",
+                       le_plan_window(p));
+    return LE_OK;
+}
+
+double le_plan_ntk_lambda(int lt, int lo) {
+    int s = lt <= lo ? 1 : (lt + lo - 1) / lo;
+    if (s <= 1) return 1;
+    if (s <= 2) return 3;
+    if (s <= 4) return 5;
+    if (s <= 8) return 10;
+    return 1.25 * s;
+}
+
+void le_plan_se_defaults(int lt, int lo, int *group, int *window) {
+    int s = lt <= lo ? 1 : (lt + lo - 1) / lo, p = 1;
+    while (p < s) p *= 2;
+    if (p < 2) p = 2;
+    *group = p + 1;
+    *window = lo / p > 0 ? lo / p : 1;
+}
+
+float le_plan_attn_scale(const le_plan_params *p, int n) {
+    int lo = le_plan_window(p);
+    if (n > lo && lo > 1 && p->attn_scale == LE_ATTN_SCALE_LOG)
+        return (float)(log((double)n) / log((double)lo));
+    return 1.0f;
+}
+
+static le_status check_length(const le_plan_params *p, int n, le_error *err) {
     int max = le_plan_max_tokens(p);
     if (n > max)
         return le_fail(err, LE_ERR_TOO_LONG, "%d tokens exceed the %d that method %s allows", n,
                        max, le_extend_name(p->method));
+    return LE_OK;
+}
+
+le_status le_plan_positions(const le_plan_params *p, int n, int32_t *rows, float *frac,
+                            float *attn_scale, le_error *err) {
+    le_status st = check_length(p, n, err);
+    if (st) return st;
     int stride = p->stride > 0 ? p->stride : 1;
     int lo = le_plan_window(p);
     /* s = ceil(L / Lo) per sequence (the paper's scaling factor) */
     int s = n <= lo ? 1 : (n + lo - 1) / lo;
     if (frac) memset(frac, 0, sizeof *frac * (size_t)n);
-    *attn_scale = 1.0f;
-    if (n > lo && p->attn_scale == LE_ATTN_SCALE_LOG)
-        *attn_scale = (float)(log((double)n) / log((double)lo));
+    *attn_scale = le_plan_attn_scale(p, n);
     switch (p->method) {
-    case LE_EXTEND_NONE:
-    case LE_EXTEND_PCW:
-        /* a tuned table (stride > 1) is used as is past the original window */
-        for (int t = 0; t < n; t++) rows[t] = n <= lo ? t * stride : t;
-        break;
     case LE_EXTEND_GP:
         for (int t = 0; t < n; t++) rows[t] = t / s;
         break;
@@ -75,6 +164,44 @@ le_status le_plan_positions(const le_plan_params *p, int n, int32_t *rows, float
             }
         }
         break;
+    default:
+        /* none and pcw windows; a tuned table (stride > 1) is used as is
+         * past the original window */
+        for (int t = 0; t < n; t++) rows[t] = n <= lo ? t * stride : t;
+        break;
+    }
+    return LE_OK;
+}
+
+le_status le_plan_rope_seq(const le_plan_params *p, const le_plan_ext *x, int n, le_plan_rope *out,
+                           float *attn_scale, le_error *err) {
+    le_status st = check_length(p, n, err);
+    if (st) return st;
+    memset(out, 0, sizeof *out);
+    out->pos_div = 1;
+    *attn_scale = le_plan_attn_scale(p, n);
+    const int lo = le_plan_window(p);
+    if (n <= lo) return LE_OK; /* within the trained window: as trained */
+    const int lt = x->target > n ? x->target : n;
+    const int s_seq = (n + lo - 1) / lo, s_target = (lt + lo - 1) / lo;
+    switch (p->method) {
+    case LE_EXTEND_GP: out->pos_div = s_seq; break;
+    case LE_EXTEND_PI: out->linear_factor = x->rope_factor > 0 ? x->rope_factor : s_target; break;
+    case LE_EXTEND_NTK:
+        out->ntk_lambda = x->ntk_lambda > 0 ? x->ntk_lambda : le_plan_ntk_lambda(lt, lo);
+        break;
+    case LE_EXTEND_YARN:
+        out->yarn_factor = x->rope_factor > 0 ? x->rope_factor : s_target;
+        out->yarn_window = lo;
+        break;
+    case LE_EXTEND_SELFEXTEND: {
+        int g, w;
+        le_plan_se_defaults(lt, lo, &g, &w);
+        out->se_group = x->se_group > 0 ? x->se_group : g;
+        out->se_window = x->se_window > 0 ? x->se_window : w;
+        break;
+    }
+    default: break;
     }
     return LE_OK;
 }

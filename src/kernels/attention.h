@@ -16,6 +16,17 @@
  *     j − i'  >= w  : scale · (q_up_i · k_g_j)         grouped, key to the right
  *   q_lo, q_up and k_g are the caller's copies rotated with the grouped
  *   positions; they share the strides of q and k.
+ * RoPE inside the kernel (rope != NULL): q and k are given without rotary
+ * embedding and every tile is rotated as it is loaded, so SelfExtend needs
+ * no second copy of q or k. R(p)x rotates x by the angles of table row p;
+ * query i sits at i' = i + q_offset, key j at j:
+ *   plain                 : scale · (R(i')q_i · R(j)k_j)
+ *   SelfExtend (w, g), sh = w − ⌊w/g⌋:
+ *     |i' − j| <  w       : scale · (R(i')q_i · R(j)k_j)
+ *     i' − j  >= w        : scale · (R(⌊i'/g⌋ + sh)q_i · R(⌊j/g⌋)k_j)
+ *     j − i'  >= w        : scale · (R(⌊i'/g⌋)q_i · R(⌊j/g⌋ + sh)k_j)
+ *   (the LongEmbed reference's shifts: on the query for keys to the left,
+ *   on the key for keys to the right). q_lo, q_up and k_g are then unused.
  * q_offset places query i at position i + q_offset among the keys (a decoder
  * continuing after a cache); 0 for encoders.
  *
@@ -36,6 +47,16 @@
 
 #include "kernels/kctx.h"
 
+/* Rotary tables for in-kernel RoPE. The rotation of one pair (x1, x2) is
+ *   x1' = x1·cos − x2·sin,  x2' = x2·cos + x1·sin
+ * each product rounded (as le_rope_apply, so bitwise the same vectors). */
+typedef struct le_attn_rope {
+    const float *cos, *sin; /* [rows][head_dim / 2]: row p holds the angles of position p */
+    int rows;
+    int rotate_half; /* 1: pairs (j, j + head_dim/2); 0: pairs (2j, 2j+1) */
+    int se_group;    /* SelfExtend group size g >= 1 (used when se_window > 0) */
+} le_attn_rope;
+
 typedef struct le_attn_args {
     int n_q, n_kv;
     int n_heads, n_kv_heads, head_dim;
@@ -53,12 +74,19 @@ typedef struct le_attn_args {
     const float *alibi_slopes; /* [n_heads] or NULL */
     int se_window;             /* 0: SelfExtend off */
     const float *q_lo, *q_up, *k_g;
+    const le_attn_rope *rope; /* NULL: q and k come rotated (or need no rotation) */
 } le_attn_args;
 
 /* Runs on kc->isa's tile kernels, one task per (head, tile of 128 queries)
  * on kc->pool. Scratch: a few tiles per thread (~0.4 MiB at head_dim 64),
- * allocated once per call. Returns 0, or -1 when out of memory for it. */
+ * allocated once per call. Returns 0, or -1 when out of memory for it or
+ * when a rope table has fewer rows than the positions need (see
+ * le_attn_rope_rows). */
 int le_attention(const le_kctx *kc, const le_attn_args *a);
+
+/* The table rows in-kernel RoPE reads for n_q queries after q_offset and
+ * n_kv keys, with SelfExtend window w (0: off) and group g. */
+int le_attn_rope_rows(int n_q, int q_offset, int n_kv, int se_window, int se_group);
 
 /* Builds the full score matrix row by row in double precision: the test
  * reference. O(n_kv) memory per row. */

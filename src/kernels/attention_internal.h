@@ -32,6 +32,10 @@ typedef struct le_attn_kernels {
      * vcopy: [bk][d] scratch */
     void (*pv)(const float *p, int nk, const float *v, size_t vs, int d, float *o,
                const float *alpha, int nq, float *vcopy);
+    /* in-kernel RoPE: y[r·ys + 0..d) = x[r·xs + 0..d) rotated by the angles of
+     * table row rows[r] (cos, sin: [rows][d/2]), r < n; the same bits on every ISA */
+    void (*rope)(const float *x, size_t xs, float *y, size_t ys, int n, int d, const float *cos,
+                 const float *sin, const int *rows, int rotate_half);
 } le_attn_kernels;
 
 extern const le_attn_kernels le_attn_scalar, le_attn_avx2, le_attn_avx512;

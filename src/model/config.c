@@ -7,6 +7,7 @@
 #include "base/json.h"
 #include "base/log.h"
 #include "base/mapfile.h"
+#include "model/arch.h"
 
 #define CONFIG_MAX_BYTES (4u << 20)
 
@@ -27,10 +28,18 @@ int le_pooling_parse(const char *s, le_pooling *out) {
     return 0;
 }
 
-/* A required positive integer field; bounded so that later size arithmetic
- * cannot overflow. */
-static le_status need_int(const cJSON *j, const char *path, const char *key, long long lo,
-                          long long hi, int *out, le_error *err) {
+const char *le_arch_name(le_arch a) {
+    switch (a) {
+    case LE_ARCH_BERT: return "bert";
+    case LE_ARCH_E5ROPE: return "e5rope";
+    case LE_ARCH_NOMIC_BERT: return "nomic_bert";
+    case LE_ARCH_JINA_BERT: return "jina_bert";
+    }
+    return "unknown";
+}
+
+le_status le_cfg_int(const cJSON *j, const char *path, const char *key, long long lo,
+                     long long hi, int *out, le_error *err) {
     long long v;
     if (!le_json_int(j, key, &v))
         return le_fail(err, LE_ERR_FORMAT, "%s: \"%s\" is missing or not an integer", path, key);
@@ -41,7 +50,39 @@ static le_status need_int(const cJSON *j, const char *path, const char *key, lon
     return LE_OK;
 }
 
-static le_status parse_act(const char *path, const char *s, le_act *out, le_error *err) {
+static int absent(const cJSON *j, const char *key) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, key);
+    return !v || cJSON_IsNull(v);
+}
+
+le_status le_cfg_opt_int(const cJSON *j, const char *path, const char *key, long long lo,
+                         long long hi, int *out, le_error *err) {
+    if (absent(j, key)) return LE_OK;
+    return le_cfg_int(j, path, key, lo, hi, out, err);
+}
+
+le_status le_cfg_opt_num(const cJSON *j, const char *path, const char *key, double lo, double hi,
+                         double *out, le_error *err) {
+    if (absent(j, key)) return LE_OK;
+    double v;
+    if (!le_json_num(j, key, &v))
+        return le_fail(err, LE_ERR_FORMAT, "%s: \"%s\" is not a number", path, key);
+    if (!(v >= lo && v <= hi))
+        return le_fail(err, LE_ERR_FORMAT, "%s: \"%s\" = %g is outside [%g, %g]", path, key, v,
+                       lo, hi);
+    *out = v;
+    return LE_OK;
+}
+
+le_status le_cfg_opt_bool(const cJSON *j, const char *path, const char *key, int *out,
+                          le_error *err) {
+    if (absent(j, key)) return LE_OK;
+    if (!le_json_bool(j, key, out))
+        return le_fail(err, LE_ERR_FORMAT, "%s: \"%s\" is not true or false", path, key);
+    return LE_OK;
+}
+
+le_status le_cfg_parse_act(const char *path, const char *s, le_act *out, le_error *err) {
     if (!s || !strcmp(s, "gelu")) *out = LE_ACT_GELU_ERF;
     else if (!strcmp(s, "gelu_new") || !strcmp(s, "gelu_pytorch_tanh")) *out = LE_ACT_GELU_TANH;
     else if (!strcmp(s, "relu")) *out = LE_ACT_RELU;
@@ -49,6 +90,37 @@ static le_status parse_act(const char *path, const char *s, le_act *out, le_erro
     else
         return le_fail(err, LE_ERR_UNSUPPORTED, "%s: hidden_act \"%s\" is not supported", path, s);
     return LE_OK;
+}
+
+le_status le_cfg_bert_shapes(const cJSON *j, const char *path, le_model_config *c,
+                             int default_positions, le_error *err) {
+    le_status s;
+    if ((s = le_cfg_int(j, path, "hidden_size", 1, 65536, &c->hidden, err)) ||
+        (s = le_cfg_int(j, path, "num_hidden_layers", 1, 1024, &c->layers, err)) ||
+        (s = le_cfg_int(j, path, "num_attention_heads", 1, 1024, &c->heads, err)) ||
+        (s = le_cfg_int(j, path, "intermediate_size", 1, 1 << 20, &c->intermediate, err)) ||
+        (s = le_cfg_int(j, path, "vocab_size", 1, 1 << 24, &c->vocab, err)))
+        return s;
+    if (default_positions > 0 && absent(j, "max_position_embeddings"))
+        c->max_positions = default_positions;
+    else if ((s = le_cfg_int(j, path, "max_position_embeddings", 1, 1 << 20, &c->max_positions,
+                             err)))
+        return s;
+    long long tv = 2;
+    if (cJSON_GetObjectItemCaseSensitive(j, "type_vocab_size") &&
+        !le_json_int(j, "type_vocab_size", &tv))
+        return le_fail(err, LE_ERR_FORMAT, "%s: \"type_vocab_size\" is not an integer", path);
+    if (tv < 0 || tv > 1024)
+        return le_fail(err, LE_ERR_FORMAT, "%s: \"type_vocab_size\" = %lld is out of range", path,
+                       tv);
+    c->type_vocab = (int)tv;
+    double eps = 1e-12;
+    le_json_num(j, "layer_norm_eps", &eps);
+    if (!(eps > 0 && eps < 1))
+        return le_fail(err, LE_ERR_FORMAT, "%s: \"layer_norm_eps\" = %g is out of range", path,
+                       eps);
+    c->ln_eps = (float)eps;
+    return le_cfg_parse_act(path, le_json_str(j, "hidden_act"), &c->act, err);
 }
 
 static le_status read_config_json(const char *dir, le_model_config *c, le_error *err) {
@@ -72,51 +144,36 @@ static le_status read_config_json(const char *dir, le_model_config *c, le_error 
         goto done;
     }
     snprintf(c->model_type, sizeof c->model_type, "%s", mt);
-    if (!strcmp(mt, "bert")) {
+    const char *pet = le_json_str(j, "position_embedding_type");
+    if (!strcmp(mt, "bert") && pet && !strcmp(pet, "alibi")) {
+        c->arch = LE_ARCH_JINA_BERT;
+        s = le_jina_bert_read_config(j, path, c, err);
+    } else if (!strcmp(mt, "bert")) {
         c->arch = LE_ARCH_BERT;
+        s = le_bert_read_config(j, path, c, err);
+    } else if (!strcmp(mt, "e5rope")) {
+        c->arch = LE_ARCH_E5ROPE;
+        s = le_e5rope_read_config(j, path, c, err);
+    } else if (!strcmp(mt, "nomic_bert")) {
+        c->arch = LE_ARCH_NOMIC_BERT;
+        s = le_nomic_bert_read_config(j, path, c, err);
     } else {
         s = le_fail(err, LE_ERR_UNSUPPORTED,
-                    "%s: model_type \"%s\" is not supported (supported: bert)", path, mt);
-        goto done;
+                    "%s: model_type \"%s\" is not supported (supported: bert, e5rope, "
+                    "nomic_bert, bert with ALiBi as jina-bert-v2)",
+                    path, mt);
     }
-    const char *pet = le_json_str(j, "position_embedding_type");
-    if (pet && strcmp(pet, "absolute")) {
-        s = le_fail(err, LE_ERR_UNSUPPORTED,
-                    "%s: position_embedding_type \"%s\" is not supported (supported: absolute)",
-                    path, pet);
-        goto done;
-    }
-    if ((s = need_int(j, path, "hidden_size", 1, 65536, &c->hidden, err)) ||
-        (s = need_int(j, path, "num_hidden_layers", 1, 1024, &c->layers, err)) ||
-        (s = need_int(j, path, "num_attention_heads", 1, 1024, &c->heads, err)) ||
-        (s = need_int(j, path, "intermediate_size", 1, 1 << 20, &c->intermediate, err)) ||
-        (s = need_int(j, path, "vocab_size", 1, 1 << 24, &c->vocab, err)) ||
-        (s = need_int(j, path, "max_position_embeddings", 1, 1 << 20, &c->max_positions, err)))
-        goto done;
+    if (s) goto done;
     if (c->hidden % c->heads) {
         s = le_fail(err, LE_ERR_FORMAT, "%s: hidden_size %d is not a multiple of %d heads", path,
                     c->hidden, c->heads);
         goto done;
     }
-    long long tv = 2;
-    if (cJSON_GetObjectItemCaseSensitive(j, "type_vocab_size") &&
-        !le_json_int(j, "type_vocab_size", &tv)) {
-        s = le_fail(err, LE_ERR_FORMAT, "%s: \"type_vocab_size\" is not an integer", path);
+    if (c->pos == LE_POS_ROPE && ((c->hidden / c->heads) % 2 || c->hidden / c->heads > 1024)) {
+        s = le_fail(err, LE_ERR_UNSUPPORTED, "%s: RoPE needs an even head size up to 1024, not %d",
+                    path, c->hidden / c->heads);
         goto done;
     }
-    if (tv < 0 || tv > 1024) {
-        s = le_fail(err, LE_ERR_FORMAT, "%s: \"type_vocab_size\" = %lld is out of range", path, tv);
-        goto done;
-    }
-    c->type_vocab = (int)tv;
-    double eps = 1e-12;
-    le_json_num(j, "layer_norm_eps", &eps);
-    if (!(eps > 0 && eps < 1)) {
-        s = le_fail(err, LE_ERR_FORMAT, "%s: \"layer_norm_eps\" = %g is out of range", path, eps);
-        goto done;
-    }
-    c->ln_eps = (float)eps;
-    if ((s = parse_act(path, le_json_str(j, "hidden_act"), &c->act, err))) goto done;
     const char *nop = le_json_str(j, "_name_or_path");
     snprintf(c->name_or_path, sizeof c->name_or_path, "%s", nop ? nop : "");
 done:
@@ -216,6 +273,8 @@ le_status le_model_config_load(const char *dir, le_model_config *out, le_error *
     memset(out, 0, sizeof *out);
     if (!le_dir_exists(dir)) return le_fail(err, LE_ERR_IO, "%s: no such model directory", dir);
     le_status s = read_config_json(dir, out, err);
-    if (s) return s;
-    return read_st_files(dir, out, err);
+    if (!s) s = read_st_files(dir, out, err);
+    /* E5-RoPE's evaluation normalises its mean-pooled vectors */
+    if (!s && !out->has_st_files && out->arch == LE_ARCH_E5ROPE) out->normalize = 1;
+    return s;
 }

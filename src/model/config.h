@@ -1,5 +1,6 @@
 /* A model's configuration as its Hugging Face files declare it: config.json
- * (architecture and shapes) and the sentence-transformers files
+ * (architecture and shapes, read by the architecture's own file: bert.c,
+ * e5rope.c, nomic_bert.c, jina_bert.c) and the sentence-transformers files
  * (modules.json, 1_Pooling/config.json, sentence_bert_config.json) that say
  * how token states become one vector. */
 #ifndef LE_MODEL_CONFIG_H
@@ -9,8 +10,23 @@
 #include "kernels/gemm.h"
 
 typedef enum le_arch {
-    LE_ARCH_BERT = 0, /* BERT with a learned absolute position table */
+    LE_ARCH_BERT = 0,   /* BERT with a learned absolute position table */
+    LE_ARCH_E5ROPE,     /* E5-RoPE (model_type e5rope): BERT without a table, RoPE on q, k */
+    LE_ARCH_NOMIC_BERT, /* nomic-bert: RoPE, fused QKV, gated MLP */
+    LE_ARCH_JINA_BERT   /* jina-bert-v2 (bert + position_embedding_type alibi): GEGLU MLP */
 } le_arch;
+
+/* How positions enter the model. */
+typedef enum le_pos_kind {
+    LE_POS_TABLE = 0, /* a learned absolute table added to the embeddings */
+    LE_POS_ROPE,      /* rotary embedding of q and k */
+    LE_POS_ALIBI      /* a linear attention bias −slope·|i − j| */
+} le_pos_kind;
+
+typedef enum le_ffn_kind {
+    LE_FFN_PLAIN = 0, /* act(x·W1 + b1)·W2 + b2 */
+    LE_FFN_GATED      /* (act(x·Wg) ⊙ x·Wu)·W2 + b2 */
+} le_ffn_kind;
 
 typedef enum le_pooling {
     LE_POOL_DEFAULT = 0, /* as the model declares */
@@ -27,10 +43,20 @@ typedef struct le_model_config {
     int heads;
     int intermediate;
     int vocab;
-    int max_positions; /* rows of the position table */
+    int max_positions; /* rows of the position table; RoPE/ALiBi: the declared context */
     int type_vocab;
     float ln_eps;
-    le_act act;
+    le_act act;         /* of the feed-forward (the gate's, when gated) */
+    le_pos_kind pos;
+    le_ffn_kind ffn;
+    /* which linear layers carry a bias */
+    int qkv_bias, out_bias, ffn_in_bias, ffn_out_bias;
+    /* RoPE */
+    double rope_theta;
+    int rope_interleaved;       /* pairs (2j, 2j+1) instead of (j, j + d/2) */
+    int rope_f32_angles;        /* angles position·inv_freq in float32 (nomic), else double */
+    double rope_dynamic_factor; /* nomic rotary_scaling_factor (dynamic NTK), 0: none */
+    int rope_trained_positions; /* nomic max_trained_positions: where dynamic NTK starts */
     /* how a text becomes a vector */
     le_pooling pooling;
     int normalize;
@@ -39,6 +65,9 @@ typedef struct le_model_config {
     int has_st_files;      /* 0: pooling and normalisation are defaults */
     char name_or_path[256];/* config.json _name_or_path, for recognising models */
 } le_model_config;
+
+/* The architecture's name as config.json says it ("bert", "e5rope", ...). */
+const char *le_arch_name(le_arch a);
 
 /* Reads dir/config.json and the sentence-transformers files if present. */
 le_status le_model_config_load(const char *dir, le_model_config *out, le_error *err);

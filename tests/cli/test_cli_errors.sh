@@ -87,7 +87,7 @@ expect_fail "bad --input value" "expected auto, lines or jsonl" "$LE" embed -m "
 python3 -c "print('word ' * 700)" > "$TMP/long.txt"
 expect_fail "too long without --truncate" "tokens exceed the limit of 512.*--truncate" "$LE" embed -m "$TINY" "$TMP/long.txt"
 expect_fail "max-tokens beyond the method" "max_tokens 1000 exceeds the 512 tokens that method none allows" "$LE" embed -m "$TINY" --max-tokens 1000 "$TMP/long.txt"
-expect_fail "unknown method" 'unknown extension method "yarn"' "$LE" embed -m "$TINY" --extend yarn "$TMP/long.txt"
+expect_fail "unknown method" 'unknown extension method "yarnn"' "$LE" embed -m "$TINY" --extend yarnn "$TMP/long.txt"
 expect_fail "stride not dividing the table" "position stride 7 does not divide" "$LE" embed -m "$TINY" --position-stride 7 "$TMP/long.txt"
 expect_fail "stride overflowing the table" "position stride 512 overflows" "$LE" embed -m "$TINY" --position-stride 512 "$TMP/long.txt"
 expect_fail "bad thread count" "--threads: expected an integer" "$LE" embed -m "$TINY" --threads -3 </dev/null

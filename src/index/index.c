@@ -1,0 +1,967 @@
+/* Reading and searching an index file: the header, the manifest, the
+ * segments (segment.c), the live-document numbering, and the searches. */
+#include "index/index.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/checksum.h"
+#include "base/cpu.h"
+#include "index/fusion.h"
+#include "index/vecdot.h"
+
+/* ------------------------------------------------------------- defaults */
+
+void le_index_model_init(le_index_model *im) {
+    memset(im, 0, sizeof *im);
+    im->extend = LE_EXTEND_NONE;
+    im->attn_scale = LE_ATTN_SCALE_LOG;
+}
+
+void le_index_options_init(le_index_options *o) {
+    memset(o, 0, sizeof *o);
+    o->encoding = LE_VEC_F32;
+    o->hnsw_m = 32;
+    o->hnsw_ef_construction = 200;
+    o->hnsw_ef_search = 0;
+    o->hnsw_min_docs = 10000;
+    o->store_text = 1;
+    o->stopwords = 1;
+    o->verify = 1;
+    o->threads = 0;
+    o->max_segments = 8;
+}
+
+void le_search_options_init(le_search_options *o) {
+    memset(o, 0, sizeof *o);
+    o->mode = LE_SEARCH_DENSE;
+    o->k = 10;
+    o->fuse = LE_FUSE_WEIGHTED;
+    o->dense_weight = o->bm25_weight = o->sparse_weight = 0.5;
+    o->rrf_k = LE_RRF_K;
+    o->bm25_k1 = 1.2;
+    o->bm25_b = 0.75;
+}
+
+static const char *const g_modes[] = {"dense", "bm25", "hybrid", "sparse", "multi"};
+
+const char *le_search_mode_name(le_search_mode m) {
+    return (unsigned)m < 5 ? g_modes[m] : "?";
+}
+
+le_status le_search_mode_parse(const char *s, le_search_mode *out, le_error *err) {
+    for (int i = 0; i < 5; i++)
+        if (s && !strcmp(s, g_modes[i])) {
+            *out = (le_search_mode)i;
+            return LE_OK;
+        }
+    return le_fail(err, LE_ERR_ARG, "unknown search mode \"%s\" (dense, bm25, hybrid, sparse, multi)",
+                   s ? s : "(null)");
+}
+
+static void describe_model(const le_index_model *m, char *buf, size_t cap) {
+    if (!m->dim && !m->sparse_vocab && !m->multi_dim) {
+        snprintf(buf, cap, "no model (BM25 only)");
+        return;
+    }
+    snprintf(buf, cap, "model \"%s\" (%d dims, %s pooling, extend %s, max tokens %d)", m->name,
+             m->dim, m->pooling, le_extend_name(m->extend), m->max_tokens);
+}
+
+int le_index_model_differs(const le_index_model *a, const le_index_model *b, char *msg,
+                           size_t cap) {
+    char tmp[8];
+    if (!msg) {
+        msg = tmp;
+        cap = sizeof tmp;
+    }
+    msg[0] = 0;
+#define DIFF_STR(f, what)                                                                       \
+    if (strcmp(a->f, b->f)) {                                                                   \
+        snprintf(msg, cap, what " \"%s\" instead of \"%s\"", b->f, a->f);                       \
+        return 1;                                                                               \
+    }
+#define DIFF_DBL(f, what)                                            \
+    if (a->f != b->f) {                                              \
+        snprintf(msg, cap, what " %g instead of %g", b->f, a->f);     \
+        return 1;                                                    \
+    }
+#define DIFF_INT(f, what)                                                \
+    if (a->f != b->f) {                                                  \
+        snprintf(msg, cap, what " %d instead of %d", (int)b->f, (int)a->f); \
+        return 1;                                                        \
+    }
+    if ((a->dim != 0) != (b->dim != 0)) {
+        char x[300], y[300];
+        describe_model(a, x, sizeof x);
+        describe_model(b, y, sizeof y);
+        snprintf(msg, cap, "%s instead of %s", y, x);
+        return 1;
+    }
+    DIFF_STR(name, "model")
+    DIFF_STR(architecture, "architecture")
+    DIFF_INT(hidden_size, "hidden size")
+    DIFF_INT(num_layers, "layers")
+    DIFF_INT(vocab_size, "vocabulary size")
+    DIFF_INT(window, "window")
+    DIFF_INT(dim, "dimensions")
+    DIFF_STR(pooling, "pooling")
+    DIFF_INT(normalize, "normalize")
+    if (a->extend != b->extend) {
+        snprintf(msg, cap, "extension method %s instead of %s", le_extend_name(b->extend),
+                 le_extend_name(a->extend));
+        return 1;
+    }
+    DIFF_INT(max_tokens, "max tokens")
+    DIFF_INT(attn_scale, "attention scaling")
+    DIFF_INT(position_stride, "position stride")
+    DIFF_DBL(ntk_lambda, "NTK lambda")
+    DIFF_DBL(rope_factor, "RoPE factor")
+    DIFF_INT(se_group, "SelfExtend group")
+    DIFF_INT(se_window, "SelfExtend window")
+    DIFF_DBL(rotary_scaling_factor, "rotary scaling factor")
+    DIFF_STR(passage_prefix, "passage prefix")
+    DIFF_STR(query_prefix, "query prefix")
+    DIFF_INT(sparse_vocab, "sparse vocabulary")
+    DIFF_INT(multi_dim, "multi-vector dimensions")
+#undef DIFF_STR
+#undef DIFF_INT
+#undef DIFF_DBL
+    return 0;
+}
+
+/* ------------------------------------------------------------- manifest */
+
+/* fixed part of the manifest: magic, counts, identity, settings */
+#define MF_MODEL 16
+#define MF_NAME (MF_MODEL + LE_ID_MODEL)
+#define MF_ARCH (MF_NAME + LE_ID_NAME)
+#define MF_POOLING (MF_ARCH + LE_ID_ARCH)
+#define MF_PPREFIX (MF_POOLING + LE_ID_POOLING)
+#define MF_QPREFIX (MF_PPREFIX + LE_ID_PREFIX)
+#define MF_INTS (MF_QPREFIX + LE_ID_PREFIX) /* 32 int32 */
+#define MF_N_INTS 32
+#define MF_DBLS (MF_INTS + 4 * MF_N_INTS) /* 8 float64 */
+#define MF_N_DBLS 8
+#define MF_FIXED (MF_DBLS + 8 * MF_N_DBLS)
+
+enum {
+    I_HIDDEN, I_LAYERS, I_VOCAB, I_WINDOW, I_DIM, I_NORMALIZE, I_EXTEND, I_MAX_TOKENS,
+    I_ATTN_SCALE, I_STRIDE, I_SPARSE_VOCAB, I_MULTI_DIM, I_ENCODING, I_STOPWORDS, I_STORE_TEXT,
+    I_HNSW_M, I_HNSW_EFC, I_HNSW_EFS, I_HNSW_MIN, I_SE_GROUP, I_SE_WINDOW
+};
+enum { D_NTK_LAMBDA, D_ROPE_FACTOR, D_ROTARY_SCALING };
+
+size_t le_manifest_size(int n_seg, const uint32_t *n_docs);
+size_t le_manifest_size(int n_seg, const uint32_t *n_docs) {
+    size_t s = MF_FIXED + (size_t)n_seg * LE_MF_SEG_ENTRY;
+    for (int i = 0; i < n_seg; i++) s += le_align_up((n_docs[i] + 7) / 8, 8);
+    return s;
+}
+
+/* Writes the manifest into buf (le_manifest_size bytes, zeroed). */
+void le_manifest_write(unsigned char *buf, const le_index_model *m, const le_index_options *st,
+                       int n_seg, const uint64_t *off, const uint64_t *len, const uint32_t *n_docs,
+                       const uint32_t *dir_crc, const uint8_t *const *del);
+void le_manifest_write(unsigned char *buf, const le_index_model *m, const le_index_options *st,
+                       int n_seg, const uint64_t *off, const uint64_t *len, const uint32_t *n_docs,
+                       const uint32_t *dir_crc, const uint8_t *const *del) {
+    memcpy(buf, LE_MANIFEST_MAGIC, 8);
+    le_st32(buf + 8, (uint32_t)n_seg);
+    le_st32(buf + 12, 0);
+    memcpy(buf + MF_MODEL, m->model, strnlen(m->model, LE_ID_MODEL - 1));
+    memcpy(buf + MF_NAME, m->name, strnlen(m->name, LE_ID_NAME - 1));
+    memcpy(buf + MF_ARCH, m->architecture, strnlen(m->architecture, LE_ID_ARCH - 1));
+    memcpy(buf + MF_POOLING, m->pooling, strnlen(m->pooling, LE_ID_POOLING - 1));
+    memcpy(buf + MF_PPREFIX, m->passage_prefix, strnlen(m->passage_prefix, LE_ID_PREFIX - 1));
+    memcpy(buf + MF_QPREFIX, m->query_prefix, strnlen(m->query_prefix, LE_ID_PREFIX - 1));
+    int32_t v[MF_N_INTS] = {0};
+    v[I_HIDDEN] = m->hidden_size;
+    v[I_LAYERS] = m->num_layers;
+    v[I_VOCAB] = m->vocab_size;
+    v[I_WINDOW] = m->window;
+    v[I_DIM] = m->dim;
+    v[I_NORMALIZE] = m->normalize;
+    v[I_EXTEND] = (int32_t)m->extend;
+    v[I_MAX_TOKENS] = m->max_tokens;
+    v[I_ATTN_SCALE] = (int32_t)m->attn_scale;
+    v[I_STRIDE] = m->position_stride;
+    v[I_SPARSE_VOCAB] = m->sparse_vocab;
+    v[I_MULTI_DIM] = m->multi_dim;
+    v[I_ENCODING] = (int32_t)st->encoding;
+    v[I_STOPWORDS] = st->stopwords;
+    v[I_STORE_TEXT] = st->store_text;
+    v[I_HNSW_M] = st->hnsw_m;
+    v[I_HNSW_EFC] = st->hnsw_ef_construction;
+    v[I_HNSW_EFS] = st->hnsw_ef_search;
+    v[I_HNSW_MIN] = st->hnsw_min_docs;
+    v[I_SE_GROUP] = m->se_group;
+    v[I_SE_WINDOW] = m->se_window;
+    for (int i = 0; i < MF_N_INTS; i++) le_st32(buf + MF_INTS + 4 * i, (uint32_t)v[i]);
+    double dv[MF_N_DBLS] = {0};
+    dv[D_NTK_LAMBDA] = m->ntk_lambda;
+    dv[D_ROPE_FACTOR] = m->rope_factor;
+    dv[D_ROTARY_SCALING] = m->rotary_scaling_factor;
+    for (int i = 0; i < MF_N_DBLS; i++) memcpy(buf + MF_DBLS + 8 * i, &dv[i], 8);
+    size_t bits = MF_FIXED + (size_t)n_seg * LE_MF_SEG_ENTRY;
+    for (int i = 0; i < n_seg; i++) {
+        unsigned char *e = buf + MF_FIXED + (size_t)i * LE_MF_SEG_ENTRY;
+        size_t bl = (n_docs[i] + 7) / 8;
+        uint32_t nd = 0;
+        if (del && del[i]) {
+            memcpy(buf + bits, del[i], bl);
+            for (uint32_t d = 0; d < n_docs[i]; d++) nd += le_bit_get(del[i], d);
+        }
+        le_st64(e, off[i]);
+        le_st64(e + 8, len[i]);
+        le_st32(e + 16, n_docs[i]);
+        le_st32(e + 20, nd);
+        le_st32(e + 24, dir_crc[i]);
+        le_st32(e + 28, 0);
+        le_st64(e + 32, nd ? bits : 0);
+        le_st64(e + 40, nd ? bl : 0);
+        bits += le_align_up(bl, 8);
+    }
+}
+
+#define BAD(...) return le_fail(err, LE_ERR_FORMAT, __VA_ARGS__)
+
+static int fixed_str(char *dst, const unsigned char *src, size_t cap) {
+    size_t n = strnlen((const char *)src, cap);
+    if (n == cap) return -1;
+    memcpy(dst, src, n);
+    dst[n] = 0;
+    for (size_t i = n; i < cap; i++)
+        if (src[i]) return -1;
+    return 0;
+}
+
+static le_status parse_manifest(le_index *ix, const unsigned char *mf, uint64_t mlen,
+                                uint64_t data_end, le_error *err) {
+    if (mlen < MF_FIXED) BAD("manifest of %llu bytes is too short", (unsigned long long)mlen);
+    if (memcmp(mf, LE_MANIFEST_MAGIC, 8)) BAD("manifest does not start with its magic");
+    uint32_t n_seg = le_ld32(mf + 8);
+    if (le_ld32(mf + 12)) BAD("manifest has unknown flags");
+    if (n_seg > (mlen - MF_FIXED) / LE_MF_SEG_ENTRY) BAD("manifest lists %u segments", n_seg);
+    le_index_model *m = &ix->model;
+    if (fixed_str(m->model, mf + MF_MODEL, LE_ID_MODEL) ||
+        fixed_str(m->name, mf + MF_NAME, LE_ID_NAME) ||
+        fixed_str(m->architecture, mf + MF_ARCH, LE_ID_ARCH) ||
+        fixed_str(m->pooling, mf + MF_POOLING, LE_ID_POOLING) ||
+        fixed_str(m->passage_prefix, mf + MF_PPREFIX, LE_ID_PREFIX) ||
+        fixed_str(m->query_prefix, mf + MF_QPREFIX, LE_ID_PREFIX))
+        BAD("manifest has an unterminated identity string");
+    int32_t v[MF_N_INTS];
+    for (int i = 0; i < MF_N_INTS; i++) v[i] = (int32_t)le_ld32(mf + MF_INTS + 4 * i);
+    m->hidden_size = v[I_HIDDEN];
+    m->num_layers = v[I_LAYERS];
+    m->vocab_size = v[I_VOCAB];
+    m->window = v[I_WINDOW];
+    m->dim = v[I_DIM];
+    m->normalize = v[I_NORMALIZE];
+    m->extend = (le_extend)v[I_EXTEND];
+    m->max_tokens = v[I_MAX_TOKENS];
+    m->attn_scale = (le_attn_scale)v[I_ATTN_SCALE];
+    m->position_stride = v[I_STRIDE];
+    m->sparse_vocab = v[I_SPARSE_VOCAB];
+    m->multi_dim = v[I_MULTI_DIM];
+    m->se_group = v[I_SE_GROUP];
+    m->se_window = v[I_SE_WINDOW];
+    double dv[MF_N_DBLS];
+    for (int i = 0; i < MF_N_DBLS; i++) memcpy(&dv[i], mf + MF_DBLS + 8 * i, 8);
+    m->ntk_lambda = dv[D_NTK_LAMBDA];
+    m->rope_factor = dv[D_ROPE_FACTOR];
+    m->rotary_scaling_factor = dv[D_ROTARY_SCALING];
+    for (int i = 0; i < MF_N_DBLS; i++)
+        if (!isfinite(dv[i]) || (i > D_ROTARY_SCALING && dv[i] != 0))
+            BAD("manifest has a bad method parameter");
+    le_index_options *st = &ix->settings;
+    le_index_options_init(st);
+    st->encoding = (le_vec_encoding)v[I_ENCODING];
+    st->stopwords = v[I_STOPWORDS];
+    st->store_text = v[I_STORE_TEXT];
+    st->hnsw_m = v[I_HNSW_M];
+    st->hnsw_ef_construction = v[I_HNSW_EFC];
+    st->hnsw_ef_search = v[I_HNSW_EFS];
+    st->hnsw_min_docs = v[I_HNSW_MIN];
+    if (m->dim < 0 || m->dim > 65536 || m->multi_dim < 0 || m->multi_dim > 65536 ||
+        m->sparse_vocab < 0 || (unsigned)m->extend > 63 || m->max_tokens < 0 ||
+        (unsigned)m->attn_scale > LE_ATTN_SCALE_NONE || (unsigned)st->encoding > LE_VEC_I8 ||
+        (unsigned)st->stopwords > 1 || (unsigned)st->store_text > 1 || st->hnsw_m < 2 ||
+        st->hnsw_m > LE_HNSW_MAX_M || st->hnsw_ef_construction < 1 || st->hnsw_ef_construction > 65536 ||
+        st->hnsw_ef_search < 0 || st->hnsw_ef_search > (1 << 20) ||
+        st->hnsw_min_docs < 0)
+        BAD("manifest has an out-of-range setting");
+    for (int i = I_SE_WINDOW + 1; i < MF_N_INTS; i++)
+        if (v[i]) BAD("manifest has unknown settings");
+    le_seg_params *p = &ix->params;
+    p->dim = m->dim;
+    p->encoding = st->encoding;
+    p->multi_dim = m->multi_dim;
+    p->sparse = m->sparse_vocab > 0;
+    p->sparse_vocab = (uint32_t)m->sparse_vocab;
+    p->store_text = st->store_text;
+    p->analyzer.stopwords = st->stopwords;
+    le_hnsw_params_init(&p->hnsw);
+    p->hnsw.m = st->hnsw_m;
+    p->hnsw.ef_construction = st->hnsw_ef_construction;
+    p->hnsw_min_docs = (uint32_t)st->hnsw_min_docs;
+    p->hnsw_target = 0.99;
+    ix->n_seg = (int)n_seg;
+    size_t ns = n_seg ? n_seg : 1;
+    ix->seg = calloc(ns, sizeof *ix->seg);
+    ix->seg_off = calloc(ns, sizeof *ix->seg_off);
+    ix->seg_len = calloc(ns, sizeof *ix->seg_len);
+    ix->seg_dir_crc = calloc(ns, sizeof *ix->seg_dir_crc);
+    ix->del = calloc(ns, sizeof *ix->del);
+    ix->n_del = calloc(ns, sizeof *ix->n_del);
+    ix->first = calloc(ns + 1, sizeof *ix->first);
+    ix->local_of = calloc(ns, sizeof *ix->local_of);
+    ix->ord_of = calloc(ns, sizeof *ix->ord_of);
+    if (!ix->seg || !ix->seg_off || !ix->seg_len || !ix->seg_dir_crc || !ix->del || !ix->n_del ||
+        !ix->first || !ix->local_of || !ix->ord_of)
+        return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
+    uint64_t prev_end = LE_IDX_HEADER_SIZE;
+    uint64_t live = 0;
+    for (uint32_t i = 0; i < n_seg; i++) {
+        const unsigned char *e = mf + MF_FIXED + (size_t)i * LE_MF_SEG_ENTRY;
+        uint64_t off = le_ld64(e), len = le_ld64(e + 8);
+        uint32_t nd = le_ld32(e + 16), ndel = le_ld32(e + 20), crc = le_ld32(e + 24);
+        uint64_t doff = le_ld64(e + 32), dlen = le_ld64(e + 40);
+        if (le_ld32(e + 28)) BAD("segment %u entry has unknown flags", i);
+        if (off % LE_IDX_ALIGN || off < prev_end || off > data_end || len > data_end - off)
+            BAD("segment %u (offset %llu, %llu bytes) lies outside the data area", i,
+                (unsigned long long)off, (unsigned long long)len);
+        prev_end = off + len;
+        if (nd == 0 || ndel > nd) BAD("segment %u has %u documents and %u deleted", i, nd, ndel);
+        ix->seg_off[i] = off;
+        ix->seg_len[i] = len;
+        ix->seg_dir_crc[i] = crc;
+        ix->n_del[i] = ndel;
+        if (ndel) {
+            uint64_t bl = (nd + 7) / 8;
+            if (dlen != bl || doff < MF_FIXED || doff % 8 || doff > mlen || dlen > mlen - doff)
+                BAD("segment %u deletion bitmap lies outside the manifest", i);
+            const uint8_t *bits = mf + doff;
+            uint32_t c = 0;
+            for (uint32_t d = 0; d < nd; d++) c += le_bit_get(bits, d);
+            if (c != ndel) BAD("segment %u deletion bitmap holds %u deletions, not %u", i, c, ndel);
+            if (nd % 8 && bits[bl - 1] >> (nd % 8)) BAD("segment %u deletion bitmap has stray bits", i);
+            ix->del[i] = bits;
+        } else if (doff || dlen) {
+            BAD("segment %u has a bitmap but no deletions", i);
+        }
+        live += nd - ndel;
+    }
+    if (live >= UINT32_MAX) BAD("index holds too many documents");
+    return LE_OK;
+}
+
+/* -------------------------------------------------------------- opening */
+
+static le_status build_numbering(le_index *ix, le_error *err) {
+    uint32_t next = 0;
+    for (int i = 0; i < ix->n_seg; i++) {
+        const le_segment *s = &ix->seg[i];
+        ix->first[i] = next;
+        if (ix->n_del[i]) {
+            uint32_t live = s->n_docs - ix->n_del[i];
+            ix->local_of[i] = malloc((live ? live : 1) * sizeof **ix->local_of);
+            ix->ord_of[i] = malloc(s->n_docs * sizeof **ix->ord_of);
+            if (!ix->local_of[i] || !ix->ord_of[i])
+                return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
+            uint32_t k = 0;
+            for (uint32_t d = 0; d < s->n_docs; d++) {
+                if (le_bit_get(ix->del[i], d)) {
+                    ix->ord_of[i][d] = UINT32_MAX;
+                } else {
+                    ix->ord_of[i][d] = next + k;
+                    ix->local_of[i][k++] = d;
+                }
+            }
+            next += live;
+        } else {
+            next += s->n_docs;
+        }
+    }
+    ix->first[ix->n_seg] = next;
+    ix->n_live = next;
+    return LE_OK;
+}
+
+void le_index_locate(const le_index *ix, size_t doc, int *seg, uint32_t *local) {
+    int lo = 0, hi = ix->n_seg - 1;
+    while (lo < hi) { /* the last segment whose first live number is <= doc and that has some */
+        int mid = (lo + hi + 1) / 2;
+        if (ix->first[mid] <= doc) lo = mid;
+        else hi = mid - 1;
+    }
+    *seg = lo;
+    uint32_t off = (uint32_t)(doc - ix->first[lo]);
+    *local = ix->local_of[lo] ? ix->local_of[lo][off] : off;
+}
+
+static inline uint32_t live_number(const le_index *ix, int seg, uint32_t local) {
+    return ix->ord_of[seg] ? ix->ord_of[seg][local] : ix->first[seg] + local;
+}
+
+static le_status open_bytes(le_index *ix, const le_index_options *opt, le_error *err) {
+    const unsigned char *b = ix->base;
+    uint64_t size = ix->size;
+    const char *path = ix->path ? ix->path : "(memory)";
+    if (size < LE_IDX_HEADER_SIZE)
+        BAD("%s: not an index file: %llu bytes, shorter than the %u-byte header", path,
+            (unsigned long long)size, LE_IDX_HEADER_SIZE);
+    if (memcmp(b, LE_IDX_MAGIC, 8)) BAD("%s: not a longembed index file (bad magic)", path);
+    int check = opt ? opt->verify : 1; /* < 0: no checksums at all (fuzzing only) */
+    if (check >= 0 && le_crc32c(b, LE_HDR_CRC) != le_ld32(b + LE_HDR_CRC))
+        BAD("%s: header checksum mismatch (the file is corrupt)", path);
+    uint32_t version = le_ld32(b + LE_HDR_VERSION);
+    if (version != LE_IDX_VERSION)
+        return le_fail(err, LE_ERR_UNSUPPORTED,
+                       "%s: index format version %u; this build reads version %u", path, version,
+                       LE_IDX_VERSION);
+    if (le_ld32(b + LE_HDR_HEADER_SIZE) != LE_IDX_HEADER_SIZE || le_ld32(b + LE_HDR_FLAGS))
+        BAD("%s: unexpected header size or flags", path);
+    uint64_t fsize = le_ld64(b + LE_HDR_FILE_SIZE);
+    if (fsize != size)
+        BAD("%s: the file has %llu bytes but its header says %llu (truncated or appended to)",
+            path, (unsigned long long)size, (unsigned long long)fsize);
+    ix->generation = le_ld64(b + LE_HDR_GENERATION);
+    uint64_t moff = le_ld64(b + LE_HDR_MANIFEST_OFF), mlen = le_ld64(b + LE_HDR_MANIFEST_LEN);
+    if (moff < LE_IDX_HEADER_SIZE || moff % 8 || moff > size || mlen > size - moff)
+        BAD("%s: the manifest (offset %llu, %llu bytes) lies outside the file", path,
+            (unsigned long long)moff, (unsigned long long)mlen);
+    if (check >= 0 && le_crc32c(b + moff, (size_t)mlen) != le_ld32(b + LE_HDR_MANIFEST_CRC))
+        BAD("%s: manifest checksum mismatch (the file is corrupt)", path);
+    le_status st = parse_manifest(ix, b + moff, mlen, moff, err);
+    if (st) return le_error_wrap(err, "%s", path);
+    for (int i = 0; i < ix->n_seg; i++) {
+        st = le_segment_parse(&ix->seg[i], b + ix->seg_off[i], ix->seg_len[i], &ix->params,
+                              check >= 0 ? &ix->seg_dir_crc[i] : NULL, check > 0, err);
+        if (st) return le_error_wrap(err, "%s: segment %d (offset %llu)", path, i,
+                                     (unsigned long long)ix->seg_off[i]);
+    }
+    if ((st = build_numbering(ix, err))) return st;
+    ix->threads = opt && opt->threads > 0 ? opt->threads : 0;
+    ix->kc.isa = le_cpu_best_isa();
+    return LE_OK;
+}
+
+static le_index *index_new(void) { return calloc(1, sizeof(le_index)); }
+
+le_status le_index_open(const char *path, const le_index_options *opt, le_index **out,
+                        le_error *err) {
+    *out = NULL;
+    if (!path) return le_fail(err, LE_ERR_ARG, "index: no path");
+    le_index *ix = index_new();
+    if (!ix || !(ix->path = strdup(path))) {
+        free(ix);
+        return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
+    }
+    le_status st = le_mapfile_open(&ix->map, path, err);
+    if (st) {
+        le_index_close(ix);
+        return st;
+    }
+    ix->base = ix->map.data;
+    ix->size = ix->map.size;
+    if ((st = open_bytes(ix, opt, err))) {
+        le_index_close(ix);
+        return st;
+    }
+    *out = ix;
+    return LE_OK;
+}
+
+le_status le_index_open_memory(const void *data, size_t size, const le_index_options *opt,
+                               le_index **out, le_error *err) {
+    *out = NULL;
+    if ((uintptr_t)data % 8) return le_fail(err, LE_ERR_ARG, "index: memory must be 8-byte aligned");
+    le_index *ix = index_new();
+    if (!ix) return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
+    ix->base = data;
+    ix->size = size;
+    le_status st = open_bytes(ix, opt, err);
+    if (st) {
+        le_index_close(ix);
+        return st;
+    }
+    *out = ix;
+    return LE_OK;
+}
+
+void le_index_close(le_index *ix) {
+    if (!ix) return;
+    for (int i = 0; ix->seg && i < ix->n_seg; i++) {
+        le_segment_free(&ix->seg[i]);
+        if (ix->local_of) free(ix->local_of[i]);
+        if (ix->ord_of) free(ix->ord_of[i]);
+        if (ix->dense && ix->dense_ready[i]) le_dense_free(&ix->dense[i]);
+    }
+    free(ix->seg);
+    free(ix->seg_off);
+    free(ix->seg_len);
+    free(ix->seg_dir_crc);
+    free(ix->del);
+    free(ix->n_del);
+    free(ix->first);
+    free(ix->local_of);
+    free(ix->ord_of);
+    free(ix->dense);
+    free(ix->dense_ready);
+    if (ix->bm25_state == 2) le_bm25_free(&ix->bm25_merged);
+    le_bm25_scratch_free(&ix->bm25_scratch);
+    le_hnsw_scratch_free(&ix->hnsw_scratch);
+    le_idmap_free(&ix->ids);
+    free(ix->acc);
+    free(ix->touched);
+    if (ix->pool) le_pool_destroy(ix->pool);
+    if (ix->map.data) le_mapfile_close(&ix->map);
+    free(ix->path);
+    free(ix);
+}
+
+/* ------------------------------------------------------------ documents */
+
+size_t le_index_count(const le_index *ix) { return ix->n_live; }
+
+le_status le_index_get_doc(const le_index *ix, size_t doc, le_index_doc_info *out,
+                           le_error *err) {
+    if (doc >= ix->n_live)
+        return le_fail(err, LE_ERR_ARG, "index: no document %zu (the index holds %zu)", doc,
+                       ix->n_live);
+    int s;
+    uint32_t local;
+    le_index_locate(ix, doc, &s, &local);
+    const le_segment *g = &ix->seg[s];
+    const le_doc_rec *r = &g->docs[local];
+    memset(out, 0, sizeof *out);
+    out->id = g->strings + r->id_off;
+    out->source = g->strings + r->source_off;
+    out->title = g->strings + r->title_off;
+    out->text_len = (size_t)r->text_len;
+    if (r->flags & LE_DOC_TEXT_STORED) out->text = g->strings + r->text_off;
+    else out->source_offset = r->text_off;
+    out->tokens = (int)r->tokens;
+    out->tokens_in_text = (int)r->tokens_in_text;
+    out->truncated = (r->flags & LE_DOC_TRUNCATED) != 0;
+    return LE_OK;
+}
+
+static int ensure_ids(le_index *ix) {
+    if (ix->ids_ready) return 0;
+    for (int s = 0; s < ix->n_seg; s++) {
+        const le_segment *g = &ix->seg[s];
+        for (uint32_t d = 0; d < g->n_docs; d++) {
+            if (le_bit_get(ix->del[s], d)) continue;
+            const le_doc_rec *r = &g->docs[d];
+            if (le_idmap_put(&ix->ids, g->strings + r->id_off, r->id_len, live_number(ix, s, d)))
+                return -1;
+        }
+    }
+    ix->ids_ready = 1;
+    return 0;
+}
+
+long le_index_find(le_index *ix, const char *id) {
+    if (!id || ensure_ids(ix)) return -1;
+    return le_idmap_get(&ix->ids, id, strlen(id));
+}
+
+void le_index_get_info(const le_index *ix, le_index_info *out) {
+    memset(out, 0, sizeof *out);
+    out->model = ix->model;
+    out->format_version = LE_IDX_VERSION;
+    out->generation = ix->generation;
+    out->file_size = ix->size;
+    out->docs = ix->n_live;
+    out->segments = ix->n_seg;
+    out->encoding = ix->settings.encoding;
+    out->hnsw_m = ix->settings.hnsw_m;
+    out->hnsw_ef_construction = ix->settings.hnsw_ef_construction;
+    out->hnsw_ef_search = ix->settings.hnsw_ef_search;
+    out->hnsw_min_docs = ix->settings.hnsw_min_docs;
+    out->store_text = ix->settings.store_text;
+    out->stopwords = ix->settings.stopwords;
+    le_seg_sizes sz = {0};
+    for (int s = 0; s < ix->n_seg; s++) {
+        const le_segment *g = &ix->seg[s];
+        out->deleted += ix->n_del[s];
+        out->segments_with_graph += g->has_hnsw;
+        if (g->has_hnsw && g->hnsw_ef > out->hnsw_ef_calibrated) out->hnsw_ef_calibrated = g->hnsw_ef;
+        out->terms += g->bm25.n_terms;
+        out->postings += g->bm25.n_terms ? g->bm25.post_off[g->bm25.n_terms] : 0;
+        for (uint32_t d = 0; d < g->n_docs; d++)
+            if (!le_bit_get(ix->del[s], d)) out->tokens += g->docs[d].tokens;
+        le_segment_sizes(g, &sz);
+    }
+    out->bytes_docs = sz.docs;
+    out->bytes_text = sz.text;
+    out->bytes_dense = sz.dense;
+    out->bytes_bm25 = sz.bm25;
+    out->bytes_hnsw = sz.hnsw;
+    out->bytes_sparse = sz.sparse;
+    out->bytes_multi = sz.multi;
+}
+
+le_status le_index_verify(const char *path, int deep, le_index_info *info, le_error *err) {
+    le_index_options o;
+    le_index_options_init(&o);
+    o.verify = 1;
+    le_index *ix;
+    le_status st = le_index_open(path, &o, &ix, err);
+    if (st) return st;
+    if (deep) {
+        for (int s = 0; s < ix->n_seg && !st; s++)
+            if ((st = le_segment_check_deep(&ix->seg[s], err)))
+                le_error_wrap(err, "%s: segment %d", path, s);
+        /* live ids are unique */
+        le_idmap seen = {0};
+        for (int s = 0; s < ix->n_seg && !st; s++) {
+            const le_segment *g = &ix->seg[s];
+            for (uint32_t d = 0; d < g->n_docs && !st; d++) {
+                if (le_bit_get(ix->del[s], d)) continue;
+                const char *id = g->strings + g->docs[d].id_off;
+                if (le_idmap_get(&seen, id, g->docs[d].id_len) >= 0)
+                    st = le_fail(err, LE_ERR_FORMAT, "%s: id \"%s\" is held by two live documents",
+                                 path, id);
+                else if (le_idmap_put(&seen, id, g->docs[d].id_len, 0))
+                    st = le_fail(err, LE_ERR_NOMEM, "verify: out of memory");
+            }
+        }
+        le_idmap_free(&seen);
+    }
+    if (!st && info) le_index_get_info(ix, info);
+    le_index_close(ix);
+    return st;
+}
+
+/* ------------------------------------------------------------ searching */
+
+static le_status ensure_pool(le_index *ix, le_error *err) {
+    if (ix->pool) return LE_OK;
+    ix->pool = le_pool_create(ix->threads);
+    if (!ix->pool) return le_fail(err, LE_ERR_NOMEM, "index: cannot start threads");
+    ix->kc.pool = ix->pool;
+    return LE_OK;
+}
+
+/* Exact scores of one query against segment s, best (k + deleted) kept
+ * per segment so that k live ones survive the filter. */
+static le_status dense_exact_segment(le_index *ix, int s, const float *q, le_topk *top,
+                                     le_error *err) {
+    const le_segment *g = &ix->seg[s];
+    size_t want = (size_t)top->k + ix->n_del[s];
+    if (want > g->n_docs) want = g->n_docs;
+    if (g->encoding == LE_VEC_F32) {
+        if (!ix->dense) {
+            ix->dense = calloc((size_t)ix->n_seg, sizeof *ix->dense);
+            ix->dense_ready = calloc((size_t)ix->n_seg, sizeof *ix->dense_ready);
+            if (!ix->dense || !ix->dense_ready) return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
+        }
+        if (!ix->dense_ready[s]) {
+            le_status st = le_dense_build(&ix->dense[s], g->f32, g->n_docs, g->dim, ix->kc.isa, err);
+            if (st) return st;
+            ix->dense_ready[s] = 1;
+        }
+        le_hit *hits = malloc(want * sizeof *hits);
+        if (!hits) return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
+        int count = 0;
+        le_status st = le_dense_search(&ix->dense[s], &ix->kc, q, 1, (int)want, hits, &count, err);
+        for (int i = 0; !st && i < count; i++)
+            if (!le_bit_get(ix->del[s], hits[i].doc))
+                le_topk_push(top, live_number(ix, s, hits[i].doc), hits[i].score);
+        free(hits);
+        return st;
+    }
+    const le_vdot_kernels *K = le_vdot();
+    for (uint32_t d = 0; d < g->n_docs; d++) {
+        if (le_bit_get(ix->del[s], d)) continue;
+        float sc = K->i8(q, g->i8 + (size_t)d * (size_t)g->dim, g->dim) * g->scale[d];
+        le_topk_push(top, live_number(ix, s, d), sc);
+    }
+    return LE_OK;
+}
+
+static le_status search_dense(le_index *ix, const float *q, int k, int exact, int ef, le_hit *out,
+                              int *n_out, le_error *err) {
+    le_topk top;
+    le_topk_init(&top, out, k);
+    le_status st = ensure_pool(ix, err);
+    if (st) return st;
+    le_hit *buf = NULL;
+    for (int s = 0; s < ix->n_seg && !st; s++) {
+        const le_segment *g = &ix->seg[s];
+        if (g->has_hnsw && !exact) {
+            if (!buf && !(buf = malloc((size_t)k * sizeof *buf))) {
+                st = le_fail(err, LE_ERR_NOMEM, "index: out of memory");
+                break;
+            }
+            le_vecs v = {g->dim, g->n_docs, g->f32, g->i8, g->scale};
+            int e = ef > 0 ? ef : g->hnsw_ef;
+            if ((uint32_t)e > g->n_docs) e = (int)g->n_docs; /* a wider beam finds nothing more */
+            int n = le_hnsw_search(&g->hnsw, &v, q, k, e, ix->del[s], &ix->hnsw_scratch, buf);
+            if (n < 0) st = le_fail(err, LE_ERR_NOMEM, "index: out of memory");
+            for (int i = 0; i < n; i++) le_topk_push(&top, live_number(ix, s, buf[i].doc), buf[i].score);
+        } else {
+            st = dense_exact_segment(ix, s, q, &top, err);
+        }
+    }
+    free(buf);
+    *n_out = le_topk_finish(&top);
+    return st;
+}
+
+static le_status ensure_bm25(le_index *ix, le_error *err) {
+    if (ix->bm25_state) return LE_OK;
+    if (ix->n_seg == 1 && !ix->n_del[0]) {
+        ix->bm25 = &ix->seg[0].bm25;
+        ix->bm25_state = 1;
+        return LE_OK;
+    }
+    const le_bm25 **src = malloc((size_t)(ix->n_seg ? ix->n_seg : 1) * sizeof *src);
+    if (!src) return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
+    for (int s = 0; s < ix->n_seg; s++) src[s] = &ix->seg[s].bm25;
+    le_status st = le_bm25_merge(&ix->bm25_merged, &ix->params.analyzer, ix->n_seg, src, ix->del, err);
+    free(src);
+    if (st) return st;
+    ix->bm25 = &ix->bm25_merged;
+    ix->bm25_state = 2;
+    return LE_OK;
+}
+
+static le_status search_bm25(le_index *ix, const char *text, size_t len, const le_search_options *o,
+                             int k, le_hit *out, int *n_out, le_error *err) {
+    *n_out = 0;
+    le_status st = ensure_bm25(ix, err);
+    if (st) return st;
+    le_bm25_params bp = {o->bm25_k1, o->bm25_b};
+    return le_bm25_search(ix->bm25, &bp, text, len, k, &ix->bm25_scratch, out, n_out, err);
+}
+
+typedef struct qterm {
+    uint32_t id;
+    float w;
+} qterm;
+
+static int cmp_qterm(const void *pa, const void *pb) {
+    const qterm *a = pa, *b = pb;
+    if (a->id != b->id) return a->id < b->id ? -1 : 1;
+    return (a->w < b->w) - (a->w > b->w);
+}
+
+/* the query's sparse terms: ascending, repeated ids keep the largest weight, weights <= 0 dropped */
+static size_t sparse_query(const le_index_query *q, qterm *t) {
+    size_t n = 0;
+    for (size_t i = 0; i < q->n_sparse; i++) t[n++] = (qterm){q->sparse_ids[i], q->sparse_weights[i]};
+    qsort(t, n, sizeof *t, cmp_qterm);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i && t[i].id == t[i - 1].id) continue;
+        if (!(t[i].w > 0) || !isfinite(t[i].w)) continue;
+        t[k++] = t[i];
+    }
+    return k;
+}
+
+static long find_sparse_term(const le_segment *g, uint32_t id) {
+    size_t lo = 0, hi = g->sp_n_terms;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (g->sp_terms[mid] < id) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < g->sp_n_terms && g->sp_terms[lo] == id ? (long)lo : -1;
+}
+
+static le_status search_sparse(le_index *ix, const le_index_query *q, int k, le_hit *out,
+                               int *n_out, le_error *err) {
+    *n_out = 0;
+    if (!ix->acc) {
+        ix->acc = calloc(ix->n_live ? ix->n_live : 1, sizeof *ix->acc);
+        ix->touched = malloc((ix->n_live ? ix->n_live : 1) * sizeof *ix->touched);
+        if (!ix->acc || !ix->touched) return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
+    }
+    qterm *t = malloc((q->n_sparse ? q->n_sparse : 1) * sizeof *t);
+    if (!t) return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
+    size_t nt = sparse_query(q, t), n_touched = 0;
+    /* score-at-a-time over each term's postings, in term order, segments in order */
+    for (size_t i = 0; i < nt; i++)
+        for (int s = 0; s < ix->n_seg; s++) {
+            const le_segment *g = &ix->seg[s];
+            if (!g->has_sparse) continue;
+            long at = find_sparse_term(g, t[i].id);
+            if (at < 0) continue;
+            for (uint64_t x = g->sp_off[at]; x < g->sp_off[at + 1]; x++) {
+                uint32_t d = g->sp_doc[x];
+                if (le_bit_get(ix->del[s], d)) continue;
+                uint32_t o = live_number(ix, s, d);
+                if (ix->acc[o] == 0) ix->touched[n_touched++] = o;
+                ix->acc[o] += (double)t[i].w * g->sp_w[x];
+            }
+        }
+    free(t);
+    le_topk top;
+    le_topk_init(&top, out, k);
+    for (size_t i = 0; i < n_touched; i++) {
+        uint32_t o = ix->touched[i];
+        le_topk_push(&top, o, (float)ix->acc[o]);
+        ix->acc[o] = 0;
+    }
+    *n_out = le_topk_finish(&top);
+    return LE_OK;
+}
+
+/* MaxSim: (1/nq) Σ_i max_j q_i · d_j over the document's vectors (0 when it has none) */
+static float maxsim(const le_index *ix, size_t doc, const le_index_query *q) {
+    int s;
+    uint32_t local;
+    le_index_locate(ix, doc, &s, &local);
+    const le_segment *g = &ix->seg[s];
+    int md = g->multi_dim;
+    uint64_t a = g->mv_off[local], e = g->mv_off[local + 1];
+    if (a == e || q->n_multi == 0) return 0;
+    const le_vdot_kernels *K = le_vdot();
+    double sum = 0;
+    for (size_t i = 0; i < q->n_multi; i++) {
+        const float *qi = q->multi + i * (size_t)md;
+        float best = -INFINITY;
+        for (uint64_t j = a; j < e; j++) {
+            float v = K->f32(qi, g->mv + j * (uint64_t)md, md);
+            if (v > best) best = v;
+        }
+        sum += best;
+    }
+    return (float)(sum / (double)q->n_multi);
+}
+
+static void hits_init(le_index_hit *h, const le_hit *src, int n) {
+    for (int i = 0; i < n; i++) {
+        h[i].doc = src[i].doc;
+        h[i].score = src[i].score;
+        h[i].dense = h[i].bm25 = h[i].sparse = h[i].multi = NAN;
+    }
+}
+
+static float score_in(const le_hit *list, int n, uint32_t doc) {
+    for (int i = 0; i < n; i++)
+        if (list[i].doc == doc) return list[i].score;
+    return NAN;
+}
+
+le_status le_index_search(le_index *ix, const le_index_query *q, const le_search_options *opt,
+                          le_index_hit *hits, int *n_out, le_error *err) {
+    *n_out = 0;
+    le_search_options def;
+    if (!opt) {
+        le_search_options_init(&def);
+        if (!ix->model.dim) def.mode = LE_SEARCH_BM25;
+        opt = &def;
+    }
+    int k = opt->k;
+    if (k < 0 || k > 1 << 20) return le_fail(err, LE_ERR_ARG, "search: k must be in [0, 2^20]");
+    if (k == 0 || ix->n_live == 0) return LE_OK;
+    const char *text = q->text;
+    size_t tlen = q->text_len ? q->text_len : text ? strlen(text) : 0;
+    int has_dense = ix->model.dim > 0, has_sparse = ix->params.sparse, has_multi = ix->model.multi_dim > 0;
+    int want_dense = 0, want_bm25 = 0, want_sparse = 0;
+    switch (opt->mode) {
+    case LE_SEARCH_DENSE: want_dense = 1; break;
+    case LE_SEARCH_BM25: want_bm25 = 1; break;
+    case LE_SEARCH_SPARSE: want_sparse = 1; break;
+    case LE_SEARCH_HYBRID:
+        want_dense = has_dense;
+        want_bm25 = 1;
+        want_sparse = has_sparse && q->n_sparse > 0;
+        break;
+    case LE_SEARCH_MULTI: break;
+    default: return le_fail(err, LE_ERR_ARG, "search: unknown mode %d", (int)opt->mode);
+    }
+    if (want_dense && !has_dense)
+        return le_fail(err, LE_ERR_ARG, "search: the index has no dense vectors (it was built without a model); use bm25");
+    if (want_dense && !q->dense) return le_fail(err, LE_ERR_ARG, "search: dense mode needs a query vector");
+    if (want_bm25 && !text) return le_fail(err, LE_ERR_ARG, "search: bm25 needs a query text");
+    if (want_sparse && !has_sparse)
+        return le_fail(err, LE_ERR_ARG, "search: the index has no learned-sparse weights");
+    if (opt->mode == LE_SEARCH_MULTI && !has_multi)
+        return le_fail(err, LE_ERR_ARG, "search: the index has no multi-vectors");
+    if ((opt->mode == LE_SEARCH_MULTI || opt->rerank) && has_multi && q->n_multi == 0)
+        return le_fail(err, LE_ERR_ARG, "search: MaxSim needs query multi-vectors");
+    if (opt->rerank && !has_multi)
+        return le_fail(err, LE_ERR_ARG, "search: re-ranking needs an index with multi-vectors");
+    int ef = opt->ef > 0 ? opt->ef : ix->settings.hnsw_ef_search;
+    int rerank = opt->rerank && opt->mode != LE_SEARCH_MULTI;
+    int cand = opt->candidates > 0 ? opt->candidates : (k > 100 ? k : 100);
+    if (cand < k) cand = k;
+    int n_first = opt->mode == LE_SEARCH_HYBRID || rerank ? cand : k;
+    le_status st = LE_OK;
+    le_hit *ld = NULL, *lb = NULL, *ls = NULL, *fused = NULL;
+    int nd = 0, nb = 0, nsp = 0, nf = 0;
+    size_t nl = (size_t)n_first;
+    ld = malloc(nl * sizeof *ld);
+    lb = malloc(nl * sizeof *lb);
+    ls = malloc(nl * sizeof *ls);
+    fused = malloc(nl * sizeof *fused);
+    if (!ld || !lb || !ls || !fused) {
+        st = le_fail(err, LE_ERR_NOMEM, "search: out of memory");
+        goto done;
+    }
+    if (want_dense && (st = search_dense(ix, q->dense, n_first, opt->exact, ef, ld, &nd, err))) goto done;
+    if (want_bm25 && (st = search_bm25(ix, text, tlen, opt, n_first, lb, &nb, err))) goto done;
+    if (want_sparse && (st = search_sparse(ix, q, n_first, ls, &nsp, err))) goto done;
+    if (opt->mode == LE_SEARCH_MULTI) {
+        le_topk top;
+        le_topk_init(&top, fused, k);
+        for (size_t d = 0; d < ix->n_live; d++) le_topk_push(&top, (uint32_t)d, maxsim(ix, d, q));
+        nf = le_topk_finish(&top);
+    } else if (opt->mode == LE_SEARCH_HYBRID) {
+        const le_hit *lists[3];
+        int counts[3];
+        double w[3];
+        int nlists = 0;
+        if (want_dense) {
+            lists[nlists] = ld;
+            counts[nlists] = nd;
+            w[nlists++] = opt->dense_weight;
+        }
+        lists[nlists] = lb;
+        counts[nlists] = nb;
+        w[nlists++] = opt->bm25_weight;
+        if (want_sparse) {
+            lists[nlists] = ls;
+            counts[nlists] = nsp;
+            w[nlists++] = opt->sparse_weight;
+        }
+        st = le_fuse(opt->fuse == LE_FUSE_RRF ? LE_FUSION_RRF : LE_FUSION_MINMAX, nlists, lists,
+                     counts, w, opt->rrf_k, n_first, fused, &nf, err);
+        if (st) goto done;
+    } else {
+        const le_hit *src = want_dense ? ld : want_bm25 ? lb : ls;
+        nf = want_dense ? nd : want_bm25 ? nb : nsp;
+        memcpy(fused, src, (size_t)nf * sizeof *fused);
+    }
+    if (rerank) {
+        for (int i = 0; i < nf; i++) fused[i].score = maxsim(ix, fused[i].doc, q);
+        le_hits_sort(fused, (size_t)nf);
+    }
+    if (nf > k) nf = k;
+    hits_init(hits, fused, nf);
+    for (int i = 0; i < nf; i++) {
+        uint32_t d = fused[i].doc;
+        if (want_dense) hits[i].dense = score_in(ld, nd, d);
+        if (want_bm25) hits[i].bm25 = score_in(lb, nb, d);
+        if (want_sparse) hits[i].sparse = score_in(ls, nsp, d);
+        if (has_multi && q->n_multi && (rerank || opt->mode == LE_SEARCH_MULTI))
+            hits[i].multi = opt->mode == LE_SEARCH_MULTI || rerank ? fused[i].score : NAN;
+    }
+    *n_out = nf;
+done:
+    free(ld);
+    free(lb);
+    free(ls);
+    free(fused);
+    return st;
+}

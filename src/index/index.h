@@ -1,0 +1,68 @@
+/* The index object behind the public le_index / le_index_writer API
+ * (longembed.h): a snapshot of one committed index file, its segments and
+ * deletions, and the lazily built search structures. */
+#ifndef LE_INDEX_INDEX_H
+#define LE_INDEX_INDEX_H
+
+#include "base/mapfile.h"
+#include "base/pool.h"
+#include "index/dense.h"
+#include "index/hnsw.h"
+#include "index/idmap.h"
+#include "index/segment.h"
+
+struct le_index {
+    char *path;
+    le_mapfile map;            /* the whole file (or memory given to le_index_open_memory) */
+    const unsigned char *base; /* == map.data */
+    uint64_t size;
+    uint64_t generation;
+    le_index_model model;
+    le_index_options settings; /* the index's settings (creation fields) */
+    le_seg_params params;
+    int n_seg;
+    le_segment *seg;
+    uint64_t *seg_off, *seg_len; /* where each segment lies in the file */
+    uint32_t *seg_dir_crc;
+    const uint8_t **del;         /* deletion bitmaps (NULL: none) */
+    uint32_t *n_del;
+    uint32_t *first;             /* [n_seg + 1]: live number of each segment's first live doc */
+    uint32_t **local_of;         /* per segment with deletions: live offset → local doc */
+    uint32_t **ord_of;           /* per segment with deletions: local doc → live number or -1 */
+    size_t n_live;
+    /* built on first use */
+    le_pool *pool;
+    int threads;
+    le_kctx kc;
+    le_dense *dense;       /* per segment, exact fp32 search */
+    int *dense_ready;
+    le_bm25 bm25_merged;   /* BM25 over all live documents when one segment view is not enough */
+    int bm25_state;        /* 0 not ready, 1 view, 2 merged */
+    const le_bm25 *bm25;
+    le_bm25_scratch bm25_scratch;
+    le_hnsw_scratch hnsw_scratch;
+    le_idmap ids;
+    int ids_ready;
+    double *acc;           /* [n_live], sparse scoring */
+    uint32_t *touched;
+};
+
+/* Opens an index held in memory (data 8-byte aligned, kept by the caller
+ * while the index is open): the reader of the fuzz target. opt->verify < 0
+ * (also accepted by le_index_open, for fuzzing only) skips every checksum,
+ * so that mutated files reach the structural checks. */
+le_status le_index_open_memory(const void *data, size_t size, const le_index_options *opt,
+                               le_index **out, le_error *err);
+
+/* The (segment, local document) of live document number doc. */
+void le_index_locate(const le_index *ix, size_t doc, int *seg, uint32_t *local);
+
+/* Fault injection for tests: called at each step of a commit ("tmp-open",
+ * "write", "segments-copied", "segment-written", "manifest-written",
+ * "header-written", "fsync", "rename", "dir-fsync"); a non-zero return
+ * makes that step fail as an I/O error would. The hook may also kill the
+ * process to simulate a crash at that point. NULL: none. */
+typedef int (*le_index_fault_fn)(const char *step, void *user);
+void le_index_set_fault_hook(le_index_fault_fn fn, void *user);
+
+#endif

@@ -1,0 +1,187 @@
+/* The index meets the model: the identity of an embedding configuration,
+ * adding texts (embedded as the index says) and searching with a text
+ * query. This file calls the embedding layer only through the public API
+ * (le_model_get_info, le_embed), as a client would; the rest of src/index
+ * knows nothing of models. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "index/index.h"
+
+static void copy_field(char *dst, size_t cap, const char *src) {
+    size_t n = src ? strlen(src) : 0;
+    if (n >= cap) n = cap - 1;
+    if (n) memcpy(dst, src, n);
+    dst[n] = 0;
+}
+
+le_status le_index_model_describe(le_model *m, const char *spec, const le_embed_options *opt,
+                                  le_index_model *out, le_error *err) {
+    le_index_model_init(out);
+    le_model_info info;
+    le_status st = le_model_get_info(m, &info);
+    if (st) return le_fail(err, st, "index: cannot describe the model");
+    le_embed_options def;
+    if (!opt) {
+        le_embed_options_init(&def);
+        opt = &def;
+    }
+    const char *s = spec ? spec : info.directory;
+    if (strlen(s) >= sizeof out->model)
+        return le_fail(err, LE_ERR_ARG, "index: the model path is longer than %zu bytes",
+                       sizeof out->model - 1);
+    copy_field(out->model, sizeof out->model, s);
+    copy_field(out->name, sizeof out->name, info.name);
+    copy_field(out->architecture, sizeof out->architecture, info.architecture);
+    out->hidden_size = info.hidden_size;
+    out->num_layers = info.num_layers;
+    out->vocab_size = info.vocab_size;
+    out->window = info.window;
+    out->dim = le_model_dim(m);
+    copy_field(out->pooling, sizeof out->pooling, opt->pooling ? opt->pooling : info.pooling);
+    out->normalize = opt->normalize < 0 ? info.normalize : opt->normalize;
+    out->extend = opt->extend;
+    out->attn_scale = opt->attn_scale;
+    out->position_stride = opt->position_stride ? opt->position_stride : info.position_stride;
+    if (out->position_stride < 1) out->position_stride = 1;
+    out->max_tokens = opt->max_tokens; /* 0: the method's default, decided per text */
+    out->ntk_lambda = opt->ntk_lambda;
+    out->rope_factor = opt->rope_factor;
+    out->se_group = opt->se_group;
+    out->se_window = opt->se_window;
+    out->rotary_scaling_factor = opt->rotary_scaling_factor;
+    const char *prefix = opt->prefix ? opt->prefix : info.passage_prefix;
+    if (strlen(prefix) >= sizeof out->passage_prefix ||
+        strlen(info.query_prefix) >= sizeof out->query_prefix)
+        return le_fail(err, LE_ERR_ARG, "index: prefixes are limited to %zu bytes",
+                       sizeof out->passage_prefix - 1);
+    copy_field(out->passage_prefix, sizeof out->passage_prefix, prefix);
+    copy_field(out->query_prefix, sizeof out->query_prefix, info.query_prefix);
+    return LE_OK;
+}
+
+/* The embedding options an index's identity stands for. */
+static void options_of(const le_index_model *im, const le_embed_options *base,
+                       le_embed_options *eo) {
+    le_embed_options_init(eo);
+    if (base) {
+        eo->batch_tokens = base->batch_tokens;
+        eo->truncate = base->truncate;
+        eo->progress = base->progress;
+        eo->progress_user = base->progress_user;
+    }
+    eo->prefix = im->passage_prefix;
+    eo->max_tokens = im->max_tokens;
+    eo->normalize = im->normalize;
+    eo->extend = im->extend;
+    eo->attn_scale = im->attn_scale;
+    eo->position_stride = im->position_stride;
+    eo->pooling = im->pooling;
+    eo->ntk_lambda = im->ntk_lambda;
+    eo->rope_factor = im->rope_factor;
+    eo->se_group = im->se_group;
+    eo->se_window = im->se_window;
+    eo->rotary_scaling_factor = im->rotary_scaling_factor;
+}
+
+/* Refuses a model that does not give the index's vectors. */
+static le_status check_model(const le_index_model *im, le_model *m, const char *path,
+                             le_error *err) {
+    if (!im->dim)
+        return le_fail(err, LE_ERR_ARG,
+                       "%s was built without a model (BM25 only); it cannot take embeddings",
+                       path);
+    le_embed_options eo;
+    options_of(im, NULL, &eo);
+    le_index_model got;
+    le_status st = le_index_model_describe(m, im->model, &eo, &got, err);
+    if (st) return st;
+    char why[512];
+    if (le_index_model_differs(im, &got, why, sizeof why))
+        return le_fail(err, LE_ERR_ARG,
+                       "%s was built with model \"%s\" (%d dims, extend %s, max tokens %d); "
+                       "refusing %s",
+                       path, im->name, im->dim, le_extend_name(im->extend), im->max_tokens, why);
+    return LE_OK;
+}
+
+le_status le_index_writer_add_texts(le_index_writer *w, le_model *m, const le_embed_options *opt,
+                                    size_t n, const le_index_doc *docs, le_text_result *results,
+                                    le_error *err) {
+    const le_index_model *im = le_index_writer_model(w);
+    le_status st = check_model(im, m, "the index", err);
+    if (st) return st;
+    if (n == 0) return LE_OK;
+    le_embed_options eo;
+    options_of(im, opt, &eo);
+    const char **texts = malloc(n * sizeof *texts);
+    size_t *lens = malloc(n * sizeof *lens);
+    float *vecs = malloc(n * (size_t)im->dim * sizeof *vecs);
+    le_text_result *res = results ? results : malloc(n * sizeof *res);
+    le_index_doc *d = malloc(n * sizeof *d);
+    if (!texts || !lens || !vecs || !res || !d) {
+        st = le_fail(err, LE_ERR_NOMEM, "index: out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        texts[i] = docs[i].text ? docs[i].text : "";
+        lens[i] = docs[i].text ? (docs[i].text_len ? docs[i].text_len : strlen(docs[i].text)) : 0;
+    }
+    if ((st = le_embed(m, n, texts, lens, &eo, vecs, res, err))) goto done;
+    for (size_t i = 0; i < n; i++) {
+        d[i] = docs[i];
+        d[i].dense = vecs + i * (size_t)im->dim;
+        d[i].tokens = res[i].tokens;
+        d[i].tokens_in_text = res[i].tokens_in_text;
+        d[i].truncated = res[i].truncated;
+    }
+    st = le_index_writer_add(w, n, d, err);
+done:
+    free(texts);
+    free(lens);
+    free(vecs);
+    if (res != results) free(res);
+    free(d);
+    return st;
+}
+
+le_status le_index_search_text(le_index *ix, le_model *m, const char *query,
+                               const le_search_options *opt, le_index_hit *hits, int *n_out,
+                               le_error *err) {
+    *n_out = 0;
+    if (!query) return le_fail(err, LE_ERR_ARG, "search: no query");
+    le_search_options so;
+    if (opt) so = *opt;
+    else {
+        le_search_options_init(&so);
+        if (!ix->model.dim) so.mode = LE_SEARCH_BM25;
+    }
+    le_index_query q = {0};
+    q.text = query;
+    float *vec = NULL;
+    int need_dense = so.mode == LE_SEARCH_DENSE || (so.mode == LE_SEARCH_HYBRID && ix->model.dim);
+    if (need_dense) {
+        if (!m)
+            return le_fail(err, LE_ERR_ARG, "search: mode %s needs the model (%s)",
+                           le_search_mode_name(so.mode), ix->model.name[0] ? ix->model.name : "none");
+        le_status st = check_model(&ix->model, m, ix->path ? ix->path : "the index", err);
+        if (st) return st;
+        le_embed_options eo;
+        options_of(&ix->model, NULL, &eo);
+        eo.prefix = ix->model.query_prefix;
+        eo.truncate = 1; /* a query longer than the document limit is cut, and it is a query */
+        vec = malloc((size_t)ix->model.dim * sizeof *vec);
+        if (!vec) return le_fail(err, LE_ERR_NOMEM, "search: out of memory");
+        le_text_result r;
+        if ((st = le_embed(m, 1, &query, NULL, &eo, vec, &r, err))) {
+            free(vec);
+            return le_error_wrap(err, "search: embedding the query");
+        }
+        q.dense = vec;
+    }
+    le_status st = le_index_search(ix, &q, &so, hits, n_out, err);
+    free(vec);
+    return st;
+}

@@ -1,0 +1,667 @@
+/* Writing an index: one writer at a time (an flock on path + ".lock"),
+ * changes buffered in memory, and each commit publishing a whole new file:
+ *
+ *   1. path.tmp is written: header placeholder, the old segments that keep
+ *      live documents (copied byte for byte), the new segment, the manifest
+ *      (deletion bitmaps included), then the header;
+ *   2. path.tmp is fsynced, renamed over path, and the directory fsynced.
+ *
+ * A crash before the rename leaves the old file untouched (and a stale
+ * path.tmp that the next writer overwrites); after it, the new file is
+ * complete. Readers map whichever file the name pointed at when they opened
+ * it and never see a partial one. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/checksum.h"
+#include "index/index.h"
+
+size_t le_manifest_size(int n_seg, const uint32_t *n_docs);
+void le_manifest_write(unsigned char *buf, const le_index_model *m, const le_index_options *st,
+                       int n_seg, const uint64_t *off, const uint64_t *len, const uint32_t *n_docs,
+                       const uint32_t *dir_crc, const uint8_t *const *del);
+
+static le_index_fault_fn g_fault;
+static void *g_fault_user;
+
+void le_index_set_fault_hook(le_index_fault_fn fn, void *user) {
+    g_fault = fn;
+    g_fault_user = user;
+}
+
+static int fault(const char *step) { return g_fault && g_fault(step, g_fault_user); }
+
+typedef struct pdoc {
+    char *id, *source, *title, *text;
+    size_t text_len;
+    uint64_t source_offset;
+    uint32_t tokens, tokens_in_text;
+    int truncated;
+    float *dense;
+    uint32_t *sp_ids;
+    float *sp_w;
+    size_t n_sparse;
+    float *multi;
+    size_t n_multi;
+    int dropped; /* replaced by a later add of the same id, or deleted */
+} pdoc;
+
+struct le_index_writer {
+    char *path, *lock_path, *tmp_path, *dir_path;
+    int lock_fd;
+    le_index_options opt;
+    le_index *cur;
+    pdoc *docs;
+    size_t n_docs, cap_docs, n_live_pending;
+    le_idmap pending; /* id → position in docs */
+    char **dels;
+    size_t n_dels, cap_dels;
+    le_pool *pool;
+};
+
+static void pdoc_free(pdoc *d) {
+    free(d->id);
+    free(d->source);
+    free(d->title);
+    free(d->text);
+    free(d->dense);
+    free(d->sp_ids);
+    free(d->sp_w);
+    free(d->multi);
+}
+
+static void clear_pending(le_index_writer *w) {
+    for (size_t i = 0; i < w->n_docs; i++) pdoc_free(&w->docs[i]);
+    w->n_docs = w->n_live_pending = 0;
+    le_idmap_free(&w->pending);
+    for (size_t i = 0; i < w->n_dels; i++) free(w->dels[i]);
+    w->n_dels = 0;
+}
+
+/* ------------------------------------------------------------ file sink */
+
+typedef struct sink {
+    int fd;
+    uint64_t pos;
+    unsigned char *buf;
+    size_t used, cap;
+    int failed, err_no;
+} sink;
+
+static int write_all(sink *k, const void *data, size_t len) {
+    const unsigned char *p = data;
+    while (len) {
+        if (fault("write")) {
+            k->err_no = EIO;
+            return -1;
+        }
+        ssize_t n = write(k->fd, p, len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            k->err_no = n < 0 ? errno : ENOSPC;
+            return -1;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static int sink_flush(sink *k) {
+    if (k->failed) return -1;
+    if (k->used && write_all(k, k->buf, k->used)) k->failed = 1;
+    k->used = 0;
+    return k->failed ? -1 : 0;
+}
+
+static int sink_out(void *user, const void *data, size_t len) {
+    sink *k = user;
+    if (k->failed) return -1;
+    k->pos += len;
+    if (len >= k->cap) {
+        if (sink_flush(k) || write_all(k, data, len)) k->failed = 1;
+        return k->failed ? -1 : 0;
+    }
+    if (k->used + len > k->cap && sink_flush(k)) return -1;
+    memcpy(k->buf + k->used, data, len);
+    k->used += len;
+    return 0;
+}
+
+static int sink_pad(sink *k, uint64_t align) {
+    static const unsigned char zeros[LE_IDX_ALIGN];
+    uint64_t want = le_align_up(k->pos, align);
+    return want > k->pos ? sink_out(k, zeros, (size_t)(want - k->pos)) : 0;
+}
+
+/* ------------------------------------------------------------ opening */
+
+static le_status take_lock(le_index_writer *w, le_error *err) {
+    w->lock_fd = open(w->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (w->lock_fd < 0)
+        return le_fail(err, LE_ERR_IO, "%s: cannot create the lock file: %s", w->lock_path,
+                       strerror(errno));
+    if (flock(w->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        char who[32] = "";
+        ssize_t n = pread(w->lock_fd, who, sizeof who - 1, 0);
+        who[n > 0 ? n : 0] = 0;
+        who[strcspn(who, "\n")] = 0;
+        close(w->lock_fd);
+        w->lock_fd = -1;
+        if (e == EWOULDBLOCK)
+            return le_fail(err, LE_ERR_IO,
+                           "%s: the index is locked by another writer%s%s%s (one writer at a "
+                           "time; readers are not blocked)",
+                           w->path, who[0] ? " (process " : "", who, who[0] ? ")" : "");
+        return le_fail(err, LE_ERR_IO, "%s: cannot lock: %s", w->lock_path, strerror(e));
+    }
+    char pid[32];
+    int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    if (ftruncate(w->lock_fd, 0) == 0 && pwrite(w->lock_fd, pid, (size_t)n, 0) < 0) {
+        /* the pid is only for messages */
+    }
+    return LE_OK;
+}
+
+static le_status commit(le_index_writer *w, int compact, le_index_model *new_model,
+                        const le_index_options *new_settings, le_error *err);
+
+static char *with_suffix(const char *path, const char *suffix) {
+    size_t a = strlen(path), b = strlen(suffix);
+    char *s = malloc(a + b + 1);
+    if (s) {
+        memcpy(s, path, a);
+        memcpy(s + a, suffix, b + 1);
+    }
+    return s;
+}
+
+le_status le_index_writer_open(const char *path, const le_index_model *model,
+                               const le_index_options *opt, le_index_writer **out, le_error *err) {
+    *out = NULL;
+    if (!path || !*path) return le_fail(err, LE_ERR_ARG, "index: no path");
+    le_index_writer *w = calloc(1, sizeof *w);
+    if (!w) return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
+    w->lock_fd = -1;
+    if (opt) w->opt = *opt;
+    else le_index_options_init(&w->opt);
+    le_status st = LE_OK;
+    char *tmp = strdup(path);
+    w->path = strdup(path);
+    w->lock_path = with_suffix(path, ".lock");
+    w->tmp_path = with_suffix(path, ".tmp");
+    if (!tmp || !w->path || !w->lock_path || !w->tmp_path || !(w->dir_path = strdup(dirname(tmp)))) {
+        free(tmp);
+        le_index_writer_close(w);
+        return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
+    }
+    free(tmp);
+    if ((st = take_lock(w, err))) goto fail;
+    unlink(w->tmp_path); /* a crashed writer's leftover */
+    w->pool = le_pool_create(w->opt.threads);
+    if (!w->pool) {
+        st = le_fail(err, LE_ERR_NOMEM, "index: cannot start threads");
+        goto fail;
+    }
+    if (le_file_exists(path)) {
+        if ((st = le_index_open(path, &w->opt, &w->cur, err))) goto fail;
+        char why[512];
+        if (model && w->cur->n_seg == 0 && le_index_model_differs(&w->cur->model, model, NULL, 0)) {
+            /* an index that never held a document takes the new identity and settings */
+            le_index_close(w->cur);
+            w->cur = NULL;
+        } else if (model && le_index_model_differs(&w->cur->model, model, why, sizeof why)) {
+            char built[400];
+            const le_index_model *im = &w->cur->model;
+            if (im->dim)
+                snprintf(built, sizeof built, "model \"%s\" (%d dims, extend %s, max tokens %d)",
+                         im->name, im->dim, le_extend_name(im->extend), im->max_tokens);
+            else
+                snprintf(built, sizeof built, "no model (BM25 only)");
+            st = le_fail(err, LE_ERR_ARG,
+                         "%s was built with %s; refusing to mix: %s (use another index, or the "
+                         "same model and method)",
+                         path, built, why);
+            goto fail;
+        }
+    }
+    if (!w->cur) {
+        le_index_model m;
+        if (model) m = *model;
+        else le_index_model_init(&m);
+        if (m.dim < 0 || m.dim > 65536 || m.multi_dim < 0 || m.multi_dim > 65536 || m.sparse_vocab < 0) {
+            st = le_fail(err, LE_ERR_ARG, "index: bad model dimensions");
+            goto fail;
+        }
+        if (w->opt.hnsw_m < 2 || w->opt.hnsw_m > LE_HNSW_MAX_M || w->opt.hnsw_ef_construction < 1 ||
+            w->opt.hnsw_ef_construction > 65536 || w->opt.hnsw_ef_search < 0 ||
+            w->opt.hnsw_ef_search > (1 << 20) || w->opt.hnsw_min_docs < 0 ||
+            (unsigned)w->opt.encoding > LE_VEC_I8) {
+            st = le_fail(err, LE_ERR_ARG,
+                         "index: bad settings (M %d must be in [2, %d], ef >= 1, encoding f32 or int8)",
+                         w->opt.hnsw_m, LE_HNSW_MAX_M);
+            goto fail;
+        }
+        le_index_options s = w->opt;
+        s.stopwords = s.stopwords ? 1 : 0;
+        s.store_text = s.store_text ? 1 : 0;
+        if ((st = commit(w, 0, &m, &s, err))) goto fail;
+    }
+    *out = w;
+    return LE_OK;
+fail:
+    le_index_writer_close(w);
+    return st;
+}
+
+void le_index_writer_close(le_index_writer *w) {
+    if (!w) return;
+    clear_pending(w);
+    free(w->docs);
+    free(w->dels);
+    le_index_close(w->cur);
+    if (w->pool) le_pool_destroy(w->pool);
+    if (w->lock_fd >= 0) close(w->lock_fd); /* releases the lock */
+    free(w->path);
+    free(w->lock_path);
+    free(w->tmp_path);
+    free(w->dir_path);
+    free(w);
+}
+
+const le_index_model *le_index_writer_model(const le_index_writer *w) { return &w->cur->model; }
+
+size_t le_index_writer_pending(const le_index_writer *w) { return w->n_live_pending; }
+
+/* ------------------------------------------------------------ buffering */
+
+static char *dup_str(const char *s) { return strdup(s ? s : ""); }
+
+le_status le_index_writer_add(le_index_writer *w, size_t n, const le_index_doc *docs,
+                              le_error *err) {
+    const le_index_model *m = &w->cur->model;
+    for (size_t i = 0; i < n; i++) {
+        const le_index_doc *d = &docs[i];
+        if (!d->id || !*d->id)
+            return le_fail(err, LE_ERR_ARG, "index: document %zu has no id", i);
+        if (m->dim && !d->dense)
+            return le_fail(err, LE_ERR_ARG, "index: document %zu (\"%s\") has no vector", i, d->id);
+        if (d->n_multi && !m->multi_dim)
+            return le_fail(err, LE_ERR_ARG, "index: document %zu has multi-vectors; the index holds none", i);
+        if (d->n_sparse && !m->sparse_vocab)
+            return le_fail(err, LE_ERR_ARG, "index: document %zu has sparse weights; the index holds none", i);
+        for (size_t j = 0; j < d->n_sparse; j++)
+            if (d->sparse_ids[j] >= (uint32_t)m->sparse_vocab)
+                return le_fail(err, LE_ERR_ARG,
+                               "index: document %zu has sparse term id %u, past the vocabulary of %d",
+                               i, d->sparse_ids[j], m->sparse_vocab);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const le_index_doc *d = &docs[i];
+        if (w->n_docs == w->cap_docs) {
+            size_t cap = w->cap_docs ? w->cap_docs * 2 : 64;
+            pdoc *p = realloc(w->docs, cap * sizeof *p);
+            if (!p) return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
+            w->docs = p;
+            w->cap_docs = cap;
+        }
+        pdoc *p = &w->docs[w->n_docs];
+        memset(p, 0, sizeof *p);
+        size_t tl = d->text ? (d->text_len ? d->text_len : strlen(d->text)) : 0;
+        p->id = dup_str(d->id);
+        p->source = dup_str(d->source);
+        p->title = dup_str(d->title);
+        p->text = malloc(tl + 1);
+        int bad = !p->id || !p->source || !p->title || !p->text;
+        if (!bad) {
+            if (tl) memcpy(p->text, d->text, tl);
+            p->text[tl] = 0;
+        }
+        p->text_len = tl;
+        p->source_offset = d->source_offset;
+        p->tokens = d->tokens > 0 ? (uint32_t)d->tokens : 0;
+        p->tokens_in_text = d->tokens_in_text > 0 ? (uint32_t)d->tokens_in_text : p->tokens;
+        p->truncated = d->truncated != 0;
+        if (!bad && m->dim) {
+            p->dense = malloc((size_t)m->dim * sizeof *p->dense);
+            if (p->dense) memcpy(p->dense, d->dense, (size_t)m->dim * sizeof *p->dense);
+            else bad = 1;
+        }
+        if (!bad && d->n_sparse) {
+            p->sp_ids = malloc(d->n_sparse * sizeof *p->sp_ids);
+            p->sp_w = malloc(d->n_sparse * sizeof *p->sp_w);
+            if (p->sp_ids && p->sp_w) {
+                memcpy(p->sp_ids, d->sparse_ids, d->n_sparse * sizeof *p->sp_ids);
+                memcpy(p->sp_w, d->sparse_weights, d->n_sparse * sizeof *p->sp_w);
+                p->n_sparse = d->n_sparse;
+            } else {
+                bad = 1;
+            }
+        }
+        if (!bad && d->n_multi) {
+            size_t nf = d->n_multi * (size_t)m->multi_dim;
+            p->multi = malloc(nf * sizeof *p->multi);
+            if (p->multi) {
+                memcpy(p->multi, d->multi, nf * sizeof *p->multi);
+                p->n_multi = d->n_multi;
+            } else {
+                bad = 1;
+            }
+        }
+        if (bad) {
+            pdoc_free(p);
+            return le_fail(err, LE_ERR_NOMEM, "index: out of memory buffering documents");
+        }
+        /* a later add of the same id wins */
+        long prev = le_idmap_get(&w->pending, p->id, strlen(p->id));
+        if (prev >= 0) {
+            w->docs[prev].dropped = 1;
+            w->n_live_pending--;
+        }
+        if (le_idmap_put(&w->pending, p->id, strlen(p->id), (uint32_t)w->n_docs)) {
+            pdoc_free(p);
+            return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
+        }
+        w->n_docs++;
+        w->n_live_pending++;
+    }
+    return LE_OK;
+}
+
+le_status le_index_writer_delete(le_index_writer *w, size_t n, const char *const *ids,
+                                 size_t *n_found, le_error *err) {
+    size_t found = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!ids[i]) continue;
+        size_t l = strlen(ids[i]);
+        long prev = le_idmap_get(&w->pending, ids[i], l);
+        int hit = 0;
+        if (prev >= 0) {
+            w->docs[prev].dropped = 1;
+            w->n_live_pending--;
+            le_idmap_del(&w->pending, ids[i], l);
+            hit = 1;
+        }
+        if (le_index_find(w->cur, ids[i]) >= 0) hit = 1;
+        found += hit;
+        if (w->n_dels == w->cap_dels) {
+            size_t cap = w->cap_dels ? w->cap_dels * 2 : 16;
+            char **p = realloc(w->dels, cap * sizeof *p);
+            if (!p) return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
+            w->dels = p;
+            w->cap_dels = cap;
+        }
+        if (!(w->dels[w->n_dels] = strdup(ids[i])))
+            return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
+        w->n_dels++;
+    }
+    if (n_found) *n_found = found;
+    return LE_OK;
+}
+
+/* ------------------------------------------------------------ committing */
+
+static le_status io_fail(le_index_writer *w, const char *what, int e, le_error *err) {
+    return le_fail(err, LE_ERR_IO, "%s: cannot %s: %s", w->tmp_path, what, strerror(e ? e : EIO));
+}
+
+/* Marks the committed documents with this id deleted in del (allocating
+ * bitmaps as needed). */
+static le_status mark_deleted(le_index *cur, const char *id, uint8_t **del, le_error *err) {
+    long o = le_index_find(cur, id);
+    if (o < 0) return LE_OK;
+    int s;
+    uint32_t local;
+    le_index_locate(cur, (size_t)o, &s, &local);
+    if (!del[s]) {
+        size_t bl = (cur->seg[s].n_docs + 7) / 8;
+        del[s] = calloc(bl, 1);
+        if (!del[s]) return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
+        if (cur->del[s]) memcpy(del[s], cur->del[s], bl);
+    }
+    le_bit_set(del[s], local);
+    return LE_OK;
+}
+
+static le_status commit(le_index_writer *w, int compact, le_index_model *new_model,
+                        const le_index_options *new_settings, le_error *err) {
+    le_index *cur = w->cur;
+    const le_index_model *model = cur ? &cur->model : new_model;
+    const le_index_options *settings = cur ? &cur->settings : new_settings;
+    le_seg_params params;
+    if (cur) {
+        params = cur->params;
+    } else {
+        memset(&params, 0, sizeof params);
+        params.dim = model->dim;
+        params.encoding = settings->encoding;
+        params.multi_dim = model->multi_dim;
+        params.sparse = model->sparse_vocab > 0;
+        params.sparse_vocab = (uint32_t)model->sparse_vocab;
+        params.store_text = settings->store_text;
+        params.analyzer.stopwords = settings->stopwords;
+        le_hnsw_params_init(&params.hnsw);
+        params.hnsw.m = settings->hnsw_m;
+        params.hnsw.ef_construction = settings->hnsw_ef_construction;
+        params.hnsw_min_docs = (uint32_t)settings->hnsw_min_docs;
+        params.hnsw_target = 0.99;
+    }
+    int n_old = cur ? cur->n_seg : 0;
+    le_status st = LE_OK;
+    uint8_t **del = calloc((size_t)(n_old ? n_old : 1), sizeof *del);
+    int *keep = calloc((size_t)(n_old ? n_old : 1), sizeof *keep);
+    uint64_t *off = NULL, *len = NULL;
+    uint32_t *nd = NULL, *crc = NULL;
+    const uint8_t **bits = NULL;
+    unsigned char *mf = NULL;
+    le_segment fresh = {0}, merged = {0};
+    const le_segment *newseg = NULL;
+    sink k = {.fd = -1};
+    if (!del || !keep) goto nomem;
+    /* deletions: explicit ones and ids that pending documents replace */
+    for (size_t i = 0; cur && i < w->n_dels && !st; i++) st = mark_deleted(cur, w->dels[i], del, err);
+    for (size_t i = 0; cur && i < w->n_docs && !st; i++)
+        if (!w->docs[i].dropped) st = mark_deleted(cur, w->docs[i].id, del, err);
+    if (st) goto done;
+    int n_keep = 0;
+    for (int s = 0; s < n_old; s++) {
+        uint32_t live = 0;
+        const uint8_t *b = del[s] ? del[s] : cur->del[s];
+        for (uint32_t d = 0; d < cur->seg[s].n_docs; d++) live += !le_bit_get(b, d);
+        keep[s] = live > 0;
+        n_keep += keep[s];
+    }
+    int has_new = w->n_live_pending > 0;
+    int max_seg = w->opt.max_segments > 0 ? w->opt.max_segments : 8;
+    int merge = (compact && (n_keep + has_new) > 0) || n_keep + has_new > max_seg;
+    if (has_new) {
+        le_seg_doc *sd = malloc(w->n_live_pending * sizeof *sd);
+        if (!sd) goto nomem;
+        size_t j = 0;
+        for (size_t i = 0; i < w->n_docs; i++) {
+            const pdoc *p = &w->docs[i];
+            if (p->dropped) continue;
+            sd[j++] = (le_seg_doc){p->id,       p->source, p->title,     p->text,
+                                   p->text_len, p->source_offset, p->tokens, p->tokens_in_text,
+                                   p->truncated, p->dense, p->n_sparse, p->sp_ids,
+                                   p->sp_w,     p->n_multi, p->multi};
+        }
+        st = le_segment_build(&fresh, &params, j, sd, !merge, w->pool, err);
+        free(sd);
+        if (st) goto done;
+        newseg = &fresh;
+    }
+    if (merge) {
+        int n_src = n_keep + has_new, i = 0;
+        const le_segment **src = malloc((size_t)n_src * sizeof *src);
+        const uint8_t **sdel = malloc((size_t)n_src * sizeof *sdel);
+        if (!src || !sdel) {
+            free(src);
+            free(sdel);
+            goto nomem;
+        }
+        for (int s = 0; s < n_old; s++)
+            if (keep[s]) {
+                src[i] = &cur->seg[s];
+                sdel[i++] = del[s] ? del[s] : cur->del[s];
+            }
+        if (has_new) {
+            src[i] = &fresh;
+            sdel[i++] = NULL;
+        }
+        st = le_segment_merge(&merged, &params, n_src, src, sdel, w->pool, err);
+        free(src);
+        free(sdel);
+        if (st) goto done;
+        newseg = &merged;
+        for (int s = 0; s < n_old; s++) keep[s] = 0;
+        n_keep = 0;
+    }
+    /* the new file */
+    int n_seg = n_keep + (newseg != NULL);
+    size_t ns = (size_t)(n_seg ? n_seg : 1);
+    off = calloc(ns, sizeof *off);
+    len = calloc(ns, sizeof *len);
+    nd = calloc(ns, sizeof *nd);
+    crc = calloc(ns, sizeof *crc);
+    bits = calloc(ns, sizeof *bits);
+    k.cap = 1 << 20;
+    k.buf = malloc(k.cap);
+    if (!off || !len || !nd || !crc || !bits || !k.buf) goto nomem;
+    k.fd = fault("tmp-open") ? (errno = EIO, -1)
+                             : open(w->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (k.fd < 0) {
+        st = io_fail(w, "create it", errno, err);
+        goto done;
+    }
+    static const unsigned char zero_header[LE_IDX_HEADER_SIZE];
+    sink_out(&k, zero_header, sizeof zero_header);
+    int j = 0;
+    for (int s = 0; s < n_old; s++) {
+        if (!keep[s]) continue;
+        sink_pad(&k, LE_IDX_ALIGN);
+        off[j] = k.pos;
+        len[j] = cur->seg_len[s];
+        nd[j] = cur->seg[s].n_docs;
+        crc[j] = cur->seg_dir_crc[s];
+        bits[j] = del[s] ? del[s] : cur->del[s];
+        sink_out(&k, cur->base + cur->seg_off[s], (size_t)cur->seg_len[s]);
+        j++;
+    }
+    if (fault("segments-copied")) k.failed = 1, k.err_no = EIO;
+    if (newseg) {
+        sink_pad(&k, LE_IDX_ALIGN);
+        off[j] = k.pos;
+        nd[j] = newseg->n_docs;
+        bits[j] = NULL;
+        uint64_t sl = 0;
+        if (!k.failed) {
+            le_status ws = le_segment_write(newseg, sink_out, &k, &sl, &crc[j], err);
+            if (ws && !k.failed) { /* not an I/O error: out of memory */
+                st = ws;
+                goto done;
+            }
+        }
+        len[j] = sl;
+        j++;
+    }
+    if (fault("segment-written")) k.failed = 1, k.err_no = EIO;
+    sink_pad(&k, LE_IDX_ALIGN);
+    uint64_t moff = k.pos;
+    size_t mlen = le_manifest_size(n_seg, nd);
+    mf = calloc(1, mlen);
+    if (!mf) goto nomem;
+    le_manifest_write(mf, model, settings, n_seg, off, len, nd, crc, bits);
+    sink_out(&k, mf, mlen);
+    if (fault("manifest-written")) k.failed = 1, k.err_no = EIO;
+    if (sink_flush(&k)) {
+        st = io_fail(w, "write it", k.err_no, err);
+        goto done;
+    }
+    unsigned char hdr[LE_IDX_HEADER_SIZE] = {0};
+    memcpy(hdr + LE_HDR_MAGIC, LE_IDX_MAGIC, 8);
+    le_st32(hdr + LE_HDR_VERSION, LE_IDX_VERSION);
+    le_st32(hdr + LE_HDR_HEADER_SIZE, LE_IDX_HEADER_SIZE);
+    le_st64(hdr + LE_HDR_FILE_SIZE, k.pos);
+    le_st64(hdr + LE_HDR_GENERATION, (cur ? cur->generation : 0) + 1);
+    le_st64(hdr + LE_HDR_MANIFEST_OFF, moff);
+    le_st64(hdr + LE_HDR_MANIFEST_LEN, mlen);
+    le_st32(hdr + LE_HDR_MANIFEST_CRC, le_crc32c(mf, mlen));
+    le_st32(hdr + LE_HDR_CRC, le_crc32c(hdr, LE_HDR_CRC));
+    if (fault("header-written") || pwrite(k.fd, hdr, sizeof hdr, 0) != (ssize_t)sizeof hdr) {
+        st = io_fail(w, "write its header", errno, err);
+        goto done;
+    }
+    if (fault("fsync") || fsync(k.fd) != 0) {
+        st = io_fail(w, "fsync it", errno, err);
+        goto done;
+    }
+    int fd = k.fd;
+    k.fd = -1;
+    if (close(fd) != 0) {
+        st = io_fail(w, "close it", errno, err);
+        goto done;
+    }
+    if (fault("rename") || rename(w->tmp_path, w->path) != 0) {
+        st = le_fail(err, LE_ERR_IO, "%s: cannot rename it over %s: %s", w->tmp_path, w->path,
+                     strerror(errno ? errno : EIO));
+        goto done;
+    }
+    /* the rename is durable once the directory is synced; it is visible already */
+    int dfd = open(w->dir_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        if (!fault("dir-fsync")) fsync(dfd);
+        close(dfd);
+    }
+    {
+        le_index *next = NULL;
+        le_index_options ro = w->opt;
+        if ((st = le_index_open(w->path, &ro, &next, err))) {
+            le_error_wrap(err, "index: reopening after a commit");
+            goto done;
+        }
+        le_index_close(w->cur);
+        w->cur = next;
+        clear_pending(w);
+    }
+    goto done;
+nomem:
+    st = le_fail(err, LE_ERR_NOMEM, "index: out of memory while committing");
+done:
+    if (k.fd >= 0) close(k.fd);
+    if (st && w->tmp_path) unlink(w->tmp_path);
+    for (int s = 0; del && s < n_old; s++) free(del[s]);
+    free(del);
+    free(keep);
+    free(off);
+    free(len);
+    free(nd);
+    free(crc);
+    free(bits);
+    free(mf);
+    free(k.buf);
+    le_segment_free(&fresh);
+    le_segment_free(&merged);
+    return st;
+}
+
+le_status le_index_writer_commit(le_index_writer *w, le_error *err) {
+    if (w->n_live_pending == 0 && w->n_dels == 0) {
+        clear_pending(w);
+        return LE_OK;
+    }
+    return commit(w, 0, NULL, NULL, err);
+}
+
+le_status le_index_writer_compact(le_index_writer *w, le_error *err) {
+    return commit(w, 1, NULL, NULL, err);
+}

@@ -1,0 +1,906 @@
+#include "index/segment.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/checksum.h"
+#include "index/vecdot.h"
+
+void le_segment_free(le_segment *s) {
+    if (s->owned) {
+        free((void *)s->docs);
+        free((void *)s->strings);
+        free((void *)s->f32);
+        free((void *)s->i8);
+        free((void *)s->scale);
+        free((void *)s->sp_terms);
+        free((void *)s->sp_off);
+        free((void *)s->sp_doc);
+        free((void *)s->sp_w);
+        free((void *)s->mv_off);
+        free((void *)s->mv);
+        if (s->has_hnsw) le_hnsw_free(&s->hnsw);
+    }
+    if (s->bm25_owned) le_bm25_free(&s->bm25);
+    memset(s, 0, sizeof *s);
+}
+
+/* ------------------------------------------------------------ the sections */
+
+typedef struct section {
+    uint32_t kind;
+    const void *data;
+    uint64_t len;
+} section;
+
+/* The sections of s in file order; returns their number. */
+static int list_sections(const le_segment *s, section *sec) {
+    int n = 0;
+    uint64_t nd = s->n_docs, dim = (uint64_t)s->dim;
+    sec[n++] = (section){LE_SEC_DOCS, s->docs, nd * sizeof(le_doc_rec)};
+    sec[n++] = (section){LE_SEC_STRINGS, s->strings, s->strings_len};
+    if (s->dim) {
+        if (s->encoding == 0) {
+            sec[n++] = (section){LE_SEC_VEC_F32, s->f32, nd * dim * 4};
+        } else {
+            sec[n++] = (section){LE_SEC_VEC_I8, s->i8, nd * dim};
+            sec[n++] = (section){LE_SEC_VEC_SCALE, s->scale, nd * 4};
+        }
+    }
+    const le_bm25 *b = &s->bm25;
+    uint64_t np = b->n_terms ? b->post_off[b->n_terms] : 0;
+    sec[n++] = (section){LE_SEC_BM25_DOCLEN, b->doc_len, nd * 4};
+    sec[n++] = (section){LE_SEC_BM25_TERMS, b->term_bytes, b->n_terms ? b->term_off[b->n_terms] : 0};
+    sec[n++] = (section){LE_SEC_BM25_TERMOFF, b->term_off, ((uint64_t)b->n_terms + 1) * 8};
+    sec[n++] = (section){LE_SEC_BM25_POSTOFF, b->post_off, ((uint64_t)b->n_terms + 1) * 8};
+    sec[n++] = (section){LE_SEC_BM25_DOC, b->post_doc, np * 4};
+    sec[n++] = (section){LE_SEC_BM25_TF, b->post_tf, np * 4};
+    if (s->has_hnsw) {
+        const le_hnsw *g = &s->hnsw;
+        sec[n++] = (section){LE_SEC_HNSW_LEVELS, g->levels, nd};
+        sec[n++] = (section){LE_SEC_HNSW_L0, g->links0, nd * (uint64_t)(g->m0 + 1) * 4};
+        sec[n++] = (section){LE_SEC_HNSW_UPOFF, g->upper_off, (nd + 1) * 8};
+        sec[n++] = (section){LE_SEC_HNSW_UPPER, g->upper, g->n_upper * 4};
+    }
+    if (s->has_sparse) {
+        sec[n++] = (section){LE_SEC_SP_TERMS, s->sp_terms, (uint64_t)s->sp_n_terms * 4};
+        sec[n++] = (section){LE_SEC_SP_POSTOFF, s->sp_off, ((uint64_t)s->sp_n_terms + 1) * 8};
+        sec[n++] = (section){LE_SEC_SP_DOC, s->sp_doc, s->sp_n_post * 4};
+        sec[n++] = (section){LE_SEC_SP_WEIGHT, s->sp_w, s->sp_n_post * 4};
+    }
+    if (s->multi_dim) {
+        sec[n++] = (section){LE_SEC_MV_OFF, s->mv_off, (nd + 1) * 8};
+        sec[n++] = (section){LE_SEC_MV_VECS, s->mv, s->mv_total * (uint64_t)s->multi_dim * 4};
+    }
+    return n;
+}
+
+void le_segment_sizes(const le_segment *s, le_seg_sizes *acc) {
+    section sec[LE_SEC_KINDS];
+    int n = list_sections(s, sec);
+    for (int i = 0; i < n; i++) {
+        uint64_t l = sec[i].len;
+        switch (sec[i].kind) {
+        case LE_SEC_DOCS: acc->docs += l; break;
+        case LE_SEC_STRINGS: acc->text += l; break;
+        case LE_SEC_VEC_F32:
+        case LE_SEC_VEC_I8:
+        case LE_SEC_VEC_SCALE: acc->dense += l; break;
+        case LE_SEC_HNSW_LEVELS:
+        case LE_SEC_HNSW_L0:
+        case LE_SEC_HNSW_UPOFF:
+        case LE_SEC_HNSW_UPPER: acc->hnsw += l; break;
+        case LE_SEC_SP_TERMS:
+        case LE_SEC_SP_POSTOFF:
+        case LE_SEC_SP_DOC:
+        case LE_SEC_SP_WEIGHT: acc->sparse += l; break;
+        case LE_SEC_MV_OFF:
+        case LE_SEC_MV_VECS: acc->multi += l; break;
+        default: acc->bm25 += l; break;
+        }
+    }
+}
+
+/* -------------------------------------------------------------- writing */
+
+static const unsigned char g_zeros[LE_IDX_ALIGN];
+
+le_status le_segment_write(const le_segment *s, le_sink_fn out, void *user, uint64_t *size_out,
+                           uint32_t *dir_crc, le_error *err) {
+    section sec[LE_SEC_KINDS];
+    int ns = list_sections(s, sec);
+    uint64_t dir_len = LE_SEG_DIR_SIZE + (uint64_t)ns * LE_SEG_ENTRY_SIZE;
+    unsigned char *dir = calloc(1, dir_len);
+    if (!dir) return le_fail(err, LE_ERR_NOMEM, "index: out of memory writing a segment");
+    memcpy(dir + LE_SEG_MAGIC, LE_SEGMENT_MAGIC, 8);
+    le_st32(dir + LE_SEG_N_DOCS, s->n_docs);
+    le_st32(dir + LE_SEG_N_SECTIONS, (uint32_t)ns);
+    le_st32(dir + LE_SEG_DIM, (uint32_t)s->dim);
+    le_st32(dir + LE_SEG_ENCODING, (uint32_t)s->encoding);
+    le_st32(dir + LE_SEG_MULTI_DIM, (uint32_t)s->multi_dim);
+    le_st32(dir + LE_SEG_FLAGS, (s->has_hnsw ? LE_SEG_FLAG_HNSW : 0) |
+                                    (s->has_sparse ? LE_SEG_FLAG_SPARSE : 0));
+    le_st64(dir + LE_SEG_BM25_TOTAL, s->bm25.total_len);
+    le_st32(dir + LE_SEG_BM25_TERMS, s->bm25.n_terms);
+    le_st32(dir + LE_SEG_SP_TERMS, s->sp_n_terms);
+    le_st64(dir + LE_SEG_BM25_POSTINGS, s->bm25.n_terms ? s->bm25.post_off[s->bm25.n_terms] : 0);
+    le_st64(dir + LE_SEG_SP_POSTINGS, s->sp_n_post);
+    le_st64(dir + LE_SEG_MV_TOTAL, s->mv_total);
+    if (s->has_hnsw) {
+        le_st32(dir + LE_SEG_HNSW_M, (uint32_t)s->hnsw.m);
+        le_st32(dir + LE_SEG_HNSW_ENTRY, s->hnsw.entry);
+        le_st32(dir + LE_SEG_HNSW_TOP, (uint32_t)s->hnsw.max_level);
+        le_st32(dir + LE_SEG_HNSW_EFC, (uint32_t)s->hnsw_efc);
+        le_st64(dir + LE_SEG_HNSW_UPPER, s->hnsw.n_upper);
+        le_st32(dir + LE_SEG_HNSW_EF, (uint32_t)s->hnsw_ef);
+    }
+    le_st64(dir + LE_SEG_STRINGS_LEN, s->strings_len);
+    uint64_t off = le_align_up(dir_len, LE_IDX_ALIGN);
+    for (int i = 0; i < ns; i++) {
+        unsigned char *e = dir + LE_SEG_DIR_SIZE + (size_t)i * LE_SEG_ENTRY_SIZE;
+        le_st32(e, sec[i].kind);
+        le_st32(e + 4, le_crc32c(sec[i].data, (size_t)sec[i].len));
+        le_st64(e + 8, off);
+        le_st64(e + 16, sec[i].len);
+        off = le_align_up(off + sec[i].len, LE_IDX_ALIGN);
+    }
+    *dir_crc = le_crc32c(dir, (size_t)dir_len);
+    int bad = out(user, dir, (size_t)dir_len);
+    uint64_t at = dir_len;
+    for (int i = 0; i < ns && !bad; i++) {
+        uint64_t want = le_align_up(at, LE_IDX_ALIGN);
+        if (want > at) bad = out(user, g_zeros, (size_t)(want - at));
+        at = want;
+        if (!bad && sec[i].len) bad = out(user, sec[i].data, (size_t)sec[i].len);
+        at += sec[i].len;
+    }
+    uint64_t end = le_align_up(at, LE_IDX_ALIGN);
+    if (!bad && end > at) bad = out(user, g_zeros, (size_t)(end - at));
+    free(dir);
+    if (bad) return le_fail(err, LE_ERR_IO, "index: cannot write a segment");
+    *size_out = end;
+    return LE_OK;
+}
+
+/* -------------------------------------------------------------- parsing */
+
+#define BAD(...) return le_fail(err, LE_ERR_FORMAT, __VA_ARGS__)
+
+static const char *kind_name(uint32_t k) {
+    static const char *names[LE_SEC_KINDS] = {
+        "?",          "documents",   "strings",        "f32 vectors",     "int8 vectors",
+        "scales",     "BM25 lengths", "BM25 terms",    "BM25 term offsets", "BM25 posting offsets",
+        "BM25 docs",  "BM25 tfs",    "HNSW levels",    "HNSW base links", "HNSW upper offsets",
+        "HNSW upper links", "sparse terms", "sparse offsets", "sparse docs", "sparse weights",
+        "multi-vector offsets", "multi-vectors"};
+    return k < LE_SEC_KINDS ? names[k] : "?";
+}
+
+/* offsets must rise from 0 to their end value */
+static int offsets_ok(const uint64_t *off, uint64_t n, uint64_t end) {
+    if (off[0] != 0) return 0;
+    for (uint64_t i = 0; i < n; i++)
+        if (off[i + 1] < off[i]) return 0;
+    return off[n] == end;
+}
+
+/* a C string of exactly len bytes: in bounds, NUL-terminated, no NUL inside */
+static int str_ok(const le_segment *s, uint64_t off, uint32_t len) {
+    return off < s->strings_len && len < s->strings_len - off && s->strings[off + len] == 0 &&
+           !memchr(s->strings + off, 0, len);
+}
+
+le_status le_segment_parse(le_segment *s, const unsigned char *base, uint64_t size,
+                           const le_seg_params *p, const uint32_t *dir_crc, int check_crc,
+                           le_error *err) {
+    memset(s, 0, sizeof *s);
+    if (size < LE_SEG_DIR_SIZE) BAD("segment of %llu bytes is too short", (unsigned long long)size);
+    if (memcmp(base, LE_SEGMENT_MAGIC, 8)) BAD("segment does not start with its magic");
+    uint32_t nd = le_ld32(base + LE_SEG_N_DOCS), ns = le_ld32(base + LE_SEG_N_SECTIONS);
+    if (ns > LE_SEC_KINDS) BAD("segment has %u sections", ns);
+    uint64_t dir_len = LE_SEG_DIR_SIZE + (uint64_t)ns * LE_SEG_ENTRY_SIZE;
+    if (dir_len > size) BAD("segment directory runs past the segment");
+    if (dir_crc && le_crc32c(base, (size_t)dir_len) != *dir_crc)
+        BAD("segment directory checksum mismatch");
+    s->n_docs = nd;
+    s->dim = (int)le_ld32(base + LE_SEG_DIM);
+    s->encoding = (int)le_ld32(base + LE_SEG_ENCODING);
+    s->multi_dim = (int)le_ld32(base + LE_SEG_MULTI_DIM);
+    uint32_t flags = le_ld32(base + LE_SEG_FLAGS);
+    if (s->dim != p->dim || s->multi_dim != p->multi_dim ||
+        (s->dim && s->encoding != p->encoding))
+        BAD("segment shape (dim %d, encoding %d, multi %d) differs from the index's", s->dim,
+            s->encoding, s->multi_dim);
+    if (flags & ~(LE_SEG_FLAG_HNSW | LE_SEG_FLAG_SPARSE)) BAD("segment has unknown flags %#x", flags);
+    if (nd == 0) BAD("segment has no documents");
+    s->has_hnsw = (flags & LE_SEG_FLAG_HNSW) != 0;
+    s->has_sparse = (flags & LE_SEG_FLAG_SPARSE) != 0;
+    if (s->has_hnsw && !s->dim) BAD("segment has a graph but no vectors");
+    if (s->has_sparse && !p->sparse) BAD("segment has sparse postings the index does not declare");
+    s->bm25.analyzer = p->analyzer;
+    s->bm25.n_docs = nd;
+    s->bm25.n_terms = le_ld32(base + LE_SEG_BM25_TERMS);
+    s->bm25.total_len = le_ld64(base + LE_SEG_BM25_TOTAL);
+    uint64_t np = le_ld64(base + LE_SEG_BM25_POSTINGS);
+    s->sp_n_terms = le_ld32(base + LE_SEG_SP_TERMS);
+    s->sp_n_post = le_ld64(base + LE_SEG_SP_POSTINGS);
+    s->mv_total = le_ld64(base + LE_SEG_MV_TOTAL);
+    s->strings_len = le_ld64(base + LE_SEG_STRINGS_LEN);
+    uint64_t n_upper = le_ld64(base + LE_SEG_HNSW_UPPER);
+    uint32_t hm = le_ld32(base + LE_SEG_HNSW_M);
+    if (s->has_hnsw && (hm < 2 || hm > LE_HNSW_MAX_M)) BAD("segment graph has M %u", hm);
+    /* the expected length of each section; sizes are bounded by the segment
+     * size first so the products below cannot overflow */
+    uint64_t dim = (uint64_t)s->dim, mdim = (uint64_t)s->multi_dim;
+    if (dim > (1u << 20) || mdim > (1u << 20)) BAD("segment has %llu dimensions", (unsigned long long)dim);
+    if ((uint64_t)nd > size || np > size || s->sp_n_post > size || s->mv_total > size ||
+        n_upper > size || s->bm25.n_terms > size || s->sp_n_terms > size)
+        BAD("segment counts exceed its size");
+    uint64_t want[LE_SEC_KINDS] = {0};
+    int need[LE_SEC_KINDS] = {0};
+    want[LE_SEC_DOCS] = (uint64_t)nd * 64;
+    want[LE_SEC_STRINGS] = s->strings_len;
+    need[LE_SEC_DOCS] = need[LE_SEC_STRINGS] = 1;
+    if (s->dim) {
+        if (s->encoding == 0) {
+            want[LE_SEC_VEC_F32] = (uint64_t)nd * dim * 4;
+            need[LE_SEC_VEC_F32] = 1;
+        } else if (s->encoding == 1) {
+            want[LE_SEC_VEC_I8] = (uint64_t)nd * dim;
+            want[LE_SEC_VEC_SCALE] = (uint64_t)nd * 4;
+            need[LE_SEC_VEC_I8] = need[LE_SEC_VEC_SCALE] = 1;
+        } else {
+            BAD("segment has unknown vector encoding %d", s->encoding);
+        }
+    }
+    want[LE_SEC_BM25_DOCLEN] = (uint64_t)nd * 4;
+    want[LE_SEC_BM25_TERMS] = UINT64_MAX; /* any length; checked by the offsets */
+    want[LE_SEC_BM25_TERMOFF] = want[LE_SEC_BM25_POSTOFF] = ((uint64_t)s->bm25.n_terms + 1) * 8;
+    want[LE_SEC_BM25_DOC] = want[LE_SEC_BM25_TF] = np * 4;
+    for (int k = LE_SEC_BM25_DOCLEN; k <= LE_SEC_BM25_TF; k++) need[k] = 1;
+    uint32_t m0 = 2 * hm;
+    if (s->has_hnsw) {
+        want[LE_SEC_HNSW_LEVELS] = nd;
+        want[LE_SEC_HNSW_L0] = (uint64_t)nd * (m0 + 1) * 4;
+        want[LE_SEC_HNSW_UPOFF] = ((uint64_t)nd + 1) * 8;
+        want[LE_SEC_HNSW_UPPER] = n_upper * 4;
+        for (int k = LE_SEC_HNSW_LEVELS; k <= LE_SEC_HNSW_UPPER; k++) need[k] = 1;
+    }
+    if (s->has_sparse) {
+        want[LE_SEC_SP_TERMS] = (uint64_t)s->sp_n_terms * 4;
+        want[LE_SEC_SP_POSTOFF] = ((uint64_t)s->sp_n_terms + 1) * 8;
+        want[LE_SEC_SP_DOC] = want[LE_SEC_SP_WEIGHT] = s->sp_n_post * 4;
+        for (int k = LE_SEC_SP_TERMS; k <= LE_SEC_SP_WEIGHT; k++) need[k] = 1;
+    }
+    if (s->multi_dim) {
+        want[LE_SEC_MV_OFF] = ((uint64_t)nd + 1) * 8;
+        want[LE_SEC_MV_VECS] = s->mv_total * mdim * 4;
+        need[LE_SEC_MV_OFF] = need[LE_SEC_MV_VECS] = 1;
+    }
+    const unsigned char *ptr[LE_SEC_KINDS] = {0};
+    uint64_t len[LE_SEC_KINDS] = {0};
+    for (uint32_t i = 0; i < ns; i++) {
+        const unsigned char *e = base + LE_SEG_DIR_SIZE + (size_t)i * LE_SEG_ENTRY_SIZE;
+        uint32_t kind = le_ld32(e), crc = le_ld32(e + 4);
+        uint64_t off = le_ld64(e + 8), l = le_ld64(e + 16);
+        if (kind == 0 || kind >= LE_SEC_KINDS) BAD("segment has unknown section kind %u", kind);
+        if (!need[kind]) BAD("segment has an unexpected %s section", kind_name(kind));
+        if (ptr[kind]) BAD("segment has two %s sections", kind_name(kind));
+        if (off % LE_IDX_ALIGN || off < dir_len || off > size || l > size - off)
+            BAD("%s section (offset %llu, %llu bytes) lies outside its segment of %llu bytes",
+                kind_name(kind), (unsigned long long)off, (unsigned long long)l,
+                (unsigned long long)size);
+        if (want[kind] != UINT64_MAX && l != want[kind])
+            BAD("%s section has %llu bytes, expected %llu", kind_name(kind),
+                (unsigned long long)l, (unsigned long long)want[kind]);
+        if (check_crc && le_crc32c(base + off, (size_t)l) != crc)
+            BAD("%s section checksum mismatch (offset %llu in its segment)", kind_name(kind),
+                (unsigned long long)off);
+        ptr[kind] = base + off;
+        len[kind] = l;
+    }
+    for (int k = 1; k < LE_SEC_KINDS; k++)
+        if (need[k] && !ptr[k]) BAD("segment lacks its %s section", kind_name(k));
+    s->docs = (const le_doc_rec *)ptr[LE_SEC_DOCS];
+    s->strings = (const char *)ptr[LE_SEC_STRINGS];
+    s->f32 = (const float *)ptr[LE_SEC_VEC_F32];
+    s->i8 = (const int8_t *)ptr[LE_SEC_VEC_I8];
+    s->scale = (const float *)ptr[LE_SEC_VEC_SCALE];
+    le_bm25 *b = &s->bm25;
+    b->doc_len = (uint32_t *)ptr[LE_SEC_BM25_DOCLEN];
+    b->term_bytes = (char *)ptr[LE_SEC_BM25_TERMS];
+    b->term_off = (uint64_t *)ptr[LE_SEC_BM25_TERMOFF];
+    b->post_off = (uint64_t *)ptr[LE_SEC_BM25_POSTOFF];
+    b->post_doc = (uint32_t *)ptr[LE_SEC_BM25_DOC];
+    b->post_tf = (uint32_t *)ptr[LE_SEC_BM25_TF];
+    /* documents */
+    for (uint32_t d = 0; d < nd; d++) {
+        const le_doc_rec *r = &s->docs[d];
+        if (!r->id_len || !str_ok(s, r->id_off, r->id_len) ||
+            !str_ok(s, r->source_off, r->source_len) || !str_ok(s, r->title_off, r->title_len))
+            BAD("document %u of a segment has a bad string", d);
+        if (r->flags & ~(LE_DOC_TEXT_STORED | LE_DOC_TRUNCATED))
+            BAD("document %u has unknown flags %#x", d, r->flags);
+        if ((r->flags & LE_DOC_TEXT_STORED) &&
+            (r->text_off >= s->strings_len || r->text_len >= s->strings_len - r->text_off ||
+             s->strings[r->text_off + r->text_len]))
+            BAD("document %u has a bad stored text", d);
+    }
+    /* BM25 */
+    uint64_t total = 0;
+    for (uint32_t d = 0; d < nd; d++) total += b->doc_len[d];
+    if (total != b->total_len) BAD("BM25 document lengths do not add up to the stored total");
+    if (!offsets_ok(b->term_off, b->n_terms, len[LE_SEC_BM25_TERMS]))
+        BAD("BM25 term offsets are not increasing or do not end at the term bytes");
+    if (!offsets_ok(b->post_off, b->n_terms, np)) BAD("BM25 posting offsets are inconsistent");
+    for (uint32_t t = 0; t < b->n_terms; t++) {
+        uint64_t a = b->post_off[t], e = b->post_off[t + 1];
+        if (a == e) BAD("BM25 term %u has no postings", t);
+        if (b->term_off[t + 1] == b->term_off[t]) BAD("BM25 term %u is empty", t);
+        if (t) {
+            const char *x = b->term_bytes + b->term_off[t - 1], *y = b->term_bytes + b->term_off[t];
+            size_t lx = (size_t)(b->term_off[t] - b->term_off[t - 1]);
+            size_t ly = (size_t)(b->term_off[t + 1] - b->term_off[t]);
+            int c = memcmp(x, y, lx < ly ? lx : ly);
+            if (c > 0 || (c == 0 && lx >= ly)) BAD("BM25 terms are not sorted at term %u", t);
+        }
+        for (uint64_t x = a; x < e; x++) {
+            if (b->post_doc[x] >= nd || (x > a && b->post_doc[x] <= b->post_doc[x - 1]))
+                BAD("BM25 postings of term %u are out of range or order", t);
+            if (b->post_tf[x] == 0 || b->post_tf[x] > b->doc_len[b->post_doc[x]])
+                BAD("BM25 posting of term %u has a bad frequency", t);
+        }
+    }
+    /* HNSW */
+    if (s->has_hnsw) {
+        le_hnsw *g = &s->hnsw;
+        g->n = nd;
+        g->m = (int)hm;
+        g->m0 = (int)m0;
+        g->entry = le_ld32(base + LE_SEG_HNSW_ENTRY);
+        uint32_t top = le_ld32(base + LE_SEG_HNSW_TOP);
+        if (top > LE_HNSW_MAX_LEVEL) BAD("segment graph has top layer %u", top);
+        g->max_level = (int)top;
+        g->levels = ptr[LE_SEC_HNSW_LEVELS];
+        g->links0 = (const uint32_t *)ptr[LE_SEC_HNSW_L0];
+        g->upper_off = (const uint64_t *)ptr[LE_SEC_HNSW_UPOFF];
+        g->upper = (const uint32_t *)ptr[LE_SEC_HNSW_UPPER];
+        g->n_upper = n_upper;
+        s->hnsw_efc = (int)le_ld32(base + LE_SEG_HNSW_EFC);
+        uint32_t ef = le_ld32(base + LE_SEG_HNSW_EF);
+        if (ef < 1 || ef > (1u << 20)) BAD("segment graph has search beam %u", ef);
+        s->hnsw_ef = (int)ef;
+        le_status st = le_hnsw_validate(g, err);
+        if (st) return st;
+    }
+    /* learned sparse */
+    if (s->has_sparse) {
+        s->sp_terms = (const uint32_t *)ptr[LE_SEC_SP_TERMS];
+        s->sp_off = (const uint64_t *)ptr[LE_SEC_SP_POSTOFF];
+        s->sp_doc = (const uint32_t *)ptr[LE_SEC_SP_DOC];
+        s->sp_w = (const float *)ptr[LE_SEC_SP_WEIGHT];
+        if (!offsets_ok(s->sp_off, s->sp_n_terms, s->sp_n_post))
+            BAD("sparse posting offsets are inconsistent");
+        for (uint32_t t = 0; t < s->sp_n_terms; t++) {
+            if (s->sp_terms[t] >= p->sparse_vocab || (t && s->sp_terms[t] <= s->sp_terms[t - 1]))
+                BAD("sparse term ids are out of range or order at %u", t);
+            uint64_t a = s->sp_off[t], e = s->sp_off[t + 1];
+            if (a == e) BAD("sparse term %u has no postings", t);
+            for (uint64_t x = a; x < e; x++)
+                if (s->sp_doc[x] >= nd || (x > a && s->sp_doc[x] <= s->sp_doc[x - 1]) ||
+                    !(s->sp_w[x] > 0) || !isfinite(s->sp_w[x]))
+                    BAD("sparse postings of term %u are out of range or order", t);
+        }
+    }
+    /* multi-vectors */
+    if (s->multi_dim) {
+        s->mv_off = (const uint64_t *)ptr[LE_SEC_MV_OFF];
+        s->mv = (const float *)ptr[LE_SEC_MV_VECS];
+        if (!offsets_ok(s->mv_off, nd, s->mv_total)) BAD("multi-vector offsets are inconsistent");
+    }
+    return LE_OK;
+}
+
+le_status le_segment_check_deep(const le_segment *s, le_error *err) {
+    const le_bm25 *b = &s->bm25;
+    uint64_t *sum = calloc(s->n_docs, sizeof *sum);
+    if (!sum) return le_fail(err, LE_ERR_NOMEM, "verify: out of memory");
+    uint64_t np = b->n_terms ? b->post_off[b->n_terms] : 0;
+    for (uint64_t x = 0; x < np; x++) sum[b->post_doc[x]] += b->post_tf[x];
+    for (uint32_t d = 0; d < s->n_docs; d++)
+        if (sum[d] != b->doc_len[d]) {
+            unsigned long long got = (unsigned long long)sum[d];
+            free(sum);
+            BAD("document %u: its postings sum to %llu terms, its length says %u", d, got,
+                b->doc_len[d]);
+        }
+    free(sum);
+    /* stored texts analyse to the stored postings: rebuild and compare */
+    int all_stored = 1;
+    for (uint32_t d = 0; d < s->n_docs; d++)
+        if (!(s->docs[d].flags & LE_DOC_TEXT_STORED)) all_stored = 0;
+    if (!all_stored) return LE_OK;
+    const char **texts = malloc(s->n_docs * sizeof *texts);
+    size_t *lens = malloc(s->n_docs * sizeof *lens);
+    if (!texts || !lens) {
+        free(texts);
+        free(lens);
+        return le_fail(err, LE_ERR_NOMEM, "verify: out of memory");
+    }
+    for (uint32_t d = 0; d < s->n_docs; d++) {
+        texts[d] = s->strings + s->docs[d].text_off;
+        lens[d] = (size_t)s->docs[d].text_len;
+    }
+    le_bm25 fresh;
+    le_status st = le_bm25_build(&fresh, s->n_docs, texts, lens, &b->analyzer, err);
+    free(texts);
+    free(lens);
+    if (st) return st;
+    int same = fresh.n_terms == b->n_terms && fresh.total_len == b->total_len &&
+               !memcmp(fresh.doc_len, b->doc_len, s->n_docs * 4) &&
+               !memcmp(fresh.term_off, b->term_off, ((size_t)b->n_terms + 1) * 8) &&
+               !memcmp(fresh.post_off, b->post_off, ((size_t)b->n_terms + 1) * 8) &&
+               !memcmp(fresh.term_bytes, b->term_bytes, (size_t)b->term_off[b->n_terms]) &&
+               !memcmp(fresh.post_doc, b->post_doc, (size_t)np * 4) &&
+               !memcmp(fresh.post_tf, b->post_tf, (size_t)np * 4);
+    le_bm25_free(&fresh);
+    if (!same) BAD("the stored texts do not analyse to the stored BM25 postings");
+    return LE_OK;
+}
+
+/* -------------------------------------------------------------- building */
+
+typedef struct strheap {
+    char *buf;
+    uint64_t len, cap;
+} strheap;
+
+static int heap_add(strheap *h, const char *s, uint64_t n, uint64_t *off) {
+    if (h->len + n + 1 > h->cap) {
+        uint64_t cap = h->cap ? h->cap : 4096;
+        while (cap < h->len + n + 1) cap *= 2;
+        char *b = realloc(h->buf, (size_t)cap);
+        if (!b) return -1;
+        h->buf = b;
+        h->cap = cap;
+    }
+    *off = h->len;
+    if (n) memcpy(h->buf + h->len, s, (size_t)n);
+    h->buf[h->len + n] = 0;
+    h->len += n + 1;
+    return 0;
+}
+
+static le_status oom(le_error *err) {
+    return le_fail(err, LE_ERR_NOMEM, "index: out of memory building a segment");
+}
+
+static le_status build_graph(le_segment *s, const le_seg_params *p, le_pool *pool,
+                             le_error *err) {
+    if (!s->dim || s->n_docs < p->hnsw_min_docs || s->n_docs < 2) return LE_OK;
+    le_vecs v = {s->dim, s->n_docs, s->f32, s->i8, s->scale};
+    le_status st = le_hnsw_build(&s->hnsw, &v, &p->hnsw, pool, err);
+    if (st) return st;
+    s->has_hnsw = 1;
+    s->hnsw_efc = p->hnsw.ef_construction;
+    s->hnsw_ef = le_hnsw_calibrate(&s->hnsw, &v, p->hnsw_target > 0 ? p->hnsw_target : 0.99, pool,
+                                   &s->hnsw_recall);
+    if (s->hnsw_ef < 0) return oom(err);
+    return LE_OK;
+}
+
+typedef struct sp_triple {
+    uint32_t term, doc;
+    float w;
+} sp_triple;
+
+static int cmp_sp(const void *pa, const void *pb) {
+    const sp_triple *a = pa, *b = pb;
+    if (a->term != b->term) return a->term < b->term ? -1 : 1;
+    if (a->doc != b->doc) return a->doc < b->doc ? -1 : 1;
+    return (a->w < b->w) - (a->w > b->w); /* larger weight first */
+}
+
+/* Inverts (term, doc, weight) triples: duplicates keep the largest weight,
+ * weights <= 0 (and NaN) are dropped. */
+static le_status sparse_from_triples(le_segment *s, sp_triple *tr, size_t n, le_error *err) {
+    qsort(tr, n, sizeof *tr, cmp_sp);
+    size_t kept = 0, terms = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i && tr[i].term == tr[i - 1].term && tr[i].doc == tr[i - 1].doc) continue;
+        if (!(tr[i].w > 0) || !isfinite(tr[i].w)) continue;
+        if (!kept || tr[kept - 1].term != tr[i].term) terms++;
+        tr[kept++] = tr[i];
+    }
+    uint32_t *tid = malloc((terms ? terms : 1) * sizeof *tid);
+    uint64_t *off = malloc((terms + 1) * sizeof *off);
+    uint32_t *doc = malloc((kept ? kept : 1) * sizeof *doc);
+    float *w = malloc((kept ? kept : 1) * sizeof *w);
+    s->sp_terms = tid;
+    s->sp_off = off;
+    s->sp_doc = doc;
+    s->sp_w = w;
+    if (!tid || !off || !doc || !w) return oom(err);
+    size_t t = 0;
+    off[0] = 0;
+    for (size_t i = 0; i < kept; i++) {
+        if (i == 0 || tr[i].term != tr[i - 1].term) {
+            if (i) off[t] = i;
+            tid[t++] = tr[i].term;
+        }
+        doc[i] = tr[i].doc;
+        w[i] = tr[i].w;
+    }
+    off[t] = kept;
+    s->sp_n_terms = (uint32_t)terms;
+    s->sp_n_post = kept;
+    s->has_sparse = 1;
+    return LE_OK;
+}
+
+le_status le_segment_build(le_segment *s, const le_seg_params *p, size_t n, const le_seg_doc *docs,
+                           int with_graph, le_pool *pool, le_error *err) {
+    memset(s, 0, sizeof *s);
+    if (n == 0 || n >= UINT32_MAX) return le_fail(err, LE_ERR_ARG, "index: a segment needs 1 to 2^32-2 documents");
+    s->owned = 1;
+    s->n_docs = (uint32_t)n;
+    s->dim = p->dim;
+    s->encoding = p->dim ? p->encoding : 0;
+    s->multi_dim = p->multi_dim;
+    le_status st = LE_OK;
+    strheap h = {0};
+    le_doc_rec *recs = calloc(n, sizeof *recs);
+    s->docs = recs;
+    if (!recs) goto nomem;
+    for (size_t i = 0; i < n; i++) {
+        const le_seg_doc *d = &docs[i];
+        le_doc_rec *r = &recs[i];
+        const char *src = d->source ? d->source : "", *title = d->title ? d->title : "";
+        size_t li = strlen(d->id), ls = strlen(src), lt = strlen(title);
+        if (li > UINT32_MAX || ls > UINT32_MAX || lt > UINT32_MAX) {
+            st = le_fail(err, LE_ERR_ARG, "index: document %zu has an id, source or title longer than 4 GiB", i);
+            goto fail;
+        }
+        r->id_len = (uint32_t)li;
+        r->source_len = (uint32_t)ls;
+        r->title_len = (uint32_t)lt;
+        if (heap_add(&h, d->id, li, &r->id_off) || heap_add(&h, src, ls, &r->source_off) ||
+            heap_add(&h, title, lt, &r->title_off))
+            goto nomem;
+        r->text_len = d->text_len;
+        if (p->store_text) {
+            if (heap_add(&h, d->text ? d->text : "", d->text_len, &r->text_off)) goto nomem;
+            r->flags |= LE_DOC_TEXT_STORED;
+        } else {
+            r->text_off = d->source_offset;
+        }
+        if (d->truncated) r->flags |= LE_DOC_TRUNCATED;
+        r->tokens = d->tokens;
+        r->tokens_in_text = d->tokens_in_text;
+    }
+    if (!h.buf && heap_add(&h, "", 0, &(uint64_t){0})) goto nomem;
+    s->strings = h.buf;
+    s->strings_len = h.len;
+    h.buf = NULL;
+    if (p->dim) {
+        size_t dim = (size_t)p->dim;
+        if (p->encoding == 0) {
+            float *v = malloc(n * dim * sizeof *v);
+            s->f32 = v;
+            if (!v) goto nomem;
+            for (size_t i = 0; i < n; i++) memcpy(v + i * dim, docs[i].dense, dim * sizeof *v);
+        } else {
+            int8_t *q = malloc(n * dim);
+            float *sc = malloc(n * sizeof *sc);
+            s->i8 = q;
+            s->scale = sc;
+            if (!q || !sc) goto nomem;
+            for (size_t i = 0; i < n; i++) sc[i] = le_quantize_i8(docs[i].dense, p->dim, q + i * dim);
+        }
+    }
+    {
+        const char **texts = malloc(n * sizeof *texts);
+        size_t *lens = malloc(n * sizeof *lens);
+        if (!texts || !lens) {
+            free(texts);
+            free(lens);
+            goto nomem;
+        }
+        for (size_t i = 0; i < n; i++) {
+            texts[i] = docs[i].text ? docs[i].text : "";
+            lens[i] = docs[i].text ? docs[i].text_len : 0;
+        }
+        st = le_bm25_build(&s->bm25, n, texts, lens, &p->analyzer, err);
+        free(texts);
+        free(lens);
+        if (st) goto fail;
+        s->bm25_owned = 1;
+    }
+    if (p->sparse) {
+        size_t total = 0;
+        for (size_t i = 0; i < n; i++) total += docs[i].n_sparse;
+        sp_triple *tr = malloc((total ? total : 1) * sizeof *tr);
+        if (!tr) goto nomem;
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < docs[i].n_sparse; j++) {
+                if (docs[i].sparse_ids[j] >= p->sparse_vocab) {
+                    free(tr);
+                    st = le_fail(err, LE_ERR_ARG,
+                                 "index: document %zu has sparse term id %u, past the vocabulary of %u",
+                                 i, docs[i].sparse_ids[j], p->sparse_vocab);
+                    goto fail;
+                }
+                tr[k++] = (sp_triple){docs[i].sparse_ids[j], (uint32_t)i, docs[i].sparse_weights[j]};
+            }
+        st = sparse_from_triples(s, tr, k, err);
+        free(tr);
+        if (st) goto fail;
+    }
+    if (p->multi_dim) {
+        size_t md = (size_t)p->multi_dim, total = 0;
+        uint64_t *off = malloc((n + 1) * sizeof *off);
+        s->mv_off = off;
+        if (!off) goto nomem;
+        off[0] = 0;
+        for (size_t i = 0; i < n; i++) off[i + 1] = off[i] + docs[i].n_multi;
+        total = (size_t)off[n];
+        float *mv = malloc((total ? total : 1) * md * sizeof *mv);
+        s->mv = mv;
+        if (!mv) goto nomem;
+        for (size_t i = 0; i < n; i++)
+            if (docs[i].n_multi)
+                memcpy(mv + off[i] * md, docs[i].multi, docs[i].n_multi * md * sizeof *mv);
+        s->mv_total = total;
+    }
+    if (with_graph && (st = build_graph(s, p, pool, err))) goto fail;
+    return LE_OK;
+nomem:
+    st = oom(err);
+fail:
+    free(h.buf);
+    le_segment_free(s);
+    return st;
+}
+
+/* -------------------------------------------------------------- merging */
+
+/* new numbers of src's documents: map[d] = new number, or UINT32_MAX when deleted */
+static uint32_t count_live(const le_segment *s, const uint8_t *del) {
+    uint32_t n = 0;
+    for (uint32_t d = 0; d < s->n_docs; d++) n += !le_bit_get(del, d);
+    return n;
+}
+
+le_status le_bm25_merge(le_bm25 *out, const le_analyzer_options *ao, int n_src,
+                        const le_bm25 *const *src, const uint8_t *const *deleted, le_error *err) {
+    memset(out, 0, sizeof *out);
+    if (ao) out->analyzer = *ao;
+    uint32_t **map = calloc((size_t)n_src, sizeof *map);
+    uint32_t *cur = calloc((size_t)n_src, sizeof *cur);
+    le_status st = LE_OK;
+    if (!map || !cur) goto nomem;
+    uint64_t n_docs = 0, max_terms = 0, max_post = 0, max_bytes = 0;
+    for (int i = 0; i < n_src; i++) {
+        const le_bm25 *b = src[i];
+        map[i] = malloc(((size_t)b->n_docs + 1) * sizeof **map);
+        if (!map[i]) goto nomem;
+        for (uint32_t d = 0; d < b->n_docs; d++)
+            map[i][d] = le_bit_get(deleted ? deleted[i] : NULL, d) ? UINT32_MAX : (uint32_t)n_docs++;
+        max_terms += b->n_terms;
+        max_post += b->n_terms ? b->post_off[b->n_terms] : 0;
+        max_bytes += b->n_terms ? b->term_off[b->n_terms] : 0;
+    }
+    if (n_docs >= UINT32_MAX || max_terms >= UINT32_MAX) {
+        st = le_fail(err, LE_ERR_ARG, "bm25 merge: too many documents or terms");
+        goto fail;
+    }
+    out->n_docs = (uint32_t)n_docs;
+    out->doc_len = malloc((n_docs ? n_docs : 1) * sizeof *out->doc_len);
+    out->term_bytes = malloc(max_bytes ? max_bytes : 1);
+    out->term_off = malloc((max_terms + 1) * sizeof *out->term_off);
+    out->post_off = malloc((max_terms + 1) * sizeof *out->post_off);
+    out->post_doc = malloc((max_post ? max_post : 1) * sizeof *out->post_doc);
+    out->post_tf = malloc((max_post ? max_post : 1) * sizeof *out->post_tf);
+    if (!out->doc_len || !out->term_bytes || !out->term_off || !out->post_off || !out->post_doc ||
+        !out->post_tf)
+        goto nomem;
+    for (int i = 0; i < n_src; i++)
+        for (uint32_t d = 0; d < src[i]->n_docs; d++)
+            if (map[i][d] != UINT32_MAX) {
+                out->doc_len[map[i][d]] = src[i]->doc_len[d];
+                out->total_len += src[i]->doc_len[d];
+            }
+    uint32_t nt = 0;
+    uint64_t np = 0, nb = 0;
+    out->term_off[0] = 0;
+    out->post_off[0] = 0;
+    for (;;) {
+        /* the smallest term under the cursors */
+        const char *best = NULL;
+        size_t best_len = 0;
+        for (int i = 0; i < n_src; i++) {
+            const le_bm25 *b = src[i];
+            if (cur[i] >= b->n_terms) continue;
+            const char *t = b->term_bytes + b->term_off[cur[i]];
+            size_t l = (size_t)(b->term_off[cur[i] + 1] - b->term_off[cur[i]]);
+            int c = 0;
+            if (best) {
+                c = memcmp(t, best, l < best_len ? l : best_len);
+                if (c == 0) c = l < best_len ? -1 : l > best_len;
+            }
+            if (!best || c < 0) {
+                best = t;
+                best_len = l;
+            }
+        }
+        if (!best) break;
+        uint64_t start = np;
+        const char *term = best;
+        for (int i = 0; i < n_src; i++) {
+            const le_bm25 *b = src[i];
+            if (cur[i] >= b->n_terms) continue;
+            size_t l = (size_t)(b->term_off[cur[i] + 1] - b->term_off[cur[i]]);
+            if (l != best_len || memcmp(b->term_bytes + b->term_off[cur[i]], term, l)) continue;
+            for (uint64_t x = b->post_off[cur[i]]; x < b->post_off[cur[i] + 1]; x++) {
+                uint32_t nd = map[i][b->post_doc[x]];
+                if (nd == UINT32_MAX) continue;
+                out->post_doc[np] = nd;
+                out->post_tf[np++] = b->post_tf[x];
+            }
+        }
+        if (np > start) {
+            memcpy(out->term_bytes + nb, term, best_len);
+            nb += best_len;
+            nt++;
+            out->term_off[nt] = nb;
+            out->post_off[nt] = np;
+        }
+        /* advance every cursor on this term (after copying: term points into a source) */
+        for (int i = 0; i < n_src; i++) {
+            const le_bm25 *b = src[i];
+            if (cur[i] >= b->n_terms) continue;
+            size_t l = (size_t)(b->term_off[cur[i] + 1] - b->term_off[cur[i]]);
+            if (l == best_len && !memcmp(b->term_bytes + b->term_off[cur[i]], term, l)) cur[i]++;
+        }
+    }
+    out->n_terms = nt;
+    goto done;
+nomem:
+    st = le_fail(err, LE_ERR_NOMEM, "bm25 merge: out of memory");
+fail:
+    le_bm25_free(out);
+done:
+    for (int i = 0; map && i < n_src; i++) free(map[i]);
+    free(map);
+    free(cur);
+    return st;
+}
+
+le_status le_segment_merge(le_segment *s, const le_seg_params *p, int n_src,
+                           const le_segment *const *src, const uint8_t *const *deleted,
+                           le_pool *pool, le_error *err) {
+    memset(s, 0, sizeof *s);
+    uint64_t n = 0, strings = 0, mv_total = 0;
+    for (int i = 0; i < n_src; i++) {
+        const uint8_t *del = deleted ? deleted[i] : NULL;
+        n += count_live(src[i], del);
+        for (uint32_t d = 0; d < src[i]->n_docs; d++) {
+            if (le_bit_get(del, d)) continue;
+            const le_doc_rec *r = &src[i]->docs[d];
+            strings += (uint64_t)r->id_len + r->source_len + r->title_len + 3;
+            if (r->flags & LE_DOC_TEXT_STORED) strings += r->text_len + 1;
+            if (p->multi_dim) mv_total += src[i]->mv_off[d + 1] - src[i]->mv_off[d];
+        }
+    }
+    if (n == 0) return le_fail(err, LE_ERR_ARG, "index: nothing to merge");
+    if (n >= UINT32_MAX) return le_fail(err, LE_ERR_ARG, "index: too many documents to merge");
+    s->owned = 1;
+    s->n_docs = (uint32_t)n;
+    s->dim = p->dim;
+    s->encoding = p->dim ? p->encoding : 0;
+    s->multi_dim = p->multi_dim;
+    le_status st = LE_OK;
+    size_t dim = (size_t)p->dim, md = (size_t)p->multi_dim;
+    le_doc_rec *recs = malloc(n * sizeof *recs);
+    char *heap = malloc(strings ? strings : 1);
+    s->docs = recs;
+    s->strings = heap;
+    float *f32 = NULL, *scale = NULL, *mv = NULL;
+    int8_t *i8 = NULL;
+    uint64_t *mv_off = NULL;
+    if (!recs || !heap) goto nomem;
+    if (dim && p->encoding == 0 && !(s->f32 = f32 = malloc(n * dim * sizeof *f32))) goto nomem;
+    if (dim && p->encoding == 1) {
+        s->i8 = i8 = malloc(n * dim);
+        s->scale = scale = malloc(n * sizeof *scale);
+        if (!i8 || !scale) goto nomem;
+    }
+    if (md) {
+        s->mv_off = mv_off = malloc((n + 1) * sizeof *mv_off);
+        s->mv = mv = malloc((mv_total ? mv_total : 1) * md * sizeof *mv);
+        if (!mv_off || !mv) goto nomem;
+        mv_off[0] = 0;
+    }
+    uint64_t hl = 0, k = 0;
+    size_t sp_total = 0;
+    for (int i = 0; i < n_src; i++) {
+        const le_segment *g = src[i];
+        const uint8_t *del = deleted ? deleted[i] : NULL;
+        for (uint32_t d = 0; d < g->n_docs; d++) {
+            if (le_bit_get(del, d)) continue;
+            le_doc_rec r = g->docs[d];
+#define COPY_STR(field, lenf)                                       \
+    do {                                                            \
+        memcpy(heap + hl, g->strings + r.field, (size_t)r.lenf + 1); \
+        r.field = hl;                                               \
+        hl += (uint64_t)r.lenf + 1;                                 \
+    } while (0)
+            COPY_STR(id_off, id_len);
+            COPY_STR(source_off, source_len);
+            COPY_STR(title_off, title_len);
+            if (r.flags & LE_DOC_TEXT_STORED) COPY_STR(text_off, text_len);
+#undef COPY_STR
+            recs[k] = r;
+            if (f32) memcpy(f32 + k * dim, g->f32 + (size_t)d * dim, dim * sizeof *f32);
+            if (i8) {
+                memcpy(i8 + k * dim, g->i8 + (size_t)d * dim, dim);
+                scale[k] = g->scale[d];
+            }
+            if (md) {
+                uint64_t a = g->mv_off[d], e = g->mv_off[d + 1];
+                mv_off[k + 1] = mv_off[k] + (e - a);
+                if (e > a)
+                    memcpy(mv + mv_off[k] * md, g->mv + a * md, (size_t)(e - a) * md * sizeof *mv);
+            }
+            k++;
+        }
+        if (g->has_sparse) sp_total += g->sp_n_post;
+    }
+    s->strings_len = hl;
+    s->mv_total = mv_total;
+    {
+        const le_bm25 **bs = malloc((size_t)n_src * sizeof *bs);
+        if (!bs) goto nomem;
+        for (int i = 0; i < n_src; i++) bs[i] = &src[i]->bm25;
+        st = le_bm25_merge(&s->bm25, &p->analyzer, n_src, bs, deleted, err);
+        free(bs);
+        if (st) goto fail;
+        s->bm25_owned = 1;
+    }
+    if (p->sparse) {
+        sp_triple *tr = malloc((sp_total ? sp_total : 1) * sizeof *tr);
+        if (!tr) goto nomem;
+        size_t m = 0;
+        uint32_t base = 0;
+        for (int i = 0; i < n_src; i++) {
+            const le_segment *g = src[i];
+            const uint8_t *del = deleted ? deleted[i] : NULL;
+            uint32_t *map = malloc(((size_t)g->n_docs + 1) * sizeof *map);
+            if (!map) {
+                free(tr);
+                goto nomem;
+            }
+            uint32_t live = 0;
+            for (uint32_t d = 0; d < g->n_docs; d++)
+                map[d] = le_bit_get(del, d) ? UINT32_MAX : base + live++;
+            for (uint32_t t = 0; g->has_sparse && t < g->sp_n_terms; t++)
+                for (uint64_t x = g->sp_off[t]; x < g->sp_off[t + 1]; x++)
+                    if (map[g->sp_doc[x]] != UINT32_MAX)
+                        tr[m++] = (sp_triple){g->sp_terms[t], map[g->sp_doc[x]], g->sp_w[x]};
+            free(map);
+            base += live;
+        }
+        st = sparse_from_triples(s, tr, m, err);
+        free(tr);
+        if (st) goto fail;
+    }
+    if ((st = build_graph(s, p, pool, err))) goto fail;
+    return LE_OK;
+nomem:
+    st = oom(err);
+fail:
+    le_segment_free(s);
+    return st;
+}
