@@ -46,6 +46,8 @@ test: test-fast test-asan
 FUZZ_SECONDS ?= 60
 BUILD_FUZZ   ?= build-fuzz
 fuzz-smoke: deps
+	@dpkg -s clang libclang-rt-14-dev >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang libclang-rt-14-dev; }
 	cmake -S . -B $(BUILD_FUZZ) -DCMAKE_C_COMPILER=clang -DLE_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(BUILD_FUZZ) -j $(JOBS)
 	set -e; for f in $(BUILD_FUZZ)/tests/fuzz_*; do \

@@ -1,4 +1,5 @@
-/* The index meets the model: the identity of an embedding configuration,
+/* The index meets the model (so it lives in the embed layer, which may use
+ * src/index): the identity of an embedding configuration,
  * adding texts (embedded as the index says) and searching with a text
  * query. This file calls the embedding layer only through the public API
  * (le_model_get_info, le_embed), as a client would; the rest of src/index
