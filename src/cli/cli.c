@@ -32,6 +32,18 @@ int cli_parse_int(const char *opt, const char *s, int lo, int hi, int *out) {
     return 0;
 }
 
+int cli_parse_double(const char *opt, const char *s, double lo, double hi, double *out) {
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v >= lo && v <= hi)) {
+        cli_error("%s: expected a number from %g to %g, got \"%s\"", opt, lo, hi, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
 int cli_common_option(cli_common *c, int code, const char *arg) {
     switch (code) {
     case 'm': c->model = arg; return 1;

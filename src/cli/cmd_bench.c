@@ -76,18 +76,6 @@ enum {
     OPT_RUNS
 };
 
-static int parse_double(const char *opt, const char *s, double lo, double hi, double *out) {
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !(v >= lo && v <= hi)) {
-        cli_error("%s: expected a number from %g to %g, got \"%s\"", opt, lo, hi, s);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
 static int parse_u64(const char *opt, const char *s, uint64_t *out) {
     char *end;
     errno = 0;
@@ -217,11 +205,11 @@ int cmd_bench(int argc, char **argv) {
             bad = cli_parse_int("--batch-tokens", optarg, 1, 1 << 24, &o.batch_tokens);
             break;
         case OPT_K: bad = cli_parse_int("--k", optarg, 1, 10000, &o.k); break;
-        case OPT_K1: bad = parse_double("--bm25-k1", optarg, 0, 1000, &o.bm25_k1); break;
-        case OPT_B: bad = parse_double("--bm25-b", optarg, 0, 1, &o.bm25_b); break;
+        case OPT_K1: bad = cli_parse_double("--bm25-k1", optarg, 0, 1000, &o.bm25_k1); break;
+        case OPT_B: bad = cli_parse_double("--bm25-b", optarg, 0, 1, &o.bm25_b); break;
         case OPT_NO_STOP: o.stopwords = 0; break;
-        case OPT_WEIGHT: bad = parse_double("--dense-weight", optarg, 0, 1, &o.dense_weight); break;
-        case OPT_RRF: bad = parse_double("--rrf-k", optarg, 0, 1e9, &o.rrf_k); break;
+        case OPT_WEIGHT: bad = cli_parse_double("--dense-weight", optarg, 0, 1, &o.dense_weight); break;
+        case OPT_RRF: bad = cli_parse_double("--rrf-k", optarg, 0, 1e9, &o.rrf_k); break;
         case OPT_NO_CACHE: o.cache = 0; break;
         case OPT_JSON: json = optarg; break;
         case OPT_MARKDOWN: markdown = optarg; break;

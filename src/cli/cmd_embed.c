@@ -132,18 +132,6 @@ static int embed_group(embed_cli *e, cli_text *texts, size_t n) {
     return 0;
 }
 
-/* A number in [lo, hi]; prints the error and returns -1 otherwise. */
-static int parse_number(const char *opt, const char *s, double lo, double hi, double *out) {
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || *end || !(v >= lo && v <= hi)) {
-        cli_error("%s: expected a number from %g to %g, got \"%s\"", opt, lo, hi, s);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
 static int parse_options(embed_cli *e, int argc, char **argv) {
     static const struct option opts[] = {CLI_COMMON_LONG_OPTIONS,
                                          {"prefix", required_argument, 0, 'p'},
@@ -211,10 +199,10 @@ static int parse_options(embed_cli *e, int argc, char **argv) {
             break;
         case 2011: e->keep_going = 1; break;
         case 2012:
-            if (parse_number("--ntk-lambda", optarg, 1, 1e6, &e->eo.ntk_lambda)) return -1;
+            if (cli_parse_double("--ntk-lambda", optarg, 1, 1e6, &e->eo.ntk_lambda)) return -1;
             break;
         case 2013:
-            if (parse_number("--rope-factor", optarg, 1, 1e6, &e->eo.rope_factor)) return -1;
+            if (cli_parse_double("--rope-factor", optarg, 1, 1e6, &e->eo.rope_factor)) return -1;
             break;
         case 2014:
             if (cli_parse_int("--se-group", optarg, 1, 1 << 20, &e->eo.se_group)) return -1;
@@ -223,7 +211,7 @@ static int parse_options(embed_cli *e, int argc, char **argv) {
             if (cli_parse_int("--se-window", optarg, 1, 1 << 18, &e->eo.se_window)) return -1;
             break;
         case 2016:
-            if (parse_number("--rotary-scaling-factor", optarg, -1, 1e6,
+            if (cli_parse_double("--rotary-scaling-factor", optarg, -1, 1e6,
                              &e->eo.rotary_scaling_factor))
                 return -1;
             if (e->eo.rotary_scaling_factor < 0) e->eo.rotary_scaling_factor = -1;

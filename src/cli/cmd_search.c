@@ -26,17 +26,6 @@ static const char *USAGE =
     "      --candidates N    hits per list before fusion (default max(k, 100))\n"
     "      --bm25-k1 X, --bm25-b X   BM25 parameters (default 1.2, 0.75)\n";
 
-static int parse_double(const char *opt, const char *s, double lo, double hi, double *out) {
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || *end || !(v >= lo && v <= hi)) {
-        cli_error("%s: expected a number from %g to %g, got \"%s\"", opt, lo, hi, s);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
 static void print_hits(const char *query, int show_query, const le_search_options *so,
                        le_index *ix, const le_index_hit *hits, int n, int json) {
     if (json) {
@@ -137,22 +126,22 @@ int cmd_search(int argc, char **argv) {
             }
             break;
         case 4006:
-            if (parse_double("--dense-weight", optarg, 0, 1e6, &so.dense_weight)) return CLI_USAGE;
+            if (cli_parse_double("--dense-weight", optarg, 0, 1e6, &so.dense_weight)) return CLI_USAGE;
             break;
         case 4007:
-            if (parse_double("--bm25-weight", optarg, 0, 1e6, &so.bm25_weight)) return CLI_USAGE;
+            if (cli_parse_double("--bm25-weight", optarg, 0, 1e6, &so.bm25_weight)) return CLI_USAGE;
             break;
         case 4008:
-            if (parse_double("--rrf-k", optarg, 0, 1e9, &so.rrf_k)) return CLI_USAGE;
+            if (cli_parse_double("--rrf-k", optarg, 0, 1e9, &so.rrf_k)) return CLI_USAGE;
             break;
         case 4009:
             if (cli_parse_int("--candidates", optarg, 1, 1 << 20, &so.candidates)) return CLI_USAGE;
             break;
         case 4010:
-            if (parse_double("--bm25-k1", optarg, 0, 1e6, &so.bm25_k1)) return CLI_USAGE;
+            if (cli_parse_double("--bm25-k1", optarg, 0, 1e6, &so.bm25_k1)) return CLI_USAGE;
             break;
         case 4011:
-            if (parse_double("--bm25-b", optarg, 0, 1, &so.bm25_b)) return CLI_USAGE;
+            if (cli_parse_double("--bm25-b", optarg, 0, 1, &so.bm25_b)) return CLI_USAGE;
             break;
         default: fputs(USAGE, stderr); return CLI_USAGE;
         }

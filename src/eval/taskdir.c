@@ -236,6 +236,40 @@ static int push_line(long **lines, size_t n, long line) {
     return 0;
 }
 
+/* One corpus or query row: its id, context length and "text" (j owns them). */
+typedef struct text_row {
+    cJSON *j;
+    char idbuf[32];
+    const char *id, *text;
+    long ctx;
+} text_row;
+
+/* Parses the row on the current line; row->j is set (to free) whenever it parsed. */
+static le_status read_text_row(loader *L, line_reader *r, const char *line, size_t n,
+                               const char *const *id_keys, text_row *row) {
+    row->j = NULL;
+    row->id = row->text = NULL;
+    row->ctx = -1;
+    le_status s = parse_line(r, line, n, &row->j, L->err);
+    if (s) return s;
+    s = get_id(r, row->j, id_keys, row->idbuf, sizeof row->idbuf, &row->id, L->err);
+    if (!s) s = get_ctx(r, row->j, &row->ctx, L->err);
+    if (!s) s = check_layout(L, r, row->ctx);
+    row->text = le_json_str(row->j, "text");
+    if (!s && !row->text)
+        s = le_fail(L->err, LE_ERR_FORMAT, "%s:%ld: no \"text\" string", r->path, r->line);
+    return s;
+}
+
+/* Refuses an id already in ids ("duplicate KEY"), naming the line it was first on. */
+static le_status check_unique(loader *L, line_reader *r, idmap *ids, const long *lines,
+                              const char *key, const char *id) {
+    long prev = idmap_get(ids, id);
+    if (prev < 0) return LE_OK;
+    return le_fail(L->err, LE_ERR_FORMAT, "%s:%ld: duplicate %s \"%s\" (first on line %ld)",
+                   r->path, r->line, key, id, lines[prev]);
+}
+
 static le_status read_corpus(loader *L, const char *path) {
     line_reader r;
     le_status s = reader_open(&r, path, L->err);
@@ -244,29 +278,17 @@ static le_status read_corpus(loader *L, const char *path) {
     const char *line;
     size_t n;
     while (!s && reader_next(&r, &line, &n)) {
-        cJSON *j;
-        if ((s = parse_line(&r, line, n, &j, L->err))) break;
-        char idbuf[32];
-        const char *id = NULL;
-        long ctx;
-        s = get_id(&r, j, id_keys, idbuf, sizeof idbuf, &id, L->err);
-        if (!s) s = get_ctx(&r, j, &ctx, L->err);
-        if (!s) s = check_layout(L, &r, ctx);
-        const char *text = le_json_str(j, "text");
+        text_row row;
+        if ((s = read_text_row(L, &r, line, n, id_keys, &row)) && !row.j) break;
+        cJSON *j = row.j;
+        const char *id = row.id, *text = row.text;
+        long ctx = row.ctx;
         const cJSON *tv = cJSON_GetObjectItemCaseSensitive(j, "title");
-        if (!s && !text)
-            s = le_fail(L->err, LE_ERR_FORMAT, "%s:%ld: no \"text\" string", path, r.line);
         if (!s && tv && !cJSON_IsString(tv) && !cJSON_IsNull(tv))
             s = le_fail(L->err, LE_ERR_FORMAT, "%s:%ld: \"title\" must be a string", path, r.line);
         group *g = s ? NULL : find_group(L, ctx, 1);
         if (!s && !g) s = oom(L->err);
-        if (!s) {
-            long prev = idmap_get(&g->doc_ids, id);
-            if (prev >= 0)
-                s = le_fail(L->err, LE_ERR_FORMAT,
-                            "%s:%ld: duplicate doc_id \"%s\" (first on line %ld)", path, r.line, id,
-                            g->doc_line[prev]);
-        }
+        if (!s) s = check_unique(L, &r, &g->doc_ids, g->doc_line, "doc_id", id);
         if (!s) {
             /* "title text", stripped, as the reference evaluator formats it */
             const char *title = cJSON_IsString(tv) ? tv->valuestring : "";
@@ -306,29 +328,17 @@ static le_status read_queries(loader *L, const char *path) {
     const char *line;
     size_t n;
     while (!s && reader_next(&r, &line, &n)) {
-        cJSON *j;
-        if ((s = parse_line(&r, line, n, &j, L->err))) break;
-        char idbuf[32];
-        const char *id = NULL;
-        long ctx;
-        s = get_id(&r, j, id_keys, idbuf, sizeof idbuf, &id, L->err);
-        if (!s) s = get_ctx(&r, j, &ctx, L->err);
-        if (!s) s = check_layout(L, &r, ctx);
-        const char *text = le_json_str(j, "text");
-        if (!s && !text)
-            s = le_fail(L->err, LE_ERR_FORMAT, "%s:%ld: no \"text\" string", path, r.line);
+        text_row row;
+        if ((s = read_text_row(L, &r, line, n, id_keys, &row)) && !row.j) break;
+        cJSON *j = row.j;
+        const char *id = row.id, *text = row.text;
+        long ctx = row.ctx;
         group *g = s ? NULL : find_group(L, ctx, 0);
         if (!s && !g)
             s = le_fail(L->err, LE_ERR_FORMAT,
                         "%s:%ld: context_length %ld has no documents in corpus.jsonl", path, r.line,
                         ctx);
-        if (!s) {
-            long prev = idmap_get(&g->query_ids, id);
-            if (prev >= 0)
-                s = le_fail(L->err, LE_ERR_FORMAT,
-                            "%s:%ld: duplicate qid \"%s\" (first on line %ld)", path, r.line, id,
-                            g->query_line[prev]);
-        }
+        if (!s) s = check_unique(L, &r, &g->query_ids, g->query_line, "qid", id);
         if (!s && (le_texts_push(L->t, &g->queries, id, strlen(id), text, strlen(text)) ||
                    push_line(&g->query_line, g->queries.n - 1, r.line) ||
                    idmap_put(&g->query_ids, g->queries.ids[g->queries.n - 1],
