@@ -212,6 +212,7 @@ static void bench_dense(size_t n, int nq) {
     le_search_options_init(&ex);
     le_search_options_init(&ap);
     ex.exact = 1;
+    ap.exact = -1; /* the graph with its calibrated beam */
     le_index_hit he[10], ha[10];
     int ne, na;
     le_index_query qq = {0};

@@ -521,7 +521,9 @@ typedef enum le_fuse_method {
 typedef struct le_search_options {
     le_search_mode mode; /* default dense when the index has vectors, else bm25 */
     int k;               /* default 10 */
-    int exact;           /* 1: exact dense search even where a segment has a graph */
+    int exact;           /* 0 (default): a segment's HNSW graph is used when ef is given or
+                            its calibrated beam is cheaper than scanning it (see
+                            docs/index-format.md); 1: always exact; -1: always the graph */
     int ef;              /* HNSW beam; 0: the index's default (hnsw_ef_search, or each
                             segment's calibrated beam) */
     le_fuse_method fuse; /* hybrid: default weighted */

@@ -18,6 +18,8 @@ static const char *USAGE =
     "      --mode M          dense (default with a model), bm25, hybrid, sparse, multi\n"
     "      --json            one JSON object per query\n"
     "      --exact           exact dense search even where there is an HNSW graph\n"
+    "      --hnsw            the HNSW graph wherever there is one (default: the graph\n"
+    "                        when its beam is cheaper than a scan, or when --ef is given)\n"
     "      --ef N            HNSW beam (default: the index's)\n"
     "      --fuse F          hybrid fusion: weighted (min-max normalised scores, default) or rrf\n"
     "      --dense-weight W  hybrid weight of dense scores (default 0.5)\n"
@@ -77,6 +79,7 @@ int cmd_search(int argc, char **argv) {
                                          {"mode", required_argument, 0, 4001},
                                          {"json", no_argument, 0, 4002},
                                          {"exact", no_argument, 0, 4003},
+                                         {"hnsw", no_argument, 0, 4013},
                                          {"ef", required_argument, 0, 4004},
                                          {"fuse", required_argument, 0, 4005},
                                          {"dense-weight", required_argument, 0, 4006},
@@ -114,6 +117,7 @@ int cmd_search(int argc, char **argv) {
             break;
         case 4002: json = 1; break;
         case 4003: so.exact = 1; break;
+        case 4013: so.exact = -1; break;
         case 4004:
             if (cli_parse_int("--ef", optarg, 1, 1 << 20, &so.ef)) return CLI_USAGE;
             break;

@@ -686,6 +686,19 @@ static le_status dense_exact_segment(le_index *ix, int s, const float *q, le_top
     return LE_OK;
 }
 
+/* Whether segment g is searched through its graph. exact 1: never; -1: always
+ * when it has one; 0 (default): when a beam was asked for, or when the
+ * calibrated beam is expected to cost less than a scan. A beam of ef expands
+ * about ef nodes of up to 2M links each, one at a time, while the scan is a
+ * blocked product over all rows on every thread: bench_index measures the
+ * break-even near ef * 3M = n (on random 384-d vectors the calibrated beam at
+ * 100,000 rows is 2048, and the graph takes twice the scan's time). */
+static int use_graph(const le_segment *g, int exact, int ef) {
+    if (!g->has_hnsw || exact == 1) return 0;
+    if (exact == -1 || ef > 0) return 1;
+    return (double)g->hnsw_ef * 3.0 * g->hnsw.m < (double)g->n_docs;
+}
+
 static le_status search_dense(le_index *ix, const float *q, int k, int exact, int ef, le_hit *out,
                               int *n_out, le_error *err) {
     le_topk top;
@@ -695,7 +708,7 @@ static le_status search_dense(le_index *ix, const float *q, int k, int exact, in
     le_hit *buf = NULL;
     for (int s = 0; s < ix->n_seg && !st; s++) {
         const le_segment *g = &ix->seg[s];
-        if (g->has_hnsw && !exact) {
+        if (use_graph(g, exact, ef)) {
             if (!buf && !(buf = malloc((size_t)k * sizeof *buf))) {
                 st = le_fail(err, LE_ERR_NOMEM, "index: out of memory");
                 break;

@@ -1,8 +1,10 @@
 /* The acceptance test of the HNSW search: 100,000 random 384-dimensional
  * unit vectors (uniform on the sphere: the hardest case for a graph, with
  * nearest neighbours barely closer than any other point), indexed with
- * default settings through the public API; recall@10 of default searches
- * against exact search over 200 random queries must be at least 0.98.
+ * default settings through the public API; recall@10 of graph searches with
+ * the calibrated beam against exact search over 200 random queries must be at
+ * least 0.98. A default search takes the graph only when its beam is cheaper
+ * than a scan; otherwise it must return exactly what exact search returns.
  * Under sanitizers (10x slower) the collection has 20,000 vectors;
  * LE_HNSW_RECALL_N overrides the size. */
 #include <stdlib.h>
@@ -82,6 +84,7 @@ int main(void) {
     le_search_options_init(&ap);
     ex.k = ap.k = K;
     ex.exact = 1;
+    ap.exact = -1; /* the graph, with its calibrated beam */
     le_index_hit he[K], ha[K];
     long hits = 0;
     double t_exact = 0, t_hnsw = 0;
@@ -105,6 +108,24 @@ int main(void) {
             recall, n, DIM, info.hnsw_m, info.hnsw_ef_construction, info.hnsw_ef_calibrated,
             t_build, t_exact * 1e3 / NQ, t_hnsw * 1e3 / NQ);
     CHECK_MSG(recall >= 0.98, "recall@10 %.4f < 0.98", recall);
+    /* default options: the cost rule of search_dense (graph when ef * 3M < n) */
+    int graph = (double)info.hnsw_ef_calibrated * 3.0 * info.hnsw_m < (double)n;
+    le_search_options df;
+    le_search_options_init(&df);
+    df.k = K;
+    int same = 1;
+    for (int i = 0; i < 20; i++) {
+        le_index_query qq = {0};
+        qq.dense = q + (size_t)i * DIM;
+        int ne = 0, nd = 0;
+        le_index_hit hd[K];
+        CHECK(le_index_search(ix, &qq, &ex, he, &ne, &err) == LE_OK);
+        CHECK(le_index_search(ix, &qq, &df, hd, &nd, &err) == LE_OK);
+        same &= ne == nd;
+        for (int a = 0; a < nd && a < ne; a++) same &= hd[a].doc == he[a].doc && hd[a].score == he[a].score;
+    }
+    fprintf(stderr, "default search: %s\n", graph ? "the graph" : "exact (the beam costs more than a scan)");
+    if (!graph) CHECK_MSG(same, "default search took the graph although a scan is cheaper");
     le_index_close(ix);
     free(q);
     free(v);
