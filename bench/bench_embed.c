@@ -1,7 +1,7 @@
 /* Embedding throughput and peak memory for one configuration, through the
  * public API, as one JSON line (the format of bench/torch_bench.py):
  *   bench_embed -m MODEL --texts 32 --tokens 128 [--threads N] [--runs R]
- *              [--extend M] [--isa ISA] [--source FILE]
+ *              [--extend M] [--isa ISA] [--precision fp32|bf16] [--source FILE]
  * Each text is cut to exactly --tokens tokens (special tokens included) from
  * a different place of the source text (default: samples/ documents). Run it
  * in a fresh process per configuration: peak RSS is the process's. */
@@ -42,7 +42,7 @@ static int cmp_double(const void *a, const void *b) {
 }
 
 int main(int argc, char **argv) {
-    const char *model = "minilm", *extend = "none", *isa = NULL;
+    const char *model = "minilm", *extend = "none", *isa = NULL, *precision = NULL;
     const char *source = "samples/history-of-bread.txt";
     int texts = 32, tokens = 128, threads = 0, runs = 5;
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -53,6 +53,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--runs")) runs = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--extend")) extend = argv[i + 1];
         else if (!strcmp(argv[i], "--isa")) isa = argv[i + 1];
+        else if (!strcmp(argv[i], "--precision")) precision = argv[i + 1];
         else if (!strcmp(argv[i], "--source")) source = argv[i + 1];
         else {
             fprintf(stderr, "bench_embed: unknown option %s\n", argv[i]);
@@ -73,6 +74,7 @@ int main(int argc, char **argv) {
     le_model_options_init(&mo);
     mo.threads = threads;
     mo.isa = isa;
+    mo.precision = precision;
     le_model *m;
     le_error err;
     if (le_model_open(model, &mo, &m, &err)) {
@@ -121,10 +123,10 @@ int main(int argc, char **argv) {
     double med = times[runs / 2];
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    printf("{\"engine\":\"longembed\",\"model\":\"%s\",\"isa\":\"%s\",\"threads\":%d,"
+    printf("{\"engine\":\"longembed\",\"model\":\"%s\",\"isa\":\"%s\",\"precision\":\"%s\",\"threads\":%d,"
            "\"texts\":%d,\"tokens_per_text\":%ld,\"extend\":\"%s\",\"seconds\":%.6f,"
            "\"tokens_per_s\":%.1f,\"peak_rss_mb\":%.1f}\n",
-           info.name, info.isa, info.threads, texts, used / texts, extend, med, used / med,
+           info.name, info.isa, info.precision, info.threads, texts, used / texts, extend, med, used / med,
            ru.ru_maxrss / 1024.0);
     for (int i = 0; i < texts; i++) free(tx[i]);
     free(tx);

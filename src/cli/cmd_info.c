@@ -70,7 +70,7 @@ static void print_text(const le_model_info *i) {
     printf("tokenizer      %s%s\n", i->tokenizer, i->lowercase ? " (lowercasing)" : " (cased)");
     printf("prefixes       query \"%s\", passage \"%s\"\n", i->query_prefix, i->passage_prefix);
     printf("methods        %s\n", i->methods);
-    printf("kernels        %s, %d threads\n", i->isa, i->threads);
+    printf("kernels        %s, %s, %d threads\n", i->isa, i->precision, i->threads);
     printf("files\n");
 }
 
@@ -90,7 +90,8 @@ static void print_json(const le_model_info *i) {
     cli_json_string(stdout, i->query_prefix, strlen(i->query_prefix));
     printf(",\"passage_prefix\":");
     cli_json_string(stdout, i->passage_prefix, strlen(i->passage_prefix));
-    printf(",\"methods\":\"%s\",\"isa\":\"%s\",\"threads\":%d,\"files\":[", i->methods, i->isa,
+    printf(",\"methods\":\"%s\",\"isa\":\"%s\",\"precision\":\"%s\",\"threads\":%d,\"files\":[",
+           i->methods, i->isa, i->precision,
            i->threads);
 }
 

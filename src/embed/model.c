@@ -56,6 +56,17 @@ le_status le_model_open(const char *model, const le_model_options *opt_in, le_mo
     int rc = le_isa_parse(opt.isa, &isa);
     if (rc == -1) return le_fail(err, LE_ERR_ARG, "unknown ISA \"%s\" (auto, scalar, avx2, avx512)", opt.isa);
     if (rc == -2) return le_fail(err, LE_ERR_UNSUPPORTED, "this CPU does not support %s (it has: %s)", opt.isa, le_cpu_summary());
+    le_gemm_dtype dtype = LE_GEMM_F32;
+    if (opt.precision && strcmp(opt.precision, "fp32")) {
+        if (strcmp(opt.precision, "bf16"))
+            return le_fail(err, LE_ERR_ARG, "unknown precision \"%s\" (fp32, bf16)", opt.precision);
+        if (!le_gemm_supported(isa, LE_GEMM_BF16))
+            return le_fail(err, LE_ERR_UNSUPPORTED,
+                           "precision bf16 needs AVX512_BF16 and the avx512 kernels (kernels: %s; "
+                           "this CPU has: %s)",
+                           le_isa_name(isa), le_cpu_summary());
+        dtype = LE_GEMM_BF16;
+    }
     if (opt.threads < 0 || opt.threads > 1024)
         return le_fail(err, LE_ERR_ARG, "threads must be between 0 and 1024, got %d", opt.threads);
     le_model *m = calloc(1, sizeof *m);
@@ -78,7 +89,7 @@ le_status le_model_open(const char *model, const le_model_options *opt_in, le_mo
                     le_tokenizer_vocab_size(m->tok), m->cfg.vocab);
         goto fail;
     }
-    if ((s = le_encoder_load(m->dir, &m->cfg, isa, &m->enc, err))) goto fail;
+    if ((s = le_encoder_load(m->dir, &m->cfg, isa, dtype, &m->enc, err))) goto fail;
     m->pool = le_pool_create(opt.threads);
     if (!m->pool) {
         s = le_fail(err, LE_ERR_NOMEM, "cannot start %d threads", opt.threads);
@@ -134,6 +145,7 @@ le_status le_model_get_info(const le_model *m, le_model_info *o) {
                       : m->cfg.pos == LE_POS_ALIBI ? LE_PLAN_ALIBI
                                                    : LE_PLAN_TABLE;
     o->methods = le_plan_methods(pos, m->cfg.rope_dynamic_factor > 0);
+    o->precision = m->enc.dtype == LE_GEMM_BF16 ? "bf16" : "fp32";
     o->positions = pos == LE_PLAN_ROPE ? "rope" : pos == LE_PLAN_ALIBI ? "alibi" : "table";
     return LE_OK;
 }

@@ -104,9 +104,10 @@ static le_status open_caches(run_ctx *c) {
         snprintf(cfg, sizeof cfg,
                  "longembed embedding cache 1\nversion=%s\nmodel=%s\ndirectory=%s\n"
                  "architecture=%s\nhidden=%d\nlayers=%d\nheads=%d\nvocab=%d\nwindow=%d\n"
-                 "pooling=%s\nisa=%s\nextend=%s\nmax_tokens=%d\nattn_scale=log\nnormalize=1\n",
+                 "pooling=%s\nisa=%s\nprecision=%s\nextend=%s\nmax_tokens=%d\nattn_scale=log\n"
+                 "normalize=1\n",
                  LE_VERSION, mi->name, mi->directory, mi->architecture, mi->hidden_size,
-                 mi->num_layers, mi->num_heads, mi->vocab_size, mi->window, mi->pooling, mi->isa,
+                 mi->num_layers, mi->num_heads, mi->vocab_size, mi->window, mi->pooling, mi->isa, mi->precision,
                  le_extend_name(ext), max_tokens);
         s = le_embcache_open(&c->cache[e], root, cfg, c->dim, c->err);
     }

@@ -48,6 +48,7 @@ typedef struct le_encoder_layer {
 typedef struct le_encoder {
     le_model_config cfg;
     le_isa isa;            /* the weights are packed for this ISA */
+    le_gemm_dtype dtype;   /* and in this number format (fp32 or bf16) */
     const float *word_emb; /* [vocab][H] */
     const float *pos_emb;  /* [max_positions][H], learned tables only */
     const float *type_emb; /* [type_vocab][H] (row 0 is used), or a zero row */
@@ -103,8 +104,8 @@ typedef struct le_encoder_scratch {
     size_t cap_rope;
 } le_encoder_scratch;
 
-le_status le_encoder_load(const char *dir, const le_model_config *cfg, le_isa isa, le_encoder *out,
-                          le_error *err);
+le_status le_encoder_load(const char *dir, const le_model_config *cfg, le_isa isa,
+                          le_gemm_dtype dtype, le_encoder *out, le_error *err);
 void le_encoder_free(le_encoder *m);
 
 /* Runs the encoder on n_seqs sequences; *hidden points at the final token

@@ -56,8 +56,11 @@ le_status le_load_linear(le_loader *ld, const char *const *names, int count, int
         s = le_st_read_f32(ld->st, name, ld->prefixes, 1, &rows, b + (size_t)rows * (size_t)i,
                            ld->err);
     }
-    if (!s) s = le_gemm_pack(ld->m->isa, buf, (int)(rows * count), (int)cols, w, ld->err);
+    if (!s)
+        s = le_gemm_pack_as(ld->m->isa, ld->m->dtype, buf, (int)(rows * count), (int)cols, w,
+                            ld->err);
     le_free_aligned(buf);
+    le_st_release_pages(ld->st); /* the packed copy is what the forward reads */
     if (!s) ld->m->packed_bytes += le_gemm_weight_bytes(*w);
     *bias = b;
     return s;
@@ -109,14 +112,15 @@ static void alibi_slopes(int heads, float *out) {
     if (heads > p) slopes_pow2(2 * p, heads - p, 2, out + p);
 }
 
-le_status le_encoder_load(const char *dir, const le_model_config *cfg, le_isa isa, le_encoder *m,
-                          le_error *err) {
+le_status le_encoder_load(const char *dir, const le_model_config *cfg, le_isa isa,
+                          le_gemm_dtype dtype, le_encoder *m, le_error *err) {
     static const char *const bert_prefixes[] = {"bert.", NULL};
     static const char *const e5rope_prefixes[] = {"e5rope.", "bert.", NULL};
     static const char *const nomic_prefixes[] = {"bert.", "model.", NULL};
     memset(m, 0, sizeof *m);
     m->cfg = *cfg;
     m->isa = isa;
+    m->dtype = dtype;
     le_arena_init(&m->arena, 1 << 16);
     le_status s = le_st_open(dir, &m->st, err);
     if (s) return s;

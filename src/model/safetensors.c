@@ -510,6 +510,10 @@ le_status le_st_open_memory(const void *data, size_t size, const char *name, le_
     return LE_OK;
 }
 
+void le_st_release_pages(const le_safetensors *st) {
+    for (size_t i = 0; i < st->nmaps; i++) le_mapfile_release(&st->maps[i]);
+}
+
 void le_st_close(le_safetensors *st) {
     if (!st) return;
     for (size_t i = 0; i < st->nmaps; i++) le_mapfile_close(&st->maps[i]);
