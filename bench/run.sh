@@ -12,8 +12,8 @@ model_dir=${LONGEMBED_BENCH_MODEL_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/longembed
 have_torch=0
 python3 -c "import torch, transformers" 2>/dev/null && have_torch=1
 
-printf '| texts x tokens | threads | longembed tok/s | longembed RSS MB | PyTorch tok/s | PyTorch RSS MB | speed ratio |\n'
-printf '|---|---|---|---|---|---|---|\n'
+printf '| texts x tokens | threads | longembed tok/s | longembed RSS MB | PyTorch tok/s | PyTorch RSS MB | speed ratio | longembed bf16 tok/s |\n'
+printf '|---|---|---|---|---|---|---|---|\n'
 for cfg in "32 128" "8 512"; do
     set -- $cfg
     for t in $threads; do
@@ -27,6 +27,9 @@ for cfg in "32 128" "8 512"; do
             pt_rss=$(echo "$pt" | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["peak_rss_mb"]))')
             ratio=$(python3 -c "print(f'{$le_tps / $pt_tps:.2f}x')")
         fi
-        printf '| %s x %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$t" "$le_tps" "$le_rss" "$pt_tps" "$pt_rss" "$ratio"
+        # bf16 matrix products, where the CPU has AVX512_BF16 ("-" otherwise)
+        bf=$("$build/bench/bench_embed" -m "$model" --texts "$1" --tokens "$2" --threads "$t" --precision bf16 --source "$here/samples/history-of-bread.txt" 2>/dev/null || true)
+        bf_tps=$(echo "$bf" | python3 -c 'import json,sys; t=sys.stdin.read().strip(); print(round(json.loads(t)["tokens_per_s"]) if t else "-")')
+        printf '| %s x %s | %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$t" "$le_tps" "$le_rss" "$pt_tps" "$pt_rss" "$ratio" "$bf_tps"
     done
 done
