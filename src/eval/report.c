@@ -108,6 +108,7 @@ static cJSON *json_model(const le_bench_result *r) {
     cJSON_AddNumberToObject(j, "window", m->window);
     cJSON_AddStringToObject(j, "pooling", m->pooling);
     cJSON_AddStringToObject(j, "isa", m->isa);
+    cJSON_AddStringToObject(j, "precision", m->precision ? m->precision : "fp32");
     cJSON_AddNumberToObject(j, "threads", m->threads);
     return j;
 }
