@@ -62,8 +62,8 @@ le_status le_model_open(const char *model, const le_model_options *opt_in, le_mo
             return le_fail(err, LE_ERR_ARG, "unknown precision \"%s\" (fp32, bf16)", opt.precision);
         if (!le_gemm_supported(isa, LE_GEMM_BF16))
             return le_fail(err, LE_ERR_UNSUPPORTED,
-                           "precision bf16 needs AVX512_BF16 and the avx512 kernels (kernels: %s; "
-                           "this CPU has: %s)",
+                           "precision bf16 needs AVX512_BF16 and the avx512 kernels, or the "
+                           "scalar reference (kernels: %s; this CPU has: %s)",
                            le_isa_name(isa), le_cpu_summary());
         dtype = LE_GEMM_BF16;
     }
