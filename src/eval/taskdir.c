@@ -261,13 +261,39 @@ static le_status read_text_row(loader *L, line_reader *r, const char *line, size
     return s;
 }
 
-/* Refuses an id already in ids ("duplicate KEY"), naming the line it was first on. */
-static le_status check_unique(loader *L, line_reader *r, idmap *ids, const long *lines,
-                              const char *key, const char *id) {
+/* Keeps one row's text under its id in texts, remembering its line; refuses an
+ * id already there ("duplicate KEY"), naming the line it was first on. */
+static le_status keep_text(loader *L, line_reader *r, le_texts *texts, idmap *ids, long **lines,
+                           const char *key, const char *id, const char *text, size_t len) {
     long prev = idmap_get(ids, id);
-    if (prev < 0) return LE_OK;
-    return le_fail(L->err, LE_ERR_FORMAT, "%s:%ld: duplicate %s \"%s\" (first on line %ld)",
-                   r->path, r->line, key, id, lines[prev]);
+    if (prev >= 0)
+        return le_fail(L->err, LE_ERR_FORMAT, "%s:%ld: duplicate %s \"%s\" (first on line %ld)",
+                       r->path, r->line, key, id, (*lines)[prev]);
+    if (le_texts_push(L->t, texts, id, strlen(id), text, len) ||
+        push_line(lines, texts->n - 1, r->line) ||
+        idmap_put(ids, texts->ids[texts->n - 1], (uint32_t)(texts->n - 1)))
+        return oom(L->err);
+    return LE_OK;
+}
+
+/* "title text", the title stripped, as the reference evaluator formats it;
+ * *joined (to free) holds it when the title is not empty. */
+static le_status join_title(loader *L, const cJSON *tv, const char **text, size_t *len,
+                            char **joined) {
+    const char *title = cJSON_IsString(tv) ? tv->valuestring : "";
+    size_t tl = strlen(title);
+    *joined = NULL;
+    *len = strlen(*text);
+    while (tl && (title[0] == ' ' || title[0] == '\t' || title[0] == '\n')) title++, tl--;
+    while (tl && (title[tl - 1] == ' ' || title[tl - 1] == '\t' || title[tl - 1] == '\n')) tl--;
+    if (!tl) return LE_OK;
+    if (!(*joined = malloc(tl + 1 + *len + 1))) return oom(L->err);
+    memcpy(*joined, title, tl);
+    (*joined)[tl] = ' ';
+    memcpy(*joined + tl + 1, *text, *len + 1);
+    *text = *joined;
+    *len += tl + 1;
+    return LE_OK;
 }
 
 static le_status read_corpus(loader *L, const char *path) {
@@ -280,40 +306,18 @@ static le_status read_corpus(loader *L, const char *path) {
     while (!s && reader_next(&r, &line, &n)) {
         text_row row;
         if ((s = read_text_row(L, &r, line, n, id_keys, &row)) && !row.j) break;
-        cJSON *j = row.j;
-        const char *id = row.id, *text = row.text;
-        long ctx = row.ctx;
-        const cJSON *tv = cJSON_GetObjectItemCaseSensitive(j, "title");
+        const cJSON *tv = cJSON_GetObjectItemCaseSensitive(row.j, "title");
         if (!s && tv && !cJSON_IsString(tv) && !cJSON_IsNull(tv))
             s = le_fail(L->err, LE_ERR_FORMAT, "%s:%ld: \"title\" must be a string", path, r.line);
-        group *g = s ? NULL : find_group(L, ctx, 1);
+        group *g = s ? NULL : find_group(L, row.ctx, 1);
         if (!s && !g) s = oom(L->err);
-        if (!s) s = check_unique(L, &r, &g->doc_ids, g->doc_line, "doc_id", id);
-        if (!s) {
-            /* "title text", stripped, as the reference evaluator formats it */
-            const char *title = cJSON_IsString(tv) ? tv->valuestring : "";
-            size_t tl = strlen(title), xl = strlen(text);
-            while (tl && (title[0] == ' ' || title[0] == '\t' || title[0] == '\n')) title++, tl--;
-            while (tl && (title[tl - 1] == ' ' || title[tl - 1] == '\t' || title[tl - 1] == '\n'))
-                tl--;
-            char *joined = NULL;
-            if (tl) {
-                joined = malloc(tl + 1 + xl + 1);
-                if (joined) {
-                    memcpy(joined, title, tl);
-                    joined[tl] = ' ';
-                    memcpy(joined + tl + 1, text, xl + 1);
-                    text = joined;
-                    xl += tl + 1;
-                }
-            }
-            if ((tl && !joined) || le_texts_push(L->t, g->docs, id, strlen(id), text, xl) ||
-                push_line(&g->doc_line, g->docs->n - 1, r.line) ||
-                idmap_put(&g->doc_ids, g->docs->ids[g->docs->n - 1], (uint32_t)(g->docs->n - 1)))
-                s = oom(L->err);
-            free(joined);
-        }
-        cJSON_Delete(j);
+        const char *text = row.text;
+        size_t len = 0;
+        char *joined = NULL;
+        if (!s) s = join_title(L, tv, &text, &len, &joined);
+        if (!s) s = keep_text(L, &r, g->docs, &g->doc_ids, &g->doc_line, "doc_id", row.id, text, len);
+        free(joined);
+        cJSON_Delete(row.j);
     }
     if (!s && L->n_groups == 0) s = le_fail(L->err, LE_ERR_FORMAT, "%s: no documents", path);
     le_mapfile_close(&r.mf);
@@ -330,21 +334,15 @@ static le_status read_queries(loader *L, const char *path) {
     while (!s && reader_next(&r, &line, &n)) {
         text_row row;
         if ((s = read_text_row(L, &r, line, n, id_keys, &row)) && !row.j) break;
-        cJSON *j = row.j;
-        const char *id = row.id, *text = row.text;
-        long ctx = row.ctx;
-        group *g = s ? NULL : find_group(L, ctx, 0);
+        group *g = s ? NULL : find_group(L, row.ctx, 0);
         if (!s && !g)
             s = le_fail(L->err, LE_ERR_FORMAT,
                         "%s:%ld: context_length %ld has no documents in corpus.jsonl", path, r.line,
-                        ctx);
-        if (!s) s = check_unique(L, &r, &g->query_ids, g->query_line, "qid", id);
-        if (!s && (le_texts_push(L->t, &g->queries, id, strlen(id), text, strlen(text)) ||
-                   push_line(&g->query_line, g->queries.n - 1, r.line) ||
-                   idmap_put(&g->query_ids, g->queries.ids[g->queries.n - 1],
-                             (uint32_t)(g->queries.n - 1))))
-            s = oom(L->err);
-        cJSON_Delete(j);
+                        row.ctx);
+        if (!s)
+            s = keep_text(L, &r, &g->queries, &g->query_ids, &g->query_line, "qid", row.id,
+                          row.text, strlen(row.text));
+        cJSON_Delete(row.j);
     }
     le_mapfile_close(&r.mf);
     return s;
