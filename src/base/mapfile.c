@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,8 +40,13 @@ le_status le_mapfile_open(le_mapfile *mf, const char *path, le_error *err) {
     return LE_OK;
 }
 
-void le_mapfile_release(const le_mapfile *mf) {
-    if (mf->mapped && mf->size) madvise((void *)mf->data, mf->size, MADV_DONTNEED);
+void le_mapfile_release(const le_mapfile *mf, const void *p, size_t n) {
+    const unsigned char *b = p;
+    if (!mf->mapped || !n || b < mf->data || b + n > mf->data + mf->size) return;
+    /* the mapping starts on a page, so the pages the range touches are in it */
+    const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t lo = (uintptr_t)b & ~(page - 1), hi = (uintptr_t)(b + n);
+    madvise((void *)lo, hi - lo, MADV_DONTNEED);
 }
 
 void le_mapfile_close(le_mapfile *mf) {

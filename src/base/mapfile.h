@@ -14,9 +14,10 @@ typedef struct le_mapfile {
 
 le_status le_mapfile_open(le_mapfile *mf, const char *path, le_error *err);
 void le_mapfile_close(le_mapfile *mf);
-/* Drops the mapping's resident pages (they are clean: a later access reads
- * them from the file again). For weights that were copied out once. */
-void le_mapfile_release(const le_mapfile *mf);
+/* Drops the resident pages that [p, p + n) touches, when that range lies in
+ * the mapping (they are clean: a later access reads them from the file
+ * again). For data that was copied out once. Heap images are left alone. */
+void le_mapfile_release(const le_mapfile *mf, const void *p, size_t n);
 
 /* Reads a whole file into a NUL-terminated heap buffer (free()). max_size
  * bounds it (0: no bound). */

@@ -91,8 +91,7 @@ static void print_json(const le_model_info *i) {
     printf(",\"passage_prefix\":");
     cli_json_string(stdout, i->passage_prefix, strlen(i->passage_prefix));
     printf(",\"methods\":\"%s\",\"isa\":\"%s\",\"precision\":\"%s\",\"threads\":%d,\"files\":[",
-           i->methods, i->isa, i->precision,
-           i->threads);
+           i->methods, i->isa, i->precision, i->threads);
 }
 
 int cmd_info(int argc, char **argv) {

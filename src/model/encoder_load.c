@@ -51,6 +51,8 @@ le_status le_load_linear(le_loader *ld, const char *const *names, int count, int
     for (int i = 0; i < count && !s; i++) {
         snprintf(name, sizeof name, "%s.weight", names[i]);
         s = le_st_read_f32(ld->st, name, ld->prefixes, 2, wshape, buf + per * (size_t)i, ld->err);
+        /* the packed copy is what the forward reads: the mapped pages can go */
+        if (!s) le_st_release(ld->st, le_st_find_prefixed(ld->st, name, ld->prefixes));
         if (s || !with_bias) continue;
         snprintf(name, sizeof name, "%s.bias", names[i]);
         s = le_st_read_f32(ld->st, name, ld->prefixes, 1, &rows, b + (size_t)rows * (size_t)i,
@@ -60,7 +62,6 @@ le_status le_load_linear(le_loader *ld, const char *const *names, int count, int
         s = le_gemm_pack_as(ld->m->isa, ld->m->dtype, buf, (int)(rows * count), (int)cols, w,
                             ld->err);
     le_free_aligned(buf);
-    le_st_release_pages(ld->st); /* the packed copy is what the forward reads */
     if (!s) ld->m->packed_bytes += le_gemm_weight_bytes(*w);
     *bias = b;
     return s;
@@ -147,6 +148,7 @@ le_status le_encoder_load(const char *dir, const le_model_config *cfg, le_isa is
         m->alibi_slopes = sl;
     }
     if (s) le_encoder_free(m);
+    else le_st_release_all(m->st); /* the tables fault back in as the forward reads them */
     return s;
 }
 

@@ -510,8 +510,14 @@ le_status le_st_open_memory(const void *data, size_t size, const char *name, le_
     return LE_OK;
 }
 
-void le_st_release_pages(const le_safetensors *st) {
-    for (size_t i = 0; i < st->nmaps; i++) le_mapfile_release(&st->maps[i]);
+void le_st_release(const le_safetensors *st, const le_st_tensor *t) {
+    if (t)
+        for (size_t i = 0; i < st->nmaps; i++) le_mapfile_release(&st->maps[i], t->data, t->nbytes);
+}
+
+void le_st_release_all(const le_safetensors *st) {
+    for (size_t i = 0; i < st->nmaps; i++)
+        le_mapfile_release(&st->maps[i], st->maps[i].data, st->maps[i].size);
 }
 
 void le_st_close(le_safetensors *st) {

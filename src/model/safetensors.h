@@ -42,10 +42,11 @@ le_status le_st_open(const char *path, le_safetensors **out, le_error *err);
 le_status le_st_open_memory(const void *data, size_t size, const char *name, le_safetensors **out,
                             le_error *err);
 void le_st_close(le_safetensors *st);
-/* Drops the resident pages of the mapped files (see le_mapfile_release):
- * after the weights were packed, only the tables still read from the
- * mapping come back, a page at a time. */
-void le_st_release_pages(const le_safetensors *st);
+/* Drops the resident pages of a tensor of a mapped file (le_mapfile_release):
+ * for weights that were copied out; a later read faults them back in. */
+void le_st_release(const le_safetensors *st, const le_st_tensor *t);
+/* The same for every mapped page (what fault-around and small reads left). */
+void le_st_release_all(const le_safetensors *st);
 
 /* The path given to open (or the name for memory images). */
 const char *le_st_path(const le_safetensors *st);
