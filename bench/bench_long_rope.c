@@ -62,6 +62,16 @@ static void add(const char *name, int rows, int cols, float fill) {
     t->rows = rows, t->cols = cols, t->fill = fill;
 }
 
+/* prefix.weight [rows][cols] filled with w and prefix.bias [rows] with b;
+ * cols 0: a LayerNorm (weight and bias are vectors) */
+static void add_pair(int layer, const char *what, int rows, int cols, float w, float b) {
+    char n[96];
+    snprintf(n, sizeof n, "encoder.layer.%d.%s.weight", layer, what);
+    add(n, rows, cols, w);
+    snprintf(n, sizeof n, "encoder.layer.%d.%s.bias", layer, what);
+    add(n, rows, 0, b);
+}
+
 static int copy_file(const char *from, const char *to) {
     FILE *a = fopen(from, "rb"), *b = a ? fopen(to, "wb") : NULL;
     char buf[65536];
@@ -100,35 +110,15 @@ static int write_model(const char *dir) {
     add("embeddings.token_type_embeddings.weight", 2, H, -0.02f);
     add("embeddings.LayerNorm.weight", H, 0, 1.0f);
     add("embeddings.LayerNorm.bias", H, 0, 0.0f);
-    char n[96];
     for (int l = 0; l < LAYERS; l++) {
-        static const char *qkv[3] = {"query", "key", "value"};
-        for (int i = 0; i < 3; i++) {
-            snprintf(n, sizeof n, "encoder.layer.%d.attention.self.%s.weight", l, qkv[i]);
-            add(n, H, H, -0.05f);
-            snprintf(n, sizeof n, "encoder.layer.%d.attention.self.%s.bias", l, qkv[i]);
-            add(n, H, 0, 0.0f);
-        }
-        snprintf(n, sizeof n, "encoder.layer.%d.attention.output.dense.weight", l);
-        add(n, H, H, -0.02f);
-        snprintf(n, sizeof n, "encoder.layer.%d.attention.output.dense.bias", l);
-        add(n, H, 0, 0.0f);
-        snprintf(n, sizeof n, "encoder.layer.%d.attention.output.LayerNorm.weight", l);
-        add(n, H, 0, 1.0f);
-        snprintf(n, sizeof n, "encoder.layer.%d.attention.output.LayerNorm.bias", l);
-        add(n, H, 0, 0.0f);
-        snprintf(n, sizeof n, "encoder.layer.%d.intermediate.dense.weight", l);
-        add(n, INTER, H, -0.02f);
-        snprintf(n, sizeof n, "encoder.layer.%d.intermediate.dense.bias", l);
-        add(n, INTER, 0, 0.0f);
-        snprintf(n, sizeof n, "encoder.layer.%d.output.dense.weight", l);
-        add(n, H, INTER, -0.02f);
-        snprintf(n, sizeof n, "encoder.layer.%d.output.dense.bias", l);
-        add(n, H, 0, 0.0f);
-        snprintf(n, sizeof n, "encoder.layer.%d.output.LayerNorm.weight", l);
-        add(n, H, 0, 1.0f);
-        snprintf(n, sizeof n, "encoder.layer.%d.output.LayerNorm.bias", l);
-        add(n, H, 0, 0.0f);
+        add_pair(l, "attention.self.query", H, H, -0.05f, 0.0f);
+        add_pair(l, "attention.self.key", H, H, -0.05f, 0.0f);
+        add_pair(l, "attention.self.value", H, H, -0.05f, 0.0f);
+        add_pair(l, "attention.output.dense", H, H, -0.02f, 0.0f);
+        add_pair(l, "attention.output.LayerNorm", H, 0, 1.0f, 0.0f);
+        add_pair(l, "intermediate.dense", INTER, H, -0.02f, 0.0f);
+        add_pair(l, "output.dense", H, INTER, -0.02f, 0.0f);
+        add_pair(l, "output.LayerNorm", H, 0, 1.0f, 0.0f);
     }
     /* header: {"name": {"dtype": "F32", "shape": [...], "data_offsets": [a, b]}, ...} */
     size_t cap = 64 + (size_t)n_tensors * 192, len = 0, off = 0;
