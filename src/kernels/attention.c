@@ -102,135 +102,219 @@ int le_attn_rope_rows(int n_q, int q_offset, int n_kv, int se_window, int se_gro
     return rows < 0 ? 0 : rows > 0x7fffffff ? 0x7fffffff : (int)rows;
 }
 
-static void attn_task(void *ctx, size_t index, int thread) {
-    const attn_job *job = ctx;
+/* One task's view of its per-thread scratch and of the tile it computes. */
+typedef struct attn_tile_state {
+    const le_attn_args *a;
+    const le_attn_kernels *k;
+    const le_attn_rope *rope;
+    int d, bk, w, g, sh;           /* head dim, keys per tile, SelfExtend window, group, shift */
+    int h, i0, nq;                 /* head, first query, queries in the tile */
+    size_t qoff, koff;             /* column of the head in q/out and of its kv head in k/v */
+    float *qt, *qt_lo, *qt_up;     /* packed queries [d][BQ] per score set */
+    float *s_near, *s_lo, *s_up;   /* score tiles [bk][BQ] */
+    float *o, *m, *l, *alpha, *vt; /* output accumulator and softmax state */
+    float *kr_near, *kr_g, *kr_up; /* in-kernel RoPE: rotated key tiles [bk][d] */
+    float *row_tmp;                /* in-kernel RoPE: rotated query rows [BQ][d] */
+    int *rows;                     /* in-kernel RoPE: the table rows of a tile */
+} attn_tile_state;
+
+/* Which score sets a key tile needs (SelfExtend picks by distance). */
+typedef struct attn_key_tile {
+    int j0, nk, dist0, dmin;
+    int need_near, need_lo, need_up;
+} attn_key_tile;
+
+/* Task index → (head, query tile) and the task's scratch carved into its
+ * buffers, in the layout le_attention sized. */
+static void tile_state_init(const attn_job *job, size_t index, int thread, attn_tile_state *s) {
     const le_attn_args *a = job->a;
-    const le_attn_kernels *k = job->k;
-    const int d = a->head_dim, bk = k->bk, w = a->se_window;
+    s->a = a;
+    s->k = job->k;
+    s->rope = a->rope;
+    s->d = a->head_dim, s->bk = s->k->bk, s->w = a->se_window;
     /* head by head, so the threads share one head's K and V in cache; the
      * latest query tiles first: under a causal mask they have the most keys */
-    const int h = (int)(index / job->q_tiles);
+    s->h = (int)(index / job->q_tiles);
     const int qtile = job->q_tiles - 1 - (int)(index % job->q_tiles);
-    const int kvh = h / (a->n_heads / a->n_kv_heads);
-    const int i0 = qtile * LE_ATTN_BQ;
-    const int nq = a->n_q - i0 < LE_ATTN_BQ ? a->n_q - i0 : LE_ATTN_BQ;
+    const int kvh = s->h / (a->n_heads / a->n_kv_heads);
+    s->i0 = qtile * LE_ATTN_BQ;
+    s->nq = a->n_q - s->i0 < LE_ATTN_BQ ? a->n_q - s->i0 : LE_ATTN_BQ;
+    s->g = s->rope && s->rope->se_group > 1 ? s->rope->se_group : 1;
+    s->sh = s->w - s->w / s->g;
+    s->qoff = (size_t)s->h * s->d, s->koff = (size_t)kvh * s->d;
 
+    const int d = s->d, bk = s->bk;
     float *mem = job->scratch + (size_t)thread * job->scratch_floats;
     const size_t qt_size = (size_t)d * LE_ATTN_BQ, st_size = (size_t)bk * LE_ATTN_BQ;
-    float *qt = mem, *qt_lo = qt + qt_size, *qt_up = qt_lo + qt_size;
-    float *s_near = qt_up + qt_size, *s_lo = s_near + st_size, *s_up = s_lo + st_size;
-    float *o = s_up + st_size, *m = o + (size_t)LE_ATTN_BQ * d;
-    float *l = m + LE_ATTN_BQ, *alpha = l + LE_ATTN_BQ, *vt = alpha + LE_ATTN_BQ;
-    /* in-kernel RoPE: rotated key tiles (near, grouped, grouped + shift), the
-     * rotated query rows before packing, and the table rows of a tile */
-    float *kr_near = vt + (size_t)bk * d, *kr_g = kr_near + (size_t)bk * d;
-    float *kr_up = kr_g + (size_t)bk * d, *row_tmp = kr_up + (size_t)bk * d;
-    int *rows = (int *)(row_tmp + (size_t)LE_ATTN_BQ * d);
+    s->qt = mem, s->qt_lo = s->qt + qt_size, s->qt_up = s->qt_lo + qt_size;
+    s->s_near = s->qt_up + qt_size, s->s_lo = s->s_near + st_size, s->s_up = s->s_lo + st_size;
+    s->o = s->s_up + st_size, s->m = s->o + (size_t)LE_ATTN_BQ * d;
+    s->l = s->m + LE_ATTN_BQ, s->alpha = s->l + LE_ATTN_BQ, s->vt = s->alpha + LE_ATTN_BQ;
+    s->kr_near = s->vt + (size_t)bk * d, s->kr_g = s->kr_near + (size_t)bk * d;
+    s->kr_up = s->kr_g + (size_t)bk * d, s->row_tmp = s->kr_up + (size_t)bk * d;
+    s->rows = (int *)(s->row_tmp + (size_t)LE_ATTN_BQ * d);
+}
 
-    const le_attn_rope *rope = a->rope;
-    const int g = rope && rope->se_group > 1 ? rope->se_group : 1, sh = w - w / g;
-    const size_t qoff = (size_t)h * d, koff = (size_t)kvh * d;
-    if (rope) {
-        pack_qt_rope(k, a->q + qoff, a->q_stride, i0, nq, d, rope, a->q_offset, POS_NEAR, sh, rows,
-                     row_tmp, qt);
-        if (w > 0) {
+/* Packs the tile's queries for every score set it may need (rotated first
+ * under in-kernel RoPE). */
+static void tile_pack_queries(const attn_tile_state *s) {
+    const le_attn_args *a = s->a;
+    const float *q = a->q + s->qoff;
+    if (s->rope) {
+        pack_qt_rope(s->k, q, a->q_stride, s->i0, s->nq, s->d, s->rope, a->q_offset, POS_NEAR,
+                     s->sh, s->rows, s->row_tmp, s->qt);
+        if (s->w > 0) {
             /* keys to the left: query shifted; to the right: query grouped only */
-            pack_qt_rope(k, a->q + qoff, a->q_stride, i0, nq, d, rope, a->q_offset, POS_GROUP_SHIFT,
-                         sh, rows, row_tmp, qt_lo);
-            pack_qt_rope(k, a->q + qoff, a->q_stride, i0, nq, d, rope, a->q_offset, POS_GROUP, sh,
-                         rows, row_tmp, qt_up);
+            pack_qt_rope(s->k, q, a->q_stride, s->i0, s->nq, s->d, s->rope, a->q_offset,
+                         POS_GROUP_SHIFT, s->sh, s->rows, s->row_tmp, s->qt_lo);
+            pack_qt_rope(s->k, q, a->q_stride, s->i0, s->nq, s->d, s->rope, a->q_offset, POS_GROUP,
+                         s->sh, s->rows, s->row_tmp, s->qt_up);
         }
     } else {
-        pack_qt(a->q + qoff, a->q_stride, i0, nq, d, qt);
-        if (w > 0) {
-            pack_qt(a->q_lo + qoff, a->q_stride, i0, nq, d, qt_lo);
-            pack_qt(a->q_up + qoff, a->q_stride, i0, nq, d, qt_up);
+        pack_qt(q, a->q_stride, s->i0, s->nq, s->d, s->qt);
+        if (s->w > 0) {
+            pack_qt(a->q_lo + s->qoff, a->q_stride, s->i0, s->nq, s->d, s->qt_lo);
+            pack_qt(a->q_up + s->qoff, a->q_stride, s->i0, s->nq, s->d, s->qt_up);
         }
     }
-    memset(o, 0, sizeof(float) * (size_t)LE_ATTN_BQ * d);
-    for (int i = 0; i < LE_ATTN_BQ; i++) {
-        m[i] = -INFINITY;
-        l[i] = 0;
-    }
+}
 
+/* Zero output, running max −inf, running sum 0. */
+static void tile_reset_softmax(const attn_tile_state *s) {
+    memset(s->o, 0, sizeof(float) * (size_t)LE_ATTN_BQ * s->d);
+    for (int i = 0; i < LE_ATTN_BQ; i++) {
+        s->m[i] = -INFINITY;
+        s->l[i] = 0;
+    }
+}
+
+/* The end of the keys the tile visits: under a causal mask, the keys up
+ * to its last query. */
+static int tile_key_end(const attn_tile_state *s) {
+    const le_attn_args *a = s->a;
     int j_end = a->n_kv;
     if (a->causal) {
-        long long last = (long long)i0 + nq - 1 + a->q_offset + 1; /* keys <= the last query */
+        long long last =
+            (long long)s->i0 + s->nq - 1 + a->q_offset + 1; /* keys <= the last query */
         if (last < j_end) j_end = last < 0 ? 0 : (int)last;
     }
-    le_attn_tile t = {
-        .scale = a->scale, .slope = a->alibi_slopes ? a->alibi_slopes[h] : 0.0f, .window = w};
-    for (int j0 = 0; j0 < j_end; j0 += bk) {
-        const int nk = j_end - j0 < bk ? j_end - j0 : bk;
-        const int dist0 = i0 + a->q_offset - j0;
-        const int dmin = dist0 - (nk - 1), dmax = dist0 + (nq - 1);
-        int need_near = 1, need_lo = 0, need_up = 0;
-        if (w > 0) {
-            need_near = dmax > -w && dmin < w;
-            need_lo = dmax >= w;
-            need_up = dmin <= -w && !a->causal;
-        }
-        /* long sequences keep K and V in L3 at best: fetch the next tile's
-         * rows into L2 while this one computes */
-        if (j0 + bk < j_end) {
-            const int next = j_end - (j0 + bk) < bk ? j_end - (j0 + bk) : bk;
-            const float *kn =
-                (w > 0 && !rope ? a->k_g : a->k) + (size_t)(j0 + bk) * a->k_stride + koff;
-            const float *vn = a->v + (size_t)(j0 + bk) * a->v_stride + koff;
-            for (int j = 0; j < next; j++)
-                for (int dd = 0; dd < d; dd += 16) {
-                    __builtin_prefetch(kn + (size_t)j * a->k_stride + dd, 0, 2);
-                    __builtin_prefetch(vn + (size_t)j * a->v_stride + dd, 0, 2);
-                }
-        }
-        t.s_near = t.s_lo = t.s_up = NULL;
-        /* the keys each score set reads: rotated here, or the caller's */
-        const float *k_near = a->k + (size_t)j0 * a->k_stride + koff, *k_lo = NULL, *k_up = NULL;
-        size_t ks_near = a->k_stride, ks_far = a->k_stride;
-        if (rope) {
-            if (need_near)
-                rope_keys(k, a->k + koff, a->k_stride, j0, nk, d, rope, POS_NEAR, sh, rows,
-                          kr_near);
-            if (need_lo)
-                rope_keys(k, a->k + koff, a->k_stride, j0, nk, d, rope, POS_GROUP, sh, rows, kr_g);
-            if (need_up)
-                rope_keys(k, a->k + koff, a->k_stride, j0, nk, d, rope, POS_GROUP_SHIFT, sh, rows,
-                          kr_up);
-            k_near = kr_near, k_lo = kr_g, k_up = kr_up;
-            ks_near = ks_far = (size_t)d;
-        } else if (w > 0) {
-            k_lo = k_up = a->k_g + (size_t)j0 * a->k_stride + koff;
-        }
-        if (need_near) {
-            k->scores(qt, d, k_near, ks_near, nk, s_near);
-            t.s_near = s_near;
-        }
-        if (need_lo) {
-            k->scores(qt_lo, d, k_lo, ks_far, nk, s_lo);
-            t.s_lo = s_lo;
-        }
-        if (need_up) {
-            k->scores(qt_up, d, k_up, ks_far, nk, s_up);
-            t.s_up = s_up;
-        }
-        t.p = s_near;
-        t.nk = nk;
-        /* masks only where some distance in the tile can be negative */
-        t.causal = a->causal && dmin < 0;
-        t.dist0 = dist0;
-        k->softmax(&t, m, l, alpha);
-        k->pv(s_near, nk, a->v + (size_t)j0 * a->v_stride + koff, a->v_stride, d, o, alpha, nq, vt);
+    return j_end;
+}
+
+/* The key tile [j0, j0 + nk) and the score sets its distances need. */
+static attn_key_tile key_tile_at(const attn_tile_state *s, int j0, int j_end) {
+    attn_key_tile kt = {.j0 = j0, .need_near = 1};
+    kt.nk = j_end - j0 < s->bk ? j_end - j0 : s->bk;
+    kt.dist0 = s->i0 + s->a->q_offset - j0;
+    kt.dmin = kt.dist0 - (kt.nk - 1);
+    const int dmax = kt.dist0 + (s->nq - 1);
+    if (s->w > 0) {
+        kt.need_near = dmax > -s->w && kt.dmin < s->w;
+        kt.need_lo = dmax >= s->w;
+        kt.need_up = kt.dmin <= -s->w && !s->a->causal;
     }
-    for (int i = 0; i < nq; i++) {
-        float *dst = a->out + (size_t)(i0 + i) * a->out_stride + qoff;
-        const float *src = o + (size_t)i * d;
-        if (l[i] > 0) {
-            const float inv = 1.0f / l[i];
+    return kt;
+}
+
+/* Long sequences keep K and V in L3 at best: fetches the rows of the key
+ * tile starting at j1 into L2 while the current one computes. */
+static void prefetch_key_tile(const attn_tile_state *s, int j1, int j_end) {
+    const le_attn_args *a = s->a;
+    const int d = s->d, next = j_end - j1 < s->bk ? j_end - j1 : s->bk;
+    const float *kn = (s->w > 0 && !s->rope ? a->k_g : a->k) + (size_t)j1 * a->k_stride + s->koff;
+    const float *vn = a->v + (size_t)j1 * a->v_stride + s->koff;
+    for (int j = 0; j < next; j++)
+        for (int dd = 0; dd < d; dd += 16) {
+            __builtin_prefetch(kn + (size_t)j * a->k_stride + dd, 0, 2);
+            __builtin_prefetch(vn + (size_t)j * a->v_stride + dd, 0, 2);
+        }
+}
+
+/* The score tiles the key tile needs into t (the keys each set reads:
+ * rotated here under in-kernel RoPE, else the caller's). */
+static void key_tile_scores(const attn_tile_state *s, const attn_key_tile *kt, le_attn_tile *t) {
+    const le_attn_args *a = s->a;
+    const le_attn_kernels *k = s->k;
+    const int d = s->d, j0 = kt->j0, nk = kt->nk;
+    t->s_near = t->s_lo = t->s_up = NULL;
+    const float *k_near = a->k + (size_t)j0 * a->k_stride + s->koff, *k_lo = NULL, *k_up = NULL;
+    size_t ks_near = a->k_stride, ks_far = a->k_stride;
+    if (s->rope) {
+        const float *kh = a->k + s->koff;
+        if (kt->need_near)
+            rope_keys(k, kh, a->k_stride, j0, nk, d, s->rope, POS_NEAR, s->sh, s->rows, s->kr_near);
+        if (kt->need_lo)
+            rope_keys(k, kh, a->k_stride, j0, nk, d, s->rope, POS_GROUP, s->sh, s->rows, s->kr_g);
+        if (kt->need_up)
+            rope_keys(k, kh, a->k_stride, j0, nk, d, s->rope, POS_GROUP_SHIFT, s->sh, s->rows,
+                      s->kr_up);
+        k_near = s->kr_near, k_lo = s->kr_g, k_up = s->kr_up;
+        ks_near = ks_far = (size_t)d;
+    } else if (s->w > 0) {
+        k_lo = k_up = a->k_g + (size_t)j0 * a->k_stride + s->koff;
+    }
+    if (kt->need_near) {
+        k->scores(s->qt, d, k_near, ks_near, nk, s->s_near);
+        t->s_near = s->s_near;
+    }
+    if (kt->need_lo) {
+        k->scores(s->qt_lo, d, k_lo, ks_far, nk, s->s_lo);
+        t->s_lo = s->s_lo;
+    }
+    if (kt->need_up) {
+        k->scores(s->qt_up, d, k_up, ks_far, nk, s->s_up);
+        t->s_up = s->s_up;
+    }
+}
+
+/* One online-softmax step over the key tile, then P·V into the accumulator. */
+static void key_tile_accumulate(const attn_tile_state *s, const attn_key_tile *kt,
+                                le_attn_tile *t) {
+    const le_attn_args *a = s->a;
+    t->p = s->s_near;
+    t->nk = kt->nk;
+    /* masks only where some distance in the tile can be negative */
+    t->causal = a->causal && kt->dmin < 0;
+    t->dist0 = kt->dist0;
+    s->k->softmax(t, s->m, s->l, s->alpha);
+    s->k->pv(s->s_near, kt->nk, a->v + (size_t)kt->j0 * a->v_stride + s->koff, a->v_stride, s->d,
+             s->o, s->alpha, s->nq, s->vt);
+}
+
+/* The tile's output rows: the accumulator over the softmax sum. */
+static void tile_write_output(const attn_tile_state *s) {
+    const le_attn_args *a = s->a;
+    const int d = s->d;
+    for (int i = 0; i < s->nq; i++) {
+        float *dst = a->out + (size_t)(s->i0 + i) * a->out_stride + s->qoff;
+        const float *src = s->o + (size_t)i * d;
+        if (s->l[i] > 0) {
+            const float inv = 1.0f / s->l[i];
             for (int dd = 0; dd < d; dd++) dst[dd] = src[dd] * inv;
         } else {
             memset(dst, 0, sizeof(float) * d); /* no key left unmasked */
         }
     }
+}
+
+/* One (head, query tile): pack the queries, walk the key tiles with an
+ * online softmax, write the tile's output rows. */
+static void attn_task(void *ctx, size_t index, int thread) {
+    attn_tile_state s;
+    tile_state_init(ctx, index, thread, &s);
+    tile_pack_queries(&s);
+    tile_reset_softmax(&s);
+    const int j_end = tile_key_end(&s);
+    le_attn_tile t = {.scale = s.a->scale,
+                      .slope = s.a->alibi_slopes ? s.a->alibi_slopes[s.h] : 0.0f,
+                      .window = s.w};
+    for (int j0 = 0; j0 < j_end; j0 += s.bk) {
+        const attn_key_tile kt = key_tile_at(&s, j0, j_end);
+        if (j0 + s.bk < j_end) prefetch_key_tile(&s, j0 + s.bk, j_end);
+        key_tile_scores(&s, &kt, &t);
+        key_tile_accumulate(&s, &kt, &t);
+    }
+    tile_write_output(&s);
 }
 
 int le_attention(const le_kctx *kc, const le_attn_args *a) {
