@@ -9,6 +9,7 @@
 #include "base/mapfile.h"
 #include "check.h"
 #include "eval/cache.h"
+#include "haystack.h"
 #include "longembed.h"
 
 #include <dirent.h>
@@ -16,7 +17,6 @@
 #include <unistd.h>
 
 #define MODEL "tests/fixtures/bert-cased-tiny"
-#define HAYSTACK "../shared/data/haystack"
 
 #define ND 8 /* documents and queries per length: small, so ASan builds stay quick */
 #define NQ 4
@@ -25,7 +25,7 @@ static char g_tmp[64];
 
 static void init_options(le_bench_options *o, const char *cache) {
     le_bench_options_init(o);
-    o->haystack_dir = HAYSTACK;
+    o->haystack_dir = test_haystack_dir();
     o->allow_fetch = 0;
     o->lengths = "256,512";
     o->n_docs = ND;

@@ -5,7 +5,13 @@
 # directory as $1.
 set -u
 LE="$1/longembed"
-HAY=../shared/data/haystack
+# the essays: CMake's LE_HAYSTACK_DIR, passed by ctest (tests/haystack.h says more)
+HAY=${LE_HAYSTACK_DIR:-../shared/data/haystack}
+if [ ! -d "$HAY" ]; then
+    echo "FAILED: the essay haystack is not at $HAY. Point the tests at it with" \
+        "\`cmake -DLE_HAYSTACK_DIR=<dir>\` (or the environment variable LE_HAYSTACK_DIR)." >&2
+    exit 1
+fi
 TINY=tests/fixtures/bert-cased-tiny
 T=$(mktemp -d /tmp/le-bench-cli-XXXXXX)
 trap 'rm -rf "$T"' EXIT

@@ -3,6 +3,7 @@
  * needle averaged over the lengths (the paper's BM25: 100 and 95.3). Runs
  * the full generated tasks through the public API; needs no model. */
 #include "check.h"
+#include "haystack.h"
 #include "longembed.h"
 
 #include <stdlib.h>
@@ -11,7 +12,7 @@ int main(void) {
     le_bench_options o;
     le_bench_options_init(&o);
     o.retrievers = "bm25";
-    o.haystack_dir = "../shared/data/haystack";
+    o.haystack_dir = test_haystack_dir();
     o.allow_fetch = 0;
     le_bench_result *r = NULL;
     le_error err;

@@ -2,18 +2,16 @@
  * (sizes, word budget, one key or fact per document, the query naming its
  * document), independence of lengths, and determinism of the export: the
  * same seed gives byte-identical files, another seed different ones.
- * The haystack is read from ../shared/data/haystack (tests run from the
- * repository root). */
+ * The haystack is found through LE_HAYSTACK_DIR (tests/haystack.h). */
 #include "base/mapfile.h"
 #include "check.h"
 #include "eval/data.h"
 #include "eval/rng.h"
 #include "eval/task.h"
+#include "haystack.h"
 
 #include <stdlib.h>
 #include <unistd.h>
-
-#define HAYSTACK "../shared/data/haystack"
 
 static size_t words(const char *s, size_t n) {
     size_t w = 0;
@@ -228,7 +226,7 @@ int main(void) {
 
     le_haystack h;
     le_error err;
-    le_status s = le_haystack_load(&h, HAYSTACK, &err);
+    le_status s = le_haystack_load(&h, test_haystack_dir(), &err);
     CHECK_MSG(s == LE_OK, "the shared haystack is needed: %s", err.message);
     if (s) return check_report("test_synth");
     CHECK_EQ_INT(h.n_files, 49); /* SOURCE-LICENSE.txt and README.md are not essays */
