@@ -16,8 +16,8 @@ le_status le_fail(le_error *err, le_status code, const char *fmt, ...) {
     return code;
 }
 
-le_status le_error_wrap(le_error *err, const char *fmt, ...) {
-    if (!err) return LE_ERR_INTERNAL;
+le_status le_error_wrap(le_error *err, le_status code, const char *fmt, ...) {
+    if (!err) return code;
     char prefix[512];
     va_list ap;
     va_start(ap, fmt);
@@ -34,7 +34,7 @@ le_status le_error_wrap(le_error *err, const char *fmt, ...) {
     if (m > room) m = room;
     memcpy(err->message + n + 2, old, m);
     err->message[n + 2 + m] = 0;
-    return err->code;
+    return code;
 }
 
 void le_error_clear(le_error *err) {

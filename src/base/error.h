@@ -14,8 +14,10 @@
 /* Sets err (if non-NULL) to code and the formatted message; returns code. */
 le_status le_fail(le_error *err, le_status code, const char *fmt, ...) LE_PRINTF(3, 4);
 
-/* Prepends "context: " to err's message, keeping its code; returns the code. */
-le_status le_error_wrap(le_error *err, const char *fmt, ...) LE_PRINTF(2, 3);
+/* Prepends "context: " to err's message (if err is non-NULL) and returns
+ * code, the status of the failure being wrapped: with a NULL err the status
+ * still reaches the caller unchanged. */
+le_status le_error_wrap(le_error *err, le_status code, const char *fmt, ...) LE_PRINTF(3, 4);
 
 void le_error_clear(le_error *err);
 

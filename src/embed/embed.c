@@ -48,8 +48,8 @@ typedef struct embed_call {
 static le_status oom(le_error *err) { return le_fail(err, LE_ERR_NOMEM, "out of memory"); }
 
 /* Names text i in the message and in err->text_index. */
-static le_status text_error(embed_call *c, size_t i) {
-    le_status s = le_error_wrap(c->err, "text %zu", i);
+static le_status text_error(embed_call *c, size_t i, le_status code) {
+    le_status s = le_error_wrap(c->err, code, "text %zu", i);
     if (c->err) c->err->text_index = (long)i;
     return s;
 }
@@ -107,7 +107,7 @@ static le_status tokenize_text(embed_call *c, size_t i, const char *text, size_t
             if (!s) s = le_fail(c->err, LE_ERR_UTF8, "the prefix is not valid UTF-8");
         }
     }
-    if (s) return text_error(c, i);
+    if (s) return text_error(c, i, s);
     return LE_OK;
 }
 
@@ -123,11 +123,12 @@ static le_status plan_text(embed_call *c, size_t i, le_text_result *r) {
     r->truncated = 0;
     if (full > (size_t)c->limit) {
         if (!c->opt->truncate) {
-            le_fail(c->err, LE_ERR_TOO_LONG,
-                    "%zu tokens exceed the limit of %d (method %s, window %d); pass --truncate "
-                    "to cut it, or --extend with --max-tokens to embed it whole",
-                    full, c->limit, le_extend_name(c->opt->extend), le_plan_window(&c->plan));
-            return text_error(c, i);
+            le_status s = le_fail(
+                c->err, LE_ERR_TOO_LONG,
+                "%zu tokens exceed the limit of %d (method %s, window %d); pass --truncate "
+                "to cut it, or --extend with --max-tokens to embed it whole",
+                full, c->limit, le_extend_name(c->opt->extend), le_plan_window(&c->plan));
+            return text_error(c, i, s);
         }
         n = (size_t)c->limit - special - np;
         r->truncated = 1;
@@ -231,7 +232,7 @@ static le_status check_options(embed_call *c) {
     if (o->extend == LE_EXTEND_PCW) {
         const char *p = o->prefix ? o->prefix : "";
         le_status s = le_tokenizer_encode(m->tok, p, strlen(p), &c->prefix, err);
-        if (s) return le_error_wrap(err, "prefix");
+        if (s) return le_error_wrap(err, s, "prefix");
         if ((int)c->prefix.n + special >= le_plan_window(&c->plan))
             return le_fail(err, LE_ERR_ARG, "the prefix leaves no room in a %d-token window",
                            le_plan_window(&c->plan));
@@ -284,7 +285,7 @@ static le_status run_batch(embed_call *c, size_t w0, size_t w1, float *out, int3
     for (size_t w = w0; w < w1; w++) {
         const window *win = &c->win[w];
         if ((s = plan_window(c, win, &seqs[w - w0], rows + off, frac + off)))
-            return text_error(c, win->text);
+            return text_error(c, win->text, s);
         off += (size_t)win->n;
     }
     const float *hidden;
@@ -313,18 +314,12 @@ typedef struct embed_inputs {
 /* Fills c->scratch with the content ids of input i. */
 static le_status input_ids(embed_call *c, const embed_inputs *in, size_t i) {
     if (in->texts) {
-        if (!in->texts[i]) {
-            le_fail(c->err, LE_ERR_ARG, "NULL");
-            return text_error(c, i);
-        }
+        if (!in->texts[i]) return text_error(c, i, le_fail(c->err, LE_ERR_ARG, "NULL"));
         size_t len = in->lengths ? in->lengths[i] : strlen(in->texts[i]);
         return tokenize_text(c, i, in->texts[i], len);
     }
     c->scratch.n = 0;
-    if (in->n_ids[i] && !in->ids[i]) {
-        le_fail(c->err, LE_ERR_ARG, "NULL");
-        return text_error(c, i);
-    }
+    if (in->n_ids[i] && !in->ids[i]) return text_error(c, i, le_fail(c->err, LE_ERR_ARG, "NULL"));
     for (size_t k = 0; k < in->n_ids[i]; k++)
         if (le_ids_push(&c->scratch, in->ids[i][k])) return oom(c->err);
     return LE_OK;

@@ -178,7 +178,7 @@ le_status le_index_search_text(le_index *ix, le_model *m, const char *query,
         le_text_result r;
         if ((st = le_embed(m, 1, &query, NULL, &eo, vec, &r, err))) {
             free(vec);
-            return le_error_wrap(err, "search: embedding the query");
+            return le_error_wrap(err, st, "search: embedding the query");
         }
         q.dense = vec;
     }

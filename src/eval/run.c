@@ -179,7 +179,7 @@ static le_status embed_texts(run_ctx *c, size_t e, const le_texts *x, const char
                 le_fail(c->err, s, "%s %s: %s %s (%s): %s", task, split, role, x->ids[bad],
                         le_extend_name(ext), msg);
             } else {
-                le_error_wrap(c->err, "%s %s: embedding %s (%s)", task, split, role,
+                le_error_wrap(c->err, s, "%s %s: embedding %s (%s)", task, split, role,
                               le_extend_name(ext));
             }
             break;
@@ -529,7 +529,7 @@ le_status le_bench_run(le_model *m, const le_bench_options *opt_in, le_bench_res
             r->model_dim = c.dim = le_model_dim(m);
             c.window = info.window;
             le_isa isa;
-            c.kc.isa = le_isa_parse(info.isa, &isa) == 0 ? isa : le_cpu_best_isa();
+            c.kc.isa = le_isa_parse(info.isa, &isa) == LE_OK ? isa : le_cpu_best_isa();
             c.kc.pool = NULL;
         }
     }

@@ -26,7 +26,7 @@ le_status le_dense_build(le_dense *d, const float *vecs, size_t n, int dim, le_i
             le_gemm_pack(isa, vecs + first * (size_t)dim, (int)rows, dim, &d->blocks[b], err);
         if (s) {
             le_dense_free(d);
-            return le_error_wrap(err, "dense index");
+            return le_error_wrap(err, s, "dense index");
         }
     }
     return LE_OK;

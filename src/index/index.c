@@ -437,11 +437,11 @@ static le_status open_bytes(le_index *ix, const le_index_options *opt, le_error 
     if (check >= 0 && le_crc32c(b + moff, (size_t)mlen) != le_ld32(b + LE_HDR_MANIFEST_CRC))
         BAD("%s: manifest checksum mismatch (the file is corrupt)", path);
     le_status st = parse_manifest(ix, b + moff, mlen, moff, err);
-    if (st) return le_error_wrap(err, "%s", path);
+    if (st) return le_error_wrap(err, st, "%s", path);
     for (int i = 0; i < ix->n_seg; i++) {
         st = le_segment_parse(&ix->seg[i], b + ix->seg_off[i], ix->seg_len[i], &ix->params,
                               check >= 0 ? &ix->seg_dir_crc[i] : NULL, check > 0, err);
-        if (st) return le_error_wrap(err, "%s: segment %d (offset %llu)", path, i,
+        if (st) return le_error_wrap(err, st, "%s: segment %d (offset %llu)", path, i,
                                      (unsigned long long)ix->seg_off[i]);
     }
     if ((st = build_numbering(ix, err))) return st;
@@ -617,7 +617,7 @@ le_status le_index_verify(const char *path, int deep, le_index_info *info, le_er
     if (deep) {
         for (int s = 0; s < ix->n_seg && !st; s++)
             if ((st = le_segment_check_deep(&ix->seg[s], err)))
-                le_error_wrap(err, "%s: segment %d", path, s);
+                le_error_wrap(err, st, "%s: segment %d", path, s);
         /* live ids are unique */
         le_idmap seen = {0};
         for (int s = 0; s < ix->n_seg && !st; s++) {

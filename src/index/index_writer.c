@@ -626,7 +626,7 @@ static le_status commit(le_index_writer *w, int compact, le_index_model *new_mod
         le_index *next = NULL;
         le_index_options ro = w->opt;
         if ((st = le_index_open(w->path, &ro, &next, err))) {
-            le_error_wrap(err, "index: reopening after a commit");
+            le_error_wrap(err, st, "index: reopening after a commit");
             goto done;
         }
         le_index_close(w->cur);

@@ -110,7 +110,7 @@ static le_status parse_tensor(le_safetensors *st, const char *file, const cJSON 
 
     const char *dt = le_json_str(c, "dtype");
     if (!dt) return tensor_fail(err, LE_ERR_FORMAT, file, name, "missing \"dtype\" string");
-    if (!le_dtype_from_name(dt, &t.dtype))
+    if (le_dtype_parse(dt, &t.dtype))
         return tensor_fail(err, LE_ERR_UNSUPPORTED, file, name, "unknown dtype \"%.40s\"", dt);
 
     const cJSON *js = cJSON_GetObjectItemCaseSensitive(c, "shape");
@@ -428,7 +428,7 @@ static le_status open_index(le_safetensors *st, const char *index_path, le_error
         le_mapfile *mf;
         s = add_map(st, apath, &mf, err);
         if (s) {
-            le_error_wrap(err, "%s: weight_map names shard \"%.300s\"", index_path, refs[i].shard);
+            le_error_wrap(err, s, "%s: weight_map names shard \"%.300s\"", index_path, refs[i].shard);
             break;
         }
         s = parse_image(st, apath, mf->data, mf->size, first_shard, err);

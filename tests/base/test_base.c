@@ -14,7 +14,7 @@ static void test_error(void) {
     CHECK_EQ_INT(le_fail(&e, LE_ERR_IO, "file %s", "x.bin"), LE_ERR_IO);
     CHECK_EQ_INT(e.code, LE_ERR_IO);
     CHECK(strcmp(e.message, "file x.bin") == 0);
-    le_error_wrap(&e, "loading %d", 3);
+    CHECK_EQ_INT(le_error_wrap(&e, LE_ERR_IO, "loading %d", 3), LE_ERR_IO);
     CHECK(strcmp(e.message, "loading 3: file x.bin") == 0);
     CHECK_EQ_INT(le_fail(NULL, LE_ERR_ARG, "ignored"), LE_ERR_ARG);
 }
@@ -95,9 +95,9 @@ static void test_files(void) {
 
 static void test_cpu(void) {
     le_isa isa;
-    CHECK_EQ_INT(le_isa_parse("scalar", &isa), 0);
+    CHECK_EQ_INT(le_isa_parse("scalar", &isa), LE_OK);
     CHECK_EQ_INT(isa, LE_ISA_SCALAR);
-    CHECK_EQ_INT(le_isa_parse("sse9", &isa), -1);
+    CHECK_EQ_INT(le_isa_parse("sse9", &isa), LE_ERR_ARG);
     CHECK(le_cpu_summary() != NULL);
     const le_cpu_features *f = le_cpu_detect();
     CHECK(!f->avx512 || f->avx2); /* avx512 implies avx2 in our detection */
