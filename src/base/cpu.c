@@ -83,32 +83,32 @@ const char *le_isa_name(le_isa isa) {
     }
 }
 
-static int name_to_isa(const char *name, le_isa *out) {
+static le_status name_to_isa(const char *name, le_isa *out) {
     if (!strcmp(name, "scalar")) *out = LE_ISA_SCALAR;
     else if (!strcmp(name, "avx2")) *out = LE_ISA_AVX2;
     else if (!strcmp(name, "avx512")) *out = LE_ISA_AVX512;
-    else return -1;
-    return 0;
+    else return LE_ERR_ARG;
+    return LE_OK;
 }
 
 le_isa le_cpu_best_isa(void) {
     le_isa best = hw_best(), want;
     const char *env = getenv("LONGEMBED_ISA");
-    if (env && *env && strcmp(env, "auto") && name_to_isa(env, &want) == 0 && want < best)
+    if (env && *env && strcmp(env, "auto") && name_to_isa(env, &want) == LE_OK && want < best)
         return want;
     return best;
 }
 
-int le_isa_parse(const char *name, le_isa *out) {
+le_status le_isa_parse(const char *name, le_isa *out) {
     if (!name || !*name || !strcmp(name, "auto")) {
         *out = le_cpu_best_isa();
-        return 0;
+        return LE_OK;
     }
     le_isa want;
-    if (name_to_isa(name, &want)) return -1;
-    if (want > hw_best()) return -2;
+    if (name_to_isa(name, &want)) return LE_ERR_ARG;
+    if (want > hw_best()) return LE_ERR_UNSUPPORTED;
     *out = want;
-    return 0;
+    return LE_OK;
 }
 
 int le_cpu_enable_amx(void) {

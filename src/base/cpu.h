@@ -4,6 +4,8 @@
 #ifndef LE_BASE_CPU_H
 #define LE_BASE_CPU_H
 
+#include "longembed.h" /* le_status */
+
 typedef struct le_cpu_features {
     int avx2;        /* AVX2 + FMA + OS support for ymm state */
     int avx512;      /* AVX-512 F/BW/DQ/VL + OS support for zmm state */
@@ -19,9 +21,9 @@ const le_cpu_features *le_cpu_detect(void);
 /* Best ISA available, lowered by LONGEMBED_ISA if set. */
 le_isa le_cpu_best_isa(void);
 const char *le_isa_name(le_isa isa);
-/* "auto"/NULL → best; otherwise the named ISA if the CPU has it. Returns -1 when
- * the name is unknown, -2 when the CPU lacks it. */
-int le_isa_parse(const char *name, le_isa *out);
+/* "auto"/NULL → best; otherwise the named ISA if the CPU has it. Returns
+ * LE_ERR_ARG when the name is unknown, LE_ERR_UNSUPPORTED when the CPU lacks it. */
+le_status le_isa_parse(const char *name, le_isa *out);
 /* Asks the kernel for AMX tile state (Linux ARCH_REQ_XCOMP_PERM); 1 on success. */
 int le_cpu_enable_amx(void);
 /* A one-line summary such as "avx2 avx512 avx512_bf16 vnni". */

@@ -20,28 +20,28 @@ void cli_error(const char *fmt, ...) {
     va_end(ap);
 }
 
-int cli_parse_int(const char *opt, const char *s, int lo, int hi, int *out) {
+le_status cli_parse_int(const char *opt, const char *s, int lo, int hi, int *out) {
     char *end;
     errno = 0;
     long v = strtol(s, &end, 10);
     if (errno || end == s || *end || v < lo || v > hi) {
         cli_error("%s: expected an integer from %d to %d, got \"%s\"", opt, lo, hi, s);
-        return -1;
+        return LE_ERR_ARG;
     }
     *out = (int)v;
-    return 0;
+    return LE_OK;
 }
 
-int cli_parse_double(const char *opt, const char *s, double lo, double hi, double *out) {
+le_status cli_parse_double(const char *opt, const char *s, double lo, double hi, double *out) {
     char *end;
     errno = 0;
     double v = strtod(s, &end);
     if (errno || end == s || *end || !(v >= lo && v <= hi)) {
         cli_error("%s: expected a number from %g to %g, got \"%s\"", opt, lo, hi, s);
-        return -1;
+        return LE_ERR_ARG;
     }
     *out = v;
-    return 0;
+    return LE_OK;
 }
 
 int cli_common_option(cli_common *c, int code, const char *arg) {

@@ -44,10 +44,10 @@ void cli_setup_logging(const cli_common *c);
 le_model *cli_open_model(const cli_common *c);
 
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Parses a non-negative int option; -1 (and a message) when invalid. */
-int cli_parse_int(const char *opt, const char *s, int lo, int hi, int *out);
-/* Parses a number in [lo, hi]; -1 (and a message) when invalid. */
-int cli_parse_double(const char *opt, const char *s, double lo, double hi, double *out);
+/* Parses an integer option in [lo, hi]; LE_ERR_ARG (and a message) when invalid. */
+le_status cli_parse_int(const char *opt, const char *s, int lo, int hi, int *out);
+/* Parses a number in [lo, hi]; LE_ERR_ARG (and a message) when invalid. */
+le_status cli_parse_double(const char *opt, const char *s, double lo, double hi, double *out);
 
 /* Writes s (len bytes) as a JSON string literal (escaped, quoted). */
 void cli_json_string(FILE *f, const char *s, size_t len);

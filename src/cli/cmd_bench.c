@@ -76,16 +76,16 @@ enum {
     OPT_RUNS
 };
 
-static int parse_u64(const char *opt, const char *s, uint64_t *out) {
+static le_status parse_u64(const char *opt, const char *s, uint64_t *out) {
     char *end;
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
     if (errno || end == s || *end || s[0] == '-') {
         cli_error("%s: expected a non-negative integer, got \"%s\"", opt, s);
-        return -1;
+        return LE_ERR_ARG;
     }
     *out = v;
-    return 0;
+    return LE_OK;
 }
 
 typedef struct bench_cli {

@@ -19,12 +19,12 @@ void cli_input_init(cli_input *in, char **files, int n_files, input_format forma
     in->in = stdin;
 }
 
-int cli_input_parse_format(const char *s, input_format *out) {
+le_status cli_input_parse_format(const char *s, input_format *out) {
     if (!strcmp(s, "auto")) *out = INPUT_AUTO;
     else if (!strcmp(s, "lines")) *out = INPUT_LINES;
     else if (!strcmp(s, "jsonl")) *out = INPUT_JSONL;
-    else return -1;
-    return 0;
+    else return LE_ERR_ARG;
+    return LE_OK;
 }
 
 void cli_text_free(cli_text *t) {

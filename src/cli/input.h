@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "longembed.h" /* le_status */
+
 typedef enum { INPUT_AUTO, INPUT_LINES, INPUT_JSONL } input_format;
 
 typedef struct cli_text {
@@ -30,7 +32,7 @@ void cli_input_init(cli_input *in, char **files, int n_files, input_format forma
 int cli_input_next(cli_input *in, cli_text *t);
 void cli_text_free(cli_text *t);
 void cli_input_free(cli_input *in);
-/* "auto", "lines", "jsonl" → format; -1 when unknown. */
-int cli_input_parse_format(const char *s, input_format *out);
+/* "auto", "lines", "jsonl" → format; LE_ERR_ARG when unknown. */
+le_status cli_input_parse_format(const char *s, input_format *out);
 
 #endif

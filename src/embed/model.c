@@ -53,9 +53,9 @@ le_status le_model_open(const char *model, const le_model_options *opt_in, le_mo
     if (opt_in) opt = *opt_in;
     else le_model_options_init(&opt);
     le_isa isa;
-    int rc = le_isa_parse(opt.isa, &isa);
-    if (rc == -1) return le_fail(err, LE_ERR_ARG, "unknown ISA \"%s\" (auto, scalar, avx2, avx512)", opt.isa);
-    if (rc == -2) return le_fail(err, LE_ERR_UNSUPPORTED, "this CPU does not support %s (it has: %s)", opt.isa, le_cpu_summary());
+    le_status rc = le_isa_parse(opt.isa, &isa);
+    if (rc == LE_ERR_ARG) return le_fail(err, LE_ERR_ARG, "unknown ISA \"%s\" (auto, scalar, avx2, avx512)", opt.isa);
+    if (rc == LE_ERR_UNSUPPORTED) return le_fail(err, LE_ERR_UNSUPPORTED, "this CPU does not support %s (it has: %s)", opt.isa, le_cpu_summary());
     le_gemm_dtype dtype = LE_GEMM_F32;
     if (opt.precision && strcmp(opt.precision, "fp32")) {
         if (strcmp(opt.precision, "bf16"))

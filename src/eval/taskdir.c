@@ -427,22 +427,23 @@ static le_status read_qrels_jsonl(loader *L, qrels_source *q) {
     return s;
 }
 
-static int parse_int(const char *s, size_t n, long long *out) {
-    if (n == 0 || n > 18) return 0;
+/* A qrels score: an optional sign and up to 18 digits; LE_ERR_FORMAT else. */
+static le_status parse_score(const char *s, size_t n, long long *out) {
+    if (n == 0 || n > 18) return LE_ERR_FORMAT;
     size_t i = 0;
     int neg = 0;
     if (s[0] == '-' || s[0] == '+') {
         neg = s[0] == '-';
         i = 1;
-        if (n == 1) return 0;
+        if (n == 1) return LE_ERR_FORMAT;
     }
     long long v = 0;
     for (; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9') return 0;
+        if (s[i] < '0' || s[i] > '9') return LE_ERR_FORMAT;
         v = v * 10 + (s[i] - '0');
     }
     *out = neg ? -v : v;
-    return 1;
+    return LE_OK;
 }
 
 /* BEIR's TSV (query-id, corpus-id, score; an optional header line) and
@@ -477,7 +478,7 @@ static le_status read_qrels_tsv(loader *L, qrels_source *q) {
                         q->path, r.line, nf);
             break;
         }
-        if (!parse_int(f[nf - 1], fl[nf - 1], &score)) {
+        if (parse_score(f[nf - 1], fl[nf - 1], &score)) {
             if (is_first) continue; /* a header */
             s = le_fail(L->err, LE_ERR_FORMAT, "%s:%ld: the score \"%.*s\" is not an integer",
                         q->path, r.line, (int)(fl[nf - 1] > 40 ? 40 : fl[nf - 1]), f[nf - 1]);

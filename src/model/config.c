@@ -20,12 +20,12 @@ const char *le_pooling_name(le_pooling p) {
     }
 }
 
-int le_pooling_parse(const char *s, le_pooling *out) {
+le_status le_pooling_parse(const char *s, le_pooling *out) {
     if (!strcmp(s, "cls")) *out = LE_POOL_CLS;
     else if (!strcmp(s, "mean")) *out = LE_POOL_MEAN;
     else if (!strcmp(s, "max")) *out = LE_POOL_MAX;
-    else return -1;
-    return 0;
+    else return LE_ERR_ARG;
+    return LE_OK;
 }
 
 const char *le_arch_name(le_arch a) {

@@ -73,7 +73,7 @@ const char *le_arch_name(le_arch a);
 le_status le_model_config_load(const char *dir, le_model_config *out, le_error *err);
 
 const char *le_pooling_name(le_pooling p);
-/* "cls", "mean", "max" → out; returns 0, or -1 when unknown. */
-int le_pooling_parse(const char *s, le_pooling *out);
+/* "cls", "mean", "max" → out; LE_ERR_ARG when unknown. */
+le_status le_pooling_parse(const char *s, le_pooling *out);
 
 #endif

@@ -23,14 +23,14 @@ const char *le_dtype_name(le_dtype t) {
 
 size_t le_dtype_size(le_dtype t) { return (unsigned)t < LE_DTYPE_COUNT ? g_dtypes[t].size : 0; }
 
-int le_dtype_from_name(const char *name, le_dtype *out) {
+le_status le_dtype_parse(const char *name, le_dtype *out) {
     for (int i = 0; i < LE_DTYPE_COUNT; i++) {
         if (strcmp(name, g_dtypes[i].name) == 0) {
             *out = (le_dtype)i;
-            return 1;
+            return LE_OK;
         }
     }
-    return 0;
+    return LE_ERR_UNSUPPORTED;
 }
 
 static float bits_to_f32(uint32_t u) {

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "longembed.h" /* le_status */
+
 typedef enum le_dtype {
     LE_DTYPE_BOOL = 0,
     LE_DTYPE_U8,
@@ -28,8 +30,8 @@ typedef enum le_dtype {
 
 /* "F32", "BF16", …; "?" for values out of range. */
 const char *le_dtype_name(le_dtype t);
-/* Parses a safetensors dtype name; returns 1 when known. */
-int le_dtype_from_name(const char *name, le_dtype *out);
+/* Parses a safetensors dtype name ("F32", "BF16", …); LE_ERR_UNSUPPORTED when unknown. */
+le_status le_dtype_parse(const char *name, le_dtype *out);
 /* Bytes per element (0 for values out of range). */
 size_t le_dtype_size(le_dtype t);
 

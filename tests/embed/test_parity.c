@@ -74,7 +74,7 @@ static void run_case(const model_case *mc) {
     const char *isas[] = {"scalar", "avx2", "avx512"};
     for (int k = 0; k < 3; k++) {
         le_isa isa;
-        if (le_isa_parse(isas[k], &isa) != 0) continue; /* the CPU lacks it */
+        if (le_isa_parse(isas[k], &isa) != LE_OK) continue; /* the CPU lacks it */
         int n = isa == LE_ISA_SCALAR && n_all > SCALAR_TEXTS ? SCALAR_TEXTS : n_all;
         for (int threads = 1; threads <= 2; threads++) {
             le_model_options mo;

@@ -139,8 +139,8 @@ static void test_half(void) {
     CHECK(strcmp(le_shape_format(buf, sizeof buf, 2, (int64_t[]){384, 385}), "[384, 385]") == 0);
     CHECK(strcmp(le_shape_format(buf, sizeof buf, 0, NULL), "[]") == 0);
     le_dtype dt;
-    CHECK(le_dtype_from_name("BF16", &dt) && dt == LE_DTYPE_BF16 && le_dtype_size(dt) == 2);
-    CHECK(!le_dtype_from_name("F7", &dt));
+    CHECK(le_dtype_parse("BF16", &dt) == LE_OK && dt == LE_DTYPE_BF16 && le_dtype_size(dt) == 2);
+    CHECK(le_dtype_parse("F7", &dt) == LE_ERR_UNSUPPORTED);
 }
 
 /* The good file: a F32 [2,3], b F16 [4], c BF16 [2], d I64 [1] (after a

@@ -74,7 +74,7 @@ static void run_model(const char *file, const int32_t *ids, int n_ids, FILE *tab
     const int n_cases = cJSON_GetArraySize(cases);
     for (int r = 0; r < 4; r++) {
         le_isa isa;
-        if (strcmp(runs[r].isa, "auto") && le_isa_parse(runs[r].isa, &isa) != 0) continue;
+        if (strcmp(runs[r].isa, "auto") && le_isa_parse(runs[r].isa, &isa) != LE_OK) continue;
         le_model_options mo;
         le_model_options_init(&mo);
         mo.isa = runs[r].isa;
