@@ -1,6 +1,7 @@
 #include "index/bm25.h"
 
 #include "base/hash.h"
+#include "index/bitmap.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -238,6 +239,162 @@ done:
     free(order);
     free(rank);
     return s;
+}
+
+/* -------------------------------------------------------------- merging */
+
+/* A merge in progress: the sources, the new numbers of their documents,
+ * a cursor on each one's dictionary, and how much of out is filled. */
+typedef struct bm25_merger {
+    le_bm25 *out;
+    int n_src;
+    const le_bm25 *const *src;
+    uint32_t **map; /* [n_src][n_docs]: new number, or UINT32_MAX when deleted */
+    uint32_t *cur;  /* [n_src]: the number of each source's next term */
+    uint32_t nt;    /* terms, postings and term bytes written */
+    uint64_t np, nb;
+} bm25_merger;
+
+/* Numbers the live documents of the sources in order (g->map) and bounds
+ * what the merged index holds: *n_docs documents, at most *terms terms,
+ * *post postings and *bytes term bytes. -1 when out of memory. */
+static int number_live(bm25_merger *g, const uint8_t *const *deleted, uint64_t *n_docs,
+                       uint64_t *terms, uint64_t *post, uint64_t *bytes) {
+    for (int i = 0; i < g->n_src; i++) {
+        const le_bm25 *b = g->src[i];
+        g->map[i] = malloc(((size_t)b->n_docs + 1) * sizeof **g->map);
+        if (!g->map[i]) return -1;
+        for (uint32_t d = 0; d < b->n_docs; d++)
+            g->map[i][d] =
+                le_bit_get(deleted ? deleted[i] : NULL, d) ? UINT32_MAX : (uint32_t)(*n_docs)++;
+        *terms += b->n_terms;
+        *post += b->n_terms ? b->post_off[b->n_terms] : 0;
+        *bytes += b->n_terms ? b->term_off[b->n_terms] : 0;
+    }
+    return 0;
+}
+
+/* Allocates out's arrays for n_docs documents and at most the given terms,
+ * postings and term bytes; -1 when out of memory. */
+static int alloc_merged(le_bm25 *out, uint64_t n_docs, uint64_t terms, uint64_t post,
+                        uint64_t bytes) {
+    out->n_docs = (uint32_t)n_docs;
+    out->doc_len = malloc((n_docs ? n_docs : 1) * sizeof *out->doc_len);
+    out->term_bytes = malloc(bytes ? bytes : 1);
+    out->term_off = malloc((terms + 1) * sizeof *out->term_off);
+    out->post_off = malloc((terms + 1) * sizeof *out->post_off);
+    out->post_doc = malloc((post ? post : 1) * sizeof *out->post_doc);
+    out->post_tf = malloc((post ? post : 1) * sizeof *out->post_tf);
+    if (!out->doc_len || !out->term_bytes || !out->term_off || !out->post_off || !out->post_doc ||
+        !out->post_tf)
+        return -1;
+    return 0;
+}
+
+/* Copies the live documents' lengths to their new numbers, and their sum. */
+static void merge_doc_lens(bm25_merger *g) {
+    for (int i = 0; i < g->n_src; i++)
+        for (uint32_t d = 0; d < g->src[i]->n_docs; d++)
+            if (g->map[i][d] != UINT32_MAX) {
+                g->out->doc_len[g->map[i][d]] = g->src[i]->doc_len[d];
+                g->out->total_len += g->src[i]->doc_len[d];
+            }
+}
+
+/* Whether source b's cursor c is on a term, the term being s[0..len). */
+static int cursor_at(const le_bm25 *b, uint32_t c, const char *s, size_t len) {
+    if (c >= b->n_terms) return 0;
+    size_t l = (size_t)(b->term_off[c + 1] - b->term_off[c]);
+    return l == len && !memcmp(b->term_bytes + b->term_off[c], s, l);
+}
+
+/* The smallest term under the cursors (*len its length), NULL when every
+ * source is past its last term. */
+static const char *smallest_term(const bm25_merger *g, size_t *len) {
+    const char *best = NULL;
+    size_t best_len = 0;
+    for (int i = 0; i < g->n_src; i++) {
+        const le_bm25 *b = g->src[i];
+        if (g->cur[i] >= b->n_terms) continue;
+        const char *t = b->term_bytes + b->term_off[g->cur[i]];
+        size_t l = (size_t)(b->term_off[g->cur[i] + 1] - b->term_off[g->cur[i]]);
+        if (!best || le_bm25_term_cmp(t, l, best, best_len) < 0) {
+            best = t;
+            best_len = l;
+        }
+    }
+    *len = best_len;
+    return best;
+}
+
+/* Appends term[0..len) with the live postings of every source whose cursor
+ * is on it, renumbered, in source order (so in document order); a term with
+ * no live posting is left out. */
+static void append_term(bm25_merger *g, const char *term, size_t len) {
+    le_bm25 *out = g->out;
+    uint64_t start = g->np;
+    for (int i = 0; i < g->n_src; i++) {
+        const le_bm25 *b = g->src[i];
+        if (!cursor_at(b, g->cur[i], term, len)) continue;
+        for (uint64_t x = b->post_off[g->cur[i]]; x < b->post_off[g->cur[i] + 1]; x++) {
+            uint32_t nd = g->map[i][b->post_doc[x]];
+            if (nd == UINT32_MAX) continue;
+            out->post_doc[g->np] = nd;
+            out->post_tf[g->np++] = b->post_tf[x];
+        }
+    }
+    if (g->np > start) {
+        memcpy(out->term_bytes + g->nb, term, len);
+        g->nb += len;
+        g->nt++;
+        out->term_off[g->nt] = g->nb;
+        out->post_off[g->nt] = g->np;
+    }
+}
+
+/* Moves every cursor on term[0..len) past it. */
+static void advance_cursors(bm25_merger *g, const char *term, size_t len) {
+    for (int i = 0; i < g->n_src; i++)
+        if (cursor_at(g->src[i], g->cur[i], term, len)) g->cur[i]++;
+}
+
+/* Fills out: the document lengths, then the union of the dictionaries in
+ * byte order with each term's live postings. */
+static void merge_all_terms(bm25_merger *g) {
+    merge_doc_lens(g);
+    g->out->term_off[0] = 0;
+    g->out->post_off[0] = 0;
+    size_t len;
+    /* term points into a source: the cursors move only after it is copied */
+    for (const char *term; (term = smallest_term(g, &len));) {
+        append_term(g, term, len);
+        advance_cursors(g, term, len);
+    }
+    g->out->n_terms = g->nt;
+}
+
+le_status le_bm25_merge(le_bm25 *out, const le_analyzer_options *ao, int n_src,
+                        const le_bm25 *const *src, const uint8_t *const *deleted, le_error *err) {
+    memset(out, 0, sizeof *out);
+    if (ao) out->analyzer = *ao;
+    bm25_merger g = {.out = out, .n_src = n_src, .src = src};
+    g.map = calloc((size_t)n_src, sizeof *g.map);
+    g.cur = calloc((size_t)n_src, sizeof *g.cur);
+    uint64_t n_docs = 0, terms = 0, post = 0, bytes = 0;
+    int oom = !g.map || !g.cur || number_live(&g, deleted, &n_docs, &terms, &post, &bytes);
+    int too_many = !oom && (n_docs >= UINT32_MAX || terms >= UINT32_MAX);
+    le_status st = LE_OK;
+    if (too_many)
+        st = le_fail(err, LE_ERR_ARG, "bm25 merge: too many documents or terms");
+    else if (oom || alloc_merged(out, n_docs, terms, post, bytes))
+        st = le_fail(err, LE_ERR_NOMEM, "bm25 merge: out of memory");
+    else
+        merge_all_terms(&g);
+    if (st) le_bm25_free(out);
+    for (int i = 0; g.map && i < n_src; i++) free(g.map[i]);
+    free(g.map);
+    free(g.cur);
+    return st;
 }
 
 /* ------------------------------------------------------------- searching */

@@ -23,6 +23,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct le_bm25_params {
     double k1; /* term-frequency saturation, >= 0 (default 1.2) */
@@ -48,6 +49,21 @@ typedef struct le_bm25 {
 le_status le_bm25_build(le_bm25 *ix, size_t n, const char *const *texts, const size_t *lens,
                         const le_analyzer_options *ao, le_error *err);
 void le_bm25_free(le_bm25 *ix);
+
+/* The BM25 postings of the live documents of several indexes as one
+ * index, numbered in order (what le_bm25_build over their texts gives);
+ * deleted[i] is src i's deletion bitmap (index/bitmap.h) or NULL, and
+ * deleted itself may be NULL. */
+le_status le_bm25_merge(le_bm25 *out, const le_analyzer_options *ao, int n_src,
+                        const le_bm25 *const *src, const uint8_t *const *deleted, le_error *err);
+
+/* The byte order of the dictionary: < 0, 0 or > 0 as a[0..la) sorts
+ * before, with or after b[0..lb) (a prefix sorts first). */
+static inline int le_bm25_term_cmp(const char *a, size_t la, const char *b, size_t lb) {
+    int c = memcmp(a, b, la < lb ? la : lb);
+    if (c) return c;
+    return la < lb ? -1 : la > lb;
+}
 
 /* The number of the term s[0..len) (already analyzed), or -1. */
 long le_bm25_find_term(const le_bm25 *ix, const char *s, size_t len);

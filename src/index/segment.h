@@ -15,6 +15,7 @@
 
 #include "base/error.h"
 #include "base/pool.h"
+#include "index/bitmap.h"
 #include "index/bm25.h"
 #include "index/hnsw.h"
 #include "index/index_format.h"
@@ -110,11 +111,6 @@ le_status le_segment_merge(le_segment *s, const le_seg_params *p, int n_src,
                            const le_segment *const *src, const uint8_t *const *deleted,
                            le_pool *pool, le_error *err);
 
-/* The BM25 postings of the live documents of several segments as one
- * index, numbered in order (what le_bm25_build over their texts gives). */
-le_status le_bm25_merge(le_bm25 *out, const le_analyzer_options *ao, int n_src,
-                        const le_bm25 *const *src, const uint8_t *const *deleted, le_error *err);
-
 /* Serialised size and bytes. The writer calls out(user, bytes, len) in
  * order; a non-zero return stops with LE_ERR_IO. *dir_crc receives the
  * directory's checksum (kept in the manifest). */
@@ -130,10 +126,5 @@ void le_segment_sizes(const le_segment *s, le_seg_sizes *acc);
 
 /* The strings of document d (NUL-terminated). */
 static inline const char *le_seg_str(const le_segment *s, uint64_t off) { return s->strings + off; }
-
-static inline int le_bit_get(const uint8_t *bits, uint32_t i) {
-    return bits && (bits[i >> 3] >> (i & 7) & 1);
-}
-static inline void le_bit_set(uint8_t *bits, uint32_t i) { bits[i >> 3] |= (uint8_t)(1u << (i & 7)); }
 
 #endif
