@@ -138,9 +138,126 @@ static int cmp_term_bytes(const void *pa, const void *pb) {
     const term_table *t = g_sort_table;
     uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
     size_t la = (size_t)(t->off[a + 1] - t->off[a]), lb = (size_t)(t->off[b + 1] - t->off[b]);
-    int c = memcmp(t->bytes + t->off[a], t->bytes + t->off[b], la < lb ? la : lb);
-    if (c) return c;
-    return la < lb ? -1 : la > lb;
+    return le_bm25_term_cmp(t->bytes + t->off[a], la, t->bytes + t->off[b], lb);
+}
+
+/* What a build gathers from the documents before the dictionary is sorted. */
+typedef struct bm25_builder {
+    term_table tt;  /* terms in first-seen order */
+    triples tr;     /* (term, doc, tf) in document order */
+    le_terms terms; /* the current document's analysed terms */
+    uint32_t *ids;  /* their term numbers */
+    size_t ids_cap;
+    uint32_t *order; /* [n_terms] term numbers in byte order */
+    uint32_t *rank;  /* [n_terms] the place of each term number in that order */
+} bm25_builder;
+
+static void builder_free(bm25_builder *b) {
+    table_free(&b->tt);
+    free(b->tr.term);
+    free(b->tr.doc);
+    free(b->tr.tf);
+    le_terms_free(&b->terms);
+    free(b->ids);
+    free(b->order);
+    free(b->rank);
+}
+
+static le_status build_oom(size_t n, le_error *err) {
+    return le_fail(err, LE_ERR_NOMEM, "bm25: out of memory while indexing %zu documents", n);
+}
+
+/* Analyses document d, text[0..len): its length into ix->doc_len[d], one
+ * (term, d, count) triple per distinct term into b->tr. n is for the
+ * out-of-memory message. */
+static le_status add_doc(le_bm25 *ix, bm25_builder *b, size_t d, const char *text, size_t len,
+                         size_t n, le_error *err) {
+    le_terms *terms = &b->terms;
+    le_status s = le_analyze(&ix->analyzer, text, len, terms, err);
+    if (s) return s;
+    if (terms->n > UINT32_MAX)
+        return le_fail(err, LE_ERR_ARG, "bm25: document %zu has too many terms", d);
+    ix->doc_len[d] = (uint32_t)terms->n;
+    ix->total_len += terms->n;
+    if (terms->n > b->ids_cap) {
+        uint32_t *p = realloc(b->ids, terms->n * sizeof *p);
+        if (!p) return build_oom(n, err);
+        b->ids = p;
+        b->ids_cap = terms->n;
+    }
+    for (size_t i = 0; i < terms->n; i++) {
+        long id = table_intern(&b->tt, terms->buf + terms->off[i], terms->tlen[i]);
+        if (id < 0) return build_oom(n, err);
+        b->ids[i] = (uint32_t)id;
+    }
+    if (terms->n > 1) qsort(b->ids, terms->n, sizeof *b->ids, cmp_u32);
+    for (size_t i = 0; i < terms->n;) {
+        size_t j = i;
+        while (j < terms->n && b->ids[j] == b->ids[i]) j++;
+        if (triples_push(&b->tr, b->ids[i], (uint32_t)d, (uint32_t)(j - i)))
+            return build_oom(n, err);
+        i = j;
+    }
+    return LE_OK;
+}
+
+/* Allocates ix's dictionary and postings for the gathered terms and
+ * triples, and b's order and rank; -1 when out of memory. */
+static int alloc_index(le_bm25 *ix, bm25_builder *b) {
+    uint32_t nt = b->tt.n;
+    ix->n_terms = nt;
+    b->order = malloc((nt ? nt : 1) * sizeof *b->order);
+    b->rank = malloc((nt ? nt : 1) * sizeof *b->rank);
+    ix->term_off = malloc(((size_t)nt + 1) * sizeof *ix->term_off);
+    ix->post_off = calloc((size_t)nt + 1, sizeof *ix->post_off);
+    ix->term_bytes = malloc(b->tt.len ? b->tt.len : 1);
+    ix->post_doc = malloc((b->tr.n ? b->tr.n : 1) * sizeof *ix->post_doc);
+    ix->post_tf = malloc((b->tr.n ? b->tr.n : 1) * sizeof *ix->post_tf);
+    return b->order && b->rank && ix->term_off && ix->post_off && ix->term_bytes && ix->post_doc &&
+                   ix->post_tf
+               ? 0
+               : -1;
+}
+
+/* Writes the dictionary in byte order (term_bytes, term_off) and each term
+ * number's rank in it. */
+static void sort_dictionary(le_bm25 *ix, bm25_builder *b) {
+    const term_table *tt = &b->tt;
+    uint32_t nt = tt->n;
+    for (uint32_t i = 0; i < nt; i++) b->order[i] = i;
+    g_sort_table = tt;
+    if (nt > 1) qsort(b->order, nt, sizeof *b->order, cmp_term_bytes);
+    g_sort_table = NULL;
+    uint64_t boff = 0;
+    for (uint32_t r = 0; r < nt; r++) {
+        uint32_t id = b->order[r];
+        b->rank[id] = r;
+        size_t l = (size_t)(tt->off[id + 1] - tt->off[id]);
+        ix->term_off[r] = boff;
+        if (l) memcpy(ix->term_bytes + boff, tt->bytes + tt->off[id], l);
+        boff += l;
+    }
+    ix->term_off[nt] = boff;
+}
+
+/* Lays the triples out as postings, term by term in dictionary order;
+ * -1 when out of memory. */
+static int fill_postings(le_bm25 *ix, const bm25_builder *b) {
+    uint32_t nt = ix->n_terms;
+    const triples *tr = &b->tr;
+    for (size_t i = 0; i < tr->n; i++) ix->post_off[b->rank[tr->term[i]] + 1]++;
+    for (uint32_t r = 0; r < nt; r++) ix->post_off[r + 1] += ix->post_off[r];
+    /* triples are in document order, so each term's postings come out sorted */
+    uint64_t *fill = malloc(((size_t)nt + 1) * sizeof *fill);
+    if (!fill) return -1;
+    memcpy(fill, ix->post_off, ((size_t)nt + 1) * sizeof *fill);
+    for (size_t i = 0; i < tr->n; i++) {
+        uint64_t at = fill[b->rank[tr->term[i]]]++;
+        ix->post_doc[at] = tr->doc[i];
+        ix->post_tf[at] = tr->tf[i];
+    }
+    free(fill);
+    return 0;
 }
 
 le_status le_bm25_build(le_bm25 *ix, size_t n, const char *const *texts, const size_t *lens,
@@ -149,95 +266,17 @@ le_status le_bm25_build(le_bm25 *ix, size_t n, const char *const *texts, const s
     if (n >= UINT32_MAX) return le_fail(err, LE_ERR_ARG, "bm25: too many documents (%zu)", n);
     if (ao) ix->analyzer = *ao;
     ix->n_docs = (uint32_t)n;
-    term_table tt = {0};
-    triples tr = {0};
-    le_terms terms = {0};
-    uint32_t *ids = NULL, *order = NULL, *rank = NULL;
-    size_t ids_cap = 0;
+    bm25_builder b = {0};
     le_status s = LE_OK;
     ix->doc_len = calloc(n ? n : 1, sizeof *ix->doc_len);
-    if (!ix->doc_len) goto oom;
-    for (size_t d = 0; d < n; d++) {
-        size_t len = lens ? lens[d] : strlen(texts[d]);
-        if ((s = le_analyze(&ix->analyzer, texts[d], len, &terms, err))) goto fail;
-        if (terms.n > UINT32_MAX) {
-            s = le_fail(err, LE_ERR_ARG, "bm25: document %zu has too many terms", d);
-            goto fail;
-        }
-        ix->doc_len[d] = (uint32_t)terms.n;
-        ix->total_len += terms.n;
-        if (terms.n > ids_cap) {
-            uint32_t *p = realloc(ids, terms.n * sizeof *p);
-            if (!p) goto oom;
-            ids = p;
-            ids_cap = terms.n;
-        }
-        for (size_t i = 0; i < terms.n; i++) {
-            long id = table_intern(&tt, terms.buf + terms.off[i], terms.tlen[i]);
-            if (id < 0) goto oom;
-            ids[i] = (uint32_t)id;
-        }
-        if (terms.n > 1) qsort(ids, terms.n, sizeof *ids, cmp_u32);
-        for (size_t i = 0; i < terms.n;) {
-            size_t j = i;
-            while (j < terms.n && ids[j] == ids[i]) j++;
-            if (triples_push(&tr, ids[i], (uint32_t)d, (uint32_t)(j - i))) goto oom;
-            i = j;
-        }
-    }
-    /* the dictionary in byte order; postings follow it */
-    uint32_t nt = tt.n;
-    ix->n_terms = nt;
-    order = malloc((nt ? nt : 1) * sizeof *order);
-    rank = malloc((nt ? nt : 1) * sizeof *rank);
-    ix->term_off = malloc(((size_t)nt + 1) * sizeof *ix->term_off);
-    ix->post_off = calloc((size_t)nt + 1, sizeof *ix->post_off);
-    ix->term_bytes = malloc(tt.len ? tt.len : 1);
-    ix->post_doc = malloc((tr.n ? tr.n : 1) * sizeof *ix->post_doc);
-    ix->post_tf = malloc((tr.n ? tr.n : 1) * sizeof *ix->post_tf);
-    if (!order || !rank || !ix->term_off || !ix->post_off || !ix->term_bytes || !ix->post_doc ||
-        !ix->post_tf)
-        goto oom;
-    for (uint32_t i = 0; i < nt; i++) order[i] = i;
-    g_sort_table = &tt;
-    if (nt > 1) qsort(order, nt, sizeof *order, cmp_term_bytes);
-    g_sort_table = NULL;
-    uint64_t boff = 0;
-    for (uint32_t r = 0; r < nt; r++) {
-        uint32_t id = order[r];
-        rank[id] = r;
-        size_t l = (size_t)(tt.off[id + 1] - tt.off[id]);
-        ix->term_off[r] = boff;
-        if (l) memcpy(ix->term_bytes + boff, tt.bytes + tt.off[id], l);
-        boff += l;
-    }
-    ix->term_off[nt] = boff;
-    for (size_t i = 0; i < tr.n; i++) ix->post_off[rank[tr.term[i]] + 1]++;
-    for (uint32_t r = 0; r < nt; r++) ix->post_off[r + 1] += ix->post_off[r];
-    /* triples are in document order, so each term's postings come out sorted */
-    uint64_t *fill = malloc(((size_t)nt + 1) * sizeof *fill);
-    if (!fill) goto oom;
-    memcpy(fill, ix->post_off, ((size_t)nt + 1) * sizeof *fill);
-    for (size_t i = 0; i < tr.n; i++) {
-        uint64_t at = fill[rank[tr.term[i]]]++;
-        ix->post_doc[at] = tr.doc[i];
-        ix->post_tf[at] = tr.tf[i];
-    }
-    free(fill);
-    goto done;
-oom:
-    s = le_fail(err, LE_ERR_NOMEM, "bm25: out of memory while indexing %zu documents", n);
-fail:
-    le_bm25_free(ix);
-done:
-    table_free(&tt);
-    free(tr.term);
-    free(tr.doc);
-    free(tr.tf);
-    le_terms_free(&terms);
-    free(ids);
-    free(order);
-    free(rank);
+    if (!ix->doc_len) s = build_oom(n, err);
+    for (size_t d = 0; d < n && !s; d++)
+        s = add_doc(ix, &b, d, texts[d], lens ? lens[d] : strlen(texts[d]), n, err);
+    if (!s && alloc_index(ix, &b)) s = build_oom(n, err);
+    if (!s) sort_dictionary(ix, &b);
+    if (!s && fill_postings(ix, &b)) s = build_oom(n, err);
+    if (s) le_bm25_free(ix);
+    builder_free(&b);
     return s;
 }
 
@@ -405,8 +444,7 @@ long le_bm25_find_term(const le_bm25 *ix, const char *s, size_t len) {
         size_t mid = (lo + hi) / 2;
         const char *t = ix->term_bytes + ix->term_off[mid];
         size_t tl = (size_t)(ix->term_off[mid + 1] - ix->term_off[mid]);
-        int c = memcmp(t, s, tl < len ? tl : len);
-        if (c == 0) c = tl < len ? -1 : tl > len ? 1 : 0;
+        int c = le_bm25_term_cmp(t, tl, s, len);
         if (c == 0) return (long)mid;
         if (c < 0)
             lo = mid + 1;
