@@ -191,10 +191,20 @@ static int str_ok(const le_segment *s, uint64_t off, uint32_t len) {
            !memchr(s->strings + off, 0, len);
 }
 
-le_status le_segment_parse(le_segment *s, const unsigned char *base, uint64_t size,
-                           const le_seg_params *p, const uint32_t *dir_crc, int check_crc,
-                           le_error *err) {
-    memset(s, 0, sizeof *s);
+/* The counts of a segment's directory that are not kept in le_segment. */
+typedef struct seg_dir {
+    uint32_t ns;      /* sections */
+    uint64_t dir_len; /* bytes of the directory */
+    uint64_t np;      /* BM25 postings */
+    uint64_t n_upper; /* HNSW upper-layer link slots */
+    uint32_t hm;      /* HNSW M */
+} seg_dir;
+
+/* Reads the directory at base[0..size) into s and dir: magic, checksum,
+ * shape (which must be the index's, p), flags and counts. */
+static le_status read_directory(le_segment *s, seg_dir *dir, const unsigned char *base,
+                                uint64_t size, const le_seg_params *p, const uint32_t *dir_crc,
+                                le_error *err) {
     if (size < LE_SEG_DIR_SIZE) BAD("segment of %llu bytes is too short", (unsigned long long)size);
     if (memcmp(base, LE_SEGMENT_MAGIC, 8)) BAD("segment does not start with its magic");
     uint32_t nd = le_ld32(base + LE_SEG_N_DOCS), ns = le_ld32(base + LE_SEG_N_SECTIONS);
@@ -222,23 +232,28 @@ le_status le_segment_parse(le_segment *s, const unsigned char *base, uint64_t si
     s->bm25.n_docs = nd;
     s->bm25.n_terms = le_ld32(base + LE_SEG_BM25_TERMS);
     s->bm25.total_len = le_ld64(base + LE_SEG_BM25_TOTAL);
-    uint64_t np = le_ld64(base + LE_SEG_BM25_POSTINGS);
     s->sp_n_terms = le_ld32(base + LE_SEG_SP_TERMS);
     s->sp_n_post = le_ld64(base + LE_SEG_SP_POSTINGS);
     s->mv_total = le_ld64(base + LE_SEG_MV_TOTAL);
     s->strings_len = le_ld64(base + LE_SEG_STRINGS_LEN);
-    uint64_t n_upper = le_ld64(base + LE_SEG_HNSW_UPPER);
-    uint32_t hm = le_ld32(base + LE_SEG_HNSW_M);
-    if (s->has_hnsw && (hm < 2 || hm > LE_HNSW_MAX_M)) BAD("segment graph has M %u", hm);
-    /* the expected length of each section; sizes are bounded by the segment
-     * size first so the products below cannot overflow */
+    *dir = (seg_dir){ns, dir_len, le_ld64(base + LE_SEG_BM25_POSTINGS),
+                     le_ld64(base + LE_SEG_HNSW_UPPER), le_ld32(base + LE_SEG_HNSW_M)};
+    if (s->has_hnsw && (dir->hm < 2 || dir->hm > LE_HNSW_MAX_M))
+        BAD("segment graph has M %u", dir->hm);
+    return LE_OK;
+}
+
+/* Which sections segment s (of a segment of size bytes) must have
+ * (need[kind]) and the length of each (want[kind]; UINT64_MAX: any). */
+static le_status expect_sections(const le_segment *s, const seg_dir *dir, uint64_t size,
+                                 uint64_t *want, int *need, le_error *err) {
+    uint32_t nd = s->n_docs;
+    /* sizes are bounded by the segment size first so the products below cannot overflow */
     uint64_t dim = (uint64_t)s->dim, mdim = (uint64_t)s->multi_dim;
     if (dim > (1u << 20) || mdim > (1u << 20)) BAD("segment has %llu dimensions", (unsigned long long)dim);
-    if ((uint64_t)nd > size || np > size || s->sp_n_post > size || s->mv_total > size ||
-        n_upper > size || s->bm25.n_terms > size || s->sp_n_terms > size)
+    if ((uint64_t)nd > size || dir->np > size || s->sp_n_post > size || s->mv_total > size ||
+        dir->n_upper > size || s->bm25.n_terms > size || s->sp_n_terms > size)
         BAD("segment counts exceed its size");
-    uint64_t want[LE_SEC_KINDS] = {0};
-    int need[LE_SEC_KINDS] = {0};
     want[LE_SEC_DOCS] = (uint64_t)nd * 64;
     want[LE_SEC_STRINGS] = s->strings_len;
     need[LE_SEC_DOCS] = need[LE_SEC_STRINGS] = 1;
@@ -257,14 +272,13 @@ le_status le_segment_parse(le_segment *s, const unsigned char *base, uint64_t si
     want[LE_SEC_BM25_DOCLEN] = (uint64_t)nd * 4;
     want[LE_SEC_BM25_TERMS] = UINT64_MAX; /* any length; checked by the offsets */
     want[LE_SEC_BM25_TERMOFF] = want[LE_SEC_BM25_POSTOFF] = ((uint64_t)s->bm25.n_terms + 1) * 8;
-    want[LE_SEC_BM25_DOC] = want[LE_SEC_BM25_TF] = np * 4;
+    want[LE_SEC_BM25_DOC] = want[LE_SEC_BM25_TF] = dir->np * 4;
     for (int k = LE_SEC_BM25_DOCLEN; k <= LE_SEC_BM25_TF; k++) need[k] = 1;
-    uint32_t m0 = 2 * hm;
     if (s->has_hnsw) {
         want[LE_SEC_HNSW_LEVELS] = nd;
-        want[LE_SEC_HNSW_L0] = (uint64_t)nd * (m0 + 1) * 4;
+        want[LE_SEC_HNSW_L0] = (uint64_t)nd * (2 * dir->hm + 1) * 4;
         want[LE_SEC_HNSW_UPOFF] = ((uint64_t)nd + 1) * 8;
-        want[LE_SEC_HNSW_UPPER] = n_upper * 4;
+        want[LE_SEC_HNSW_UPPER] = dir->n_upper * 4;
         for (int k = LE_SEC_HNSW_LEVELS; k <= LE_SEC_HNSW_UPPER; k++) need[k] = 1;
     }
     if (s->has_sparse) {
@@ -278,16 +292,23 @@ le_status le_segment_parse(le_segment *s, const unsigned char *base, uint64_t si
         want[LE_SEC_MV_VECS] = s->mv_total * mdim * 4;
         need[LE_SEC_MV_OFF] = need[LE_SEC_MV_VECS] = 1;
     }
-    const unsigned char *ptr[LE_SEC_KINDS] = {0};
-    uint64_t len[LE_SEC_KINDS] = {0};
-    for (uint32_t i = 0; i < ns; i++) {
+    return LE_OK;
+}
+
+/* Finds each section the directory lists: ptr[kind] and len[kind] once it
+ * is known, needed, single, inside the segment, of the expected length and
+ * (check_crc) of the right checksum; then every needed one must be there. */
+static le_status locate_sections(const unsigned char *base, uint64_t size, const seg_dir *dir,
+                                 const uint64_t *want, const int *need, int check_crc,
+                                 const unsigned char **ptr, uint64_t *len, le_error *err) {
+    for (uint32_t i = 0; i < dir->ns; i++) {
         const unsigned char *e = base + LE_SEG_DIR_SIZE + (size_t)i * LE_SEG_ENTRY_SIZE;
         uint32_t kind = le_ld32(e), crc = le_ld32(e + 4);
         uint64_t off = le_ld64(e + 8), l = le_ld64(e + 16);
         if (kind == 0 || kind >= LE_SEC_KINDS) BAD("segment has unknown section kind %u", kind);
         if (!need[kind]) BAD("segment has an unexpected %s section", kind_name(kind));
         if (ptr[kind]) BAD("segment has two %s sections", kind_name(kind));
-        if (off % LE_IDX_ALIGN || off < dir_len || off > size || l > size - off)
+        if (off % LE_IDX_ALIGN || off < dir->dir_len || off > size || l > size - off)
             BAD("%s section (offset %llu, %llu bytes) lies outside its segment of %llu bytes",
                 kind_name(kind), (unsigned long long)off, (unsigned long long)l,
                 (unsigned long long)size);
@@ -302,6 +323,116 @@ le_status le_segment_parse(le_segment *s, const unsigned char *base, uint64_t si
     }
     for (int k = 1; k < LE_SEC_KINDS; k++)
         if (need[k] && !ptr[k]) BAD("segment lacks its %s section", kind_name(k));
+    return LE_OK;
+}
+
+/* Checks every document record: its strings lie in the string section and
+ * end where their lengths say, its flags are known. */
+static le_status check_docs(const le_segment *s, le_error *err) {
+    for (uint32_t d = 0; d < s->n_docs; d++) {
+        const le_doc_rec *r = &s->docs[d];
+        if (!r->id_len || !str_ok(s, r->id_off, r->id_len) ||
+            !str_ok(s, r->source_off, r->source_len) || !str_ok(s, r->title_off, r->title_len))
+            BAD("document %u of a segment has a bad string", d);
+        if (r->flags & ~(LE_DOC_TEXT_STORED | LE_DOC_TRUNCATED))
+            BAD("document %u has unknown flags %#x", d, r->flags);
+        if ((r->flags & LE_DOC_TEXT_STORED) &&
+            (r->text_off >= s->strings_len || r->text_len >= s->strings_len - r->text_off ||
+             s->strings[r->text_off + r->text_len]))
+            BAD("document %u has a bad stored text", d);
+    }
+    return LE_OK;
+}
+
+/* Checks the BM25 postings b of nd documents (np postings, term_bytes term
+ * bytes): lengths add up, terms sorted and non-empty, postings in document
+ * order with frequencies inside their document's length. */
+static le_status check_bm25(const le_bm25 *b, uint32_t nd, uint64_t np, uint64_t term_bytes,
+                            le_error *err) {
+    uint64_t total = 0;
+    for (uint32_t d = 0; d < nd; d++) total += b->doc_len[d];
+    if (total != b->total_len) BAD("BM25 document lengths do not add up to the stored total");
+    if (!offsets_ok(b->term_off, b->n_terms, term_bytes))
+        BAD("BM25 term offsets are not increasing or do not end at the term bytes");
+    if (!offsets_ok(b->post_off, b->n_terms, np)) BAD("BM25 posting offsets are inconsistent");
+    for (uint32_t t = 0; t < b->n_terms; t++) {
+        uint64_t a = b->post_off[t], e = b->post_off[t + 1];
+        if (a == e) BAD("BM25 term %u has no postings", t);
+        if (b->term_off[t + 1] == b->term_off[t]) BAD("BM25 term %u is empty", t);
+        if (t) {
+            const char *x = b->term_bytes + b->term_off[t - 1], *y = b->term_bytes + b->term_off[t];
+            size_t lx = (size_t)(b->term_off[t] - b->term_off[t - 1]);
+            size_t ly = (size_t)(b->term_off[t + 1] - b->term_off[t]);
+            if (le_bm25_term_cmp(x, lx, y, ly) >= 0) BAD("BM25 terms are not sorted at term %u", t);
+        }
+        for (uint64_t x = a; x < e; x++) {
+            if (b->post_doc[x] >= nd || (x > a && b->post_doc[x] <= b->post_doc[x - 1]))
+                BAD("BM25 postings of term %u are out of range or order", t);
+            if (b->post_tf[x] == 0 || b->post_tf[x] > b->doc_len[b->post_doc[x]])
+                BAD("BM25 posting of term %u has a bad frequency", t);
+        }
+    }
+    return LE_OK;
+}
+
+/* Points s's graph at its sections and checks it (le_hnsw_validate). */
+static le_status parse_graph(le_segment *s, const unsigned char *base, const seg_dir *dir,
+                             const unsigned char *const *ptr, le_error *err) {
+    le_hnsw *g = &s->hnsw;
+    g->n = s->n_docs;
+    g->m = (int)dir->hm;
+    g->m0 = (int)(2 * dir->hm);
+    g->entry = le_ld32(base + LE_SEG_HNSW_ENTRY);
+    uint32_t top = le_ld32(base + LE_SEG_HNSW_TOP);
+    if (top > LE_HNSW_MAX_LEVEL) BAD("segment graph has top layer %u", top);
+    g->max_level = (int)top;
+    g->levels = ptr[LE_SEC_HNSW_LEVELS];
+    g->links0 = (const uint32_t *)ptr[LE_SEC_HNSW_L0];
+    g->upper_off = (const uint64_t *)ptr[LE_SEC_HNSW_UPOFF];
+    g->upper = (const uint32_t *)ptr[LE_SEC_HNSW_UPPER];
+    g->n_upper = dir->n_upper;
+    s->hnsw_efc = (int)le_ld32(base + LE_SEG_HNSW_EFC);
+    uint32_t ef = le_ld32(base + LE_SEG_HNSW_EF);
+    if (ef < 1 || ef > (1u << 20)) BAD("segment graph has search beam %u", ef);
+    s->hnsw_ef = (int)ef;
+    return le_hnsw_validate(g, err);
+}
+
+/* Points s's learned-sparse postings at their sections and checks them:
+ * term ids rising and inside the vocabulary, postings in document order
+ * with positive finite weights. */
+static le_status parse_sparse(le_segment *s, const unsigned char *const *ptr, uint32_t vocab,
+                              le_error *err) {
+    s->sp_terms = (const uint32_t *)ptr[LE_SEC_SP_TERMS];
+    s->sp_off = (const uint64_t *)ptr[LE_SEC_SP_POSTOFF];
+    s->sp_doc = (const uint32_t *)ptr[LE_SEC_SP_DOC];
+    s->sp_w = (const float *)ptr[LE_SEC_SP_WEIGHT];
+    if (!offsets_ok(s->sp_off, s->sp_n_terms, s->sp_n_post))
+        BAD("sparse posting offsets are inconsistent");
+    for (uint32_t t = 0; t < s->sp_n_terms; t++) {
+        if (s->sp_terms[t] >= vocab || (t && s->sp_terms[t] <= s->sp_terms[t - 1]))
+            BAD("sparse term ids are out of range or order at %u", t);
+        uint64_t a = s->sp_off[t], e = s->sp_off[t + 1];
+        if (a == e) BAD("sparse term %u has no postings", t);
+        for (uint64_t x = a; x < e; x++)
+            if (s->sp_doc[x] >= s->n_docs || (x > a && s->sp_doc[x] <= s->sp_doc[x - 1]) ||
+                !(s->sp_w[x] > 0) || !isfinite(s->sp_w[x]))
+                BAD("sparse postings of term %u are out of range or order", t);
+    }
+    return LE_OK;
+}
+
+/* Points s's multi-vectors at their sections; their offsets must rise to mv_total. */
+static le_status parse_multi(le_segment *s, const unsigned char *const *ptr, le_error *err) {
+    s->mv_off = (const uint64_t *)ptr[LE_SEC_MV_OFF];
+    s->mv = (const float *)ptr[LE_SEC_MV_VECS];
+    if (!offsets_ok(s->mv_off, s->n_docs, s->mv_total))
+        BAD("multi-vector offsets are inconsistent");
+    return LE_OK;
+}
+
+/* Points the document table, vectors and BM25 arrays of s at their sections. */
+static void point_sections(le_segment *s, const unsigned char *const *ptr) {
     s->docs = (const le_doc_rec *)ptr[LE_SEC_DOCS];
     s->strings = (const char *)ptr[LE_SEC_STRINGS];
     s->f32 = (const float *)ptr[LE_SEC_VEC_F32];
@@ -314,92 +445,27 @@ le_status le_segment_parse(le_segment *s, const unsigned char *base, uint64_t si
     b->post_off = (uint64_t *)ptr[LE_SEC_BM25_POSTOFF];
     b->post_doc = (uint32_t *)ptr[LE_SEC_BM25_DOC];
     b->post_tf = (uint32_t *)ptr[LE_SEC_BM25_TF];
-    /* documents */
-    for (uint32_t d = 0; d < nd; d++) {
-        const le_doc_rec *r = &s->docs[d];
-        if (!r->id_len || !str_ok(s, r->id_off, r->id_len) ||
-            !str_ok(s, r->source_off, r->source_len) || !str_ok(s, r->title_off, r->title_len))
-            BAD("document %u of a segment has a bad string", d);
-        if (r->flags & ~(LE_DOC_TEXT_STORED | LE_DOC_TRUNCATED))
-            BAD("document %u has unknown flags %#x", d, r->flags);
-        if ((r->flags & LE_DOC_TEXT_STORED) &&
-            (r->text_off >= s->strings_len || r->text_len >= s->strings_len - r->text_off ||
-             s->strings[r->text_off + r->text_len]))
-            BAD("document %u has a bad stored text", d);
-    }
-    /* BM25 */
-    uint64_t total = 0;
-    for (uint32_t d = 0; d < nd; d++) total += b->doc_len[d];
-    if (total != b->total_len) BAD("BM25 document lengths do not add up to the stored total");
-    if (!offsets_ok(b->term_off, b->n_terms, len[LE_SEC_BM25_TERMS]))
-        BAD("BM25 term offsets are not increasing or do not end at the term bytes");
-    if (!offsets_ok(b->post_off, b->n_terms, np)) BAD("BM25 posting offsets are inconsistent");
-    for (uint32_t t = 0; t < b->n_terms; t++) {
-        uint64_t a = b->post_off[t], e = b->post_off[t + 1];
-        if (a == e) BAD("BM25 term %u has no postings", t);
-        if (b->term_off[t + 1] == b->term_off[t]) BAD("BM25 term %u is empty", t);
-        if (t) {
-            const char *x = b->term_bytes + b->term_off[t - 1], *y = b->term_bytes + b->term_off[t];
-            size_t lx = (size_t)(b->term_off[t] - b->term_off[t - 1]);
-            size_t ly = (size_t)(b->term_off[t + 1] - b->term_off[t]);
-            int c = memcmp(x, y, lx < ly ? lx : ly);
-            if (c > 0 || (c == 0 && lx >= ly)) BAD("BM25 terms are not sorted at term %u", t);
-        }
-        for (uint64_t x = a; x < e; x++) {
-            if (b->post_doc[x] >= nd || (x > a && b->post_doc[x] <= b->post_doc[x - 1]))
-                BAD("BM25 postings of term %u are out of range or order", t);
-            if (b->post_tf[x] == 0 || b->post_tf[x] > b->doc_len[b->post_doc[x]])
-                BAD("BM25 posting of term %u has a bad frequency", t);
-        }
-    }
-    /* HNSW */
-    if (s->has_hnsw) {
-        le_hnsw *g = &s->hnsw;
-        g->n = nd;
-        g->m = (int)hm;
-        g->m0 = (int)m0;
-        g->entry = le_ld32(base + LE_SEG_HNSW_ENTRY);
-        uint32_t top = le_ld32(base + LE_SEG_HNSW_TOP);
-        if (top > LE_HNSW_MAX_LEVEL) BAD("segment graph has top layer %u", top);
-        g->max_level = (int)top;
-        g->levels = ptr[LE_SEC_HNSW_LEVELS];
-        g->links0 = (const uint32_t *)ptr[LE_SEC_HNSW_L0];
-        g->upper_off = (const uint64_t *)ptr[LE_SEC_HNSW_UPOFF];
-        g->upper = (const uint32_t *)ptr[LE_SEC_HNSW_UPPER];
-        g->n_upper = n_upper;
-        s->hnsw_efc = (int)le_ld32(base + LE_SEG_HNSW_EFC);
-        uint32_t ef = le_ld32(base + LE_SEG_HNSW_EF);
-        if (ef < 1 || ef > (1u << 20)) BAD("segment graph has search beam %u", ef);
-        s->hnsw_ef = (int)ef;
-        le_status st = le_hnsw_validate(g, err);
-        if (st) return st;
-    }
-    /* learned sparse */
-    if (s->has_sparse) {
-        s->sp_terms = (const uint32_t *)ptr[LE_SEC_SP_TERMS];
-        s->sp_off = (const uint64_t *)ptr[LE_SEC_SP_POSTOFF];
-        s->sp_doc = (const uint32_t *)ptr[LE_SEC_SP_DOC];
-        s->sp_w = (const float *)ptr[LE_SEC_SP_WEIGHT];
-        if (!offsets_ok(s->sp_off, s->sp_n_terms, s->sp_n_post))
-            BAD("sparse posting offsets are inconsistent");
-        for (uint32_t t = 0; t < s->sp_n_terms; t++) {
-            if (s->sp_terms[t] >= p->sparse_vocab || (t && s->sp_terms[t] <= s->sp_terms[t - 1]))
-                BAD("sparse term ids are out of range or order at %u", t);
-            uint64_t a = s->sp_off[t], e = s->sp_off[t + 1];
-            if (a == e) BAD("sparse term %u has no postings", t);
-            for (uint64_t x = a; x < e; x++)
-                if (s->sp_doc[x] >= nd || (x > a && s->sp_doc[x] <= s->sp_doc[x - 1]) ||
-                    !(s->sp_w[x] > 0) || !isfinite(s->sp_w[x]))
-                    BAD("sparse postings of term %u are out of range or order", t);
-        }
-    }
-    /* multi-vectors */
-    if (s->multi_dim) {
-        s->mv_off = (const uint64_t *)ptr[LE_SEC_MV_OFF];
-        s->mv = (const float *)ptr[LE_SEC_MV_VECS];
-        if (!offsets_ok(s->mv_off, nd, s->mv_total)) BAD("multi-vector offsets are inconsistent");
-    }
-    return LE_OK;
+}
+
+le_status le_segment_parse(le_segment *s, const unsigned char *base, uint64_t size,
+                           const le_seg_params *p, const uint32_t *dir_crc, int check_crc,
+                           le_error *err) {
+    memset(s, 0, sizeof *s);
+    seg_dir dir = {0};
+    uint64_t want[LE_SEC_KINDS] = {0}, len[LE_SEC_KINDS] = {0};
+    int need[LE_SEC_KINDS] = {0};
+    const unsigned char *ptr[LE_SEC_KINDS] = {0};
+    le_status st = read_directory(s, &dir, base, size, p, dir_crc, err);
+    if (!st) st = expect_sections(s, &dir, size, want, need, err);
+    if (!st) st = locate_sections(base, size, &dir, want, need, check_crc, ptr, len, err);
+    if (st) return st;
+    point_sections(s, ptr);
+    st = check_docs(s, err);
+    if (!st) st = check_bm25(&s->bm25, s->n_docs, dir.np, len[LE_SEC_BM25_TERMS], err);
+    if (!st && s->has_hnsw) st = parse_graph(s, base, &dir, ptr, err);
+    if (!st && s->has_sparse) st = parse_sparse(s, ptr, p->sparse_vocab, err);
+    if (!st && s->multi_dim) st = parse_multi(s, ptr, err);
+    return st;
 }
 
 le_status le_segment_check_deep(const le_segment *s, le_error *err) {
