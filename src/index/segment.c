@@ -605,263 +605,350 @@ static le_status sparse_from_triples(le_segment *s, sp_triple *tr, size_t n, le_
     return LE_OK;
 }
 
-le_status le_segment_build(le_segment *s, const le_seg_params *p, size_t n, const le_seg_doc *docs,
-                           int with_graph, le_pool *pool, le_error *err) {
-    memset(s, 0, sizeof *s);
-    if (n == 0 || n >= UINT32_MAX) return le_fail(err, LE_ERR_ARG, "index: a segment needs 1 to 2^32-2 documents");
+/* Sets the shape of a fresh segment s of n documents with parameters p;
+ * s owns its arrays from here on (le_segment_free frees what is set). */
+static void fresh_init(le_segment *s, const le_seg_params *p, uint64_t n) {
     s->owned = 1;
     s->n_docs = (uint32_t)n;
     s->dim = p->dim;
     s->encoding = p->dim ? p->encoding : 0;
     s->multi_dim = p->multi_dim;
-    le_status st = LE_OK;
+}
+
+/* Fills one document record r for d and puts its strings (the text too when
+ * store_text) into h. */
+static le_status build_record(le_doc_rec *r, strheap *h, const le_seg_doc *d, size_t i,
+                              int store_text, le_error *err) {
+    const char *src = d->source ? d->source : "", *title = d->title ? d->title : "";
+    size_t li = strlen(d->id), ls = strlen(src), lt = strlen(title);
+    if (li > UINT32_MAX || ls > UINT32_MAX || lt > UINT32_MAX)
+        return le_fail(err, LE_ERR_ARG,
+                       "index: document %zu has an id, source or title longer than 4 GiB", i);
+    r->id_len = (uint32_t)li;
+    r->source_len = (uint32_t)ls;
+    r->title_len = (uint32_t)lt;
+    if (heap_add(h, d->id, li, &r->id_off) || heap_add(h, src, ls, &r->source_off) ||
+        heap_add(h, title, lt, &r->title_off))
+        return oom(err);
+    r->text_len = d->text_len;
+    if (store_text) {
+        if (heap_add(h, d->text ? d->text : "", d->text_len, &r->text_off)) return oom(err);
+        r->flags |= LE_DOC_TEXT_STORED;
+    } else {
+        r->text_off = d->source_offset;
+    }
+    if (d->truncated) r->flags |= LE_DOC_TRUNCATED;
+    r->tokens = d->tokens;
+    r->tokens_in_text = d->tokens_in_text;
+    return LE_OK;
+}
+
+/* The document table and string section of s from docs[0..n). */
+static le_status build_docs(le_segment *s, const le_seg_params *p, size_t n, const le_seg_doc *docs,
+                            le_error *err) {
     strheap h = {0};
     le_doc_rec *recs = calloc(n, sizeof *recs);
     s->docs = recs;
-    if (!recs) goto nomem;
+    if (!recs) return oom(err);
     for (size_t i = 0; i < n; i++) {
-        const le_seg_doc *d = &docs[i];
-        le_doc_rec *r = &recs[i];
-        const char *src = d->source ? d->source : "", *title = d->title ? d->title : "";
-        size_t li = strlen(d->id), ls = strlen(src), lt = strlen(title);
-        if (li > UINT32_MAX || ls > UINT32_MAX || lt > UINT32_MAX) {
-            st = le_fail(err, LE_ERR_ARG, "index: document %zu has an id, source or title longer than 4 GiB", i);
-            goto fail;
+        le_status st = build_record(&recs[i], &h, &docs[i], i, p->store_text, err);
+        if (st) {
+            free(h.buf);
+            return st;
         }
-        r->id_len = (uint32_t)li;
-        r->source_len = (uint32_t)ls;
-        r->title_len = (uint32_t)lt;
-        if (heap_add(&h, d->id, li, &r->id_off) || heap_add(&h, src, ls, &r->source_off) ||
-            heap_add(&h, title, lt, &r->title_off))
-            goto nomem;
-        r->text_len = d->text_len;
-        if (p->store_text) {
-            if (heap_add(&h, d->text ? d->text : "", d->text_len, &r->text_off)) goto nomem;
-            r->flags |= LE_DOC_TEXT_STORED;
-        } else {
-            r->text_off = d->source_offset;
-        }
-        if (d->truncated) r->flags |= LE_DOC_TRUNCATED;
-        r->tokens = d->tokens;
-        r->tokens_in_text = d->tokens_in_text;
     }
-    if (!h.buf && heap_add(&h, "", 0, &(uint64_t){0})) goto nomem;
+    if (!h.buf && heap_add(&h, "", 0, &(uint64_t){0})) return oom(err);
     s->strings = h.buf;
     s->strings_len = h.len;
-    h.buf = NULL;
-    if (p->dim) {
-        size_t dim = (size_t)p->dim;
-        if (p->encoding == 0) {
-            float *v = malloc(n * dim * sizeof *v);
-            s->f32 = v;
-            if (!v) goto nomem;
-            for (size_t i = 0; i < n; i++) memcpy(v + i * dim, docs[i].dense, dim * sizeof *v);
-        } else {
-            int8_t *q = malloc(n * dim);
-            float *sc = malloc(n * sizeof *sc);
-            s->i8 = q;
-            s->scale = sc;
-            if (!q || !sc) goto nomem;
-            for (size_t i = 0; i < n; i++) sc[i] = le_quantize_i8(docs[i].dense, p->dim, q + i * dim);
-        }
+    return LE_OK;
+}
+
+/* The dense vectors of s from docs[0..n): copied, or quantised to int8
+ * with a scale each. */
+static le_status build_dense(le_segment *s, const le_seg_params *p, size_t n,
+                             const le_seg_doc *docs, le_error *err) {
+    size_t dim = (size_t)p->dim;
+    if (p->encoding == 0) {
+        float *v = malloc(n * dim * sizeof *v);
+        s->f32 = v;
+        if (!v) return oom(err);
+        for (size_t i = 0; i < n; i++) memcpy(v + i * dim, docs[i].dense, dim * sizeof *v);
+        return LE_OK;
     }
-    {
-        const char **texts = malloc(n * sizeof *texts);
-        size_t *lens = malloc(n * sizeof *lens);
-        if (!texts || !lens) {
-            free(texts);
-            free(lens);
-            goto nomem;
-        }
-        for (size_t i = 0; i < n; i++) {
-            texts[i] = docs[i].text ? docs[i].text : "";
-            lens[i] = docs[i].text ? docs[i].text_len : 0;
-        }
-        st = le_bm25_build(&s->bm25, n, texts, lens, &p->analyzer, err);
+    int8_t *q = malloc(n * dim);
+    float *sc = malloc(n * sizeof *sc);
+    s->i8 = q;
+    s->scale = sc;
+    if (!q || !sc) return oom(err);
+    for (size_t i = 0; i < n; i++) sc[i] = le_quantize_i8(docs[i].dense, p->dim, q + i * dim);
+    return LE_OK;
+}
+
+/* The BM25 postings of s over the texts of docs[0..n). */
+static le_status build_bm25(le_segment *s, const le_seg_params *p, size_t n, const le_seg_doc *docs,
+                            le_error *err) {
+    const char **texts = malloc(n * sizeof *texts);
+    size_t *lens = malloc(n * sizeof *lens);
+    if (!texts || !lens) {
         free(texts);
         free(lens);
-        if (st) goto fail;
-        s->bm25_owned = 1;
+        return oom(err);
     }
-    if (p->sparse) {
-        size_t total = 0;
-        for (size_t i = 0; i < n; i++) total += docs[i].n_sparse;
-        sp_triple *tr = malloc((total ? total : 1) * sizeof *tr);
-        if (!tr) goto nomem;
-        size_t k = 0;
-        for (size_t i = 0; i < n; i++)
-            for (size_t j = 0; j < docs[i].n_sparse; j++) {
-                if (docs[i].sparse_ids[j] >= p->sparse_vocab) {
-                    free(tr);
-                    st = le_fail(err, LE_ERR_ARG,
-                                 "index: document %zu has sparse term id %u, past the vocabulary of %u",
-                                 i, docs[i].sparse_ids[j], p->sparse_vocab);
-                    goto fail;
-                }
-                tr[k++] = (sp_triple){docs[i].sparse_ids[j], (uint32_t)i, docs[i].sparse_weights[j]};
+    for (size_t i = 0; i < n; i++) {
+        texts[i] = docs[i].text ? docs[i].text : "";
+        lens[i] = docs[i].text ? docs[i].text_len : 0;
+    }
+    le_status st = le_bm25_build(&s->bm25, n, texts, lens, &p->analyzer, err);
+    free(texts);
+    free(lens);
+    if (!st) s->bm25_owned = 1;
+    return st;
+}
+
+/* The learned-sparse postings of s from the weights of docs[0..n); every
+ * term id must lie inside the vocabulary. */
+static le_status build_sparse(le_segment *s, const le_seg_params *p, size_t n,
+                              const le_seg_doc *docs, le_error *err) {
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) total += docs[i].n_sparse;
+    sp_triple *tr = malloc((total ? total : 1) * sizeof *tr);
+    if (!tr) return oom(err);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < docs[i].n_sparse; j++) {
+            if (docs[i].sparse_ids[j] >= p->sparse_vocab) {
+                free(tr);
+                return le_fail(
+                    err, LE_ERR_ARG,
+                    "index: document %zu has sparse term id %u, past the vocabulary of %u", i,
+                    docs[i].sparse_ids[j], p->sparse_vocab);
             }
-        st = sparse_from_triples(s, tr, k, err);
-        free(tr);
-        if (st) goto fail;
-    }
-    if (p->multi_dim) {
-        size_t md = (size_t)p->multi_dim, total = 0;
-        uint64_t *off = malloc((n + 1) * sizeof *off);
-        s->mv_off = off;
-        if (!off) goto nomem;
-        off[0] = 0;
-        for (size_t i = 0; i < n; i++) off[i + 1] = off[i] + docs[i].n_multi;
-        total = (size_t)off[n];
-        float *mv = malloc((total ? total : 1) * md * sizeof *mv);
-        s->mv = mv;
-        if (!mv) goto nomem;
-        for (size_t i = 0; i < n; i++)
-            if (docs[i].n_multi)
-                memcpy(mv + off[i] * md, docs[i].multi, docs[i].n_multi * md * sizeof *mv);
-        s->mv_total = total;
-    }
-    if (with_graph && (st = build_graph(s, p, pool, err))) goto fail;
+            tr[k++] = (sp_triple){docs[i].sparse_ids[j], (uint32_t)i, docs[i].sparse_weights[j]};
+        }
+    le_status st = sparse_from_triples(s, tr, k, err);
+    free(tr);
+    return st;
+}
+
+/* The multi-vectors of s from docs[0..n), back to back with offsets. */
+static le_status build_multi(le_segment *s, const le_seg_params *p, size_t n,
+                             const le_seg_doc *docs, le_error *err) {
+    size_t md = (size_t)p->multi_dim, total = 0;
+    uint64_t *off = malloc((n + 1) * sizeof *off);
+    s->mv_off = off;
+    if (!off) return oom(err);
+    off[0] = 0;
+    for (size_t i = 0; i < n; i++) off[i + 1] = off[i] + docs[i].n_multi;
+    total = (size_t)off[n];
+    float *mv = malloc((total ? total : 1) * md * sizeof *mv);
+    s->mv = mv;
+    if (!mv) return oom(err);
+    for (size_t i = 0; i < n; i++)
+        if (docs[i].n_multi)
+            memcpy(mv + off[i] * md, docs[i].multi, docs[i].n_multi * md * sizeof *mv);
+    s->mv_total = total;
     return LE_OK;
-nomem:
-    st = oom(err);
-fail:
-    free(h.buf);
-    le_segment_free(s);
+}
+
+le_status le_segment_build(le_segment *s, const le_seg_params *p, size_t n, const le_seg_doc *docs,
+                           int with_graph, le_pool *pool, le_error *err) {
+    memset(s, 0, sizeof *s);
+    if (n == 0 || n >= UINT32_MAX)
+        return le_fail(err, LE_ERR_ARG, "index: a segment needs 1 to 2^32-2 documents");
+    fresh_init(s, p, n);
+    le_status st = build_docs(s, p, n, docs, err);
+    if (!st && p->dim) st = build_dense(s, p, n, docs, err);
+    if (!st) st = build_bm25(s, p, n, docs, err);
+    if (!st && p->sparse) st = build_sparse(s, p, n, docs, err);
+    if (!st && p->multi_dim) st = build_multi(s, p, n, docs, err);
+    if (!st && with_graph) st = build_graph(s, p, pool, err);
+    if (st) le_segment_free(s);
     return st;
 }
 
 /* -------------------------------------------------------------- merging */
 
-/* new numbers of src's documents: map[d] = new number, or UINT32_MAX when deleted */
+/* the number of documents of s that del leaves live */
 static uint32_t count_live(const le_segment *s, const uint8_t *del) {
     uint32_t n = 0;
     for (uint32_t d = 0; d < s->n_docs; d++) n += !le_bit_get(del, d);
     return n;
 }
 
+/* What the live documents of a merge's sources add up to. */
+typedef struct merge_size {
+    uint64_t n;        /* documents */
+    uint64_t strings;  /* bytes of their strings, NULs included */
+    uint64_t mv_total; /* multi-vectors */
+} merge_size;
+
+/* Adds up the live documents of src[0..n_src) (deleted[i]: src i's bitmap,
+ * or deleted NULL: none). */
+static merge_size measure_merge(const le_seg_params *p, int n_src, const le_segment *const *src,
+                                const uint8_t *const *deleted) {
+    merge_size z = {0};
+    for (int i = 0; i < n_src; i++) {
+        const uint8_t *del = deleted ? deleted[i] : NULL;
+        z.n += count_live(src[i], del);
+        for (uint32_t d = 0; d < src[i]->n_docs; d++) {
+            if (le_bit_get(del, d)) continue;
+            const le_doc_rec *r = &src[i]->docs[d];
+            z.strings += (uint64_t)r->id_len + r->source_len + r->title_len + 3;
+            if (r->flags & LE_DOC_TEXT_STORED) z.strings += r->text_len + 1;
+            if (p->multi_dim) z.mv_total += src[i]->mv_off[d + 1] - src[i]->mv_off[d];
+        }
+    }
+    return z;
+}
+
+/* The arrays of a merged segment, writable (s holds the same pointers). */
+typedef struct merge_out {
+    le_doc_rec *recs;
+    char *heap;
+    float *f32, *scale, *mv;
+    int8_t *i8;
+    uint64_t *mv_off;
+    uint64_t hl; /* bytes of heap used */
+} merge_out;
+
+/* Allocates the arrays of the merged segment s for z, owned by s. */
+static le_status alloc_merged(le_segment *s, merge_out *o, const le_seg_params *p, merge_size z,
+                              le_error *err) {
+    size_t dim = (size_t)p->dim, md = (size_t)p->multi_dim;
+    s->docs = o->recs = malloc(z.n * sizeof *o->recs);
+    s->strings = o->heap = malloc(z.strings ? z.strings : 1);
+    if (!o->recs || !o->heap) return oom(err);
+    if (dim && p->encoding == 0 && !(s->f32 = o->f32 = malloc(z.n * dim * sizeof *o->f32)))
+        return oom(err);
+    if (dim && p->encoding == 1) {
+        s->i8 = o->i8 = malloc(z.n * dim);
+        s->scale = o->scale = malloc(z.n * sizeof *o->scale);
+        if (!o->i8 || !o->scale) return oom(err);
+    }
+    if (md) {
+        s->mv_off = o->mv_off = malloc((z.n + 1) * sizeof *o->mv_off);
+        s->mv = o->mv = malloc((z.mv_total ? z.mv_total : 1) * md * sizeof *o->mv);
+        if (!o->mv_off || !o->mv) return oom(err);
+        o->mv_off[0] = 0;
+    }
+    return LE_OK;
+}
+
+/* Copies the string of len bytes (and its NUL) at strings + *off to the end
+ * of o's heap; *off becomes its offset there. */
+static void move_str(merge_out *o, const char *strings, uint64_t *off, uint64_t len) {
+    memcpy(o->heap + o->hl, strings + *off, (size_t)len + 1);
+    *off = o->hl;
+    o->hl += len + 1;
+}
+
+/* Copies document d of g into o as document k: its record (strings moved
+ * into o's heap), its vector and its multi-vectors. */
+static void copy_doc(merge_out *o, const le_seg_params *p, const le_segment *g, uint32_t d,
+                     uint64_t k) {
+    size_t dim = (size_t)p->dim, md = (size_t)p->multi_dim;
+    le_doc_rec r = g->docs[d];
+    move_str(o, g->strings, &r.id_off, r.id_len);
+    move_str(o, g->strings, &r.source_off, r.source_len);
+    move_str(o, g->strings, &r.title_off, r.title_len);
+    if (r.flags & LE_DOC_TEXT_STORED) move_str(o, g->strings, &r.text_off, r.text_len);
+    o->recs[k] = r;
+    if (o->f32) memcpy(o->f32 + k * dim, g->f32 + (size_t)d * dim, dim * sizeof *o->f32);
+    if (o->i8) {
+        memcpy(o->i8 + k * dim, g->i8 + (size_t)d * dim, dim);
+        o->scale[k] = g->scale[d];
+    }
+    if (md) {
+        uint64_t a = g->mv_off[d], e = g->mv_off[d + 1];
+        o->mv_off[k + 1] = o->mv_off[k] + (e - a);
+        if (e > a)
+            memcpy(o->mv + o->mv_off[k] * md, g->mv + a * md, (size_t)(e - a) * md * sizeof *o->mv);
+    }
+}
+
+/* Copies the live documents of src[0..n_src), in order, into o. */
+static void copy_live_docs(merge_out *o, const le_seg_params *p, int n_src,
+                           const le_segment *const *src, const uint8_t *const *deleted) {
+    uint64_t k = 0;
+    for (int i = 0; i < n_src; i++) {
+        const uint8_t *del = deleted ? deleted[i] : NULL;
+        for (uint32_t d = 0; d < src[i]->n_docs; d++)
+            if (!le_bit_get(del, d)) copy_doc(o, p, src[i], d, k++);
+    }
+}
+
+/* The BM25 postings of s: the sources' postings merged (le_bm25_merge). */
+static le_status merge_bm25(le_segment *s, const le_seg_params *p, int n_src,
+                            const le_segment *const *src, const uint8_t *const *deleted,
+                            le_error *err) {
+    const le_bm25 **bs = malloc((size_t)n_src * sizeof *bs);
+    if (!bs) return oom(err);
+    for (int i = 0; i < n_src; i++) bs[i] = &src[i]->bm25;
+    le_status st = le_bm25_merge(&s->bm25, &p->analyzer, n_src, bs, deleted, err);
+    free(bs);
+    if (!st) s->bm25_owned = 1;
+    return st;
+}
+
+/* Appends to tr[*m..] the (term, new number, weight) triples of g's live
+ * documents, numbered from base; returns how many documents are live, or
+ * -1 when out of memory. */
+static long sparse_triples_of(const le_segment *g, const uint8_t *del, uint32_t base, sp_triple *tr,
+                              size_t *m) {
+    uint32_t *map = malloc(((size_t)g->n_docs + 1) * sizeof *map);
+    if (!map) return -1;
+    uint32_t live = 0;
+    for (uint32_t d = 0; d < g->n_docs; d++)
+        map[d] = le_bit_get(del, d) ? UINT32_MAX : base + live++;
+    for (uint32_t t = 0; g->has_sparse && t < g->sp_n_terms; t++)
+        for (uint64_t x = g->sp_off[t]; x < g->sp_off[t + 1]; x++)
+            if (map[g->sp_doc[x]] != UINT32_MAX)
+                tr[(*m)++] = (sp_triple){g->sp_terms[t], map[g->sp_doc[x]], g->sp_w[x]};
+    free(map);
+    return live;
+}
+
+/* The learned-sparse postings of s from the live postings of the sources. */
+static le_status merge_sparse(le_segment *s, int n_src, const le_segment *const *src,
+                              const uint8_t *const *deleted, le_error *err) {
+    size_t sp_total = 0;
+    for (int i = 0; i < n_src; i++)
+        if (src[i]->has_sparse) sp_total += src[i]->sp_n_post;
+    sp_triple *tr = malloc((sp_total ? sp_total : 1) * sizeof *tr);
+    if (!tr) return oom(err);
+    size_t m = 0;
+    uint32_t base = 0;
+    for (int i = 0; i < n_src; i++) {
+        long live = sparse_triples_of(src[i], deleted ? deleted[i] : NULL, base, tr, &m);
+        if (live < 0) {
+            free(tr);
+            return oom(err);
+        }
+        base += (uint32_t)live;
+    }
+    le_status st = sparse_from_triples(s, tr, m, err);
+    free(tr);
+    return st;
+}
+
 le_status le_segment_merge(le_segment *s, const le_seg_params *p, int n_src,
                            const le_segment *const *src, const uint8_t *const *deleted,
                            le_pool *pool, le_error *err) {
     memset(s, 0, sizeof *s);
-    uint64_t n = 0, strings = 0, mv_total = 0;
-    for (int i = 0; i < n_src; i++) {
-        const uint8_t *del = deleted ? deleted[i] : NULL;
-        n += count_live(src[i], del);
-        for (uint32_t d = 0; d < src[i]->n_docs; d++) {
-            if (le_bit_get(del, d)) continue;
-            const le_doc_rec *r = &src[i]->docs[d];
-            strings += (uint64_t)r->id_len + r->source_len + r->title_len + 3;
-            if (r->flags & LE_DOC_TEXT_STORED) strings += r->text_len + 1;
-            if (p->multi_dim) mv_total += src[i]->mv_off[d + 1] - src[i]->mv_off[d];
-        }
+    merge_size z = measure_merge(p, n_src, src, deleted);
+    if (z.n == 0) return le_fail(err, LE_ERR_ARG, "index: nothing to merge");
+    if (z.n >= UINT32_MAX) return le_fail(err, LE_ERR_ARG, "index: too many documents to merge");
+    fresh_init(s, p, z.n);
+    merge_out o = {0};
+    le_status st = alloc_merged(s, &o, p, z, err);
+    if (!st) {
+        copy_live_docs(&o, p, n_src, src, deleted);
+        s->strings_len = o.hl;
+        s->mv_total = z.mv_total;
+        st = merge_bm25(s, p, n_src, src, deleted, err);
     }
-    if (n == 0) return le_fail(err, LE_ERR_ARG, "index: nothing to merge");
-    if (n >= UINT32_MAX) return le_fail(err, LE_ERR_ARG, "index: too many documents to merge");
-    s->owned = 1;
-    s->n_docs = (uint32_t)n;
-    s->dim = p->dim;
-    s->encoding = p->dim ? p->encoding : 0;
-    s->multi_dim = p->multi_dim;
-    le_status st = LE_OK;
-    size_t dim = (size_t)p->dim, md = (size_t)p->multi_dim;
-    le_doc_rec *recs = malloc(n * sizeof *recs);
-    char *heap = malloc(strings ? strings : 1);
-    s->docs = recs;
-    s->strings = heap;
-    float *f32 = NULL, *scale = NULL, *mv = NULL;
-    int8_t *i8 = NULL;
-    uint64_t *mv_off = NULL;
-    if (!recs || !heap) goto nomem;
-    if (dim && p->encoding == 0 && !(s->f32 = f32 = malloc(n * dim * sizeof *f32))) goto nomem;
-    if (dim && p->encoding == 1) {
-        s->i8 = i8 = malloc(n * dim);
-        s->scale = scale = malloc(n * sizeof *scale);
-        if (!i8 || !scale) goto nomem;
-    }
-    if (md) {
-        s->mv_off = mv_off = malloc((n + 1) * sizeof *mv_off);
-        s->mv = mv = malloc((mv_total ? mv_total : 1) * md * sizeof *mv);
-        if (!mv_off || !mv) goto nomem;
-        mv_off[0] = 0;
-    }
-    uint64_t hl = 0, k = 0;
-    size_t sp_total = 0;
-    for (int i = 0; i < n_src; i++) {
-        const le_segment *g = src[i];
-        const uint8_t *del = deleted ? deleted[i] : NULL;
-        for (uint32_t d = 0; d < g->n_docs; d++) {
-            if (le_bit_get(del, d)) continue;
-            le_doc_rec r = g->docs[d];
-#define COPY_STR(field, lenf)                                       \
-    do {                                                            \
-        memcpy(heap + hl, g->strings + r.field, (size_t)r.lenf + 1); \
-        r.field = hl;                                               \
-        hl += (uint64_t)r.lenf + 1;                                 \
-    } while (0)
-            COPY_STR(id_off, id_len);
-            COPY_STR(source_off, source_len);
-            COPY_STR(title_off, title_len);
-            if (r.flags & LE_DOC_TEXT_STORED) COPY_STR(text_off, text_len);
-#undef COPY_STR
-            recs[k] = r;
-            if (f32) memcpy(f32 + k * dim, g->f32 + (size_t)d * dim, dim * sizeof *f32);
-            if (i8) {
-                memcpy(i8 + k * dim, g->i8 + (size_t)d * dim, dim);
-                scale[k] = g->scale[d];
-            }
-            if (md) {
-                uint64_t a = g->mv_off[d], e = g->mv_off[d + 1];
-                mv_off[k + 1] = mv_off[k] + (e - a);
-                if (e > a)
-                    memcpy(mv + mv_off[k] * md, g->mv + a * md, (size_t)(e - a) * md * sizeof *mv);
-            }
-            k++;
-        }
-        if (g->has_sparse) sp_total += g->sp_n_post;
-    }
-    s->strings_len = hl;
-    s->mv_total = mv_total;
-    {
-        const le_bm25 **bs = malloc((size_t)n_src * sizeof *bs);
-        if (!bs) goto nomem;
-        for (int i = 0; i < n_src; i++) bs[i] = &src[i]->bm25;
-        st = le_bm25_merge(&s->bm25, &p->analyzer, n_src, bs, deleted, err);
-        free(bs);
-        if (st) goto fail;
-        s->bm25_owned = 1;
-    }
-    if (p->sparse) {
-        sp_triple *tr = malloc((sp_total ? sp_total : 1) * sizeof *tr);
-        if (!tr) goto nomem;
-        size_t m = 0;
-        uint32_t base = 0;
-        for (int i = 0; i < n_src; i++) {
-            const le_segment *g = src[i];
-            const uint8_t *del = deleted ? deleted[i] : NULL;
-            uint32_t *map = malloc(((size_t)g->n_docs + 1) * sizeof *map);
-            if (!map) {
-                free(tr);
-                goto nomem;
-            }
-            uint32_t live = 0;
-            for (uint32_t d = 0; d < g->n_docs; d++)
-                map[d] = le_bit_get(del, d) ? UINT32_MAX : base + live++;
-            for (uint32_t t = 0; g->has_sparse && t < g->sp_n_terms; t++)
-                for (uint64_t x = g->sp_off[t]; x < g->sp_off[t + 1]; x++)
-                    if (map[g->sp_doc[x]] != UINT32_MAX)
-                        tr[m++] = (sp_triple){g->sp_terms[t], map[g->sp_doc[x]], g->sp_w[x]};
-            free(map);
-            base += live;
-        }
-        st = sparse_from_triples(s, tr, m, err);
-        free(tr);
-        if (st) goto fail;
-    }
-    if ((st = build_graph(s, p, pool, err))) goto fail;
-    return LE_OK;
-nomem:
-    st = oom(err);
-fail:
-    le_segment_free(s);
+    if (!st && p->sparse) st = merge_sparse(s, n_src, src, deleted, err);
+    if (!st) st = build_graph(s, p, pool, err);
+    if (st) le_segment_free(s);
     return st;
 }
