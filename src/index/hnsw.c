@@ -474,6 +474,129 @@ static uint32_t node_level(uint64_t seed, uint32_t i, double ml) {
     return lv > LE_HNSW_MAX_LEVEL ? LE_HNSW_MAX_LEVEL : (uint32_t)lv;
 }
 
+/* Checks the parameters p of a graph over v. */
+static le_status check_build(const le_vecs *v, const le_hnsw_params *p, le_error *err) {
+    if (p->m < 2 || p->m > LE_HNSW_MAX_M)
+        return le_fail(err, LE_ERR_ARG, "hnsw: M must be in [2, %d] (got %d)", LE_HNSW_MAX_M, p->m);
+    if (p->ef_construction < 1 || p->ef_construction > 1 << 16)
+        return le_fail(err, LE_ERR_ARG, "hnsw: ef_construction must be in [1, 65536] (got %d)",
+                       p->ef_construction);
+    if (v->n == 0 || v->n >= (1u << 27) || v->dim <= 0)
+        return le_fail(err, LE_ERR_ARG, "hnsw: cannot build over %zu vectors of %d", v->n, v->dim);
+    return LE_OK;
+}
+
+/* Draws every node's level (from p's seed) and allocates the graph's
+ * arrays with every list empty; g owns them from here on. -1 when out of
+ * memory. */
+static int alloc_graph(le_hnsw *g, build *b, const le_hnsw_params *p) {
+    uint8_t *levels = malloc(g->n);
+    uint64_t *upper_off = malloc(((size_t)g->n + 1) * sizeof *upper_off);
+    g->levels = levels;
+    g->upper_off = upper_off;
+    if (!levels || !upper_off) return -1;
+    double ml = 1.0 / log((double)p->m);
+    upper_off[0] = 0;
+    for (uint32_t i = 0; i < g->n; i++) {
+        levels[i] = (uint8_t)node_level(p->seed, i, ml);
+        upper_off[i + 1] = upper_off[i] + (uint64_t)levels[i] * (uint64_t)(g->m + 1);
+    }
+    g->n_upper = upper_off[g->n];
+    g->links0 = b->links0 = calloc((size_t)g->n * (size_t)(g->m0 + 1), sizeof *b->links0);
+    g->upper = b->upper = calloc(g->n_upper ? g->n_upper : 1, sizeof *b->upper);
+    return b->links0 && b->upper ? 0 : -1;
+}
+
+/* Allocates b's similarity arrays, batch buffers and per-thread scratch;
+ * -1 when out of memory. */
+static int alloc_build(build *b, int dim) {
+    const le_hnsw *g = b->g;
+    b->sim0 = malloc((size_t)g->n * (size_t)(g->m0 + 1) * sizeof *b->sim0);
+    b->simu = malloc((g->n_upper ? g->n_upper : 1) * sizeof *b->simu);
+    if (!b->sim0 || !b->simu) return -1;
+    int heap = b->ef_c + BATCH_MAX + 2 * g->m0 + 8;
+    b->scr = calloc((size_t)b->threads, sizeof *b->scr);
+    b->tmp = calloc((size_t)b->threads, sizeof *b->tmp);
+    b->cands = calloc((size_t)b->threads, sizeof *b->cands);
+    size_t sel_slots = (size_t)BATCH_MAX * (LE_HNSW_MAX_LEVEL + 1) * (size_t)(g->m0 + 1);
+    b->sel = malloc(sel_slots * sizeof *b->sel);
+    b->sel_sim = malloc(sel_slots * sizeof *b->sel_sim);
+    b->sel_off = malloc((BATCH_MAX + 1) * sizeof *b->sel_off);
+    size_t rev_cap = (size_t)BATCH_MAX * (LE_HNSW_MAX_LEVEL + 1) * (size_t)g->m0;
+    b->rev = malloc(rev_cap * sizeof *b->rev);
+    b->grp = malloc((rev_cap + 1) * sizeof *b->grp);
+    if (!b->scr || !b->tmp || !b->cands || !b->sel || !b->sel_sim || !b->sel_off || !b->rev ||
+        !b->grp)
+        return -1;
+    for (int t = 0; t < b->threads; t++) {
+        b->tmp[t] = malloc((size_t)dim * sizeof(float));
+        b->cands[t] = malloc((size_t)heap * sizeof(le_hit));
+        if (!b->tmp[t] || !b->cands[t] || scratch_reserve(&b->scr[t], g->n, heap, dim)) return -1;
+    }
+    return 0;
+}
+
+static void build_free(build *b) {
+    for (int t = 0; b->scr && t < b->threads; t++) le_hnsw_scratch_free(&b->scr[t]);
+    for (int t = 0; b->tmp && t < b->threads; t++) free(b->tmp[t]);
+    for (int t = 0; b->cands && t < b->threads; t++) free(b->cands[t]);
+    free(b->scr);
+    free(b->tmp);
+    free(b->cands);
+    free(b->sel);
+    free(b->sel_sim);
+    free(b->sel_off);
+    free(b->sim0);
+    free(b->simu);
+    free(b->rev);
+    free(b->grp);
+}
+
+/* Collects the reverse links the batch's selections ask for, sorted and
+ * grouped by (target, layer) so that one task owns each target list. */
+static void group_reverse_links(build *b, uint32_t bs) {
+    const le_hnsw *g = b->g;
+    b->n_rev = 0;
+    for (uint32_t j = 0; j < bs; j++) {
+        const uint32_t *sel = b->sel + b->sel_off[j];
+        for (int l = 0; l <= g->levels[b->b0 + j]; l++) {
+            const uint32_t *s = sel + (size_t)l * (size_t)(g->m0 + 1);
+            for (uint32_t x = 1; x <= s[0]; x++) b->rev[b->n_rev++] = rev_key(s[x], l, j);
+        }
+    }
+    qsort(b->rev, b->n_rev, sizeof *b->rev, cmp_u64);
+    b->n_grp = 0;
+    for (size_t r = 0; r < b->n_rev; r++)
+        if (r == 0 || b->rev[r] >> 27 != b->rev[r - 1] >> 27) b->grp[b->n_grp++] = r;
+    b->grp[b->n_grp] = b->n_rev;
+}
+
+/* Inserts nodes [next, next + bs): each selects its neighbours in the graph
+ * as it was before the batch (and among the batch's earlier nodes), links
+ * to them, and they link back; a node above the top becomes the entry.
+ * -1 when out of memory. */
+static int insert_batch(build *b, le_pool *pool, uint32_t next, uint32_t bs) {
+    le_hnsw *g = b->g;
+    b->b0 = next;
+    b->b1 = next + bs;
+    b->top_before = g->max_level;
+    b->entry_before = g->entry;
+    b->sel_off[0] = 0;
+    for (uint32_t j = 0; j < bs; j++)
+        b->sel_off[j + 1] = b->sel_off[j] + ((size_t)g->levels[next + j] + 1) * (size_t)(g->m0 + 1);
+    le_pool_run(pool, bs, phase_select, b);
+    if (b->failed) return -1;
+    le_pool_run(pool, bs, phase_set_links, b);
+    group_reverse_links(b, bs);
+    le_pool_run(pool, b->n_grp, phase_reverse, b);
+    for (uint32_t j = 0; j < bs; j++)
+        if (g->levels[next + j] > g->max_level) {
+            g->max_level = g->levels[next + j];
+            g->entry = next + j;
+        }
+    return 0;
+}
+
 le_status le_hnsw_build(le_hnsw *g, const le_vecs *v, const le_hnsw_params *p, le_pool *pool,
                         le_error *err) {
     memset(g, 0, sizeof *g);
@@ -482,13 +605,8 @@ le_status le_hnsw_build(le_hnsw *g, const le_vecs *v, const le_hnsw_params *p, l
         le_hnsw_params_init(&def);
         p = &def;
     }
-    if (p->m < 2 || p->m > LE_HNSW_MAX_M)
-        return le_fail(err, LE_ERR_ARG, "hnsw: M must be in [2, %d] (got %d)", LE_HNSW_MAX_M, p->m);
-    if (p->ef_construction < 1 || p->ef_construction > 1 << 16)
-        return le_fail(err, LE_ERR_ARG, "hnsw: ef_construction must be in [1, 65536] (got %d)",
-                       p->ef_construction);
-    if (v->n == 0 || v->n >= (1u << 27) || v->dim <= 0)
-        return le_fail(err, LE_ERR_ARG, "hnsw: cannot build over %zu vectors of %d", v->n, v->dim);
+    le_status st = check_build(v, p, err);
+    if (st) return st;
     g->n = (uint32_t)v->n;
     g->m = p->m;
     g->m0 = 2 * p->m;
@@ -499,104 +617,24 @@ le_status le_hnsw_build(le_hnsw *g, const le_vecs *v, const le_hnsw_params *p, l
     b.K = le_vdot();
     b.ef_c = p->ef_construction;
     b.threads = pool ? le_pool_threads(pool) : 1;
-    le_status st = LE_OK;
-    uint8_t *levels = malloc(g->n);
-    uint64_t *upper_off = malloc(((size_t)g->n + 1) * sizeof *upper_off);
-    if (!levels || !upper_off) goto oom;
-    double ml = 1.0 / log((double)p->m);
-    upper_off[0] = 0;
-    for (uint32_t i = 0; i < g->n; i++) {
-        levels[i] = (uint8_t)node_level(p->seed, i, ml);
-        upper_off[i + 1] = upper_off[i] + (uint64_t)levels[i] * (uint64_t)(g->m + 1);
+    int oom = alloc_graph(g, &b, p) || alloc_build(&b, v->dim);
+    if (!oom) {
+        g->entry = 0;
+        g->max_level = g->levels[0];
     }
-    g->levels = levels;
-    g->upper_off = upper_off;
-    g->n_upper = upper_off[g->n];
-    b.links0 = calloc((size_t)g->n * (size_t)(g->m0 + 1), sizeof *b.links0);
-    b.upper = calloc(g->n_upper ? g->n_upper : 1, sizeof *b.upper);
-    if (!b.links0 || !b.upper) goto oom;
-    g->links0 = b.links0;
-    g->upper = b.upper;
-    b.sim0 = malloc((size_t)g->n * (size_t)(g->m0 + 1) * sizeof *b.sim0);
-    b.simu = malloc((g->n_upper ? g->n_upper : 1) * sizeof *b.simu);
-    if (!b.sim0 || !b.simu) goto oom;
-    int heap = b.ef_c + BATCH_MAX + 2 * g->m0 + 8;
-    b.scr = calloc((size_t)b.threads, sizeof *b.scr);
-    b.tmp = calloc((size_t)b.threads, sizeof *b.tmp);
-    b.cands = calloc((size_t)b.threads, sizeof *b.cands);
-    b.sel = malloc((size_t)BATCH_MAX * (LE_HNSW_MAX_LEVEL + 1) * (size_t)(g->m0 + 1) *
-                   sizeof *b.sel);
-    b.sel_sim = malloc((size_t)BATCH_MAX * (LE_HNSW_MAX_LEVEL + 1) * (size_t)(g->m0 + 1) *
-                       sizeof *b.sel_sim);
-    b.sel_off = malloc((BATCH_MAX + 1) * sizeof *b.sel_off);
-    size_t rev_cap = (size_t)BATCH_MAX * (LE_HNSW_MAX_LEVEL + 1) * (size_t)g->m0;
-    b.rev = malloc(rev_cap * sizeof *b.rev);
-    b.grp = malloc((rev_cap + 1) * sizeof *b.grp);
-    if (!b.scr || !b.tmp || !b.cands || !b.sel || !b.sel_sim || !b.sel_off || !b.rev || !b.grp) goto oom;
-    for (int t = 0; t < b.threads; t++) {
-        b.tmp[t] = malloc((size_t)v->dim * sizeof(float));
-        b.cands[t] = malloc((size_t)heap * sizeof(le_hit));
-        if (!b.tmp[t] || !b.cands[t] || scratch_reserve(&b.scr[t], g->n, heap, v->dim)) goto oom;
-    }
-    g->entry = 0;
-    g->max_level = levels[0];
-    for (uint32_t next = 1; next < g->n;) {
+    /* batches grow with the graph: a node selects among those inserted before its batch */
+    for (uint32_t next = 1; !oom && next < g->n;) {
         uint32_t bs = next < BATCH_MAX ? next : BATCH_MAX;
         if (bs > g->n - next) bs = g->n - next;
-        b.b0 = next;
-        b.b1 = next + bs;
-        b.top_before = g->max_level;
-        b.entry_before = g->entry;
-        b.sel_off[0] = 0;
-        for (uint32_t j = 0; j < bs; j++)
-            b.sel_off[j + 1] =
-                b.sel_off[j] + ((size_t)levels[next + j] + 1) * (size_t)(g->m0 + 1);
-        le_pool_run(pool, bs, phase_select, &b);
-        if (b.failed) goto oom;
-        le_pool_run(pool, bs, phase_set_links, &b);
-        b.n_rev = 0;
-        for (uint32_t j = 0; j < bs; j++) {
-            const uint32_t *sel = b.sel + b.sel_off[j];
-            for (int l = 0; l <= levels[next + j]; l++) {
-                const uint32_t *s = sel + (size_t)l * (size_t)(g->m0 + 1);
-                for (uint32_t x = 1; x <= s[0]; x++) b.rev[b.n_rev++] = rev_key(s[x], l, j);
-            }
-        }
-        qsort(b.rev, b.n_rev, sizeof *b.rev, cmp_u64);
-        b.n_grp = 0;
-        for (size_t r = 0; r < b.n_rev; r++)
-            if (r == 0 || b.rev[r] >> 27 != b.rev[r - 1] >> 27) b.grp[b.n_grp++] = r;
-        b.grp[b.n_grp] = b.n_rev;
-        le_pool_run(pool, b.n_grp, phase_reverse, &b);
-        for (uint32_t j = 0; j < bs; j++)
-            if (levels[next + j] > g->max_level) {
-                g->max_level = levels[next + j];
-                g->entry = next + j;
-            }
+        oom = insert_batch(&b, pool, next, bs);
         next += bs;
     }
-    goto done;
-oom:
-    st = le_fail(err, LE_ERR_NOMEM, "hnsw: out of memory building a graph over %zu vectors", v->n);
-    if (!g->levels) free(levels);
-    if (!g->upper_off) free(upper_off);
-    if (!g->links0) free(b.links0);
-    if (!g->upper) free(b.upper);
-    le_hnsw_free(g);
-done:
-    for (int t = 0; b.scr && t < b.threads; t++) le_hnsw_scratch_free(&b.scr[t]);
-    for (int t = 0; b.tmp && t < b.threads; t++) free(b.tmp[t]);
-    for (int t = 0; b.cands && t < b.threads; t++) free(b.cands[t]);
-    free(b.scr);
-    free(b.tmp);
-    free(b.cands);
-    free(b.sel);
-    free(b.sel_sim);
-    free(b.sel_off);
-    free(b.sim0);
-    free(b.simu);
-    free(b.rev);
-    free(b.grp);
+    if (oom) {
+        st = le_fail(err, LE_ERR_NOMEM, "hnsw: out of memory building a graph over %zu vectors",
+                     v->n);
+        le_hnsw_free(g);
+    }
+    build_free(&b);
     return st;
 }
 
