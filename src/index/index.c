@@ -10,6 +10,7 @@
 #include "base/checksum.h"
 #include "base/cpu.h"
 #include "index/fusion.h"
+#include "index/manifest.h"
 #include "index/vecdot.h"
 
 /* ------------------------------------------------------------- defaults */
@@ -132,171 +133,10 @@ int le_index_model_differs(const le_index_model *a, const le_index_model *b, cha
     return 0;
 }
 
-/* ------------------------------------------------------------- manifest */
+/* ------------------------------------------------------------- settings */
 
-/* fixed part of the manifest: magic, counts, identity, settings */
-#define MF_MODEL 16
-#define MF_NAME (MF_MODEL + LE_ID_MODEL)
-#define MF_ARCH (MF_NAME + LE_ID_NAME)
-#define MF_POOLING (MF_ARCH + LE_ID_ARCH)
-#define MF_PPREFIX (MF_POOLING + LE_ID_POOLING)
-#define MF_QPREFIX (MF_PPREFIX + LE_ID_PREFIX)
-#define MF_INTS (MF_QPREFIX + LE_ID_PREFIX) /* 32 int32 */
-#define MF_N_INTS 32
-#define MF_DBLS (MF_INTS + 4 * MF_N_INTS) /* 8 float64 */
-#define MF_N_DBLS 8
-#define MF_FIXED (MF_DBLS + 8 * MF_N_DBLS)
-
-enum {
-    I_HIDDEN, I_LAYERS, I_VOCAB, I_WINDOW, I_DIM, I_NORMALIZE, I_EXTEND, I_MAX_TOKENS,
-    I_ATTN_SCALE, I_STRIDE, I_SPARSE_VOCAB, I_MULTI_DIM, I_ENCODING, I_STOPWORDS, I_STORE_TEXT,
-    I_HNSW_M, I_HNSW_EFC, I_HNSW_EFS, I_HNSW_MIN, I_SE_GROUP, I_SE_WINDOW
-};
-enum { D_NTK_LAMBDA, D_ROPE_FACTOR, D_ROTARY_SCALING };
-
-size_t le_manifest_size(int n_seg, const uint32_t *n_docs);
-size_t le_manifest_size(int n_seg, const uint32_t *n_docs) {
-    size_t s = MF_FIXED + (size_t)n_seg * LE_MF_SEG_ENTRY;
-    for (int i = 0; i < n_seg; i++) s += le_align_up((n_docs[i] + 7) / 8, 8);
-    return s;
-}
-
-/* Writes the manifest into buf (le_manifest_size bytes, zeroed). */
-void le_manifest_write(unsigned char *buf, const le_index_model *m, const le_index_options *st,
-                       int n_seg, const uint64_t *off, const uint64_t *len, const uint32_t *n_docs,
-                       const uint32_t *dir_crc, const uint8_t *const *del);
-void le_manifest_write(unsigned char *buf, const le_index_model *m, const le_index_options *st,
-                       int n_seg, const uint64_t *off, const uint64_t *len, const uint32_t *n_docs,
-                       const uint32_t *dir_crc, const uint8_t *const *del) {
-    memcpy(buf, LE_MANIFEST_MAGIC, 8);
-    le_st32(buf + 8, (uint32_t)n_seg);
-    le_st32(buf + 12, 0);
-    memcpy(buf + MF_MODEL, m->model, strnlen(m->model, LE_ID_MODEL - 1));
-    memcpy(buf + MF_NAME, m->name, strnlen(m->name, LE_ID_NAME - 1));
-    memcpy(buf + MF_ARCH, m->architecture, strnlen(m->architecture, LE_ID_ARCH - 1));
-    memcpy(buf + MF_POOLING, m->pooling, strnlen(m->pooling, LE_ID_POOLING - 1));
-    memcpy(buf + MF_PPREFIX, m->passage_prefix, strnlen(m->passage_prefix, LE_ID_PREFIX - 1));
-    memcpy(buf + MF_QPREFIX, m->query_prefix, strnlen(m->query_prefix, LE_ID_PREFIX - 1));
-    int32_t v[MF_N_INTS] = {0};
-    v[I_HIDDEN] = m->hidden_size;
-    v[I_LAYERS] = m->num_layers;
-    v[I_VOCAB] = m->vocab_size;
-    v[I_WINDOW] = m->window;
-    v[I_DIM] = m->dim;
-    v[I_NORMALIZE] = m->normalize;
-    v[I_EXTEND] = (int32_t)m->extend;
-    v[I_MAX_TOKENS] = m->max_tokens;
-    v[I_ATTN_SCALE] = (int32_t)m->attn_scale;
-    v[I_STRIDE] = m->position_stride;
-    v[I_SPARSE_VOCAB] = m->sparse_vocab;
-    v[I_MULTI_DIM] = m->multi_dim;
-    v[I_ENCODING] = (int32_t)st->encoding;
-    v[I_STOPWORDS] = st->stopwords;
-    v[I_STORE_TEXT] = st->store_text;
-    v[I_HNSW_M] = st->hnsw_m;
-    v[I_HNSW_EFC] = st->hnsw_ef_construction;
-    v[I_HNSW_EFS] = st->hnsw_ef_search;
-    v[I_HNSW_MIN] = st->hnsw_min_docs;
-    v[I_SE_GROUP] = m->se_group;
-    v[I_SE_WINDOW] = m->se_window;
-    for (int i = 0; i < MF_N_INTS; i++) le_st32(buf + MF_INTS + 4 * i, (uint32_t)v[i]);
-    double dv[MF_N_DBLS] = {0};
-    dv[D_NTK_LAMBDA] = m->ntk_lambda;
-    dv[D_ROPE_FACTOR] = m->rope_factor;
-    dv[D_ROTARY_SCALING] = m->rotary_scaling_factor;
-    for (int i = 0; i < MF_N_DBLS; i++) memcpy(buf + MF_DBLS + 8 * i, &dv[i], 8);
-    size_t bits = MF_FIXED + (size_t)n_seg * LE_MF_SEG_ENTRY;
-    for (int i = 0; i < n_seg; i++) {
-        unsigned char *e = buf + MF_FIXED + (size_t)i * LE_MF_SEG_ENTRY;
-        size_t bl = (n_docs[i] + 7) / 8;
-        uint32_t nd = 0;
-        if (del && del[i]) {
-            memcpy(buf + bits, del[i], bl);
-            for (uint32_t d = 0; d < n_docs[i]; d++) nd += le_bit_get(del[i], d);
-        }
-        le_st64(e, off[i]);
-        le_st64(e + 8, len[i]);
-        le_st32(e + 16, n_docs[i]);
-        le_st32(e + 20, nd);
-        le_st32(e + 24, dir_crc[i]);
-        le_st32(e + 28, 0);
-        le_st64(e + 32, nd ? bits : 0);
-        le_st64(e + 40, nd ? bl : 0);
-        bits += le_align_up(bl, 8);
-    }
-}
-
-#define BAD(...) return le_fail(err, LE_ERR_FORMAT, __VA_ARGS__)
-
-static int fixed_str(char *dst, const unsigned char *src, size_t cap) {
-    size_t n = strnlen((const char *)src, cap);
-    if (n == cap) return -1;
-    memcpy(dst, src, n);
-    dst[n] = 0;
-    for (size_t i = n; i < cap; i++)
-        if (src[i]) return -1;
-    return 0;
-}
-
-static le_status parse_manifest(le_index *ix, const unsigned char *mf, uint64_t mlen,
-                                uint64_t data_end, le_error *err) {
-    if (mlen < MF_FIXED) BAD("manifest of %llu bytes is too short", (unsigned long long)mlen);
-    if (memcmp(mf, LE_MANIFEST_MAGIC, 8)) BAD("manifest does not start with its magic");
-    uint32_t n_seg = le_ld32(mf + 8);
-    if (le_ld32(mf + 12)) BAD("manifest has unknown flags");
-    if (n_seg > (mlen - MF_FIXED) / LE_MF_SEG_ENTRY) BAD("manifest lists %u segments", n_seg);
-    le_index_model *m = &ix->model;
-    if (fixed_str(m->model, mf + MF_MODEL, LE_ID_MODEL) ||
-        fixed_str(m->name, mf + MF_NAME, LE_ID_NAME) ||
-        fixed_str(m->architecture, mf + MF_ARCH, LE_ID_ARCH) ||
-        fixed_str(m->pooling, mf + MF_POOLING, LE_ID_POOLING) ||
-        fixed_str(m->passage_prefix, mf + MF_PPREFIX, LE_ID_PREFIX) ||
-        fixed_str(m->query_prefix, mf + MF_QPREFIX, LE_ID_PREFIX))
-        BAD("manifest has an unterminated identity string");
-    int32_t v[MF_N_INTS];
-    for (int i = 0; i < MF_N_INTS; i++) v[i] = (int32_t)le_ld32(mf + MF_INTS + 4 * i);
-    m->hidden_size = v[I_HIDDEN];
-    m->num_layers = v[I_LAYERS];
-    m->vocab_size = v[I_VOCAB];
-    m->window = v[I_WINDOW];
-    m->dim = v[I_DIM];
-    m->normalize = v[I_NORMALIZE];
-    m->extend = (le_extend)v[I_EXTEND];
-    m->max_tokens = v[I_MAX_TOKENS];
-    m->attn_scale = (le_attn_scale)v[I_ATTN_SCALE];
-    m->position_stride = v[I_STRIDE];
-    m->sparse_vocab = v[I_SPARSE_VOCAB];
-    m->multi_dim = v[I_MULTI_DIM];
-    m->se_group = v[I_SE_GROUP];
-    m->se_window = v[I_SE_WINDOW];
-    double dv[MF_N_DBLS];
-    for (int i = 0; i < MF_N_DBLS; i++) memcpy(&dv[i], mf + MF_DBLS + 8 * i, 8);
-    m->ntk_lambda = dv[D_NTK_LAMBDA];
-    m->rope_factor = dv[D_ROPE_FACTOR];
-    m->rotary_scaling_factor = dv[D_ROTARY_SCALING];
-    for (int i = 0; i < MF_N_DBLS; i++)
-        if (!isfinite(dv[i]) || (i > D_ROTARY_SCALING && dv[i] != 0))
-            BAD("manifest has a bad method parameter");
-    le_index_options *st = &ix->settings;
-    le_index_options_init(st);
-    st->encoding = (le_vec_encoding)v[I_ENCODING];
-    st->stopwords = v[I_STOPWORDS];
-    st->store_text = v[I_STORE_TEXT];
-    st->hnsw_m = v[I_HNSW_M];
-    st->hnsw_ef_construction = v[I_HNSW_EFC];
-    st->hnsw_ef_search = v[I_HNSW_EFS];
-    st->hnsw_min_docs = v[I_HNSW_MIN];
-    if (m->dim < 0 || m->dim > 65536 || m->multi_dim < 0 || m->multi_dim > 65536 ||
-        m->sparse_vocab < 0 || (unsigned)m->extend > 63 || m->max_tokens < 0 ||
-        (unsigned)m->attn_scale > LE_ATTN_SCALE_NONE || (unsigned)st->encoding > LE_VEC_I8 ||
-        (unsigned)st->stopwords > 1 || (unsigned)st->store_text > 1 || st->hnsw_m < 2 ||
-        st->hnsw_m > LE_HNSW_MAX_M || st->hnsw_ef_construction < 1 || st->hnsw_ef_construction > 65536 ||
-        st->hnsw_ef_search < 0 || st->hnsw_ef_search > (1 << 20) ||
-        st->hnsw_min_docs < 0)
-        BAD("manifest has an out-of-range setting");
-    for (int i = I_SE_WINDOW + 1; i < MF_N_INTS; i++)
-        if (v[i]) BAD("manifest has unknown settings");
-    le_seg_params *p = &ix->params;
+void le_index_seg_params(le_seg_params *p, const le_index_model *m, const le_index_options *st) {
+    memset(p, 0, sizeof *p);
     p->dim = m->dim;
     p->encoding = st->encoding;
     p->multi_dim = m->multi_dim;
@@ -309,57 +149,11 @@ static le_status parse_manifest(le_index *ix, const unsigned char *mf, uint64_t 
     p->hnsw.ef_construction = st->hnsw_ef_construction;
     p->hnsw_min_docs = (uint32_t)st->hnsw_min_docs;
     p->hnsw_target = 0.99;
-    ix->n_seg = (int)n_seg;
-    size_t ns = n_seg ? n_seg : 1;
-    ix->seg = calloc(ns, sizeof *ix->seg);
-    ix->seg_off = calloc(ns, sizeof *ix->seg_off);
-    ix->seg_len = calloc(ns, sizeof *ix->seg_len);
-    ix->seg_dir_crc = calloc(ns, sizeof *ix->seg_dir_crc);
-    ix->del = calloc(ns, sizeof *ix->del);
-    ix->n_del = calloc(ns, sizeof *ix->n_del);
-    ix->first = calloc(ns + 1, sizeof *ix->first);
-    ix->local_of = calloc(ns, sizeof *ix->local_of);
-    ix->ord_of = calloc(ns, sizeof *ix->ord_of);
-    if (!ix->seg || !ix->seg_off || !ix->seg_len || !ix->seg_dir_crc || !ix->del || !ix->n_del ||
-        !ix->first || !ix->local_of || !ix->ord_of)
-        return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
-    uint64_t prev_end = LE_IDX_HEADER_SIZE;
-    uint64_t live = 0;
-    for (uint32_t i = 0; i < n_seg; i++) {
-        const unsigned char *e = mf + MF_FIXED + (size_t)i * LE_MF_SEG_ENTRY;
-        uint64_t off = le_ld64(e), len = le_ld64(e + 8);
-        uint32_t nd = le_ld32(e + 16), ndel = le_ld32(e + 20), crc = le_ld32(e + 24);
-        uint64_t doff = le_ld64(e + 32), dlen = le_ld64(e + 40);
-        if (le_ld32(e + 28)) BAD("segment %u entry has unknown flags", i);
-        if (off % LE_IDX_ALIGN || off < prev_end || off > data_end || len > data_end - off)
-            BAD("segment %u (offset %llu, %llu bytes) lies outside the data area", i,
-                (unsigned long long)off, (unsigned long long)len);
-        prev_end = off + len;
-        if (nd == 0 || ndel > nd) BAD("segment %u has %u documents and %u deleted", i, nd, ndel);
-        ix->seg_off[i] = off;
-        ix->seg_len[i] = len;
-        ix->seg_dir_crc[i] = crc;
-        ix->n_del[i] = ndel;
-        if (ndel) {
-            uint64_t bl = (nd + 7) / 8;
-            if (dlen != bl || doff < MF_FIXED || doff % 8 || doff > mlen || dlen > mlen - doff)
-                BAD("segment %u deletion bitmap lies outside the manifest", i);
-            const uint8_t *bits = mf + doff;
-            uint32_t c = 0;
-            for (uint32_t d = 0; d < nd; d++) c += le_bit_get(bits, d);
-            if (c != ndel) BAD("segment %u deletion bitmap holds %u deletions, not %u", i, c, ndel);
-            if (nd % 8 && bits[bl - 1] >> (nd % 8)) BAD("segment %u deletion bitmap has stray bits", i);
-            ix->del[i] = bits;
-        } else if (doff || dlen) {
-            BAD("segment %u has a bitmap but no deletions", i);
-        }
-        live += nd - ndel;
-    }
-    if (live >= UINT32_MAX) BAD("index holds too many documents");
-    return LE_OK;
 }
 
 /* -------------------------------------------------------------- opening */
+
+#define BAD(...) return le_fail(err, LE_ERR_FORMAT, __VA_ARGS__)
 
 static le_status build_numbering(le_index *ix, le_error *err) {
     uint32_t next = 0;
@@ -436,7 +230,7 @@ static le_status open_bytes(le_index *ix, const le_index_options *opt, le_error 
             (unsigned long long)moff, (unsigned long long)mlen);
     if (check >= 0 && le_crc32c(b + moff, (size_t)mlen) != le_ld32(b + LE_HDR_MANIFEST_CRC))
         BAD("%s: manifest checksum mismatch (the file is corrupt)", path);
-    le_status st = parse_manifest(ix, b + moff, mlen, moff, err);
+    le_status st = le_manifest_read(ix, b + moff, mlen, moff, err);
     if (st) return le_error_wrap(err, st, "%s", path);
     for (int i = 0; i < ix->n_seg; i++) {
         st = le_segment_parse(&ix->seg[i], b + ix->seg_off[i], ix->seg_len[i], &ix->params,

@@ -54,6 +54,11 @@ struct le_index {
 le_status le_index_open_memory(const void *data, size_t size, const le_index_options *opt,
                                le_index **out, le_error *err);
 
+/* The segment parameters of an index of model m and settings st: what
+ * every segment of it shares (a new index's first commit and opening a file
+ * both derive them). */
+void le_index_seg_params(le_seg_params *p, const le_index_model *m, const le_index_options *st);
+
 /* The (segment, local document) of live document number doc. */
 void le_index_locate(const le_index *ix, size_t doc, int *seg, uint32_t *local);
 

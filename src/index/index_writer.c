@@ -23,11 +23,7 @@
 
 #include "base/checksum.h"
 #include "index/index.h"
-
-size_t le_manifest_size(int n_seg, const uint32_t *n_docs);
-void le_manifest_write(unsigned char *buf, const le_index_model *m, const le_index_options *st,
-                       int n_seg, const uint64_t *off, const uint64_t *len, const uint32_t *n_docs,
-                       const uint32_t *dir_crc, const uint8_t *const *del);
+#include "index/manifest.h"
 
 static le_index_fault_fn g_fault;
 static void *g_fault_user;
@@ -142,6 +138,334 @@ static int sink_pad(sink *k, uint64_t align) {
     return want > k->pos ? sink_out(k, zeros, (size_t)(want - k->pos)) : 0;
 }
 
+/* ------------------------------------------------------------ committing */
+
+static le_status io_fail(le_index_writer *w, const char *what, int e, le_error *err) {
+    return le_fail(err, LE_ERR_IO, "%s: cannot %s: %s", w->tmp_path, what, strerror(e ? e : EIO));
+}
+
+static le_status commit_oom(le_error *err) {
+    return le_fail(err, LE_ERR_NOMEM, "index: out of memory while committing");
+}
+
+/* Makes the sink fail as an I/O error would when the fault hook asks so at step. */
+static void sink_fault(sink *k, const char *step) {
+    if (fault(step)) k->failed = 1, k->err_no = EIO;
+}
+
+/* Marks the committed documents with this id deleted in del (allocating
+ * bitmaps as needed). */
+static le_status mark_deleted(le_index *cur, const char *id, uint8_t **del, le_error *err) {
+    long o = le_index_find(cur, id);
+    if (o < 0) return LE_OK;
+    int s;
+    uint32_t local;
+    le_index_locate(cur, (size_t)o, &s, &local);
+    if (!del[s]) {
+        size_t bl = (cur->seg[s].n_docs + 7) / 8;
+        del[s] = calloc(bl, 1);
+        if (!del[s]) return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
+        if (cur->del[s]) memcpy(del[s], cur->del[s], bl);
+    }
+    le_bit_set(del[s], local);
+    return LE_OK;
+}
+
+/* One commit: which segments the new file holds, and the buffers that
+ * write it. */
+typedef struct commit_job {
+    le_index *cur;               /* the committed index; NULL: a new file */
+    const le_index_model *model; /* the identity and settings the manifest records */
+    const le_index_options *settings;
+    le_seg_params params;
+    int n_old;     /* cur's segments */
+    uint8_t **del; /* [n_old] changed deletion bitmaps (NULL: cur's stands) */
+    int *keep;     /* [n_old] 1: the segment is copied into the new file */
+    int n_keep;
+    le_segment fresh, merged; /* from the pending documents; of everything, merged */
+    const le_segment *newseg; /* the one written after the kept ones: fresh, merged or NULL */
+    int n_seg;                /* n_keep + (newseg != NULL) */
+    le_manifest_seg *table;   /* [n_seg] the new file's segment table */
+    unsigned char *mf;        /* the manifest, mlen bytes at moff */
+    size_t mlen;
+    uint64_t moff;
+    sink k; /* the temporary file */
+} commit_job;
+
+/* Starts j for w: the current index's identity, settings and segment
+ * parameters, or for a new file those given; zeroed per-segment arrays. */
+static le_status job_start(commit_job *j, le_index_writer *w, const le_index_model *new_model,
+                           const le_index_options *new_settings, le_error *err) {
+    le_index *cur = w->cur;
+    j->cur = cur;
+    j->model = cur ? &cur->model : new_model;
+    j->settings = cur ? &cur->settings : new_settings;
+    if (cur)
+        j->params = cur->params;
+    else
+        le_index_seg_params(&j->params, j->model, j->settings);
+    j->n_old = cur ? cur->n_seg : 0;
+    j->k.fd = -1;
+    j->del = calloc((size_t)(j->n_old ? j->n_old : 1), sizeof *j->del);
+    j->keep = calloc((size_t)(j->n_old ? j->n_old : 1), sizeof *j->keep);
+    return j->del && j->keep ? LE_OK : commit_oom(err);
+}
+
+/* Marks deleted, in j->del, the committed documents that w's deletions
+ * name or that its pending documents replace. */
+static le_status mark_replaced(commit_job *j, const le_index_writer *w, le_error *err) {
+    le_status st = LE_OK;
+    for (size_t i = 0; j->cur && i < w->n_dels && !st; i++)
+        st = mark_deleted(j->cur, w->dels[i], j->del, err);
+    for (size_t i = 0; j->cur && i < w->n_docs && !st; i++)
+        if (!w->docs[i].dropped) st = mark_deleted(j->cur, w->docs[i].id, j->del, err);
+    return st;
+}
+
+/* The deletion bitmap old segment s has in the new file. */
+static const uint8_t *old_bits(const commit_job *j, int s) {
+    return j->del[s] ? j->del[s] : j->cur->del[s];
+}
+
+/* Sets keep[s] (and n_keep) for the old segments that still hold a live
+ * document. */
+static void find_kept(commit_job *j) {
+    for (int s = 0; s < j->n_old; s++) {
+        uint32_t live = 0;
+        const uint8_t *b = old_bits(j, s);
+        for (uint32_t d = 0; d < j->cur->seg[s].n_docs; d++) live += !le_bit_get(b, d);
+        j->keep[s] = live > 0;
+        j->n_keep += j->keep[s];
+    }
+}
+
+/* Builds j->fresh from w's live pending documents, in the order they were
+ * added; with_graph 0 leaves the graph to the merge that follows. */
+static le_status build_fresh(commit_job *j, le_index_writer *w, int with_graph, le_error *err) {
+    le_seg_doc *sd = malloc(w->n_live_pending * sizeof *sd);
+    if (!sd) return commit_oom(err);
+    size_t n = 0;
+    for (size_t i = 0; i < w->n_docs; i++) {
+        const pdoc *p = &w->docs[i];
+        if (p->dropped) continue;
+        sd[n++] = (le_seg_doc){p->id,        p->source,        p->title,    p->text,
+                               p->text_len,  p->source_offset, p->tokens,   p->tokens_in_text,
+                               p->truncated, p->dense,         p->n_sparse, p->sp_ids,
+                               p->sp_w,      p->n_multi,       p->multi};
+    }
+    le_status st = le_segment_build(&j->fresh, &j->params, n, sd, with_graph, w->pool, err);
+    free(sd);
+    if (!st) j->newseg = &j->fresh;
+    return st;
+}
+
+/* Merges the kept old segments and (has_new) j->fresh into j->merged,
+ * which then stands for all of them: no old segment is kept. */
+static le_status merge_all(commit_job *j, int has_new, le_pool *pool, le_error *err) {
+    int n_src = j->n_keep + has_new, i = 0;
+    const le_segment **src = malloc((size_t)n_src * sizeof *src);
+    const uint8_t **sdel = malloc((size_t)n_src * sizeof *sdel);
+    if (!src || !sdel) {
+        free(src);
+        free(sdel);
+        return commit_oom(err);
+    }
+    for (int s = 0; s < j->n_old; s++)
+        if (j->keep[s]) {
+            src[i] = &j->cur->seg[s];
+            sdel[i++] = old_bits(j, s);
+        }
+    if (has_new) {
+        src[i] = &j->fresh;
+        sdel[i++] = NULL;
+    }
+    le_status st = le_segment_merge(&j->merged, &j->params, n_src, src, sdel, pool, err);
+    free(src);
+    free(sdel);
+    if (st) return st;
+    j->newseg = &j->merged;
+    for (int s = 0; s < j->n_old; s++) j->keep[s] = 0;
+    j->n_keep = 0;
+    return LE_OK;
+}
+
+/* Decides the new file's segments: the old ones that keep live documents,
+ * then one new segment from the pending documents; all merged into one when
+ * compacting or when they would be more than w's max_segments. */
+static le_status plan_segments(commit_job *j, le_index_writer *w, int compact, le_error *err) {
+    find_kept(j);
+    int has_new = w->n_live_pending > 0;
+    int max_seg = w->opt.max_segments > 0 ? w->opt.max_segments : 8;
+    int merge = (compact && (j->n_keep + has_new) > 0) || j->n_keep + has_new > max_seg;
+    le_status st;
+    if (has_new && (st = build_fresh(j, w, !merge, err))) return st;
+    if (merge && (st = merge_all(j, has_new, w->pool, err))) return st;
+    j->n_seg = j->n_keep + (j->newseg != NULL);
+    return LE_OK;
+}
+
+/* Allocates the segment table and the sink's buffer. */
+static le_status alloc_table(commit_job *j, le_error *err) {
+    j->table = calloc((size_t)(j->n_seg ? j->n_seg : 1), sizeof *j->table);
+    j->k.cap = 1 << 20;
+    j->k.buf = malloc(j->k.cap);
+    return j->table && j->k.buf ? LE_OK : commit_oom(err);
+}
+
+/* Creates (or truncates) w's temporary file for the sink. */
+static le_status open_tmp(commit_job *j, le_index_writer *w, le_error *err) {
+    j->k.fd = fault("tmp-open") ? (errno = EIO, -1)
+                                : open(w->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    return j->k.fd < 0 ? io_fail(w, "create it", errno, err) : LE_OK;
+}
+
+/* Copies the kept old segments byte for byte, each 64-byte aligned, into
+ * table rows 0, 1, …; returns the number of rows filled. */
+static int copy_kept(commit_job *j) {
+    int row = 0;
+    for (int s = 0; s < j->n_old; s++) {
+        if (!j->keep[s]) continue;
+        sink_pad(&j->k, LE_IDX_ALIGN);
+        le_manifest_seg *t = &j->table[row++];
+        t->off = j->k.pos;
+        t->len = j->cur->seg_len[s];
+        t->n_docs = j->cur->seg[s].n_docs;
+        t->dir_crc = j->cur->seg_dir_crc[s];
+        t->del = old_bits(j, s);
+        sink_out(&j->k, j->cur->base + j->cur->seg_off[s], (size_t)j->cur->seg_len[s]);
+    }
+    return row;
+}
+
+/* Serialises j->newseg, aligned, as table row `row`. An I/O failure stays
+ * in the sink (reported when it is flushed); any other error is returned. */
+static le_status write_new_segment(commit_job *j, int row, le_error *err) {
+    le_manifest_seg *t = &j->table[row];
+    sink_pad(&j->k, LE_IDX_ALIGN);
+    t->off = j->k.pos;
+    t->n_docs = j->newseg->n_docs;
+    uint64_t sl = 0;
+    if (!j->k.failed) {
+        le_status ws = le_segment_write(j->newseg, sink_out, &j->k, &sl, &t->dir_crc, err);
+        if (ws && !j->k.failed) return ws; /* not an I/O error: out of memory */
+    }
+    t->len = sl;
+    return LE_OK;
+}
+
+/* Builds the manifest of the new file and appends it, aligned. */
+static le_status append_manifest(commit_job *j, le_error *err) {
+    sink_pad(&j->k, LE_IDX_ALIGN);
+    j->moff = j->k.pos;
+    j->mlen = le_manifest_size(j->n_seg, j->table);
+    j->mf = calloc(1, j->mlen);
+    if (!j->mf) return commit_oom(err);
+    le_manifest_write(j->mf, j->model, j->settings, j->n_seg, j->table);
+    sink_out(&j->k, j->mf, j->mlen);
+    return LE_OK;
+}
+
+/* Writes the header, which points at the manifest, over the placeholder at
+ * offset 0 of the flushed file. */
+static le_status write_header(commit_job *j, le_index_writer *w, le_error *err) {
+    unsigned char hdr[LE_IDX_HEADER_SIZE] = {0};
+    memcpy(hdr + LE_HDR_MAGIC, LE_IDX_MAGIC, 8);
+    le_st32(hdr + LE_HDR_VERSION, LE_IDX_VERSION);
+    le_st32(hdr + LE_HDR_HEADER_SIZE, LE_IDX_HEADER_SIZE);
+    le_st64(hdr + LE_HDR_FILE_SIZE, j->k.pos);
+    le_st64(hdr + LE_HDR_GENERATION, (j->cur ? j->cur->generation : 0) + 1);
+    le_st64(hdr + LE_HDR_MANIFEST_OFF, j->moff);
+    le_st64(hdr + LE_HDR_MANIFEST_LEN, j->mlen);
+    le_st32(hdr + LE_HDR_MANIFEST_CRC, le_crc32c(j->mf, j->mlen));
+    le_st32(hdr + LE_HDR_CRC, le_crc32c(hdr, LE_HDR_CRC));
+    if (fault("header-written") || pwrite(j->k.fd, hdr, sizeof hdr, 0) != (ssize_t)sizeof hdr)
+        return io_fail(w, "write its header", errno, err);
+    return LE_OK;
+}
+
+/* Writes the whole temporary file: header placeholder, kept segments, the
+ * new segment, the manifest, then the header. */
+static le_status write_tmp(commit_job *j, le_index_writer *w, le_error *err) {
+    static const unsigned char zero_header[LE_IDX_HEADER_SIZE];
+    le_status st;
+    if ((st = alloc_table(j, err)) || (st = open_tmp(j, w, err))) return st;
+    sink_out(&j->k, zero_header, sizeof zero_header);
+    int row = copy_kept(j);
+    sink_fault(&j->k, "segments-copied");
+    if (j->newseg && (st = write_new_segment(j, row, err))) return st;
+    sink_fault(&j->k, "segment-written");
+    if ((st = append_manifest(j, err))) return st;
+    sink_fault(&j->k, "manifest-written");
+    if (sink_flush(&j->k)) return io_fail(w, "write it", j->k.err_no, err);
+    return write_header(j, w, err);
+}
+
+/* Makes the temporary file durable, renames it over w->path (the commit
+ * point), then syncs the directory so that the rename is durable too. */
+static le_status publish(commit_job *j, le_index_writer *w, le_error *err) {
+    if (fault("fsync") || fsync(j->k.fd) != 0) return io_fail(w, "fsync it", errno, err);
+    int fd = j->k.fd;
+    j->k.fd = -1;
+    if (close(fd) != 0) return io_fail(w, "close it", errno, err);
+    if (fault("rename") || rename(w->tmp_path, w->path) != 0)
+        return le_fail(err, LE_ERR_IO, "%s: cannot rename it over %s: %s", w->tmp_path, w->path,
+                       strerror(errno ? errno : EIO));
+    /* the rename is durable once the directory is synced; it is visible already */
+    int dfd = open(w->dir_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        if (!fault("dir-fsync")) fsync(dfd);
+        close(dfd);
+    }
+    return LE_OK;
+}
+
+/* Opens the file just published as w's current index and drops the
+ * pending changes it now holds. */
+static le_status reopen(le_index_writer *w, le_error *err) {
+    le_index *next = NULL;
+    le_index_options ro = w->opt;
+    le_status st = le_index_open(w->path, &ro, &next, err);
+    if (st) {
+        le_error_wrap(err, st, "index: reopening after a commit");
+        return st;
+    }
+    le_index_close(w->cur);
+    w->cur = next;
+    clear_pending(w);
+    return LE_OK;
+}
+
+/* Frees j; after a failure (st) also removes the temporary file. */
+static void job_end(commit_job *j, le_index_writer *w, le_status st) {
+    if (j->k.fd >= 0) close(j->k.fd);
+    if (st && w->tmp_path) unlink(w->tmp_path);
+    for (int s = 0; j->del && s < j->n_old; s++) free(j->del[s]);
+    free(j->del);
+    free(j->keep);
+    free(j->table);
+    free(j->mf);
+    free(j->k.buf);
+    le_segment_free(&j->fresh);
+    le_segment_free(&j->merged);
+}
+
+/* Publishes a new version of w's file holding its committed documents less
+ * the deleted and replaced ones, plus its pending documents (compact:
+ * merged into one segment). new_model and new_settings describe a file
+ * that does not exist yet (w->cur NULL). */
+static le_status commit(le_index_writer *w, int compact, const le_index_model *new_model,
+                        const le_index_options *new_settings, le_error *err) {
+    commit_job j = {0};
+    le_status st = job_start(&j, w, new_model, new_settings, err);
+    if (!st) st = mark_replaced(&j, w, err);
+    if (!st) st = plan_segments(&j, w, compact, err);
+    if (!st) st = write_tmp(&j, w, err);
+    if (!st) st = publish(&j, w, err);
+    if (!st) st = reopen(w, err);
+    job_end(&j, w, st);
+    return st;
+}
+
 /* ------------------------------------------------------------ opening */
 
 static le_status take_lock(le_index_writer *w, le_error *err) {
@@ -171,9 +495,6 @@ static le_status take_lock(le_index_writer *w, le_error *err) {
     }
     return LE_OK;
 }
-
-static le_status commit(le_index_writer *w, int compact, le_index_model *new_model,
-                        const le_index_options *new_settings, le_error *err);
 
 static char *with_suffix(const char *path, const char *suffix) {
     size_t a = strlen(path), b = strlen(suffix);
@@ -406,252 +727,6 @@ le_status le_index_writer_delete(le_index_writer *w, size_t n, const char *const
     }
     if (n_found) *n_found = found;
     return LE_OK;
-}
-
-/* ------------------------------------------------------------ committing */
-
-static le_status io_fail(le_index_writer *w, const char *what, int e, le_error *err) {
-    return le_fail(err, LE_ERR_IO, "%s: cannot %s: %s", w->tmp_path, what, strerror(e ? e : EIO));
-}
-
-/* Marks the committed documents with this id deleted in del (allocating
- * bitmaps as needed). */
-static le_status mark_deleted(le_index *cur, const char *id, uint8_t **del, le_error *err) {
-    long o = le_index_find(cur, id);
-    if (o < 0) return LE_OK;
-    int s;
-    uint32_t local;
-    le_index_locate(cur, (size_t)o, &s, &local);
-    if (!del[s]) {
-        size_t bl = (cur->seg[s].n_docs + 7) / 8;
-        del[s] = calloc(bl, 1);
-        if (!del[s]) return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
-        if (cur->del[s]) memcpy(del[s], cur->del[s], bl);
-    }
-    le_bit_set(del[s], local);
-    return LE_OK;
-}
-
-static le_status commit(le_index_writer *w, int compact, le_index_model *new_model,
-                        const le_index_options *new_settings, le_error *err) {
-    le_index *cur = w->cur;
-    const le_index_model *model = cur ? &cur->model : new_model;
-    const le_index_options *settings = cur ? &cur->settings : new_settings;
-    le_seg_params params;
-    if (cur) {
-        params = cur->params;
-    } else {
-        memset(&params, 0, sizeof params);
-        params.dim = model->dim;
-        params.encoding = settings->encoding;
-        params.multi_dim = model->multi_dim;
-        params.sparse = model->sparse_vocab > 0;
-        params.sparse_vocab = (uint32_t)model->sparse_vocab;
-        params.store_text = settings->store_text;
-        params.analyzer.stopwords = settings->stopwords;
-        le_hnsw_params_init(&params.hnsw);
-        params.hnsw.m = settings->hnsw_m;
-        params.hnsw.ef_construction = settings->hnsw_ef_construction;
-        params.hnsw_min_docs = (uint32_t)settings->hnsw_min_docs;
-        params.hnsw_target = 0.99;
-    }
-    int n_old = cur ? cur->n_seg : 0;
-    le_status st = LE_OK;
-    uint8_t **del = calloc((size_t)(n_old ? n_old : 1), sizeof *del);
-    int *keep = calloc((size_t)(n_old ? n_old : 1), sizeof *keep);
-    uint64_t *off = NULL, *len = NULL;
-    uint32_t *nd = NULL, *crc = NULL;
-    const uint8_t **bits = NULL;
-    unsigned char *mf = NULL;
-    le_segment fresh = {0}, merged = {0};
-    const le_segment *newseg = NULL;
-    sink k = {.fd = -1};
-    if (!del || !keep) goto nomem;
-    /* deletions: explicit ones and ids that pending documents replace */
-    for (size_t i = 0; cur && i < w->n_dels && !st; i++) st = mark_deleted(cur, w->dels[i], del, err);
-    for (size_t i = 0; cur && i < w->n_docs && !st; i++)
-        if (!w->docs[i].dropped) st = mark_deleted(cur, w->docs[i].id, del, err);
-    if (st) goto done;
-    int n_keep = 0;
-    for (int s = 0; s < n_old; s++) {
-        uint32_t live = 0;
-        const uint8_t *b = del[s] ? del[s] : cur->del[s];
-        for (uint32_t d = 0; d < cur->seg[s].n_docs; d++) live += !le_bit_get(b, d);
-        keep[s] = live > 0;
-        n_keep += keep[s];
-    }
-    int has_new = w->n_live_pending > 0;
-    int max_seg = w->opt.max_segments > 0 ? w->opt.max_segments : 8;
-    int merge = (compact && (n_keep + has_new) > 0) || n_keep + has_new > max_seg;
-    if (has_new) {
-        le_seg_doc *sd = malloc(w->n_live_pending * sizeof *sd);
-        if (!sd) goto nomem;
-        size_t j = 0;
-        for (size_t i = 0; i < w->n_docs; i++) {
-            const pdoc *p = &w->docs[i];
-            if (p->dropped) continue;
-            sd[j++] = (le_seg_doc){p->id,       p->source, p->title,     p->text,
-                                   p->text_len, p->source_offset, p->tokens, p->tokens_in_text,
-                                   p->truncated, p->dense, p->n_sparse, p->sp_ids,
-                                   p->sp_w,     p->n_multi, p->multi};
-        }
-        st = le_segment_build(&fresh, &params, j, sd, !merge, w->pool, err);
-        free(sd);
-        if (st) goto done;
-        newseg = &fresh;
-    }
-    if (merge) {
-        int n_src = n_keep + has_new, i = 0;
-        const le_segment **src = malloc((size_t)n_src * sizeof *src);
-        const uint8_t **sdel = malloc((size_t)n_src * sizeof *sdel);
-        if (!src || !sdel) {
-            free(src);
-            free(sdel);
-            goto nomem;
-        }
-        for (int s = 0; s < n_old; s++)
-            if (keep[s]) {
-                src[i] = &cur->seg[s];
-                sdel[i++] = del[s] ? del[s] : cur->del[s];
-            }
-        if (has_new) {
-            src[i] = &fresh;
-            sdel[i++] = NULL;
-        }
-        st = le_segment_merge(&merged, &params, n_src, src, sdel, w->pool, err);
-        free(src);
-        free(sdel);
-        if (st) goto done;
-        newseg = &merged;
-        for (int s = 0; s < n_old; s++) keep[s] = 0;
-        n_keep = 0;
-    }
-    /* the new file */
-    int n_seg = n_keep + (newseg != NULL);
-    size_t ns = (size_t)(n_seg ? n_seg : 1);
-    off = calloc(ns, sizeof *off);
-    len = calloc(ns, sizeof *len);
-    nd = calloc(ns, sizeof *nd);
-    crc = calloc(ns, sizeof *crc);
-    bits = calloc(ns, sizeof *bits);
-    k.cap = 1 << 20;
-    k.buf = malloc(k.cap);
-    if (!off || !len || !nd || !crc || !bits || !k.buf) goto nomem;
-    k.fd = fault("tmp-open") ? (errno = EIO, -1)
-                             : open(w->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (k.fd < 0) {
-        st = io_fail(w, "create it", errno, err);
-        goto done;
-    }
-    static const unsigned char zero_header[LE_IDX_HEADER_SIZE];
-    sink_out(&k, zero_header, sizeof zero_header);
-    int j = 0;
-    for (int s = 0; s < n_old; s++) {
-        if (!keep[s]) continue;
-        sink_pad(&k, LE_IDX_ALIGN);
-        off[j] = k.pos;
-        len[j] = cur->seg_len[s];
-        nd[j] = cur->seg[s].n_docs;
-        crc[j] = cur->seg_dir_crc[s];
-        bits[j] = del[s] ? del[s] : cur->del[s];
-        sink_out(&k, cur->base + cur->seg_off[s], (size_t)cur->seg_len[s]);
-        j++;
-    }
-    if (fault("segments-copied")) k.failed = 1, k.err_no = EIO;
-    if (newseg) {
-        sink_pad(&k, LE_IDX_ALIGN);
-        off[j] = k.pos;
-        nd[j] = newseg->n_docs;
-        bits[j] = NULL;
-        uint64_t sl = 0;
-        if (!k.failed) {
-            le_status ws = le_segment_write(newseg, sink_out, &k, &sl, &crc[j], err);
-            if (ws && !k.failed) { /* not an I/O error: out of memory */
-                st = ws;
-                goto done;
-            }
-        }
-        len[j] = sl;
-        j++;
-    }
-    if (fault("segment-written")) k.failed = 1, k.err_no = EIO;
-    sink_pad(&k, LE_IDX_ALIGN);
-    uint64_t moff = k.pos;
-    size_t mlen = le_manifest_size(n_seg, nd);
-    mf = calloc(1, mlen);
-    if (!mf) goto nomem;
-    le_manifest_write(mf, model, settings, n_seg, off, len, nd, crc, bits);
-    sink_out(&k, mf, mlen);
-    if (fault("manifest-written")) k.failed = 1, k.err_no = EIO;
-    if (sink_flush(&k)) {
-        st = io_fail(w, "write it", k.err_no, err);
-        goto done;
-    }
-    unsigned char hdr[LE_IDX_HEADER_SIZE] = {0};
-    memcpy(hdr + LE_HDR_MAGIC, LE_IDX_MAGIC, 8);
-    le_st32(hdr + LE_HDR_VERSION, LE_IDX_VERSION);
-    le_st32(hdr + LE_HDR_HEADER_SIZE, LE_IDX_HEADER_SIZE);
-    le_st64(hdr + LE_HDR_FILE_SIZE, k.pos);
-    le_st64(hdr + LE_HDR_GENERATION, (cur ? cur->generation : 0) + 1);
-    le_st64(hdr + LE_HDR_MANIFEST_OFF, moff);
-    le_st64(hdr + LE_HDR_MANIFEST_LEN, mlen);
-    le_st32(hdr + LE_HDR_MANIFEST_CRC, le_crc32c(mf, mlen));
-    le_st32(hdr + LE_HDR_CRC, le_crc32c(hdr, LE_HDR_CRC));
-    if (fault("header-written") || pwrite(k.fd, hdr, sizeof hdr, 0) != (ssize_t)sizeof hdr) {
-        st = io_fail(w, "write its header", errno, err);
-        goto done;
-    }
-    if (fault("fsync") || fsync(k.fd) != 0) {
-        st = io_fail(w, "fsync it", errno, err);
-        goto done;
-    }
-    int fd = k.fd;
-    k.fd = -1;
-    if (close(fd) != 0) {
-        st = io_fail(w, "close it", errno, err);
-        goto done;
-    }
-    if (fault("rename") || rename(w->tmp_path, w->path) != 0) {
-        st = le_fail(err, LE_ERR_IO, "%s: cannot rename it over %s: %s", w->tmp_path, w->path,
-                     strerror(errno ? errno : EIO));
-        goto done;
-    }
-    /* the rename is durable once the directory is synced; it is visible already */
-    int dfd = open(w->dir_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        if (!fault("dir-fsync")) fsync(dfd);
-        close(dfd);
-    }
-    {
-        le_index *next = NULL;
-        le_index_options ro = w->opt;
-        if ((st = le_index_open(w->path, &ro, &next, err))) {
-            le_error_wrap(err, st, "index: reopening after a commit");
-            goto done;
-        }
-        le_index_close(w->cur);
-        w->cur = next;
-        clear_pending(w);
-    }
-    goto done;
-nomem:
-    st = le_fail(err, LE_ERR_NOMEM, "index: out of memory while committing");
-done:
-    if (k.fd >= 0) close(k.fd);
-    if (st && w->tmp_path) unlink(w->tmp_path);
-    for (int s = 0; del && s < n_old; s++) free(del[s]);
-    free(del);
-    free(keep);
-    free(off);
-    free(len);
-    free(nd);
-    free(crc);
-    free(bits);
-    free(mf);
-    free(k.buf);
-    le_segment_free(&fresh);
-    le_segment_free(&merged);
-    return st;
 }
 
 le_status le_index_writer_commit(le_index_writer *w, le_error *err) {
