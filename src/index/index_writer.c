@@ -607,9 +607,10 @@ size_t le_index_writer_pending(const le_index_writer *w) { return w->n_live_pend
 
 static char *dup_str(const char *s) { return strdup(s ? s : ""); }
 
-le_status le_index_writer_add(le_index_writer *w, size_t n, const le_index_doc *docs,
-                              le_error *err) {
-    const le_index_model *m = &w->cur->model;
+/* Checks docs[0..n) against model m: ids, vectors the index holds, sparse
+ * term ids inside its vocabulary. Nothing is buffered when one fails. */
+static le_status check_docs(const le_index_model *m, size_t n, const le_index_doc *docs,
+                            le_error *err) {
     for (size_t i = 0; i < n; i++) {
         const le_index_doc *d = &docs[i];
         if (!d->id || !*d->id)
@@ -626,76 +627,93 @@ le_status le_index_writer_add(le_index_writer *w, size_t n, const le_index_doc *
                                "index: document %zu has sparse term id %u, past the vocabulary of %d",
                                i, d->sparse_ids[j], m->sparse_vocab);
     }
-    for (size_t i = 0; i < n; i++) {
-        const le_index_doc *d = &docs[i];
-        if (w->n_docs == w->cap_docs) {
-            size_t cap = w->cap_docs ? w->cap_docs * 2 : 64;
-            pdoc *p = realloc(w->docs, cap * sizeof *p);
-            if (!p) return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
-            w->docs = p;
-            w->cap_docs = cap;
-        }
-        pdoc *p = &w->docs[w->n_docs];
-        memset(p, 0, sizeof *p);
-        size_t tl = d->text ? (d->text_len ? d->text_len : strlen(d->text)) : 0;
-        p->id = dup_str(d->id);
-        p->source = dup_str(d->source);
-        p->title = dup_str(d->title);
-        p->text = malloc(tl + 1);
-        int bad = !p->id || !p->source || !p->title || !p->text;
-        if (!bad) {
-            if (tl) memcpy(p->text, d->text, tl);
-            p->text[tl] = 0;
-        }
-        p->text_len = tl;
-        p->source_offset = d->source_offset;
-        p->tokens = d->tokens > 0 ? (uint32_t)d->tokens : 0;
-        p->tokens_in_text = d->tokens_in_text > 0 ? (uint32_t)d->tokens_in_text : p->tokens;
-        p->truncated = d->truncated != 0;
-        if (!bad && m->dim) {
-            p->dense = malloc((size_t)m->dim * sizeof *p->dense);
-            if (p->dense) memcpy(p->dense, d->dense, (size_t)m->dim * sizeof *p->dense);
-            else bad = 1;
-        }
-        if (!bad && d->n_sparse) {
-            p->sp_ids = malloc(d->n_sparse * sizeof *p->sp_ids);
-            p->sp_w = malloc(d->n_sparse * sizeof *p->sp_w);
-            if (p->sp_ids && p->sp_w) {
-                memcpy(p->sp_ids, d->sparse_ids, d->n_sparse * sizeof *p->sp_ids);
-                memcpy(p->sp_w, d->sparse_weights, d->n_sparse * sizeof *p->sp_w);
-                p->n_sparse = d->n_sparse;
-            } else {
-                bad = 1;
-            }
-        }
-        if (!bad && d->n_multi) {
-            size_t nf = d->n_multi * (size_t)m->multi_dim;
-            p->multi = malloc(nf * sizeof *p->multi);
-            if (p->multi) {
-                memcpy(p->multi, d->multi, nf * sizeof *p->multi);
-                p->n_multi = d->n_multi;
-            } else {
-                bad = 1;
-            }
-        }
-        if (bad) {
-            pdoc_free(p);
-            return le_fail(err, LE_ERR_NOMEM, "index: out of memory buffering documents");
-        }
-        /* a later add of the same id wins */
-        long prev = le_idmap_get(&w->pending, p->id, strlen(p->id));
-        if (prev >= 0) {
-            w->docs[prev].dropped = 1;
-            w->n_live_pending--;
-        }
-        if (le_idmap_put(&w->pending, p->id, strlen(p->id), (uint32_t)w->n_docs)) {
-            pdoc_free(p);
-            return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
-        }
-        w->n_docs++;
-        w->n_live_pending++;
-    }
     return LE_OK;
+}
+
+/* Copies d's strings and counts into p (zeroed); -1 when out of memory
+ * (what was copied stays in p for pdoc_free). */
+static int copy_doc_text(pdoc *p, const le_index_doc *d) {
+    size_t tl = d->text ? (d->text_len ? d->text_len : strlen(d->text)) : 0;
+    p->id = dup_str(d->id);
+    p->source = dup_str(d->source);
+    p->title = dup_str(d->title);
+    p->text = malloc(tl + 1);
+    int bad = !p->id || !p->source || !p->title || !p->text;
+    if (!bad) {
+        if (tl) memcpy(p->text, d->text, tl);
+        p->text[tl] = 0;
+    }
+    p->text_len = tl;
+    p->source_offset = d->source_offset;
+    p->tokens = d->tokens > 0 ? (uint32_t)d->tokens : 0;
+    p->tokens_in_text = d->tokens_in_text > 0 ? (uint32_t)d->tokens_in_text : p->tokens;
+    p->truncated = d->truncated != 0;
+    return bad ? -1 : 0;
+}
+
+/* Copies d's dense vector, sparse weights and multi-vectors (shaped by m)
+ * into p; -1 when out of memory (what was copied stays in p). */
+static int copy_doc_vectors(pdoc *p, const le_index_doc *d, const le_index_model *m) {
+    if (m->dim) {
+        p->dense = malloc((size_t)m->dim * sizeof *p->dense);
+        if (!p->dense) return -1;
+        memcpy(p->dense, d->dense, (size_t)m->dim * sizeof *p->dense);
+    }
+    if (d->n_sparse) {
+        p->sp_ids = malloc(d->n_sparse * sizeof *p->sp_ids);
+        p->sp_w = malloc(d->n_sparse * sizeof *p->sp_w);
+        if (!p->sp_ids || !p->sp_w) return -1;
+        memcpy(p->sp_ids, d->sparse_ids, d->n_sparse * sizeof *p->sp_ids);
+        memcpy(p->sp_w, d->sparse_weights, d->n_sparse * sizeof *p->sp_w);
+        p->n_sparse = d->n_sparse;
+    }
+    if (d->n_multi) {
+        size_t nf = d->n_multi * (size_t)m->multi_dim;
+        p->multi = malloc(nf * sizeof *p->multi);
+        if (!p->multi) return -1;
+        memcpy(p->multi, d->multi, nf * sizeof *p->multi);
+        p->n_multi = d->n_multi;
+    }
+    return 0;
+}
+
+/* Appends a copy of the checked document d to w's pending documents; a
+ * pending document of the same id is dropped (the later add wins). */
+static le_status buffer_doc(le_index_writer *w, const le_index_doc *d, const le_index_model *m,
+                            le_error *err) {
+    if (w->n_docs == w->cap_docs) {
+        size_t cap = w->cap_docs ? w->cap_docs * 2 : 64;
+        pdoc *p = realloc(w->docs, cap * sizeof *p);
+        if (!p) return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
+        w->docs = p;
+        w->cap_docs = cap;
+    }
+    pdoc *p = &w->docs[w->n_docs];
+    memset(p, 0, sizeof *p);
+    if (copy_doc_text(p, d) || copy_doc_vectors(p, d, m)) {
+        pdoc_free(p);
+        return le_fail(err, LE_ERR_NOMEM, "index: out of memory buffering documents");
+    }
+    long prev = le_idmap_get(&w->pending, p->id, strlen(p->id));
+    if (prev >= 0) {
+        w->docs[prev].dropped = 1;
+        w->n_live_pending--;
+    }
+    if (le_idmap_put(&w->pending, p->id, strlen(p->id), (uint32_t)w->n_docs)) {
+        pdoc_free(p);
+        return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
+    }
+    w->n_docs++;
+    w->n_live_pending++;
+    return LE_OK;
+}
+
+le_status le_index_writer_add(le_index_writer *w, size_t n, const le_index_doc *docs,
+                              le_error *err) {
+    const le_index_model *m = &w->cur->model;
+    le_status st = check_docs(m, n, docs, err);
+    for (size_t i = 0; i < n && !st; i++) st = buffer_doc(w, &docs[i], m, err);
+    return st;
 }
 
 le_status le_index_writer_delete(le_index_writer *w, size_t n, const char *const *ids,
