@@ -659,6 +659,154 @@ static float score_in(const le_hit *list, int n, uint32_t doc) {
     return NAN;
 }
 
+/* One search: which lists it asks for, how long they are, and the lists. */
+typedef struct search_run {
+    const le_index_query *q;
+    const le_search_options *opt;
+    int k;       /* hits to return */
+    int n_first; /* length of each first-stage list (candidates when fused or re-ranked) */
+    int ef, rerank;
+    int want_dense, want_bm25, want_sparse, has_multi;
+    le_hit *ld, *lb, *ls, *fused; /* dense, BM25, sparse, and the combined list */
+    int nd, nb, nsp, nf;
+} search_run;
+
+/* Decides from opt's mode which first-stage lists r needs, and checks that
+ * the index and the query q have what they need. */
+static le_status plan_lists(const le_index *ix, search_run *r, le_error *err) {
+    const le_index_query *q = r->q;
+    const le_search_options *opt = r->opt;
+    int has_dense = ix->model.dim > 0, has_sparse = ix->params.sparse;
+    r->has_multi = ix->model.multi_dim > 0;
+    switch (opt->mode) {
+    case LE_SEARCH_DENSE: r->want_dense = 1; break;
+    case LE_SEARCH_BM25: r->want_bm25 = 1; break;
+    case LE_SEARCH_SPARSE: r->want_sparse = 1; break;
+    case LE_SEARCH_HYBRID:
+        r->want_dense = has_dense;
+        r->want_bm25 = 1;
+        r->want_sparse = has_sparse && q->n_sparse > 0;
+        break;
+    case LE_SEARCH_MULTI: break;
+    default: return le_fail(err, LE_ERR_ARG, "search: unknown mode %d", (int)opt->mode);
+    }
+    if (r->want_dense && !has_dense)
+        return le_fail(err, LE_ERR_ARG, "search: the index has no dense vectors (it was built without a model); use bm25");
+    if (r->want_dense && !q->dense)
+        return le_fail(err, LE_ERR_ARG, "search: dense mode needs a query vector");
+    if (r->want_bm25 && !q->text)
+        return le_fail(err, LE_ERR_ARG, "search: bm25 needs a query text");
+    if (r->want_sparse && !has_sparse)
+        return le_fail(err, LE_ERR_ARG, "search: the index has no learned-sparse weights");
+    if (opt->mode == LE_SEARCH_MULTI && !r->has_multi)
+        return le_fail(err, LE_ERR_ARG, "search: the index has no multi-vectors");
+    if ((opt->mode == LE_SEARCH_MULTI || opt->rerank) && r->has_multi && q->n_multi == 0)
+        return le_fail(err, LE_ERR_ARG, "search: MaxSim needs query multi-vectors");
+    if (opt->rerank && !r->has_multi)
+        return le_fail(err, LE_ERR_ARG, "search: re-ranking needs an index with multi-vectors");
+    return LE_OK;
+}
+
+/* Sets the beam, the re-ranking and the list length n_first of r, and
+ * allocates the lists. */
+static le_status size_lists(const le_index *ix, search_run *r, le_error *err) {
+    const le_search_options *opt = r->opt;
+    r->ef = opt->ef > 0 ? opt->ef : ix->settings.hnsw_ef_search;
+    r->rerank = opt->rerank && opt->mode != LE_SEARCH_MULTI;
+    int cand = opt->candidates > 0 ? opt->candidates : (r->k > 100 ? r->k : 100);
+    if (cand < r->k) cand = r->k;
+    r->n_first = opt->mode == LE_SEARCH_HYBRID || r->rerank ? cand : r->k;
+    size_t nl = (size_t)r->n_first;
+    r->ld = malloc(nl * sizeof *r->ld);
+    r->lb = malloc(nl * sizeof *r->lb);
+    r->ls = malloc(nl * sizeof *r->ls);
+    r->fused = malloc(nl * sizeof *r->fused);
+    if (!r->ld || !r->lb || !r->ls || !r->fused)
+        return le_fail(err, LE_ERR_NOMEM, "search: out of memory");
+    return LE_OK;
+}
+
+/* Runs the dense, BM25 and learned-sparse searches r wants, n_first each. */
+static le_status first_stage(le_index *ix, search_run *r, le_error *err) {
+    const le_index_query *q = r->q;
+    const char *text = q->text;
+    size_t tlen = q->text_len ? q->text_len : text ? strlen(text) : 0;
+    le_status st = LE_OK;
+    if (r->want_dense)
+        st = search_dense(ix, q->dense, r->n_first, r->opt->exact, r->ef, r->ld, &r->nd, err);
+    if (!st && r->want_bm25)
+        st = search_bm25(ix, text, tlen, r->opt, r->n_first, r->lb, &r->nb, err);
+    if (!st && r->want_sparse) st = search_sparse(ix, q, r->n_first, r->ls, &r->nsp, err);
+    return st;
+}
+
+/* Fuses r's first-stage lists into r->fused (hybrid mode), weighted by the
+ * options. */
+static le_status fuse_lists(search_run *r, le_error *err) {
+    const le_search_options *opt = r->opt;
+    const le_hit *lists[3];
+    int counts[3];
+    double w[3];
+    int nlists = 0;
+    if (r->want_dense) {
+        lists[nlists] = r->ld;
+        counts[nlists] = r->nd;
+        w[nlists++] = opt->dense_weight;
+    }
+    lists[nlists] = r->lb;
+    counts[nlists] = r->nb;
+    w[nlists++] = opt->bm25_weight;
+    if (r->want_sparse) {
+        lists[nlists] = r->ls;
+        counts[nlists] = r->nsp;
+        w[nlists++] = opt->sparse_weight;
+    }
+    return le_fuse(opt->fuse == LE_FUSE_RRF ? LE_FUSION_RRF : LE_FUSION_MINMAX, nlists, lists,
+                   counts, w, opt->rrf_k, r->n_first, r->fused, &r->nf, err);
+}
+
+/* The ranked list r->fused: MaxSim over every document (multi mode), the
+ * fused lists (hybrid), or the one list searched; then MaxSim re-ranking. */
+static le_status combine_lists(le_index *ix, search_run *r, le_error *err) {
+    if (r->opt->mode == LE_SEARCH_MULTI) {
+        le_topk top;
+        le_topk_init(&top, r->fused, r->k);
+        for (size_t d = 0; d < ix->n_live; d++)
+            le_topk_push(&top, (uint32_t)d, maxsim(ix, d, r->q));
+        r->nf = le_topk_finish(&top);
+    } else if (r->opt->mode == LE_SEARCH_HYBRID) {
+        le_status st = fuse_lists(r, err);
+        if (st) return st;
+    } else {
+        const le_hit *src = r->want_dense ? r->ld : r->want_bm25 ? r->lb : r->ls;
+        r->nf = r->want_dense ? r->nd : r->want_bm25 ? r->nb : r->nsp;
+        memcpy(r->fused, src, (size_t)r->nf * sizeof *r->fused);
+    }
+    if (r->rerank) {
+        for (int i = 0; i < r->nf; i++) r->fused[i].score = maxsim(ix, r->fused[i].doc, r->q);
+        le_hits_sort(r->fused, (size_t)r->nf);
+    }
+    return LE_OK;
+}
+
+/* Writes the best k of r->fused to hits with each list's own score of the
+ * document (NAN where it was not asked for or not found); returns their
+ * number. */
+static int write_hits(const search_run *r, le_index_hit *hits) {
+    int nf = r->nf > r->k ? r->k : r->nf;
+    int multi = r->opt->mode == LE_SEARCH_MULTI;
+    hits_init(hits, r->fused, nf);
+    for (int i = 0; i < nf; i++) {
+        uint32_t d = r->fused[i].doc;
+        if (r->want_dense) hits[i].dense = score_in(r->ld, r->nd, d);
+        if (r->want_bm25) hits[i].bm25 = score_in(r->lb, r->nb, d);
+        if (r->want_sparse) hits[i].sparse = score_in(r->ls, r->nsp, d);
+        if (r->has_multi && r->q->n_multi && (r->rerank || multi))
+            hits[i].multi = multi || r->rerank ? r->fused[i].score : NAN;
+    }
+    return nf;
+}
+
 le_status le_index_search(le_index *ix, const le_index_query *q, const le_search_options *opt,
                           le_index_hit *hits, int *n_out, le_error *err) {
     *n_out = 0;
@@ -671,104 +819,16 @@ le_status le_index_search(le_index *ix, const le_index_query *q, const le_search
     int k = opt->k;
     if (k < 0 || k > 1 << 20) return le_fail(err, LE_ERR_ARG, "search: k must be in [0, 2^20]");
     if (k == 0 || ix->n_live == 0) return LE_OK;
-    const char *text = q->text;
-    size_t tlen = q->text_len ? q->text_len : text ? strlen(text) : 0;
-    int has_dense = ix->model.dim > 0, has_sparse = ix->params.sparse, has_multi = ix->model.multi_dim > 0;
-    int want_dense = 0, want_bm25 = 0, want_sparse = 0;
-    switch (opt->mode) {
-    case LE_SEARCH_DENSE: want_dense = 1; break;
-    case LE_SEARCH_BM25: want_bm25 = 1; break;
-    case LE_SEARCH_SPARSE: want_sparse = 1; break;
-    case LE_SEARCH_HYBRID:
-        want_dense = has_dense;
-        want_bm25 = 1;
-        want_sparse = has_sparse && q->n_sparse > 0;
-        break;
-    case LE_SEARCH_MULTI: break;
-    default: return le_fail(err, LE_ERR_ARG, "search: unknown mode %d", (int)opt->mode);
-    }
-    if (want_dense && !has_dense)
-        return le_fail(err, LE_ERR_ARG, "search: the index has no dense vectors (it was built without a model); use bm25");
-    if (want_dense && !q->dense) return le_fail(err, LE_ERR_ARG, "search: dense mode needs a query vector");
-    if (want_bm25 && !text) return le_fail(err, LE_ERR_ARG, "search: bm25 needs a query text");
-    if (want_sparse && !has_sparse)
-        return le_fail(err, LE_ERR_ARG, "search: the index has no learned-sparse weights");
-    if (opt->mode == LE_SEARCH_MULTI && !has_multi)
-        return le_fail(err, LE_ERR_ARG, "search: the index has no multi-vectors");
-    if ((opt->mode == LE_SEARCH_MULTI || opt->rerank) && has_multi && q->n_multi == 0)
-        return le_fail(err, LE_ERR_ARG, "search: MaxSim needs query multi-vectors");
-    if (opt->rerank && !has_multi)
-        return le_fail(err, LE_ERR_ARG, "search: re-ranking needs an index with multi-vectors");
-    int ef = opt->ef > 0 ? opt->ef : ix->settings.hnsw_ef_search;
-    int rerank = opt->rerank && opt->mode != LE_SEARCH_MULTI;
-    int cand = opt->candidates > 0 ? opt->candidates : (k > 100 ? k : 100);
-    if (cand < k) cand = k;
-    int n_first = opt->mode == LE_SEARCH_HYBRID || rerank ? cand : k;
-    le_status st = LE_OK;
-    le_hit *ld = NULL, *lb = NULL, *ls = NULL, *fused = NULL;
-    int nd = 0, nb = 0, nsp = 0, nf = 0;
-    size_t nl = (size_t)n_first;
-    ld = malloc(nl * sizeof *ld);
-    lb = malloc(nl * sizeof *lb);
-    ls = malloc(nl * sizeof *ls);
-    fused = malloc(nl * sizeof *fused);
-    if (!ld || !lb || !ls || !fused) {
-        st = le_fail(err, LE_ERR_NOMEM, "search: out of memory");
-        goto done;
-    }
-    if (want_dense && (st = search_dense(ix, q->dense, n_first, opt->exact, ef, ld, &nd, err))) goto done;
-    if (want_bm25 && (st = search_bm25(ix, text, tlen, opt, n_first, lb, &nb, err))) goto done;
-    if (want_sparse && (st = search_sparse(ix, q, n_first, ls, &nsp, err))) goto done;
-    if (opt->mode == LE_SEARCH_MULTI) {
-        le_topk top;
-        le_topk_init(&top, fused, k);
-        for (size_t d = 0; d < ix->n_live; d++) le_topk_push(&top, (uint32_t)d, maxsim(ix, d, q));
-        nf = le_topk_finish(&top);
-    } else if (opt->mode == LE_SEARCH_HYBRID) {
-        const le_hit *lists[3];
-        int counts[3];
-        double w[3];
-        int nlists = 0;
-        if (want_dense) {
-            lists[nlists] = ld;
-            counts[nlists] = nd;
-            w[nlists++] = opt->dense_weight;
-        }
-        lists[nlists] = lb;
-        counts[nlists] = nb;
-        w[nlists++] = opt->bm25_weight;
-        if (want_sparse) {
-            lists[nlists] = ls;
-            counts[nlists] = nsp;
-            w[nlists++] = opt->sparse_weight;
-        }
-        st = le_fuse(opt->fuse == LE_FUSE_RRF ? LE_FUSION_RRF : LE_FUSION_MINMAX, nlists, lists,
-                     counts, w, opt->rrf_k, n_first, fused, &nf, err);
-        if (st) goto done;
-    } else {
-        const le_hit *src = want_dense ? ld : want_bm25 ? lb : ls;
-        nf = want_dense ? nd : want_bm25 ? nb : nsp;
-        memcpy(fused, src, (size_t)nf * sizeof *fused);
-    }
-    if (rerank) {
-        for (int i = 0; i < nf; i++) fused[i].score = maxsim(ix, fused[i].doc, q);
-        le_hits_sort(fused, (size_t)nf);
-    }
-    if (nf > k) nf = k;
-    hits_init(hits, fused, nf);
-    for (int i = 0; i < nf; i++) {
-        uint32_t d = fused[i].doc;
-        if (want_dense) hits[i].dense = score_in(ld, nd, d);
-        if (want_bm25) hits[i].bm25 = score_in(lb, nb, d);
-        if (want_sparse) hits[i].sparse = score_in(ls, nsp, d);
-        if (has_multi && q->n_multi && (rerank || opt->mode == LE_SEARCH_MULTI))
-            hits[i].multi = opt->mode == LE_SEARCH_MULTI || rerank ? fused[i].score : NAN;
-    }
-    *n_out = nf;
-done:
-    free(ld);
-    free(lb);
-    free(ls);
-    free(fused);
+    search_run r = {.q = q, .opt = opt, .k = k};
+    le_status st = plan_lists(ix, &r, err);
+    if (st) return st;
+    st = size_lists(ix, &r, err);
+    if (!st) st = first_stage(ix, &r, err);
+    if (!st) st = combine_lists(ix, &r, err);
+    if (!st) *n_out = write_hits(&r, hits);
+    free(r.ld);
+    free(r.lb);
+    free(r.ls);
+    free(r.fused);
     return st;
 }
