@@ -18,6 +18,7 @@
 #define MF_N_DBLS 8
 #define MF_FIXED (MF_DBLS + 8 * MF_N_DBLS)
 
+/* the int32 slots and float64 slots; their numbers are on disk */
 enum {
     I_HIDDEN,
     I_LAYERS,
@@ -43,21 +44,42 @@ enum {
 };
 enum { D_NTK_LAMBDA, D_ROPE_FACTOR, D_ROTARY_SCALING };
 
-/* the identity strings: where each lies in the manifest and how long it may be */
-typedef struct id_field {
-    size_t at, cap;
-    size_t member; /* offsetof in le_index_model */
-} id_field;
-
-static const id_field g_id_fields[] = {
-    {MF_MODEL, LE_ID_MODEL, offsetof(le_index_model, model)},
-    {MF_NAME, LE_ID_NAME, offsetof(le_index_model, name)},
-    {MF_ARCH, LE_ID_ARCH, offsetof(le_index_model, architecture)},
-    {MF_POOLING, LE_ID_POOLING, offsetof(le_index_model, pooling)},
-    {MF_PPREFIX, LE_ID_PREFIX, offsetof(le_index_model, passage_prefix)},
-    {MF_QPREFIX, LE_ID_PREFIX, offsetof(le_index_model, query_prefix)},
-};
-#define N_ID_FIELDS (sizeof g_id_fields / sizeof *g_id_fields)
+/* Each field of the manifest and the member it holds, listed once for the
+ * writer and the reader: X(offset or slot, [capacity,] member). */
+#define ID_STRINGS(X)                                                                              \
+    X(MF_MODEL, LE_ID_MODEL, model)                                                                \
+    X(MF_NAME, LE_ID_NAME, name)                                                                   \
+    X(MF_ARCH, LE_ID_ARCH, architecture)                                                           \
+    X(MF_POOLING, LE_ID_POOLING, pooling)                                                          \
+    X(MF_PPREFIX, LE_ID_PREFIX, passage_prefix)                                                    \
+    X(MF_QPREFIX, LE_ID_PREFIX, query_prefix)
+#define MODEL_INTS(X)                                                                              \
+    X(I_HIDDEN, hidden_size)                                                                       \
+    X(I_LAYERS, num_layers)                                                                        \
+    X(I_VOCAB, vocab_size)                                                                         \
+    X(I_WINDOW, window)                                                                            \
+    X(I_DIM, dim)                                                                                  \
+    X(I_NORMALIZE, normalize)                                                                      \
+    X(I_EXTEND, extend)                                                                            \
+    X(I_MAX_TOKENS, max_tokens)                                                                    \
+    X(I_ATTN_SCALE, attn_scale)                                                                    \
+    X(I_STRIDE, position_stride)                                                                   \
+    X(I_SPARSE_VOCAB, sparse_vocab)                                                                \
+    X(I_MULTI_DIM, multi_dim)                                                                      \
+    X(I_SE_GROUP, se_group)                                                                        \
+    X(I_SE_WINDOW, se_window)
+#define SETTING_INTS(X)                                                                            \
+    X(I_ENCODING, encoding)                                                                        \
+    X(I_STOPWORDS, stopwords)                                                                      \
+    X(I_STORE_TEXT, store_text)                                                                    \
+    X(I_HNSW_M, hnsw_m)                                                                            \
+    X(I_HNSW_EFC, hnsw_ef_construction)                                                            \
+    X(I_HNSW_EFS, hnsw_ef_search)                                                                  \
+    X(I_HNSW_MIN, hnsw_min_docs)
+#define MODEL_DBLS(X)                                                                              \
+    X(D_NTK_LAMBDA, ntk_lambda)                                                                    \
+    X(D_ROPE_FACTOR, rope_factor)                                                                  \
+    X(D_ROTARY_SCALING, rotary_scaling_factor)
 
 size_t le_manifest_size(int n_seg, const le_manifest_seg *seg) {
     size_t s = MF_FIXED + (size_t)n_seg * LE_MF_SEG_ENTRY;
@@ -69,43 +91,26 @@ size_t le_manifest_size(int n_seg, const le_manifest_seg *seg) {
 
 /* Writes m's identity strings, NUL-padded, into their fixed fields of buf. */
 static void write_identity(unsigned char *buf, const le_index_model *m) {
-    for (size_t i = 0; i < N_ID_FIELDS; i++) {
-        const id_field *f = &g_id_fields[i];
-        const char *s = (const char *)m + f->member;
-        memcpy(buf + f->at, s, strnlen(s, f->cap - 1));
-    }
+#define PUT_STR(at, cap, f) memcpy(buf + (at), m->f, strnlen(m->f, (cap)-1));
+    ID_STRINGS(PUT_STR)
+#undef PUT_STR
 }
 
 /* Writes m's numbers and the settings st into the int32 and float64 fields
  * of buf (unused slots stay 0). */
 static void write_numbers(unsigned char *buf, const le_index_model *m, const le_index_options *st) {
     int32_t v[MF_N_INTS] = {0};
-    v[I_HIDDEN] = m->hidden_size;
-    v[I_LAYERS] = m->num_layers;
-    v[I_VOCAB] = m->vocab_size;
-    v[I_WINDOW] = m->window;
-    v[I_DIM] = m->dim;
-    v[I_NORMALIZE] = m->normalize;
-    v[I_EXTEND] = (int32_t)m->extend;
-    v[I_MAX_TOKENS] = m->max_tokens;
-    v[I_ATTN_SCALE] = (int32_t)m->attn_scale;
-    v[I_STRIDE] = m->position_stride;
-    v[I_SPARSE_VOCAB] = m->sparse_vocab;
-    v[I_MULTI_DIM] = m->multi_dim;
-    v[I_ENCODING] = (int32_t)st->encoding;
-    v[I_STOPWORDS] = st->stopwords;
-    v[I_STORE_TEXT] = st->store_text;
-    v[I_HNSW_M] = st->hnsw_m;
-    v[I_HNSW_EFC] = st->hnsw_ef_construction;
-    v[I_HNSW_EFS] = st->hnsw_ef_search;
-    v[I_HNSW_MIN] = st->hnsw_min_docs;
-    v[I_SE_GROUP] = m->se_group;
-    v[I_SE_WINDOW] = m->se_window;
-    for (int i = 0; i < MF_N_INTS; i++) le_st32(buf + MF_INTS + 4 * i, (uint32_t)v[i]);
     double dv[MF_N_DBLS] = {0};
-    dv[D_NTK_LAMBDA] = m->ntk_lambda;
-    dv[D_ROPE_FACTOR] = m->rope_factor;
-    dv[D_ROTARY_SCALING] = m->rotary_scaling_factor;
+#define PUT_MODEL(slot, f) v[slot] = (int32_t)m->f;
+#define PUT_SETTING(slot, f) v[slot] = (int32_t)st->f;
+#define PUT_DBL(slot, f) dv[slot] = m->f;
+    MODEL_INTS(PUT_MODEL)
+    SETTING_INTS(PUT_SETTING)
+    MODEL_DBLS(PUT_DBL)
+#undef PUT_MODEL
+#undef PUT_SETTING
+#undef PUT_DBL
+    for (int i = 0; i < MF_N_INTS; i++) le_st32(buf + MF_INTS + 4 * i, (uint32_t)v[i]);
     for (int i = 0; i < MF_N_DBLS; i++) memcpy(buf + MF_DBLS + 8 * i, &dv[i], 8);
 }
 
@@ -172,11 +177,10 @@ static le_status read_head(const unsigned char *mf, uint64_t mlen, uint32_t *n_s
 
 /* Reads the identity strings into m; each must be NUL-terminated and padded. */
 static le_status read_identity(le_index_model *m, const unsigned char *mf, le_error *err) {
-    for (size_t i = 0; i < N_ID_FIELDS; i++) {
-        const id_field *f = &g_id_fields[i];
-        if (fixed_str((char *)m + f->member, mf + f->at, f->cap))
-            BAD("manifest has an unterminated identity string");
-    }
+#define GET_STR(at, cap, f)                                                                        \
+    if (fixed_str(m->f, mf + (at), (cap))) BAD("manifest has an unterminated identity string");
+    ID_STRINGS(GET_STR)
+#undef GET_STR
     return LE_OK;
 }
 
@@ -184,25 +188,14 @@ static le_status read_identity(le_index_model *m, const unsigned char *mf, le_er
  * of mf into m; the method parameters must be finite and unused ones 0. */
 static le_status read_model_numbers(le_index_model *m, const int32_t *v, const unsigned char *mf,
                                     le_error *err) {
-    m->hidden_size = v[I_HIDDEN];
-    m->num_layers = v[I_LAYERS];
-    m->vocab_size = v[I_VOCAB];
-    m->window = v[I_WINDOW];
-    m->dim = v[I_DIM];
-    m->normalize = v[I_NORMALIZE];
-    m->extend = (le_extend)v[I_EXTEND];
-    m->max_tokens = v[I_MAX_TOKENS];
-    m->attn_scale = (le_attn_scale)v[I_ATTN_SCALE];
-    m->position_stride = v[I_STRIDE];
-    m->sparse_vocab = v[I_SPARSE_VOCAB];
-    m->multi_dim = v[I_MULTI_DIM];
-    m->se_group = v[I_SE_GROUP];
-    m->se_window = v[I_SE_WINDOW];
     double dv[MF_N_DBLS];
     for (int i = 0; i < MF_N_DBLS; i++) memcpy(&dv[i], mf + MF_DBLS + 8 * i, 8);
-    m->ntk_lambda = dv[D_NTK_LAMBDA];
-    m->rope_factor = dv[D_ROPE_FACTOR];
-    m->rotary_scaling_factor = dv[D_ROTARY_SCALING];
+#define GET_MODEL(slot, f) m->f = v[slot];
+#define GET_DBL(slot, f) m->f = dv[slot];
+    MODEL_INTS(GET_MODEL)
+    MODEL_DBLS(GET_DBL)
+#undef GET_MODEL
+#undef GET_DBL
     for (int i = 0; i < MF_N_DBLS; i++)
         if (!isfinite(dv[i]) || (i > D_ROTARY_SCALING && dv[i] != 0))
             BAD("manifest has a bad method parameter");
@@ -214,13 +207,9 @@ static le_status read_model_numbers(le_index_model *m, const int32_t *v, const u
 static le_status read_settings(le_index_options *st, const le_index_model *m, const int32_t *v,
                                le_error *err) {
     le_index_options_init(st);
-    st->encoding = (le_vec_encoding)v[I_ENCODING];
-    st->stopwords = v[I_STOPWORDS];
-    st->store_text = v[I_STORE_TEXT];
-    st->hnsw_m = v[I_HNSW_M];
-    st->hnsw_ef_construction = v[I_HNSW_EFC];
-    st->hnsw_ef_search = v[I_HNSW_EFS];
-    st->hnsw_min_docs = v[I_HNSW_MIN];
+#define GET_SETTING(slot, f) st->f = v[slot];
+    SETTING_INTS(GET_SETTING)
+#undef GET_SETTING
     if (m->dim < 0 || m->dim > 65536 || m->multi_dim < 0 || m->multi_dim > 65536 ||
         m->sparse_vocab < 0 || (unsigned)m->extend > 63 || m->max_tokens < 0 ||
         (unsigned)m->attn_scale > LE_ATTN_SCALE_NONE || (unsigned)st->encoding > LE_VEC_I8 ||
