@@ -17,6 +17,15 @@ static inline uint64_t le_mix64(uint64_t x) {
     return x;
 }
 
+/* FNV-1a over bytes, for hashing a key in parts: the state after a prefix
+ * continues over the rest, so prefix+piece needs no concatenation. Its low
+ * bits are weak; mix (le_mix64) before using them. */
+#define LE_FNV1A_INIT 0xcbf29ce484222325ull
+static inline uint64_t le_fnv1a(uint64_t h, const char *s, size_t n) {
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+    return h;
+}
+
 /* Hash of len bytes under seed; different seeds give independent hashes. */
 uint64_t le_hash64(const void *data, size_t len, uint64_t seed);
 
