@@ -1,7 +1,9 @@
 #include "base/json.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/mapfile.h"
 
@@ -57,4 +59,32 @@ int le_json_bool(const cJSON *obj, const char *key, int *out) {
 const char *le_json_str(const cJSON *obj, const char *key) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
     return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+void le_json_write_string(const char *s, size_t n, le_json_put put, void *ctx) {
+    put(ctx, "\"", 1);
+    size_t run = 0; /* start of the bytes not yet written */
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        const char *esc = NULL;
+        char u[8];
+        switch (c) {
+        case '"': esc = "\\\""; break;
+        case '\\': esc = "\\\\"; break;
+        case '\n': esc = "\\n"; break;
+        case '\r': esc = "\\r"; break;
+        case '\t': esc = "\\t"; break;
+        default:
+            if (c < 0x20 || c == 0x7f) {
+                snprintf(u, sizeof u, "\\u%04x", c);
+                esc = u;
+            }
+        }
+        if (!esc) continue;
+        if (i > run) put(ctx, s + run, i - run);
+        put(ctx, esc, strlen(esc));
+        run = i + 1;
+    }
+    if (n > run) put(ctx, s + run, n - run);
+    put(ctx, "\"", 1);
 }

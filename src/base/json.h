@@ -1,5 +1,6 @@
 /* JSON helpers over cJSON: loading files with a message that names the file,
- * line and byte offset of a syntax error, and typed field access. */
+ * line and byte offset of a syntax error, typed field access, and the one
+ * string escaper for JSON the library and the CLI write themselves. */
 #ifndef LE_BASE_JSON_H
 #define LE_BASE_JSON_H
 
@@ -20,5 +21,11 @@ int le_json_int(const cJSON *obj, const char *key, long long *out);
 int le_json_num(const cJSON *obj, const char *key, double *out);
 int le_json_bool(const cJSON *obj, const char *key, int *out);
 const char *le_json_str(const cJSON *obj, const char *key);
+
+/* Writes s[0..n) as a JSON string literal through put: quoted, with ", \,
+ * control characters and DEL escaped, other bytes (UTF-8) as they are.
+ * Runs of plain bytes go out in one call, so a long text costs no copy. */
+typedef void (*le_json_put)(void *ctx, const char *bytes, size_t n);
+void le_json_write_string(const char *s, size_t n, le_json_put put, void *ctx);
 
 #endif

@@ -76,6 +76,37 @@ static void test_json(void) {
     CHECK_STR_CONTAINS(e.message, "cfg.json: invalid JSON at line 3");
 }
 
+typedef struct text_out {
+    char buf[128];
+    size_t n, calls;
+} text_out;
+
+static void put_text(void *ctx, const char *bytes, size_t n) {
+    text_out *o = ctx;
+    memcpy(o->buf + o->n, bytes, n);
+    o->n += n;
+    o->buf[o->n] = 0;
+    o->calls++;
+}
+
+static void test_json_write_string(void) {
+    text_out o = {{0}, 0, 0};
+    const char in[] = "a\"b\\c\n\r\t\x01\x7f\xc3\xa9 plain";
+    le_json_write_string(in, sizeof in - 1, put_text, &o);
+    CHECK(strcmp(o.buf, "\"a\\\"b\\\\c\\n\\r\\t\\u0001\\u007f\xc3\xa9 plain\"") == 0);
+    /* what it writes parses back to the same bytes */
+    cJSON *j = cJSON_ParseWithLength(o.buf, o.n);
+    CHECK(cJSON_IsString(j) && strcmp(j->valuestring, in) == 0);
+    cJSON_Delete(j);
+    o.n = o.calls = 0;
+    le_json_write_string("", 0, put_text, &o);
+    CHECK(strcmp(o.buf, "\"\"") == 0);
+    /* a run of plain bytes is one call, not one per byte */
+    o.n = o.calls = 0;
+    le_json_write_string("hello world", 11, put_text, &o);
+    CHECK_EQ_INT(o.calls, 3);
+}
+
 static void test_files(void) {
     le_error e;
     le_mapfile mf;
@@ -108,6 +139,7 @@ int main(void) {
     test_arena();
     test_pool();
     test_json();
+    test_json_write_string();
     test_files();
     test_cpu();
     return check_report("base");
