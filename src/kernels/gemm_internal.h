@@ -4,6 +4,7 @@
 #ifndef LE_KERNELS_GEMM_INTERNAL_H
 #define LE_KERNELS_GEMM_INTERNAL_H
 
+#include "kernels/bf16.h"
 #include "kernels/gemm.h"
 
 #include <stddef.h>
@@ -46,24 +47,8 @@ extern const le_gemm_kernels le_gemm_avx512_f32, le_gemm_avx512_bf16;
 void le_gemm_epilogue_avx512(const float *tile, int nr, int rows, int cols, const float *bias,
                              le_act act, int accumulate, float *c, size_t ldc);
 
-/* Shared by the families: A as fp32 [kc][mr], and the bf16 rounding. */
+/* Shared by the families: A as fp32 [kc][mr] or bf16 pairs (rounded by kernels/bf16.h). */
 void le_gemm_pack_a_f32(const float *a, size_t lda, int rows, int mr, int kc, void *dst);
 void le_gemm_pack_a_bf16(const float *a, size_t lda, int rows, int mr, int kc, void *dst);
-static inline uint16_t le_f32_to_bf16(float x) {
-    union {
-        float f;
-        uint32_t u;
-    } v = {x};
-    if ((v.u & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((v.u >> 16) | 0x40); /* quiet NaN */
-    if ((v.u & 0x7f800000u) == 0) v.u &= 0x80000000u; /* denormals to zero, as vcvtne2ps2bf16 */
-    return (uint16_t)((v.u + 0x7fffu + ((v.u >> 16) & 1u)) >> 16);
-}
-static inline float le_bf16_to_f32(uint16_t h) {
-    union {
-        uint32_t u;
-        float f;
-    } v = {(uint32_t)h << 16};
-    return v.f;
-}
 
 #endif

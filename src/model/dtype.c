@@ -75,14 +75,6 @@ uint16_t le_f32_to_f16(float f) {
     return (uint16_t)(sign | h);
 }
 
-float le_bf16_to_f32(uint16_t h) { return bits_to_f32((uint32_t)h << 16); }
-
-uint16_t le_f32_to_bf16(float f) {
-    uint32_t x = f32_to_bits(f);
-    if ((x & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((x >> 16) | 0x40u);
-    return (uint16_t)((x + 0x7fffu + ((x >> 16) & 1u)) >> 16);
-}
-
 void le_f16_to_f32_row(const void *src, float *dst, size_t n) {
     const unsigned char *p = src;
     for (size_t i = 0; i < n; i++) dst[i] = le_f16_to_f32((uint16_t)(p[2 * i] | p[2 * i + 1] << 8));

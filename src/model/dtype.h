@@ -4,6 +4,8 @@
 #ifndef LE_MODEL_DTYPE_H
 #define LE_MODEL_DTYPE_H
 
+#include "kernels/bf16.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,12 +37,11 @@ le_status le_dtype_parse(const char *name, le_dtype *out);
 /* Bytes per element (0 for values out of range). */
 size_t le_dtype_size(le_dtype t);
 
-/* Scalar conversions. The f32 → 16-bit ones round to nearest even and keep
- * NaN a (quiet) NaN; f16 overflows to infinity. */
+/* Scalar conversions. f32 → f16 rounds to nearest even, keeps NaN a
+ * (quiet) NaN and overflows to infinity. The bf16 pair (le_f32_to_bf16,
+ * le_bf16_to_f32) is the kernels' one definition, in kernels/bf16.h. */
 float le_f16_to_f32(uint16_t h);
-float le_bf16_to_f32(uint16_t h);
 uint16_t le_f32_to_f16(float f);
-uint16_t le_f32_to_bf16(float f);
 
 /* n little-endian elements at src (any alignment) to dst. */
 void le_f16_to_f32_row(const void *src, float *dst, size_t n);
