@@ -44,8 +44,8 @@ typedef struct added_list {
     size_t n;
     size_t *special, *plain; /* tokenizers' special_tokens and added_tokens lists */
     size_t n_special, n_plain;
-    le_vocab special_set; /* contents of the special list */
-    le_vocab owners;      /* added_tokens_map_r: id (its 4 bytes) -> token index */
+    le_map special_set; /* contents of the special list */
+    le_map owners;      /* added_tokens_map_r: id (its 4 bytes) -> token index */
 } added_list;
 
 static void added_list_free(added_list *l) {
@@ -53,8 +53,8 @@ static void added_list_free(added_list *l) {
     free(l->tok);
     free(l->special);
     free(l->plain);
-    le_vocab_free(&l->special_set);
-    le_vocab_free(&l->owners);
+    le_map_free(&l->special_set);
+    le_map_free(&l->owners);
 }
 
 static int added_same(const le_added_token *a, const le_added_token *b) {
@@ -64,11 +64,11 @@ static int added_same(const le_added_token *a, const le_added_token *b) {
 }
 
 static int is_special(const added_list *l, const le_added_token *t) {
-    return le_vocab_find(&l->special_set, t->content, t->len) >= 0;
+    return le_map_get(&l->special_set, t->content, t->len) >= 0;
 }
 
 static int32_t added_owner(const added_list *l, int32_t id) {
-    return le_vocab_find(&l->owners, (const char *)&id, sizeof id);
+    return (int32_t)le_map_get(&l->owners, (const char *)&id, sizeof id);
 }
 
 static le_status added_parse_one(const cJSON *it, le_added_token *tok, size_t k, const char *what,
@@ -103,13 +103,13 @@ static le_status added_parse_one(const cJSON *it, le_added_token *tok, size_t k,
  * then model vocabulary), else the next free id. The "id" field of the
  * file is not used, exactly as tokenizers only warns when it differs. */
 static le_status added_assign(le_tokenizer *t, added_list *l, const char *what, le_error *err) {
-    size_t model_size = t->vocab.count;
+    size_t model_size = t->vocab.map.count;
     int32_t max_added = -1;
     for (size_t k = 0; k < l->n; k++) {
         le_added_token *tok = &l->tok[k];
         if (tok->len == 0) continue;
         if (tok->special && !is_special(l, tok)) {
-            if (le_vocab_add(&l->special_set, tok->content, tok->len, 0))
+            if (le_map_put(&l->special_set, tok->content, tok->len, 0))
                 return le_fail(err, LE_ERR_NOMEM, "%s: out of memory", what);
             l->special[l->n_special++] = k;
         }
@@ -131,7 +131,7 @@ static le_status added_assign(le_tokenizer *t, added_list *l, const char *what, 
         tok->id = id;
         if (id > max_added) max_added = id;
         if (le_vocab_add(&t->added_vocab, tok->content, tok->len, id) ||
-            le_vocab_add(&l->owners, (const char *)&id, sizeof id, (int32_t)k))
+            le_map_put(&l->owners, (const char *)&id, sizeof id, (uint32_t)k))
             return le_fail(err, LE_ERR_NOMEM, "%s: out of memory", what);
         if (!is_special(l, tok)) l->plain[l->n_plain++] = k;
     }
@@ -188,8 +188,8 @@ static le_status load_added_tokens(le_tokenizer *t, const cJSON *root, const cha
     l.tok = calloc(cap, sizeof *l.tok);
     l.special = calloc(cap, sizeof *l.special);
     l.plain = calloc(cap, sizeof *l.plain);
-    le_vocab_init(&l.special_set);
-    le_vocab_init(&l.owners);
+    le_map_init(&l.special_set, &le_map_copied);
+    le_map_init(&l.owners, &le_map_copied);
     le_status st = LE_OK;
     if (!l.tok || !l.special || !l.plain)
         st = le_fail(err, LE_ERR_NOMEM, "%s: out of memory", what);
@@ -207,26 +207,35 @@ static le_status load_added_tokens(le_tokenizer *t, const cJSON *root, const cha
 
 /* --------------------------------------------------------------- pieces */
 
+/* id -> string. Where a file gives one id to two strings, the bytewise
+ * smaller one wins, so the choice never depends on the map's slot order;
+ * added tokens take precedence over the vocabulary, as in tokenizers'
+ * id_to_token. */
+static void pieces_fill(le_tokenizer *t) {
+    le_map_entry e;
+    for (size_t pos = 0; le_map_next(&t->vocab.map, &pos, &e);) {
+        const char *cur = t->pieces[e.val];
+        if (!cur || strcmp(e.key, cur) < 0) t->pieces[e.val] = e.key;
+    }
+    for (size_t pos = 0; le_map_next(&t->added_vocab.map, &pos, &e);) {
+        const char *cur = t->pieces[e.val];
+        int cur_added = cur && le_vocab_find(&t->added_vocab, cur, strlen(cur)) == (int32_t)e.val;
+        if (!cur_added || strcmp(e.key, cur) < 0) t->pieces[e.val] = e.key;
+    }
+}
+
 static le_status build_pieces(le_tokenizer *t, const char *what, le_error *err) {
     int32_t max_id = t->vocab.max_id;
     if (t->added_vocab.max_id > max_id) max_id = t->added_vocab.max_id;
-    size_t n = (size_t)(max_id + 1);
-    if (n > 8 * (t->vocab.count + t->added_vocab.count) + PIECES_SLACK)
+    size_t n = (size_t)(max_id + 1), count = t->vocab.map.count + t->added_vocab.map.count;
+    if (n > 8 * count + PIECES_SLACK)
         return le_fail(err, LE_ERR_FORMAT,
                        "%s: token ids are too sparse (largest %d for %zu tokens)", what,
-                       (int)max_id, t->vocab.count + t->added_vocab.count);
+                       (int)max_id, count);
     t->pieces = calloc(n ? n : 1, sizeof *t->pieces);
     if (!t->pieces) return le_fail(err, LE_ERR_NOMEM, "%s: out of memory", what);
     t->n_pieces = n;
-    for (size_t i = 0; t->vocab.slots && i <= t->vocab.mask; i++) {
-        int32_t id = t->vocab.slots[i].id;
-        if (id >= 0 && !t->pieces[id]) t->pieces[id] = le_vocab_slot_str(&t->vocab, i);
-    }
-    /* added tokens take precedence, as in tokenizers' id_to_token */
-    for (size_t i = 0; t->added_vocab.slots && i <= t->added_vocab.mask; i++) {
-        int32_t id = t->added_vocab.slots[i].id;
-        if (id >= 0) t->pieces[id] = le_vocab_slot_str(&t->added_vocab, i);
-    }
+    pieces_fill(t);
     return LE_OK;
 }
 

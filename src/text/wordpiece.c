@@ -41,16 +41,16 @@ static le_status wordpiece_tokenize(const void *impl, const char *w, size_t n, l
             limit = wp->vocab->max_len - plen;
         const char *s = w + start;
         size_t hn = limit < WP_HASHES ? limit : WP_HASHES;
-        hs[0] = start ? wp->prefix_hash : LE_VOCAB_HASH_SEED;
+        hs[0] = start ? wp->prefix_hash : LE_FNV1A_INIT;
         for (size_t j = 0; j < hn; j++)
-            hs[j + 1] = (hs[j] ^ (unsigned char)s[j]) * LE_VOCAB_HASH_PRIME;
+            hs[j + 1] = le_fnv1a(hs[j], s + j, 1);
         int32_t id = -1;
         size_t e = limit;
         for (; e > 0; e--) {
             if (e < n - start && ((unsigned char)s[e] & 0xC0) == 0x80) continue;
             uint64_t h = e <= WP_HASHES
                              ? hs[e]
-                             : le_vocab_hash_more(hs[WP_HASHES], s + WP_HASHES, e - WP_HASHES);
+                             : le_fnv1a(hs[WP_HASHES], s + WP_HASHES, e - WP_HASHES);
             id = le_vocab_find_hashed(wp->vocab, h, pre, plen, s, e);
             if (id >= 0) break;
         }
@@ -111,7 +111,7 @@ le_status le_wordpiece_from_json(const cJSON *model, le_vocab *vocab, le_token_m
     wp->vocab = vocab;
     wp->unk_id = unk_id;
     wp->prefix_len = strlen(prefix);
-    wp->prefix_hash = le_vocab_hash_more(LE_VOCAB_HASH_SEED, prefix, wp->prefix_len);
+    wp->prefix_hash = le_fnv1a(LE_FNV1A_INIT, prefix, wp->prefix_len);
     wp->max_chars = (size_t)max_chars;
     out->kind = "wordpiece";
     out->impl = wp;
