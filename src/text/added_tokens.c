@@ -1,5 +1,6 @@
 #include "text/added_tokens.h"
 
+#include "base/array.h"
 #include "text/unicode.h"
 #include "text/utf8.h"
 
@@ -18,15 +19,8 @@ void le_added_matcher_free(le_added_matcher *m) {
 }
 
 static int32_t matcher_node(le_added_matcher *m, uint8_t byte) {
-    if (m->n_nodes == m->cap) {
-        size_t cap = m->cap ? m->cap * 2 : 64;
-        le_added_node *p = realloc(m->nodes, cap * sizeof *p);
-        if (!p) return -1;
-        m->nodes = p;
-        m->cap = cap;
-    }
-    m->nodes[m->n_nodes] = (le_added_node){-1, -1, -1, byte};
-    return (int32_t)m->n_nodes++;
+    if (le_array_push(m->nodes, m->n_nodes, m->cap, (le_added_node){-1, -1, -1, byte})) return -1;
+    return (int32_t)(m->n_nodes - 1);
 }
 
 le_status le_added_matcher_add(le_added_matcher *m, const char *pattern, size_t n, int32_t tok) {

@@ -1,5 +1,6 @@
 #include "text/normalizer.h"
 
+#include "base/array.h"
 #include "base/json.h"
 #include "text/unicode.h"
 #include "text/utf8.h"
@@ -11,13 +12,7 @@
 /* ------------------------------------------------------------------ steps */
 
 static le_norm_step *normalizer_push(le_normalizer *nz, le_norm_kind kind) {
-    if (nz->n == nz->cap) {
-        size_t cap = nz->cap ? nz->cap * 2 : 4;
-        le_norm_step *p = realloc(nz->steps, cap * sizeof *p);
-        if (!p) return NULL;
-        nz->steps = p;
-        nz->cap = cap;
-    }
+    if (le_array_reserve(nz->steps, nz->cap, nz->n + 1)) return NULL;
     le_norm_step *s = &nz->steps[nz->n++];
     memset(s, 0, sizeof *s);
     s->kind = kind;

@@ -1,5 +1,6 @@
 #include "text/pretokenizer.h"
 
+#include "base/array.h"
 #include "base/json.h"
 #include "text/unicode.h"
 #include "text/utf8.h"
@@ -175,13 +176,7 @@ le_status le_pretokenizer_run(const le_pretokenizer *p, const char *s, size_t n,
 /* ------------------------------------------------------------------ JSON */
 
 le_status le_pretokenizer_add(le_pretokenizer *p, le_pre_kind kind, le_split_behavior behavior) {
-    if (p->n == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 4;
-        le_pre_step *s = realloc(p->steps, cap * sizeof *s);
-        if (!s) return LE_ERR_NOMEM;
-        p->steps = s;
-        p->cap = cap;
-    }
+    if (le_array_reserve(p->steps, p->cap, p->n + 1)) return LE_ERR_NOMEM;
     p->steps[p->n].kind = kind;
     p->steps[p->n].behavior = behavior;
     p->n++;

@@ -3,6 +3,7 @@
 #ifndef LE_TEXT_TEXTBUF_H
 #define LE_TEXT_TEXTBUF_H
 
+#include "base/array.h"
 #include "base/error.h"
 
 #include <stddef.h>
@@ -19,29 +20,15 @@ typedef struct le_cpbuf {
     size_t n, cap;
 } le_cpbuf;
 
-/* Makes room for extra more bytes past n. */
+/* Make room for extra more bytes (code points) past n. */
 static inline le_status le_strbuf_reserve(le_strbuf *b, size_t extra) {
-    if (b->cap - b->n >= extra) return LE_OK;
-    if (extra > SIZE_MAX / 2 - b->n) return LE_ERR_NOMEM;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap - b->n < extra) cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p) return LE_ERR_NOMEM;
-    b->p = p;
-    b->cap = cap;
-    return LE_OK;
+    if (extra > SIZE_MAX - b->n) return LE_ERR_NOMEM;
+    return le_array_reserve(b->p, b->cap, b->n + extra);
 }
 
 static inline le_status le_cpbuf_reserve(le_cpbuf *b, size_t extra) {
-    if (b->cap - b->n >= extra) return LE_OK;
-    if (extra > SIZE_MAX / 8 - b->n) return LE_ERR_NOMEM;
-    size_t cap = b->cap ? b->cap : 64;
-    while (cap - b->n < extra) cap *= 2;
-    uint32_t *p = realloc(b->p, cap * sizeof *p);
-    if (!p) return LE_ERR_NOMEM;
-    b->p = p;
-    b->cap = cap;
-    return LE_OK;
+    if (extra > SIZE_MAX - b->n) return LE_ERR_NOMEM;
+    return le_array_reserve(b->p, b->cap, b->n + extra);
 }
 
 static inline void le_strbuf_free(le_strbuf *b) {

@@ -2,6 +2,7 @@
  * is normalized, cut again at normalized added tokens, pre-tokenized into
  * words, and each word goes through the model. The pieces stream through
  * callbacks, so no per-word list is built. */
+#include "base/array.h"
 #include "text/tokenizer_internal.h"
 #include "text/utf8.h"
 
@@ -15,18 +16,7 @@ void le_ids_free(le_ids *v) {
     v->n = v->cap = 0;
 }
 
-le_status le_ids_push(le_ids *v, int32_t id) {
-    if (v->n == v->cap) {
-        if (v->cap > SIZE_MAX / 2 / sizeof *v->ids) return LE_ERR_NOMEM;
-        size_t cap = v->cap ? v->cap * 2 : 64;
-        int32_t *p = realloc(v->ids, cap * sizeof *p);
-        if (!p) return LE_ERR_NOMEM;
-        v->ids = p;
-        v->cap = cap;
-    }
-    v->ids[v->n++] = id;
-    return LE_OK;
-}
+le_status le_ids_push(le_ids *v, int32_t id) { return le_array_push(v->ids, v->n, v->cap, id); }
 
 typedef struct encode_ctx {
     const le_tokenizer *t;
