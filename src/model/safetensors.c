@@ -1,6 +1,7 @@
 #include "model/safetensors.h"
 
 #include "base/arena.h"
+#include "base/array.h"
 #include "base/json.h"
 #include "base/mapfile.h"
 
@@ -22,7 +23,7 @@ struct le_safetensors {
     le_arena arena; /* names, paths, metadata strings */
     const char *path;
     le_mapfile *maps; /* one per file; NULL for memory images */
-    size_t nmaps;
+    size_t nmaps, maps_cap;
     le_st_tensor *tensors; /* sorted by name once open */
     size_t n, cap;
     st_meta *meta;
@@ -87,15 +88,85 @@ static const char *json_text(const cJSON *v, char *buf, size_t cap) {
 }
 
 static le_status push_tensor(le_safetensors *st, const le_st_tensor *t, le_error *err) {
-    if (st->n == st->cap) {
-        size_t ncap = st->cap ? st->cap * 2 : 64;
-        le_st_tensor *nt =
-            ncap < SIZE_MAX / sizeof *nt ? realloc(st->tensors, ncap * sizeof *nt) : NULL;
-        if (!nt) return nomem(err, t->file);
-        st->tensors = nt;
-        st->cap = ncap;
+    if (le_array_push(st->tensors, st->n, st->cap, *t)) return nomem(err, t->file);
+    return LE_OK;
+}
+
+/* Reads "shape" into t (ndim, shape, numel), naming the entry that is wrong. */
+static le_status parse_shape(le_st_tensor *t, const char *file, const char *name, const cJSON *c,
+                             le_error *err) {
+    const cJSON *js = cJSON_GetObjectItemCaseSensitive(c, "shape");
+    if (!cJSON_IsArray(js))
+        return tensor_fail(err, LE_ERR_FORMAT, file, name, "missing \"shape\" array");
+    int nd = cJSON_GetArraySize(js);
+    if (nd > LE_ST_MAX_DIMS)
+        return tensor_fail(err, LE_ERR_UNSUPPORTED, file, name,
+                           "shape has %d dimensions, more than the %d supported", nd,
+                           LE_ST_MAX_DIMS);
+    t->ndim = nd;
+    size_t numel = 1;
+    int i = 0;
+    for (const cJSON *e = js->child; e; e = e->next, i++) {
+        uint64_t d;
+        const char *why;
+        char buf[64];
+        if (!json_uint(e, &d, &why))
+            return tensor_fail(err, LE_ERR_FORMAT, file, name, "shape entry %d %s (%s)", i, why,
+                               json_text(e, buf, sizeof buf));
+        t->shape[i] = (int64_t)d;
     }
-    st->tensors[st->n++] = *t;
+    for (i = 0; i < nd; i++) {
+        if (__builtin_mul_overflow(numel, (uint64_t)t->shape[i], &numel)) {
+            char sh[160];
+            return tensor_fail(err, LE_ERR_FORMAT, file, name, "shape %s has too many elements",
+                               le_shape_format(sh, sizeof sh, nd, t->shape));
+        }
+    }
+    t->numel = numel;
+    return LE_OK;
+}
+
+/* Reads "data_offsets" into t (begin, end, nbytes, data) and checks them
+ * against the shape and dtype (named dt) and the data block's size. */
+static le_status parse_offsets(le_st_tensor *t, const char *file, const char *name, const char *dt,
+                               const cJSON *c, const unsigned char *block, size_t block_size,
+                               le_error *err) {
+    const cJSON *jo = cJSON_GetObjectItemCaseSensitive(c, "data_offsets");
+    if (!cJSON_IsArray(jo) || cJSON_GetArraySize(jo) != 2)
+        return tensor_fail(err, LE_ERR_FORMAT, file, name,
+                           "\"data_offsets\" must be an array of two integers");
+    uint64_t off[2];
+    for (int i = 0; i < 2; i++) {
+        const char *why;
+        char buf[64];
+        const cJSON *e = cJSON_GetArrayItem(jo, i);
+        if (!json_uint(e, &off[i], &why))
+            return tensor_fail(err, LE_ERR_FORMAT, file, name, "data_offsets entry %d %s (%s)", i,
+                               why, json_text(e, buf, sizeof buf));
+    }
+    t->begin = off[0];
+    t->end = off[1];
+    char sh[160];
+    le_shape_format(sh, sizeof sh, t->ndim, t->shape);
+    unsigned long long b = (unsigned long long)t->begin, en = (unsigned long long)t->end;
+    if (t->end < t->begin)
+        return tensor_fail(err, LE_ERR_FORMAT, file, name,
+                           "data_offsets [%llu, %llu] end before begin", b, en);
+    size_t nbytes;
+    if (__builtin_mul_overflow(t->numel, le_dtype_size(t->dtype), &nbytes))
+        return tensor_fail(err, LE_ERR_FORMAT, file, name, "shape %s of %s is too large", sh, dt);
+    if ((uint64_t)nbytes != t->end - t->begin)
+        return tensor_fail(
+            err, LE_ERR_FORMAT, file, name,
+            "shape %s of %s needs %zu bytes, but data_offsets [%llu, %llu] hold %llu", sh, dt,
+            nbytes, b, en, en - b);
+    if (t->end > block_size)
+        return tensor_fail(err, LE_ERR_FORMAT, file, name,
+                           "data_offsets [%llu, %llu] beyond the end of the file (the data block "
+                           "holds %zu bytes; is the file truncated?)",
+                           b, en, block_size);
+    t->nbytes = nbytes;
+    t->data = block + t->begin;
     return LE_OK;
 }
 
@@ -112,72 +183,9 @@ static le_status parse_tensor(le_safetensors *st, const char *file, const cJSON 
     if (!dt) return tensor_fail(err, LE_ERR_FORMAT, file, name, "missing \"dtype\" string");
     if (le_dtype_parse(dt, &t.dtype))
         return tensor_fail(err, LE_ERR_UNSUPPORTED, file, name, "unknown dtype \"%.40s\"", dt);
-
-    const cJSON *js = cJSON_GetObjectItemCaseSensitive(c, "shape");
-    if (!cJSON_IsArray(js))
-        return tensor_fail(err, LE_ERR_FORMAT, file, name, "missing \"shape\" array");
-    int nd = cJSON_GetArraySize(js);
-    if (nd > LE_ST_MAX_DIMS)
-        return tensor_fail(err, LE_ERR_UNSUPPORTED, file, name,
-                           "shape has %d dimensions, more than the %d supported", nd,
-                           LE_ST_MAX_DIMS);
-    t.ndim = nd;
-    size_t numel = 1;
-    int i = 0;
-    for (const cJSON *e = js->child; e; e = e->next, i++) {
-        uint64_t d;
-        const char *why;
-        char buf[64];
-        if (!json_uint(e, &d, &why))
-            return tensor_fail(err, LE_ERR_FORMAT, file, name, "shape entry %d %s (%s)", i, why,
-                               json_text(e, buf, sizeof buf));
-        t.shape[i] = (int64_t)d;
-    }
-    for (i = 0; i < nd; i++) {
-        if (__builtin_mul_overflow(numel, (uint64_t)t.shape[i], &numel)) {
-            char sh[160];
-            return tensor_fail(err, LE_ERR_FORMAT, file, name, "shape %s has too many elements",
-                               le_shape_format(sh, sizeof sh, nd, t.shape));
-        }
-    }
-    t.numel = numel;
-
-    const cJSON *jo = cJSON_GetObjectItemCaseSensitive(c, "data_offsets");
-    if (!cJSON_IsArray(jo) || cJSON_GetArraySize(jo) != 2)
-        return tensor_fail(err, LE_ERR_FORMAT, file, name,
-                           "\"data_offsets\" must be an array of two integers");
-    uint64_t off[2];
-    for (i = 0; i < 2; i++) {
-        const char *why;
-        char buf[64];
-        const cJSON *e = cJSON_GetArrayItem(jo, i);
-        if (!json_uint(e, &off[i], &why))
-            return tensor_fail(err, LE_ERR_FORMAT, file, name, "data_offsets entry %d %s (%s)", i,
-                               why, json_text(e, buf, sizeof buf));
-    }
-    t.begin = off[0];
-    t.end = off[1];
-    char sh[160];
-    le_shape_format(sh, sizeof sh, nd, t.shape);
-    unsigned long long b = (unsigned long long)t.begin, en = (unsigned long long)t.end;
-    if (t.end < t.begin)
-        return tensor_fail(err, LE_ERR_FORMAT, file, name,
-                           "data_offsets [%llu, %llu] end before begin", b, en);
-    size_t nbytes;
-    if (__builtin_mul_overflow(numel, le_dtype_size(t.dtype), &nbytes))
-        return tensor_fail(err, LE_ERR_FORMAT, file, name, "shape %s of %s is too large", sh, dt);
-    if ((uint64_t)nbytes != t.end - t.begin)
-        return tensor_fail(
-            err, LE_ERR_FORMAT, file, name,
-            "shape %s of %s needs %zu bytes, but data_offsets [%llu, %llu] hold %llu", sh, dt,
-            nbytes, b, en, en - b);
-    if (t.end > block_size)
-        return tensor_fail(err, LE_ERR_FORMAT, file, name,
-                           "data_offsets [%llu, %llu] beyond the end of the file (the data block "
-                           "holds %zu bytes; is the file truncated?)",
-                           b, en, block_size);
-    t.nbytes = nbytes;
-    t.data = block + t.begin;
+    le_status s = parse_shape(&t, file, name, c, err);
+    if (!s) s = parse_offsets(&t, file, name, dt, c, block, block_size, err);
+    if (s) return s;
     t.name = le_arena_strdup(&st->arena, name);
     if (!t.name) return nomem(err, file);
     return push_tensor(st, &t, err);
@@ -337,12 +345,10 @@ static le_safetensors *st_new(const char *path) {
 }
 
 static le_status add_map(le_safetensors *st, const char *path, le_mapfile **out, le_error *err) {
-    le_mapfile *m = realloc(st->maps, (st->nmaps + 1) * sizeof *m);
-    if (!m) return nomem(err, path);
-    st->maps = m;
-    le_status s = le_mapfile_open(&m[st->nmaps], path, err);
+    if (le_array_reserve(st->maps, st->maps_cap, st->nmaps + 1)) return nomem(err, path);
+    le_status s = le_mapfile_open(&st->maps[st->nmaps], path, err);
     if (s) return s;
-    *out = &m[st->nmaps++];
+    *out = &st->maps[st->nmaps++];
     return LE_OK;
 }
 
@@ -373,86 +379,95 @@ static int cmp_ref_shard(const void *a, const void *b) {
     return strcmp(((const shard_ref *)a)->shard, ((const shard_ref *)b)->shard);
 }
 
+/* The index's weight_map as (tensor, shard) pairs sorted by shard (*refs,
+ * freed by the caller); fails on a missing or empty map and on a shard
+ * that is not a file in the index's directory. */
+static le_status read_weight_map(const cJSON *root, const char *index_path, shard_ref **refs,
+                                 size_t *n_refs, le_error *err) {
+    const cJSON *wm = cJSON_GetObjectItemCaseSensitive(root, "weight_map");
+    if (!cJSON_IsObject(wm))
+        return le_fail(err, LE_ERR_FORMAT, "%s: missing \"weight_map\" object", index_path);
+    size_t n = (size_t)cJSON_GetArraySize(wm), k = 0;
+    if (n == 0) return le_fail(err, LE_ERR_FORMAT, "%s: \"weight_map\" is empty", index_path);
+    shard_ref *r = *refs = calloc(n, sizeof *r);
+    if (!r) return nomem(err, index_path);
+    for (const cJSON *e = wm->child; e; e = e->next, k++) {
+        if (!cJSON_IsString(e))
+            return le_fail(err, LE_ERR_FORMAT,
+                           "%s: weight_map: tensor \"%.300s\": shard is not a string", index_path,
+                           e->string);
+        if (!shard_name_ok(e->valuestring))
+            return le_fail(err, LE_ERR_FORMAT,
+                           "%s: weight_map: tensor \"%.300s\": shard \"%.300s\" is not a file in "
+                           "the index's directory",
+                           index_path, e->string, e->valuestring);
+        r[k].tensor = e->string;
+        r[k].shard = e->valuestring;
+    }
+    qsort(r, n, sizeof *r, cmp_ref_shard);
+    *n_refs = n;
+    return LE_OK;
+}
+
+/* Maps and parses every shard the (shard-sorted) refs name, each once. */
+static le_status open_shards(le_safetensors *st, const char *index_path, const char *dir,
+                             const shard_ref *refs, size_t n, le_error *err) {
+    int first_shard = 1;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && strcmp(refs[i].shard, refs[i - 1].shard) == 0) continue;
+        char *path = le_path_join(dir, refs[i].shard);
+        const char *apath = path ? le_arena_strdup(&st->arena, path) : NULL;
+        free(path);
+        if (!apath) return nomem(err, index_path);
+        le_mapfile *mf;
+        le_status s = add_map(st, apath, &mf, err);
+        if (s) {
+            return le_error_wrap(err, s, "%s: weight_map names shard \"%.300s\"", index_path,
+                                 refs[i].shard);
+        }
+        s = parse_image(st, apath, mf->data, mf->size, first_shard, err);
+        if (s) return s;
+        first_shard = 0;
+    }
+    return LE_OK;
+}
+
+/* Every tensor the index maps must be in the shard it names. */
+static le_status check_weight_map(const le_safetensors *st, const char *index_path, const char *dir,
+                                  const shard_ref *refs, size_t n, le_error *err) {
+    size_t dl = strlen(dir);
+    for (size_t i = 0; i < n; i++) {
+        const le_st_tensor *t = le_st_find(st, refs[i].tensor);
+        if (!t)
+            return le_fail(err, LE_ERR_FORMAT,
+                           "%s: weight_map: tensor \"%.300s\" is not in its shard \"%.300s\"",
+                           index_path, refs[i].tensor, refs[i].shard);
+        if (strncmp(t->file, dir, dl) == 0 && strcmp(t->file + dl, refs[i].shard) == 0) continue;
+        const char *base = strrchr(t->file, '/');
+        return le_fail(err, LE_ERR_FORMAT,
+                       "%s: weight_map: tensor \"%.300s\" is mapped to \"%.300s\" but found in "
+                       "\"%.300s\"",
+                       index_path, refs[i].tensor, refs[i].shard, base ? base + 1 : t->file);
+    }
+    return LE_OK;
+}
+
 static le_status open_index(le_safetensors *st, const char *index_path, le_error *err) {
     cJSON *root = NULL;
     le_status s = le_json_load(index_path, INDEX_MAX_BYTES, &root, err);
     if (s) return s;
     shard_ref *refs = NULL;
+    size_t n = 0;
     char *dir = NULL;
-    const cJSON *wm = cJSON_GetObjectItemCaseSensitive(root, "weight_map");
-    size_t n = cJSON_IsObject(wm) ? (size_t)cJSON_GetArraySize(wm) : 0;
-    if (!cJSON_IsObject(wm)) {
-        s = le_fail(err, LE_ERR_FORMAT, "%s: missing \"weight_map\" object", index_path);
-        goto done;
+    s = read_weight_map(root, index_path, &refs, &n, err);
+    if (!s) {
+        const char *slash = strrchr(index_path, '/');
+        dir = slash ? strndup(index_path, (size_t)(slash - index_path + 1)) : strdup("");
+        if (!dir) s = nomem(err, index_path);
     }
-    if (n == 0) {
-        s = le_fail(err, LE_ERR_FORMAT, "%s: \"weight_map\" is empty", index_path);
-        goto done;
-    }
-    refs = calloc(n, sizeof *refs);
-    const char *slash = strrchr(index_path, '/');
-    dir = slash ? strndup(index_path, (size_t)(slash - index_path + 1)) : strdup("");
-    if (!refs || !dir) {
-        s = nomem(err, index_path);
-        goto done;
-    }
-    size_t k = 0;
-    for (const cJSON *e = wm->child; e; e = e->next, k++) {
-        if (!cJSON_IsString(e)) {
-            s = le_fail(err, LE_ERR_FORMAT,
-                        "%s: weight_map: tensor \"%.300s\": shard is not a string", index_path,
-                        e->string);
-            goto done;
-        }
-        if (!shard_name_ok(e->valuestring)) {
-            s = le_fail(err, LE_ERR_FORMAT,
-                        "%s: weight_map: tensor \"%.300s\": shard \"%.300s\" is not a file in the "
-                        "index's directory",
-                        index_path, e->string, e->valuestring);
-            goto done;
-        }
-        refs[k].tensor = e->string;
-        refs[k].shard = e->valuestring;
-    }
-    qsort(refs, n, sizeof *refs, cmp_ref_shard);
-    int first_shard = 1;
-    for (size_t i = 0; i < n && !s; i++) {
-        if (i > 0 && strcmp(refs[i].shard, refs[i - 1].shard) == 0) continue;
-        char *path = le_path_join(dir, refs[i].shard);
-        const char *apath = path ? le_arena_strdup(&st->arena, path) : NULL;
-        free(path);
-        if (!apath) {
-            s = nomem(err, index_path);
-            break;
-        }
-        le_mapfile *mf;
-        s = add_map(st, apath, &mf, err);
-        if (s) {
-            le_error_wrap(err, s, "%s: weight_map names shard \"%.300s\"", index_path, refs[i].shard);
-            break;
-        }
-        s = parse_image(st, apath, mf->data, mf->size, first_shard, err);
-        first_shard = 0;
-    }
+    if (!s) s = open_shards(st, index_path, dir, refs, n, err);
     if (!s) s = sort_and_check_names(st, 0, err);
-    /* every mapped name must be in the shard the index says */
-    for (size_t i = 0; i < n && !s; i++) {
-        const le_st_tensor *t = le_st_find(st, refs[i].tensor);
-        const char *base = t ? strrchr(t->file, '/') : NULL;
-        base = base ? base + 1 : t ? t->file : NULL;
-        size_t dl = strlen(dir);
-        int same = t && strncmp(t->file, dir, dl) == 0 && strcmp(t->file + dl, refs[i].shard) == 0;
-        if (!t)
-            s = le_fail(err, LE_ERR_FORMAT,
-                        "%s: weight_map: tensor \"%.300s\" is not in its shard \"%.300s\"",
-                        index_path, refs[i].tensor, refs[i].shard);
-        else if (!same)
-            s = le_fail(err, LE_ERR_FORMAT,
-                        "%s: weight_map: tensor \"%.300s\" is mapped to \"%.300s\" but found in "
-                        "\"%.300s\"",
-                        index_path, refs[i].tensor, refs[i].shard, base);
-    }
-done:
+    if (!s) s = check_weight_map(st, index_path, dir, refs, n, err);
     free(refs);
     free(dir);
     cJSON_Delete(root);
