@@ -4,15 +4,14 @@
 #ifndef LE_BASE_JSON_H
 #define LE_BASE_JSON_H
 
+#include "base/error.h"
+
 #include <cjson/cJSON.h>
 #include <stddef.h>
 
-#include "base/error.h"
-
 /* Parses text (len bytes); on a syntax error the message reads
  * "<what>: invalid JSON at line L, byte B". */
-le_status le_json_parse(const char *text, size_t len, const char *what, cJSON **out,
-                        le_error *err);
+le_status le_json_parse(const char *text, size_t len, const char *what, cJSON **out, le_error *err);
 /* Reads and parses a file (bounded by max_size bytes, 0 = no bound). */
 le_status le_json_load(const char *path, size_t max_size, cJSON **out, le_error *err);
 

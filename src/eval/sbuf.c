@@ -1,7 +1,11 @@
 #include "eval/sbuf.h"
 
+#include "base/array.h"
+#include "base/json.h"
+
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,16 +21,11 @@ void le_sbuf_free(le_sbuf *b) {
 
 static int reserve(le_sbuf *b, size_t more) {
     if (b->failed) return -1;
-    if (b->n + more + 1 <= b->cap) return 0;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->n + more + 1) cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p) {
+    /* room for more bytes and the terminating NUL */
+    if (more > SIZE_MAX - 1 - b->n || le_array_reserve(b->p, b->cap, b->n + more + 1)) {
         b->failed = 1;
         return -1;
     }
-    b->p = p;
-    b->cap = cap;
     return 0;
 }
 
@@ -60,32 +59,10 @@ void le_sbuf_printf(le_sbuf *b, const char *fmt, ...) {
     b->n += (size_t)n;
 }
 
+static void put_sbuf(void *b, const char *bytes, size_t n) { le_sbuf_add(b, bytes, n); }
+
 void le_sbuf_json_string(le_sbuf *b, const char *s, size_t n) {
-    le_sbuf_add(b, "\"", 1);
-    size_t run = 0; /* bytes copied as they are */
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        const char *esc = NULL;
-        char u[8];
-        switch (c) {
-        case '"': esc = "\\\""; break;
-        case '\\': esc = "\\\\"; break;
-        case '\n': esc = "\\n"; break;
-        case '\r': esc = "\\r"; break;
-        case '\t': esc = "\\t"; break;
-        default:
-            if (c < 0x20 || c == 0x7f) {
-                snprintf(u, sizeof u, "\\u%04x", c);
-                esc = u;
-            }
-        }
-        if (!esc) continue;
-        le_sbuf_add(b, s + run, i - run);
-        le_sbuf_puts(b, esc);
-        run = i + 1;
-    }
-    le_sbuf_add(b, s + run, n - run);
-    le_sbuf_add(b, "\"", 1);
+    le_json_write_string(s, n, put_sbuf, b);
 }
 
 void le_sbuf_xml(le_sbuf *b, const char *s) {

@@ -14,7 +14,7 @@ static inline uint16_t le_f32_to_bf16(float x) {
     uint32_t u;
     memcpy(&u, &x, sizeof u);
     if ((u & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((u >> 16) | 0x40); /* quiet NaN */
-    if ((u & 0x7f800000u) == 0) u &= 0x80000000u;                           /* denormals to zero */
+    if ((u & 0x7f800000u) == 0) u &= 0x80000000u; /* denormals to zero */
     return (uint16_t)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
 }
 
