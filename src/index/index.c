@@ -244,7 +244,11 @@ static le_status open_bytes(le_index *ix, const le_index_options *opt, le_error 
     return LE_OK;
 }
 
-static le_index *index_new(void) { return calloc(1, sizeof(le_index)); }
+static le_index *index_new(void) {
+    le_index *ix = calloc(1, sizeof(le_index));
+    if (ix) le_map_init(&ix->ids, &le_map_borrowed);
+    return ix;
+}
 
 le_status le_index_open(const char *path, const le_index_options *opt, le_index **out,
                         le_error *err) {
@@ -309,7 +313,7 @@ void le_index_close(le_index *ix) {
     if (ix->bm25_state == 2) le_bm25_free(&ix->bm25_merged);
     le_bm25_scratch_free(&ix->bm25_scratch);
     le_hnsw_scratch_free(&ix->hnsw_scratch);
-    le_idmap_free(&ix->ids);
+    le_map_free(&ix->ids);
     free(ix->acc);
     free(ix->touched);
     if (ix->pool) le_pool_destroy(ix->pool);
@@ -352,7 +356,7 @@ static int ensure_ids(le_index *ix) {
         for (uint32_t d = 0; d < g->n_docs; d++) {
             if (le_bit_get(ix->del[s], d)) continue;
             const le_doc_rec *r = &g->docs[d];
-            if (le_idmap_put(&ix->ids, g->strings + r->id_off, r->id_len, live_number(ix, s, d)))
+            if (le_map_put(&ix->ids, g->strings + r->id_off, r->id_len, live_number(ix, s, d)))
                 return -1;
         }
     }
@@ -362,7 +366,7 @@ static int ensure_ids(le_index *ix) {
 
 long le_index_find(le_index *ix, const char *id) {
     if (!id || ensure_ids(ix)) return -1;
-    return le_idmap_get(&ix->ids, id, strlen(id));
+    return (long)le_map_get(&ix->ids, id, strlen(id));
 }
 
 void le_index_get_info(const le_index *ix, le_index_info *out) {
@@ -413,20 +417,21 @@ le_status le_index_verify(const char *path, int deep, le_index_info *info, le_er
             if ((st = le_segment_check_deep(&ix->seg[s], err)))
                 le_error_wrap(err, st, "%s: segment %d", path, s);
         /* live ids are unique */
-        le_idmap seen = {0};
+        le_map seen;
+        le_map_init(&seen, &le_map_borrowed);
         for (int s = 0; s < ix->n_seg && !st; s++) {
             const le_segment *g = &ix->seg[s];
             for (uint32_t d = 0; d < g->n_docs && !st; d++) {
                 if (le_bit_get(ix->del[s], d)) continue;
                 const char *id = g->strings + g->docs[d].id_off;
-                if (le_idmap_get(&seen, id, g->docs[d].id_len) >= 0)
+                if (le_map_get(&seen, id, g->docs[d].id_len) >= 0)
                     st = le_fail(err, LE_ERR_FORMAT, "%s: id \"%s\" is held by two live documents",
                                  path, id);
-                else if (le_idmap_put(&seen, id, g->docs[d].id_len, 0))
+                else if (le_map_put(&seen, id, g->docs[d].id_len, 0))
                     st = le_fail(err, LE_ERR_NOMEM, "verify: out of memory");
             }
         }
-        le_idmap_free(&seen);
+        le_map_free(&seen);
     }
     if (!st && info) le_index_get_info(ix, info);
     le_index_close(ix);

@@ -4,11 +4,11 @@
 #ifndef LE_INDEX_INDEX_H
 #define LE_INDEX_INDEX_H
 
+#include "base/map.h"
 #include "base/mapfile.h"
 #include "base/pool.h"
 #include "index/dense.h"
 #include "index/hnsw.h"
-#include "index/idmap.h"
 #include "index/segment.h"
 
 struct le_index {
@@ -41,7 +41,7 @@ struct le_index {
     const le_bm25 *bm25;
     le_bm25_scratch bm25_scratch;
     le_hnsw_scratch hnsw_scratch;
-    le_idmap ids;
+    le_map ids; /* id (borrowed from the segments) -> live document number */
     int ids_ready;
     double *acc;           /* [n_live], sparse scoring */
     uint32_t *touched;

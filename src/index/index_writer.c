@@ -11,6 +11,11 @@
  * complete. Readers map whichever file the name pointed at when they opened
  * it and never see a partial one. */
 #define _GNU_SOURCE
+#include "base/array.h"
+#include "base/checksum.h"
+#include "index/index.h"
+#include "index/manifest.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -20,10 +25,6 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include "base/checksum.h"
-#include "index/index.h"
-#include "index/manifest.h"
 
 static le_index_fault_fn g_fault;
 static void *g_fault_user;
@@ -57,7 +58,7 @@ struct le_index_writer {
     le_index *cur;
     pdoc *docs;
     size_t n_docs, cap_docs, n_live_pending;
-    le_idmap pending; /* id → position in docs */
+    le_map pending; /* id (borrowed from docs) → position in docs */
     char **dels;
     size_t n_dels, cap_dels;
     le_pool *pool;
@@ -77,7 +78,7 @@ static void pdoc_free(pdoc *d) {
 static void clear_pending(le_index_writer *w) {
     for (size_t i = 0; i < w->n_docs; i++) pdoc_free(&w->docs[i]);
     w->n_docs = w->n_live_pending = 0;
-    le_idmap_free(&w->pending);
+    le_map_free(&w->pending);
     for (size_t i = 0; i < w->n_dels; i++) free(w->dels[i]);
     w->n_dels = 0;
 }
@@ -512,6 +513,7 @@ le_status le_index_writer_open(const char *path, const le_index_model *model,
     if (!path || !*path) return le_fail(err, LE_ERR_ARG, "index: no path");
     le_index_writer *w = calloc(1, sizeof *w);
     if (!w) return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
+    le_map_init(&w->pending, &le_map_borrowed);
     w->lock_fd = -1;
     if (opt) w->opt = *opt;
     else le_index_options_init(&w->opt);
@@ -681,25 +683,20 @@ static int copy_doc_vectors(pdoc *p, const le_index_doc *d, const le_index_model
  * pending document of the same id is dropped (the later add wins). */
 static le_status buffer_doc(le_index_writer *w, const le_index_doc *d, const le_index_model *m,
                             le_error *err) {
-    if (w->n_docs == w->cap_docs) {
-        size_t cap = w->cap_docs ? w->cap_docs * 2 : 64;
-        pdoc *p = realloc(w->docs, cap * sizeof *p);
-        if (!p) return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
-        w->docs = p;
-        w->cap_docs = cap;
-    }
+    if (le_array_reserve(w->docs, w->cap_docs, w->n_docs + 1))
+        return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
     pdoc *p = &w->docs[w->n_docs];
     memset(p, 0, sizeof *p);
     if (copy_doc_text(p, d) || copy_doc_vectors(p, d, m)) {
         pdoc_free(p);
         return le_fail(err, LE_ERR_NOMEM, "index: out of memory buffering documents");
     }
-    long prev = le_idmap_get(&w->pending, p->id, strlen(p->id));
+    int64_t prev = le_map_get(&w->pending, p->id, strlen(p->id));
     if (prev >= 0) {
         w->docs[prev].dropped = 1;
         w->n_live_pending--;
     }
-    if (le_idmap_put(&w->pending, p->id, strlen(p->id), (uint32_t)w->n_docs)) {
+    if (le_map_put(&w->pending, p->id, strlen(p->id), (uint32_t)w->n_docs)) {
         pdoc_free(p);
         return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
     }
@@ -722,23 +719,18 @@ le_status le_index_writer_delete(le_index_writer *w, size_t n, const char *const
     for (size_t i = 0; i < n; i++) {
         if (!ids[i]) continue;
         size_t l = strlen(ids[i]);
-        long prev = le_idmap_get(&w->pending, ids[i], l);
+        int64_t prev = le_map_get(&w->pending, ids[i], l);
         int hit = 0;
         if (prev >= 0) {
             w->docs[prev].dropped = 1;
             w->n_live_pending--;
-            le_idmap_del(&w->pending, ids[i], l);
+            le_map_del(&w->pending, ids[i], l);
             hit = 1;
         }
         if (le_index_find(w->cur, ids[i]) >= 0) hit = 1;
         found += hit;
-        if (w->n_dels == w->cap_dels) {
-            size_t cap = w->cap_dels ? w->cap_dels * 2 : 16;
-            char **p = realloc(w->dels, cap * sizeof *p);
-            if (!p) return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
-            w->dels = p;
-            w->cap_dels = cap;
-        }
+        if (le_array_reserve(w->dels, w->cap_dels, w->n_dels + 1))
+            return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
         if (!(w->dels[w->n_dels] = strdup(ids[i])))
             return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
         w->n_dels++;
