@@ -1,6 +1,7 @@
 #include "index/bm25.h"
 
-#include "base/hash.h"
+#include "base/array.h"
+#include "base/map.h"
 #include "index/bitmap.h"
 
 #include <math.h>
@@ -31,132 +32,47 @@ void le_bm25_scratch_free(le_bm25_scratch *s) {
 
 /* ------------------------------------------------------------- building */
 
-/* The terms seen while building, in first-seen order, with a hash table
- * from bytes to their number. */
-typedef struct term_table {
-    char *bytes;
-    size_t len, cap;
-    uint64_t *off; /* [n + 1] */
-    uint32_t n, ncap;
-    uint32_t *slots; /* term number + 1; 0 = empty */
-    size_t nslots;   /* a power of two */
-} term_table;
-
-static void table_free(term_table *t) {
-    free(t->bytes);
-    free(t->off);
-    free(t->slots);
-}
-
-static uint64_t term_hash(const char *s, size_t len) { return le_hash64(s, len, 0x626d3235ULL); }
-
-static int table_grow_slots(term_table *t) {
-    size_t ns = t->nslots ? t->nslots * 2 : 1024;
-    uint32_t *slots = calloc(ns, sizeof *slots);
-    if (!slots) return -1;
-    for (uint32_t id = 0; id < t->n; id++) {
-        const char *s = t->bytes + t->off[id];
-        size_t l = (size_t)(t->off[id + 1] - t->off[id]);
-        size_t h = (size_t)term_hash(s, l) & (ns - 1);
-        while (slots[h]) h = (h + 1) & (ns - 1);
-        slots[h] = id + 1;
-    }
-    free(t->slots);
-    t->slots = slots;
-    t->nslots = ns;
-    return 0;
-}
-
-/* The number of term s[0..len), added when new; -1 when out of memory. */
-static long table_intern(term_table *t, const char *s, size_t len) {
-    if ((size_t)t->n * 2 + 2 > t->nslots && table_grow_slots(t)) return -1;
-    size_t mask = t->nslots - 1, h = (size_t)term_hash(s, len) & mask;
-    for (; t->slots[h]; h = (h + 1) & mask) {
-        uint32_t id = t->slots[h] - 1;
-        size_t l = (size_t)(t->off[id + 1] - t->off[id]);
-        if (l == len && !memcmp(t->bytes + t->off[id], s, len)) return id;
-    }
-    if (t->n == UINT32_MAX - 1) return -1;
-    if (t->n + 2 > t->ncap) {
-        uint32_t cap = t->ncap ? t->ncap * 2 : 1024;
-        uint64_t *o = realloc(t->off, (size_t)cap * sizeof *o);
-        if (!o) return -1;
-        t->off = o;
-        t->ncap = cap;
-    }
-    if (t->len + len > t->cap) {
-        size_t cap = t->cap ? t->cap : 4096;
-        while (cap < t->len + len) cap *= 2;
-        char *b = realloc(t->bytes, cap);
-        if (!b) return -1;
-        t->bytes = b;
-        t->cap = cap;
-    }
-    if (t->n == 0) t->off[0] = 0;
-    memcpy(t->bytes + t->len, s, len);
-    t->len += len;
-    t->off[t->n + 1] = t->len;
-    t->slots[h] = t->n + 1;
-    return t->n++;
-}
-
-/* (term, doc, tf) triples in document order */
-typedef struct triples {
-    uint32_t *term, *doc, *tf;
-    size_t n, cap;
-} triples;
-
-static int triples_push(triples *tr, uint32_t term, uint32_t doc, uint32_t tf) {
-    if (tr->n == tr->cap) {
-        size_t cap = tr->cap ? tr->cap * 2 : 4096;
-        uint32_t *a = realloc(tr->term, cap * sizeof *a);
-        if (!a) return -1;
-        tr->term = a;
-        a = realloc(tr->doc, cap * sizeof *a);
-        if (!a) return -1;
-        tr->doc = a;
-        a = realloc(tr->tf, cap * sizeof *a);
-        if (!a) return -1;
-        tr->tf = a;
-        tr->cap = cap;
-    }
-    tr->term[tr->n] = term;
-    tr->doc[tr->n] = doc;
-    tr->tf[tr->n] = tf;
-    tr->n++;
-    return 0;
-}
+/* (term, doc, tf): one document's count of one term */
+typedef struct triple {
+    uint32_t term, doc, tf;
+} triple;
 
 static int cmp_u32(const void *a, const void *b) {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     return x < y ? -1 : x > y;
 }
 
-static const term_table *g_sort_table; /* qsort has no context argument */
+/* The bytes of each term number, for sorting (qsort has no context argument). */
+typedef struct term_keys {
+    const char **key;
+    uint32_t *len;
+} term_keys;
+static const term_keys *g_sort_keys;
 
 static int cmp_term_bytes(const void *pa, const void *pb) {
-    const term_table *t = g_sort_table;
     uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-    size_t la = (size_t)(t->off[a + 1] - t->off[a]), lb = (size_t)(t->off[b + 1] - t->off[b]);
-    return le_bm25_term_cmp(t->bytes + t->off[a], la, t->bytes + t->off[b], lb);
+    const term_keys *k = g_sort_keys;
+    return le_bm25_term_cmp(k->key[a], k->len[a], k->key[b], k->len[b]);
 }
 
 /* What a build gathers from the documents before the dictionary is sorted. */
 typedef struct bm25_builder {
-    term_table tt;  /* terms in first-seen order */
-    triples tr;     /* (term, doc, tf) in document order */
+    le_map tt;  /* term bytes -> term number, numbered in first-seen order */
+    triple *tr; /* (term, doc, tf) in document order */
+    size_t n_tr, tr_cap;
     le_terms terms; /* the current document's analysed terms */
     uint32_t *ids;  /* their term numbers */
     size_t ids_cap;
+    term_keys keys;  /* [n_terms] each term number's bytes */
     uint32_t *order; /* [n_terms] term numbers in byte order */
     uint32_t *rank;  /* [n_terms] the place of each term number in that order */
 } bm25_builder;
 
 static void builder_free(bm25_builder *b) {
-    table_free(&b->tt);
-    free(b->tr.term);
-    free(b->tr.doc);
-    free(b->tr.tf);
+    le_map_free(&b->tt);
+    free(b->tr);
+    free(b->keys.key);
+    free(b->keys.len);
     le_terms_free(&b->terms);
     free(b->ids);
     free(b->order);
@@ -179,40 +95,55 @@ static le_status add_doc(le_bm25 *ix, bm25_builder *b, size_t d, const char *tex
         return le_fail(err, LE_ERR_ARG, "bm25: document %zu has too many terms", d);
     ix->doc_len[d] = (uint32_t)terms->n;
     ix->total_len += terms->n;
-    if (terms->n > b->ids_cap) {
-        uint32_t *p = realloc(b->ids, terms->n * sizeof *p);
-        if (!p) return build_oom(n, err);
-        b->ids = p;
-        b->ids_cap = terms->n;
-    }
+    if (le_array_reserve(b->ids, b->ids_cap, terms->n)) return build_oom(n, err);
     for (size_t i = 0; i < terms->n; i++) {
-        long id = table_intern(&b->tt, terms->buf + terms->off[i], terms->tlen[i]);
-        if (id < 0) return build_oom(n, err);
-        b->ids[i] = (uint32_t)id;
+        /* a new term gets the next number */
+        if (le_map_get_or_put(&b->tt, terms->buf + terms->off[i], terms->tlen[i],
+                              (uint32_t)b->tt.count, &b->ids[i]))
+            return build_oom(n, err);
     }
     if (terms->n > 1) qsort(b->ids, terms->n, sizeof *b->ids, cmp_u32);
     for (size_t i = 0; i < terms->n;) {
         size_t j = i;
         while (j < terms->n && b->ids[j] == b->ids[i]) j++;
-        if (triples_push(&b->tr, b->ids[i], (uint32_t)d, (uint32_t)(j - i)))
-            return build_oom(n, err);
+        triple t = {b->ids[i], (uint32_t)d, (uint32_t)(j - i)};
+        if (le_array_push(b->tr, b->n_tr, b->tr_cap, t)) return build_oom(n, err);
         i = j;
     }
     return LE_OK;
 }
 
-/* Allocates ix's dictionary and postings for the gathered terms and
- * triples, and b's order and rank; -1 when out of memory. */
-static int alloc_index(le_bm25 *ix, bm25_builder *b) {
-    uint32_t nt = b->tt.n;
+/* Each term number's bytes, from the map, into b->keys; *bytes gets their
+ * total length. -1 when out of memory. */
+static int collect_terms(bm25_builder *b, size_t *bytes) {
+    size_t nt = b->tt.count;
+    b->keys.key = malloc((nt ? nt : 1) * sizeof *b->keys.key);
+    b->keys.len = malloc((nt ? nt : 1) * sizeof *b->keys.len);
+    if (!b->keys.key || !b->keys.len) return -1;
+    *bytes = 0;
+    le_map_entry e;
+    for (size_t pos = 0; le_map_next(&b->tt, &pos, &e);) {
+        b->keys.key[e.val] = e.key;
+        b->keys.len[e.val] = (uint32_t)e.len;
+        *bytes += e.len;
+    }
+    return 0;
+}
+
+/* Allocates ix's dictionary (of bytes term bytes) and postings for the
+ * gathered terms and triples, and b's order and rank; -1 when out of
+ * memory. */
+static int alloc_index(le_bm25 *ix, bm25_builder *b, size_t bytes) {
+    uint32_t nt = (uint32_t)b->tt.count;
+    size_t np = b->n_tr;
     ix->n_terms = nt;
     b->order = malloc((nt ? nt : 1) * sizeof *b->order);
     b->rank = malloc((nt ? nt : 1) * sizeof *b->rank);
     ix->term_off = malloc(((size_t)nt + 1) * sizeof *ix->term_off);
     ix->post_off = calloc((size_t)nt + 1, sizeof *ix->post_off);
-    ix->term_bytes = malloc(b->tt.len ? b->tt.len : 1);
-    ix->post_doc = malloc((b->tr.n ? b->tr.n : 1) * sizeof *ix->post_doc);
-    ix->post_tf = malloc((b->tr.n ? b->tr.n : 1) * sizeof *ix->post_tf);
+    ix->term_bytes = malloc(bytes ? bytes : 1);
+    ix->post_doc = malloc((np ? np : 1) * sizeof *ix->post_doc);
+    ix->post_tf = malloc((np ? np : 1) * sizeof *ix->post_tf);
     return b->order && b->rank && ix->term_off && ix->post_off && ix->term_bytes && ix->post_doc &&
                    ix->post_tf
                ? 0
@@ -222,20 +153,19 @@ static int alloc_index(le_bm25 *ix, bm25_builder *b) {
 /* Writes the dictionary in byte order (term_bytes, term_off) and each term
  * number's rank in it. */
 static void sort_dictionary(le_bm25 *ix, bm25_builder *b) {
-    const term_table *tt = &b->tt;
-    uint32_t nt = tt->n;
+    const term_keys *k = &b->keys;
+    uint32_t nt = ix->n_terms;
     for (uint32_t i = 0; i < nt; i++) b->order[i] = i;
-    g_sort_table = tt;
+    g_sort_keys = k;
     if (nt > 1) qsort(b->order, nt, sizeof *b->order, cmp_term_bytes);
-    g_sort_table = NULL;
+    g_sort_keys = NULL;
     uint64_t boff = 0;
     for (uint32_t r = 0; r < nt; r++) {
         uint32_t id = b->order[r];
         b->rank[id] = r;
-        size_t l = (size_t)(tt->off[id + 1] - tt->off[id]);
         ix->term_off[r] = boff;
-        if (l) memcpy(ix->term_bytes + boff, tt->bytes + tt->off[id], l);
-        boff += l;
+        if (k->len[id]) memcpy(ix->term_bytes + boff, k->key[id], k->len[id]);
+        boff += k->len[id];
     }
     ix->term_off[nt] = boff;
 }
@@ -244,17 +174,17 @@ static void sort_dictionary(le_bm25 *ix, bm25_builder *b) {
  * -1 when out of memory. */
 static int fill_postings(le_bm25 *ix, const bm25_builder *b) {
     uint32_t nt = ix->n_terms;
-    const triples *tr = &b->tr;
-    for (size_t i = 0; i < tr->n; i++) ix->post_off[b->rank[tr->term[i]] + 1]++;
+    const triple *tr = b->tr;
+    for (size_t i = 0; i < b->n_tr; i++) ix->post_off[b->rank[tr[i].term] + 1]++;
     for (uint32_t r = 0; r < nt; r++) ix->post_off[r + 1] += ix->post_off[r];
     /* triples are in document order, so each term's postings come out sorted */
     uint64_t *fill = malloc(((size_t)nt + 1) * sizeof *fill);
     if (!fill) return -1;
     memcpy(fill, ix->post_off, ((size_t)nt + 1) * sizeof *fill);
-    for (size_t i = 0; i < tr->n; i++) {
-        uint64_t at = fill[b->rank[tr->term[i]]]++;
-        ix->post_doc[at] = tr->doc[i];
-        ix->post_tf[at] = tr->tf[i];
+    for (size_t i = 0; i < b->n_tr; i++) {
+        uint64_t at = fill[b->rank[tr[i].term]]++;
+        ix->post_doc[at] = tr[i].doc;
+        ix->post_tf[at] = tr[i].tf;
     }
     free(fill);
     return 0;
@@ -267,12 +197,14 @@ le_status le_bm25_build(le_bm25 *ix, size_t n, const char *const *texts, const s
     if (ao) ix->analyzer = *ao;
     ix->n_docs = (uint32_t)n;
     bm25_builder b = {0};
+    le_map_init(&b.tt, &le_map_copied);
     le_status s = LE_OK;
+    size_t bytes = 0;
     ix->doc_len = calloc(n ? n : 1, sizeof *ix->doc_len);
     if (!ix->doc_len) s = build_oom(n, err);
     for (size_t d = 0; d < n && !s; d++)
         s = add_doc(ix, &b, d, texts[d], lens ? lens[d] : strlen(texts[d]), n, err);
-    if (!s && alloc_index(ix, &b)) s = build_oom(n, err);
+    if (!s && (collect_terms(&b, &bytes) || alloc_index(ix, &b, bytes))) s = build_oom(n, err);
     if (!s) sort_dictionary(ix, &b);
     if (!s && fill_postings(ix, &b)) s = build_oom(n, err);
     if (s) le_bm25_free(ix);
