@@ -1,5 +1,7 @@
 #include "index/analyzer.h"
 
+#include "base/array.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -46,30 +48,15 @@ void le_terms_free(le_terms *t) {
 }
 
 static int reserve_bytes(le_terms *t, size_t more) {
-    if (t->len + more <= t->cap) return 0;
-    size_t cap = t->cap ? t->cap : 256;
-    while (cap < t->len + more) cap *= 2;
-    char *b = realloc(t->buf, cap);
-    if (!b) return -1;
-    t->buf = b;
-    t->cap = cap;
-    return 0;
+    return le_array_reserve(t->buf, t->cap, t->len + more) ? -1 : 0;
 }
 
 static int push_term(le_terms *t, size_t start) {
-    size_t tl = t->len - start;
-    if (t->n == t->ncap) {
-        size_t cap = t->ncap ? t->ncap * 2 : 64;
-        size_t *o = realloc(t->off, cap * sizeof *o);
-        if (!o) return -1;
-        t->off = o;
-        uint32_t *l = realloc(t->tlen, cap * sizeof *l);
-        if (!l) return -1;
-        t->tlen = l;
-        t->ncap = cap;
-    }
+    if (le_array_reserve(t->off, t->off_cap, t->n + 1) ||
+        le_array_reserve(t->tlen, t->tlen_cap, t->n + 1))
+        return -1;
     t->off[t->n] = start;
-    t->tlen[t->n] = (uint32_t)tl;
+    t->tlen[t->n] = (uint32_t)(t->len - start);
     t->n++;
     return 0;
 }

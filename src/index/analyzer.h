@@ -31,7 +31,7 @@ typedef struct le_terms {
     size_t len, cap;
     size_t *off; /* term i is buf[off[i] .. off[i] + tlen[i]) */
     uint32_t *tlen;
-    size_t n, ncap;
+    size_t n, off_cap, tlen_cap;
 } le_terms;
 
 void le_terms_free(le_terms *t);

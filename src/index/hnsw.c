@@ -1,11 +1,12 @@
 #include "index/hnsw.h"
 
+#include "base/array.h"
+#include "base/hash.h"
+#include "index/vecdot.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "base/hash.h"
-#include "index/vecdot.h"
 
 #define BATCH_MAX 256
 
@@ -125,6 +126,12 @@ static void worst_pop(le_hit *h, int *n) {
     }
 }
 
+/* Room for n hits in both heaps; -1 when out of memory. */
+static int heap_reserve(le_hnsw_scratch *s, size_t n) {
+    if (le_array_reserve(s->cand, s->cand_cap, n)) return -1;
+    return le_array_reserve(s->res, s->res_cap, n) ? -1 : 0;
+}
+
 static int scratch_reserve(le_hnsw_scratch *s, size_t n, int heap, int dim) {
     if (s->cap < n) {
         free(s->visited);
@@ -133,14 +140,7 @@ static int scratch_reserve(le_hnsw_scratch *s, size_t n, int heap, int dim) {
         s->stamp = 0;
         if (!s->visited) return -1;
     }
-    if (s->heap_cap < heap) {
-        free(s->cand);
-        free(s->res);
-        s->cand = malloc((size_t)heap * sizeof *s->cand);
-        s->res = malloc((size_t)heap * sizeof *s->res);
-        s->heap_cap = s->cand && s->res ? heap : 0;
-        if (!s->heap_cap) return -1;
-    }
+    if (heap_reserve(s, (size_t)heap)) return -1;
     if (dim && !s->qbuf) {
         s->qbuf = malloc((size_t)dim * sizeof *s->qbuf);
         if (!s->qbuf) return -1;
@@ -176,7 +176,7 @@ static void greedy(const le_hnsw *g, const le_vecs *v, const le_vdot_kernels *K,
 
 /* Beam search on layer l from one entry point: the best ef nodes (not in
  * skip) in s->res[0..*nres) as a worst-at-root heap. The candidate heap has
- * room for every node (heap_cap >= n + 1 is not required: it grows). */
+ * room for every node (cand_cap >= n + 1 is not required: it grows). */
 static int search_layer(const le_hnsw *g, const le_vecs *v, const le_vdot_kernels *K,
                         const float *q, uint32_t ep, float eps, int ef, int l,
                         const uint8_t *skip, uint32_t ban, le_hnsw_scratch *s, int *nres) {
@@ -205,16 +205,7 @@ static int search_layer(const le_hnsw *g, const le_vecs *v, const le_vdot_kernel
             if (j + 1 < nt) prefetch_row(v, todo[j + 1]);
             le_hit h = {x, sim_q(v, K, q, x)};
             if (nr < ef || le_hit_before(&h, &s->res[0])) {
-                if (nc + 1 > s->heap_cap) {
-                    int cap = s->heap_cap * 2;
-                    le_hit *p = realloc(s->cand, (size_t)cap * sizeof *p);
-                    if (!p) return -1;
-                    s->cand = p;
-                    le_hit *r = realloc(s->res, (size_t)cap * sizeof *r);
-                    if (!r) return -1;
-                    s->res = r;
-                    s->heap_cap = cap;
-                }
+                if (heap_reserve(s, (size_t)nc + 1)) return -1;
                 best_push(s->cand, &nc, h);
                 if (!skip || !(skip[x >> 3] >> (x & 7) & 1)) {
                     worst_push(s->res, &nr, h);

@@ -74,7 +74,7 @@ typedef struct le_hnsw_scratch {
     uint32_t stamp;
     size_t cap;
     le_hit *cand, *res; /* heaps */
-    int heap_cap;
+    size_t cand_cap, res_cap;
     float *qbuf; /* dequantised int8 query while building */
 } le_hnsw_scratch;
 

@@ -1,11 +1,12 @@
 #include "index/segment.h"
 
+#include "base/array.h"
+#include "base/checksum.h"
+#include "index/vecdot.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "base/checksum.h"
-#include "index/vecdot.h"
 
 void le_segment_free(le_segment *s) {
     if (s->owned) {
@@ -519,18 +520,12 @@ le_status le_segment_check_deep(const le_segment *s, le_error *err) {
 
 typedef struct strheap {
     char *buf;
-    uint64_t len, cap;
+    uint64_t len;
+    size_t cap;
 } strheap;
 
 static int heap_add(strheap *h, const char *s, uint64_t n, uint64_t *off) {
-    if (h->len + n + 1 > h->cap) {
-        uint64_t cap = h->cap ? h->cap : 4096;
-        while (cap < h->len + n + 1) cap *= 2;
-        char *b = realloc(h->buf, (size_t)cap);
-        if (!b) return -1;
-        h->buf = b;
-        h->cap = cap;
-    }
+    if (le_array_reserve(h->buf, h->cap, (size_t)(h->len + n + 1))) return -1;
     *off = h->len;
     if (n) memcpy(h->buf + h->len, s, (size_t)n);
     h->buf[h->len + n] = 0;
