@@ -49,9 +49,10 @@ static inline const char *slot_key(const le_map *m, const le_map_slot *sl) {
 
 static inline uint32_t tag_of(uint64_t h) { return (uint32_t)le_mix64(h); }
 
-/* The slot holding a‖b (tag given), or NULL. */
-static le_map_slot *find_slot(const le_map *m, uint32_t tag, const char *a, size_t alen,
-                              const char *b, size_t blen) {
+/* The slot holding a‖b (tag given), or NULL. Inlined into every caller:
+ * it is the tokenizer's inner loop. */
+static inline __attribute__((always_inline)) le_map_slot *
+find_slot(const le_map *m, uint32_t tag, const char *a, size_t alen, const char *b, size_t blen) {
     size_t len = alen + blen;
     if (!m->slots || len > LE_MAP_MAX_KEY) return NULL;
     for (size_t i = tag & m->mask;; i = (i + 1) & m->mask) {
