@@ -115,103 +115,173 @@ static le_status open_caches(run_ctx *c) {
     return s;
 }
 
-/* Embeds x's texts (prefix in front) with method number e into out. */
+/* One call of embed_texts: the texts of one role of a split under method
+ * number e, their vectors, and the statistics gathered on the way. */
+typedef struct embed_job {
+    run_ctx *c;
+    size_t e;
+    le_extend ext;
+    const le_texts *x;
+    const char *prefix;
+    float *out;  /* [x->n][dim] */
+    float *vecs; /* [EMBED_GROUP][dim]: one call's vectors */
+    le_embed_options eo;
+    le_bench_embed_stat st; /* also names the task, split and role */
+} embed_job;
+
+/* The texts of one le_embed call: cache misses, in order. */
+typedef struct embed_group {
+    size_t n;
+    size_t miss[EMBED_GROUP]; /* their numbers in x */
+    const char *ptrs[EMBED_GROUP];
+    size_t lens[EMBED_GROUP];
+    double cost; /* their work units */
+} embed_group;
+
+/* Counts one text's embedding (from the cache or from the model) in the
+ * statistics. */
+static void count_text(le_bench_embed_stat *st, const le_text_result *r) {
+    st->truncated += r->truncated != 0;
+    st->tokens += r->tokens;
+    st->tokens_in_text += r->tokens_in_text;
+}
+
+/* Walks the texts from i: those in the cache are copied out and counted,
+ * the others join g until it holds EMBED_GROUP texts or EMBED_GROUP_BYTES
+ * bytes. Returns where the next group starts. */
+static size_t next_group(embed_job *j, size_t i, embed_group *g) {
+    run_ctx *c = j->c;
+    const le_texts *x = j->x;
+    size_t bytes = 0;
+    g->n = 0;
+    g->cost = 0;
+    for (; i < x->n && g->n < EMBED_GROUP && (g->n == 0 || bytes < EMBED_GROUP_BYTES); i++) {
+        le_text_result r1;
+        if (le_embcache_get(&c->cache[j->e], j->prefix, x->texts[i], x->lens[i],
+                            j->out + i * (size_t)c->dim, &r1)) {
+            j->st.cached++;
+            count_text(&j->st, &r1);
+            c->work_done += text_cost(c, x->lens[i], j->ext);
+            continue;
+        }
+        g->miss[g->n] = i;
+        g->ptrs[g->n] = x->texts[i];
+        g->lens[g->n] = x->lens[i];
+        bytes += x->lens[i];
+        g->cost += text_cost(c, x->lens[i], j->ext);
+        g->n++;
+    }
+    return i;
+}
+
+/* Rewrites the error of le_embed (status s) to name the task, split, role
+ * and the failing text's id (or, when no one text failed, the method). */
+static void explain_embed_error(embed_job *j, const embed_group *g, le_status s) {
+    le_error *err = j->c->err;
+    if (err && err->text_index >= 0 && (size_t)err->text_index < g->n) {
+        size_t bad = g->miss[err->text_index];
+        const char *why = err->message;
+        char idx[32];
+        int il = snprintf(idx, sizeof idx, "text %ld: ", err->text_index);
+        if (il > 0 && !strncmp(why, idx, (size_t)il)) why += il;
+        char msg[sizeof err->message];
+        snprintf(msg, sizeof msg, "%s", why);
+        le_fail(err, s, "%s %s: %s %s (%s): %s", j->st.task, j->st.split, j->st.role,
+                j->x->ids[bad], le_extend_name(j->ext), msg);
+    } else {
+        le_error_wrap(err, s, "%s %s: embedding %s (%s)", j->st.task, j->st.split, j->st.role,
+                      le_extend_name(j->ext));
+    }
+}
+
+/* Embeds the group with one le_embed call (progress reported within it)
+ * into j->vecs and res. */
+static le_status embed_group_now(embed_job *j, const embed_group *g, le_text_result *res) {
+    run_ctx *c = j->c;
+    c->call_base = c->work_done;
+    c->call_cost = g->cost;
+    le_status s = le_embed(c->m, g->n, g->ptrs, g->lens, &j->eo, j->vecs, res, c->err);
+    if (s) {
+        explain_embed_error(j, g, s);
+        return s;
+    }
+    c->work_done = c->call_base + g->cost;
+    c->prog.texts_embedded += g->n;
+    for (size_t k = 0; k < g->n; k++) c->prog.tokens_embedded += res[k].tokens;
+    return LE_OK;
+}
+
+/* Copies the group's vectors to their places in j->out, counts them and
+ * puts them into the cache. */
+static le_status keep_group(embed_job *j, const embed_group *g, const le_text_result *res) {
+    run_ctx *c = j->c;
+    const le_texts *x = j->x;
+    le_status s = LE_OK;
+    for (size_t k = 0; k < g->n && !s; k++) {
+        size_t t = g->miss[k];
+        memcpy(j->out + t * (size_t)c->dim, j->vecs + k * (size_t)c->dim,
+               (size_t)c->dim * sizeof *j->vecs);
+        count_text(&j->st, &res[k]);
+        s = le_embcache_put(&c->cache[j->e], j->prefix, x->texts[t], x->lens[t],
+                            j->vecs + k * c->dim, &res[k], c->err);
+    }
+    return s;
+}
+
+/* Appends st to the result's embedding statistics. */
+static le_status add_embed_stat(run_ctx *c, const le_bench_embed_stat *st) {
+    le_bench_result *r = c->r;
+    if (r->n_embed == r->cap_embed) {
+        size_t cap = r->cap_embed ? r->cap_embed * 2 : 64;
+        le_bench_embed_stat *p = realloc(r->embed, cap * sizeof *p);
+        if (!p) return oom(c->err);
+        r->embed = p;
+        r->cap_embed = cap;
+    }
+    r->embed[r->n_embed++] = *st;
+    return LE_OK;
+}
+
+/* The embedding options of method ext with prefix: cut to max_tokens,
+ * normalised, progress into c. */
+static void embed_options(run_ctx *c, le_extend ext, const char *prefix, le_embed_options *eo) {
+    le_embed_options_init(eo);
+    eo->prefix = prefix;
+    eo->max_tokens = ext == LE_EXTEND_NONE ? 0 : c->o->max_tokens;
+    eo->truncate = 1;
+    eo->normalize = 1;
+    eo->extend = ext;
+    eo->batch_tokens = c->o->batch_tokens;
+    eo->progress = on_tokens;
+    eo->progress_user = c;
+}
+
+/* Embeds x's texts (prefix in front) with method number e into out: from
+ * the cache where it holds them, else in groups of cache misses. */
 static le_status embed_texts(run_ctx *c, size_t e, const le_texts *x, const char *prefix,
                              const char *task, const char *split, const char *role, float *out) {
     le_extend ext = c->p->extend[e];
-    le_embed_options eo;
-    le_embed_options_init(&eo);
-    eo.prefix = prefix;
-    eo.max_tokens = ext == LE_EXTEND_NONE ? 0 : c->o->max_tokens;
-    eo.truncate = 1;
-    eo.normalize = 1;
-    eo.extend = ext;
-    eo.batch_tokens = c->o->batch_tokens;
-    eo.progress = on_tokens;
-    eo.progress_user = c;
-    le_bench_embed_stat st = {task, split, le_extend_name(ext), role, x->n, 0, 0, 0, 0, 0};
+    embed_job j = {.c = c, .e = e, .ext = ext, .x = x, .prefix = prefix, .out = out};
+    embed_options(c, ext, prefix, &j.eo);
+    j.st = (le_bench_embed_stat){task, split, le_extend_name(ext), role, x->n, 0, 0, 0, 0, 0};
     double t0 = now();
-    size_t miss[EMBED_GROUP];
-    const char *ptrs[EMBED_GROUP];
-    size_t lens[EMBED_GROUP];
-    le_text_result res[EMBED_GROUP];
-    float *vecs = malloc((size_t)EMBED_GROUP * (size_t)c->dim * sizeof *vecs);
-    if (!vecs) return oom(c->err);
+    j.vecs = malloc((size_t)EMBED_GROUP * (size_t)c->dim * sizeof *j.vecs);
+    if (!j.vecs) return oom(c->err);
     le_status s = LE_OK;
     for (size_t i0 = 0; i0 < x->n && !s;) {
-        size_t nm = 0, i = i0, bytes = 0;
-        double cost = 0;
-        for (; i < x->n && nm < EMBED_GROUP && (nm == 0 || bytes < EMBED_GROUP_BYTES); i++) {
-            le_text_result r1;
-            if (le_embcache_get(&c->cache[e], prefix, x->texts[i], x->lens[i],
-                                out + i * (size_t)c->dim, &r1)) {
-                st.cached++;
-                st.truncated += r1.truncated != 0;
-                st.tokens += r1.tokens;
-                st.tokens_in_text += r1.tokens_in_text;
-                c->work_done += text_cost(c, x->lens[i], ext);
-                continue;
-            }
-            miss[nm] = i;
-            ptrs[nm] = x->texts[i];
-            lens[nm] = x->lens[i];
-            bytes += x->lens[i];
-            cost += text_cost(c, x->lens[i], ext);
-            nm++;
-        }
-        i0 = i;
-        if (nm == 0) {
+        embed_group g;
+        le_text_result res[EMBED_GROUP];
+        i0 = next_group(&j, i0, &g);
+        if (g.n == 0) {
             report(c, c->prog.stage);
             continue;
         }
-        c->call_base = c->work_done;
-        c->call_cost = cost;
-        s = le_embed(c->m, nm, ptrs, lens, &eo, vecs, res, c->err);
-        if (s) {
-            if (c->err && c->err->text_index >= 0 && (size_t)c->err->text_index < nm) {
-                size_t bad = miss[c->err->text_index];
-                const char *why = c->err->message;
-                char idx[32];
-                int il = snprintf(idx, sizeof idx, "text %ld: ", c->err->text_index);
-                if (il > 0 && !strncmp(why, idx, (size_t)il)) why += il;
-                char msg[sizeof c->err->message];
-                snprintf(msg, sizeof msg, "%s", why);
-                le_fail(c->err, s, "%s %s: %s %s (%s): %s", task, split, role, x->ids[bad],
-                        le_extend_name(ext), msg);
-            } else {
-                le_error_wrap(c->err, s, "%s %s: embedding %s (%s)", task, split, role,
-                              le_extend_name(ext));
-            }
-            break;
-        }
-        c->work_done = c->call_base + cost;
-        c->prog.texts_embedded += nm;
-        for (size_t j = 0; j < nm; j++) c->prog.tokens_embedded += res[j].tokens;
-        for (size_t j = 0; j < nm && !s; j++) {
-            size_t t = miss[j];
-            memcpy(out + t * (size_t)c->dim, vecs + j * (size_t)c->dim,
-                   (size_t)c->dim * sizeof *vecs);
-            st.truncated += res[j].truncated != 0;
-            st.tokens += res[j].tokens;
-            st.tokens_in_text += res[j].tokens_in_text;
-            s = le_embcache_put(&c->cache[e], prefix, x->texts[t], x->lens[t], vecs + j * c->dim,
-                                &res[j], c->err);
-        }
+        s = embed_group_now(&j, &g, res);
+        if (!s) s = keep_group(&j, &g, res);
     }
-    free(vecs);
-    st.seconds = now() - t0;
-    le_bench_result *r = c->r;
-    if (!s) {
-        if (r->n_embed == r->cap_embed) {
-            size_t cap = r->cap_embed ? r->cap_embed * 2 : 64;
-            le_bench_embed_stat *p = realloc(r->embed, cap * sizeof *p);
-            if (!p) return oom(c->err);
-            r->embed = p;
-            r->cap_embed = cap;
-        }
-        r->embed[r->n_embed++] = st;
-    }
-    return s;
+    free(j.vecs);
+    j.st.seconds = now() - t0;
+    return s ? s : add_embed_stat(c, &j.st);
 }
 
 /* ------------------------------------------------------------------ scoring */
