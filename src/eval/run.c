@@ -368,108 +368,164 @@ static int wants(const le_bench_plan *p, int retr) {
     return 0;
 }
 
+/* One split's run: BM25 once, then per extension method the dense ranking
+ * and the fusions; each list holds depth hits per query. */
+typedef struct split_run {
+    run_ctx *c;
+    const le_task *t;
+    const le_split *sp;
+    const char *task, *split; /* arena copies of the names */
+    size_t nd, nq, depth;
+    le_hit *bm_hits, *de_hits, *fu_hits; /* [nq][depth] */
+    int *bm_n, *de_n, *fu_n;             /* [nq] */
+    float *dvec, *qvec;                  /* document and query vectors */
+    double t_bm25;
+} split_run;
+
+static void split_run_free(split_run *s) {
+    free(s->bm_hits);
+    free(s->bm_n);
+    free(s->de_hits);
+    free(s->de_n);
+    free(s->fu_hits);
+    free(s->fu_n);
+    free(s->dvec);
+    free(s->qvec);
+}
+
+/* Ranks the split's documents for every query with BM25 into bm_hits. */
+static le_status bm25_rank(split_run *s) {
+    run_ctx *c = s->c;
+    const le_split *sp = s->sp;
+    le_bm25 ix;
+    le_status st = le_bm25_build(&ix, s->nd, sp->docs->texts, sp->docs->lens, &c->analyzer, c->err);
+    if (st) return st;
+    le_bm25_scratch scratch = {0};
+    for (size_t q = 0; q < s->nq && !st; q++)
+        st = le_bm25_search(&ix, &c->bm25, sp->queries.texts[q], sp->queries.lens[q], (int)s->depth,
+                            &scratch, s->bm_hits + q * s->depth, &s->bm_n[q], c->err);
+    le_bm25_scratch_free(&scratch);
+    le_bm25_free(&ix);
+    return st;
+}
+
+/* The BM25 ranking (timed into t_bm25), scored when bm25 is a retriever. */
+static le_status split_bm25(split_run *s) {
+    run_ctx *c = s->c;
+    report(c, "bm25");
+    double t0 = now();
+    size_t nq = s->nq ? s->nq : 1;
+    s->bm_hits = malloc(nq * s->depth * sizeof *s->bm_hits);
+    s->bm_n = calloc(nq, sizeof *s->bm_n);
+    if (!s->bm_hits || !s->bm_n) return oom(c->err);
+    le_status st = bm25_rank(s);
+    if (st) return st;
+    s->t_bm25 = now() - t0;
+    c->work_done += bm25_cost(s->sp);
+    report(c, "bm25");
+    if (wants(c->p, LE_RETR_BM25))
+        return score(c, s->t, s->sp, s->task, s->split, "bm25", NULL, s->bm_hits, s->depth, s->bm_n,
+                     s->t_bm25);
+    return LE_OK;
+}
+
+/* Allocates the vectors and the dense and fused lists. */
+static le_status alloc_dense(split_run *s) {
+    size_t nd = s->nd ? s->nd : 1, nq = s->nq ? s->nq : 1, dim = (size_t)s->c->dim;
+    s->dvec = malloc(nd * dim * sizeof *s->dvec);
+    s->qvec = malloc(nq * dim * sizeof *s->qvec);
+    s->de_hits = malloc(nq * s->depth * sizeof *s->de_hits);
+    s->fu_hits = malloc(nq * s->depth * sizeof *s->fu_hits);
+    s->de_n = calloc(nq, sizeof *s->de_n);
+    s->fu_n = calloc(nq, sizeof *s->fu_n);
+    if (!s->dvec || !s->qvec || !s->de_hits || !s->fu_hits || !s->de_n || !s->fu_n)
+        return oom(s->c->err);
+    return LE_OK;
+}
+
+/* Embeds the documents and queries with method number e and ranks the
+ * documents for every query by exact dense search into de_hits. */
+static le_status dense_rank(split_run *s, size_t e) {
+    run_ctx *c = s->c;
+    const le_split *sp = s->sp;
+    c->prog.stage = "embedding documents";
+    le_status st = embed_texts(c, e, sp->docs, c->dprefix, s->task, s->split, "documents", s->dvec);
+    if (st) return st;
+    c->prog.stage = "embedding queries";
+    st = embed_texts(c, e, &sp->queries, c->qprefix, s->task, s->split, "queries", s->qvec);
+    if (st) return st;
+    report(c, "searching");
+    le_dense dx;
+    if ((st = le_dense_build(&dx, s->dvec, s->nd, c->dim, c->kc.isa, c->err))) return st;
+    st = le_dense_search(&dx, &c->kc, s->qvec, s->nq, (int)s->depth, s->de_hits, s->de_n, c->err);
+    le_dense_free(&dx);
+    return st;
+}
+
+/* Fuses the dense and BM25 lists of every query (retriever kind: hybrid or
+ * rrf) and scores them; seconds is the time of both rankings. */
+static le_status score_fused(split_run *s, int kind, const char *ext, double seconds) {
+    run_ctx *c = s->c;
+    double t1 = now();
+    /* min-max: w and 1 − w; RRF: 2w and 2(1 − w), so that the default
+     * 0.5 gives the plain reciprocal rank sum */
+    double w = c->o->dense_weight, scale = kind == LE_RETR_HYBRID ? 1 : 2;
+    double weights[2] = {scale * w, scale * (1.0 - w)};
+    le_fusion_kind fk = kind == LE_RETR_HYBRID ? LE_FUSION_MINMAX : LE_FUSION_RRF;
+    le_status st = LE_OK;
+    for (size_t q = 0; q < s->nq && !st; q++) {
+        const le_hit *lists[2] = {s->de_hits + q * s->depth, s->bm_hits + q * s->depth};
+        int counts[2] = {s->de_n[q], s->bm_n[q]};
+        st = le_fuse(fk, 2, lists, counts, weights, c->o->rrf_k, (int)s->depth,
+                     s->fu_hits + q * s->depth, &s->fu_n[q], c->err);
+    }
+    if (st) return st;
+    return score(c, s->t, s->sp, s->task, s->split, le_retriever_names[kind], ext, s->fu_hits,
+                 s->depth, s->fu_n, seconds + (now() - t1));
+}
+
+/* Method number e: the dense ranking, then every retriever but bm25 scored
+ * in the order asked for. */
+static le_status split_method(split_run *s, size_t e) {
+    run_ctx *c = s->c;
+    const char *ext = le_extend_name(c->p->extend[e]);
+    c->prog.extend = ext;
+    double t0 = now();
+    le_status st = dense_rank(s, e);
+    if (st) return st;
+    double t_dense = now() - t0;
+    for (size_t ri = 0; ri < c->p->n_retr && !st; ri++) {
+        int kind = c->p->retr[ri];
+        if (kind == LE_RETR_BM25) continue;
+        if (kind == LE_RETR_DENSE)
+            st = score(c, s->t, s->sp, s->task, s->split, "dense", ext, s->de_hits, s->depth,
+                       s->de_n, t_dense);
+        else
+            st = score_fused(s, kind, ext, t_dense + s->t_bm25);
+    }
+    return st;
+}
+
+/* Runs every configuration of the plan on split sp of task t. */
 static le_status run_split(run_ctx *c, const le_task *t, const le_split *sp) {
     const le_bench_plan *p = c->p;
-    le_bench_result *r = c->r;
-    const char *task = le_bench_str(r, t->name), *split = le_bench_str(r, sp->name);
-    if (!task || !split) return oom(c->err);
-    size_t nd = sp->docs->n, nq = sp->queries.n;
-    size_t depth = nd < FUSION_DEPTH ? nd : FUSION_DEPTH;
-    if (depth < (size_t)c->o->k) depth = (size_t)c->o->k;
-    le_hit *bm_hits = NULL, *de_hits = NULL, *fu_hits = NULL;
-    int *bm_n = NULL, *de_n = NULL, *fu_n = NULL;
-    float *dvec = NULL, *qvec = NULL;
-    le_status s = LE_OK;
-    double t_bm25 = 0;
-    c->prog.task = task;
-    c->prog.split = split;
+    split_run s = {.c = c, .t = t, .sp = sp};
+    s.task = le_bench_str(c->r, t->name);
+    s.split = le_bench_str(c->r, sp->name);
+    if (!s.task || !s.split) return oom(c->err);
+    s.nd = sp->docs->n;
+    s.nq = sp->queries.n;
+    s.depth = s.nd < FUSION_DEPTH ? s.nd : FUSION_DEPTH;
+    if (s.depth < (size_t)c->o->k) s.depth = (size_t)c->o->k;
+    c->prog.task = s.task;
+    c->prog.split = s.split;
     c->prog.extend = NULL;
-    if (p->need_bm25) {
-        report(c, "bm25");
-        double t0 = now();
-        le_bm25 ix;
-        bm_hits = malloc((nq ? nq : 1) * depth * sizeof *bm_hits);
-        bm_n = calloc(nq ? nq : 1, sizeof *bm_n);
-        if (!bm_hits || !bm_n) {
-            s = oom(c->err);
-            goto done;
-        }
-        if ((s = le_bm25_build(&ix, nd, sp->docs->texts, sp->docs->lens, &c->analyzer, c->err)))
-            goto done;
-        le_bm25_scratch scratch = {0};
-        for (size_t q = 0; q < nq && !s; q++)
-            s = le_bm25_search(&ix, &c->bm25, sp->queries.texts[q], sp->queries.lens[q], (int)depth,
-                               &scratch, bm_hits + q * depth, &bm_n[q], c->err);
-        le_bm25_scratch_free(&scratch);
-        le_bm25_free(&ix);
-        if (s) goto done;
-        t_bm25 = now() - t0;
-        c->work_done += bm25_cost(sp);
-        report(c, "bm25");
-        if (wants(p, LE_RETR_BM25) &&
-            (s = score(c, t, sp, task, split, "bm25", NULL, bm_hits, depth, bm_n, t_bm25)))
-            goto done;
-    }
-    if (!p->need_dense) goto done;
-    dvec = malloc((nd ? nd : 1) * (size_t)c->dim * sizeof *dvec);
-    qvec = malloc((nq ? nq : 1) * (size_t)c->dim * sizeof *qvec);
-    de_hits = malloc((nq ? nq : 1) * depth * sizeof *de_hits);
-    fu_hits = malloc((nq ? nq : 1) * depth * sizeof *fu_hits);
-    de_n = calloc(nq ? nq : 1, sizeof *de_n);
-    fu_n = calloc(nq ? nq : 1, sizeof *fu_n);
-    if (!dvec || !qvec || !de_hits || !fu_hits || !de_n || !fu_n) {
-        s = oom(c->err);
-        goto done;
-    }
-    for (size_t e = 0; e < p->n_extend && !s; e++) {
-        const char *ext = le_extend_name(p->extend[e]);
-        c->prog.extend = ext;
-        double t0 = now();
-        c->prog.stage = "embedding documents";
-        if ((s = embed_texts(c, e, sp->docs, c->dprefix, task, split, "documents", dvec))) break;
-        c->prog.stage = "embedding queries";
-        if ((s = embed_texts(c, e, &sp->queries, c->qprefix, task, split, "queries", qvec))) break;
-        report(c, "searching");
-        le_dense dx;
-        if ((s = le_dense_build(&dx, dvec, nd, c->dim, c->kc.isa, c->err))) break;
-        s = le_dense_search(&dx, &c->kc, qvec, nq, (int)depth, de_hits, de_n, c->err);
-        le_dense_free(&dx);
-        if (s) break;
-        double t_dense = now() - t0;
-        for (size_t ri = 0; ri < p->n_retr && !s; ri++) {
-            int kind = p->retr[ri];
-            if (kind == LE_RETR_BM25) continue;
-            if (kind == LE_RETR_DENSE) {
-                s = score(c, t, sp, task, split, "dense", ext, de_hits, depth, de_n, t_dense);
-                continue;
-            }
-            double t1 = now();
-            /* min-max: w and 1 − w; RRF: 2w and 2(1 − w), so that the default
-             * 0.5 gives the plain reciprocal rank sum */
-            double w = c->o->dense_weight, scale = kind == LE_RETR_HYBRID ? 1 : 2;
-            double weights[2] = {scale * w, scale * (1.0 - w)};
-            le_fusion_kind fk = kind == LE_RETR_HYBRID ? LE_FUSION_MINMAX : LE_FUSION_RRF;
-            for (size_t q = 0; q < nq && !s; q++) {
-                const le_hit *lists[2] = {de_hits + q * depth, bm_hits + q * depth};
-                int counts[2] = {de_n[q], bm_n[q]};
-                s = le_fuse(fk, 2, lists, counts, weights, c->o->rrf_k, (int)depth,
-                            fu_hits + q * depth, &fu_n[q], c->err);
-            }
-            if (!s)
-                s = score(c, t, sp, task, split, le_retriever_names[kind], ext, fu_hits, depth,
-                          fu_n, t_dense + t_bm25 + (now() - t1));
-        }
-    }
-done:
-    free(bm_hits);
-    free(bm_n);
-    free(de_hits);
-    free(de_n);
-    free(fu_hits);
-    free(fu_n);
-    free(dvec);
-    free(qvec);
-    return s;
+    le_status st = LE_OK;
+    if (p->need_bm25) st = split_bm25(&s);
+    if (!st && p->need_dense) st = alloc_dense(&s);
+    for (size_t e = 0; !st && p->need_dense && e < p->n_extend; e++) st = split_method(&s, e);
+    split_run_free(&s);
+    return st;
 }
 
 /* Writes the task's ranked lists: <runs_dir>/<task>.<retriever>[.<extend>].trec */
