@@ -604,6 +604,137 @@ static le_status plan_configurations(le_bench_result *r) {
     return LE_OK;
 }
 
+/* Records in r what the run is: its options, metric names, source revision
+ * and start time. */
+static void describe_run(le_bench_result *r, const le_bench_options *o) {
+    keep_options(r, o);
+    r->k = o->k;
+    for (int i = 0; i < LE_N_METRICS; i++) {
+        char name[32];
+        le_metric_name(i, o->k, name, sizeof name);
+        r->metric_names[i] = le_bench_str(r, name);
+    }
+    r->revision = le_bench_str(r, le_bench_revision());
+    char iso[32];
+    time_t tt = time(NULL);
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    r->started = le_bench_str(r, iso);
+}
+
+/* Records model m in the result and sets c's dimensions, window and
+ * kernels from it. */
+static le_status take_model(run_ctx *c, le_model *m) {
+    le_bench_result *r = c->r;
+    le_model_info info;
+    le_status s = le_model_get_info(m, &info);
+    if (s) return s;
+    keep_model(r, &info);
+    r->have_model = 1;
+    r->model_dim = c->dim = le_model_dim(m);
+    c->window = info.window;
+    le_isa isa;
+    c->kc.isa = le_isa_parse(info.isa, &isa) == LE_OK ? isa : le_cpu_best_isa();
+    c->kc.pool = NULL;
+    return LE_OK;
+}
+
+/* Sets the prefixes (the options', else the model's) and the BM25
+ * settings of c. */
+static void set_text_options(run_ctx *c) {
+    le_bench_result *r = c->r;
+    const le_bench_options *o = c->o;
+    c->qprefix = o->query_prefix ? o->query_prefix : r->have_model ? r->model.query_prefix : "";
+    c->dprefix = o->doc_prefix ? o->doc_prefix : r->have_model ? r->model.passage_prefix : "";
+    r->opt.query_prefix = le_bench_str(r, c->qprefix);
+    r->opt.doc_prefix = le_bench_str(r, c->dprefix);
+    c->bm25.k1 = o->bm25_k1;
+    c->bm25.b = o->bm25_b;
+    c->analyzer.stopwords = o->stopwords;
+}
+
+/* Records the tasks' names (which must differ) and kinds in the result. */
+static le_status keep_tasks(le_bench_result *r, const le_task *tasks, size_t n_tasks,
+                            le_error *err) {
+    r->tasks = calloc(n_tasks ? n_tasks : 1, sizeof *r->tasks);
+    r->task_by_length = calloc(n_tasks ? n_tasks : 1, sizeof *r->task_by_length);
+    if (!r->tasks || !r->task_by_length) return oom(err);
+    for (size_t i = 0; i < n_tasks; i++) {
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(tasks[i].name, tasks[j].name))
+                return le_fail(err, LE_ERR_ARG,
+                               "two tasks are named %s (%s and %s); task names must differ",
+                               tasks[i].name, tasks[j].source, tasks[i].source);
+        r->tasks[i] = le_bench_str(r, tasks[i].name);
+        r->task_by_length[i] = tasks[i].by_length;
+    }
+    r->n_tasks = n_tasks;
+    return LE_OK;
+}
+
+/* The work ahead, for the ETA (BM25 counts a little, so a BM25-only run
+ * has a bar too). */
+static double total_work(const run_ctx *c, const le_task *tasks, size_t n_tasks) {
+    const le_bench_plan *p = c->p;
+    double w = 0;
+    for (size_t i = 0; i < n_tasks && p->need_bm25; i++)
+        for (size_t j = 0; j < tasks[i].n_splits; j++) w += bm25_cost(&tasks[i].splits[j]);
+    for (size_t i = 0; i < n_tasks && p->need_dense; i++)
+        for (size_t j = 0; j < tasks[i].n_splits; j++) {
+            const le_split *sp = &tasks[i].splits[j];
+            for (size_t e = 0; e < p->n_extend; e++) {
+                for (size_t d = 0; d < sp->docs->n; d++)
+                    w += text_cost(c, sp->docs->lens[d], p->extend[e]);
+                for (size_t q = 0; q < sp->queries.n; q++)
+                    w += text_cost(c, sp->queries.lens[q], p->extend[e]);
+            }
+        }
+    return w;
+}
+
+/* Loads the plan's tasks into *tasks (the haystack's path into *haystack)
+ * and prepares c to run them: caches, the work total, the ranked-list
+ * buffers. */
+static le_status prepare_tasks(run_ctx *c, le_task **tasks, size_t *n_tasks, char **haystack) {
+    le_bench_result *r = c->r;
+    le_status s = le_bench_load_tasks(c->o, c->p, tasks, n_tasks, haystack, c->err);
+    if (s) return s;
+    r->haystack = le_bench_str(r, *haystack);
+    if ((s = keep_tasks(r, *tasks, *n_tasks, c->err))) return s;
+    if (c->p->need_dense && (s = open_caches(c))) return s;
+    c->work_total += total_work(c, *tasks, *n_tasks);
+    if (c->o->runs_dir && !(c->runs = calloc(r->n_conf ? r->n_conf : 1, sizeof *c->runs)))
+        return oom(c->err);
+    return LE_OK;
+}
+
+/* Runs every split of every task, writing each task's ranked lists when
+ * asked for. */
+static le_status run_tasks(run_ctx *c, const le_task *tasks, size_t n_tasks) {
+    le_status s = LE_OK;
+    for (size_t i = 0; i < n_tasks && !s; i++) {
+        for (size_t j = 0; j < tasks[i].n_splits && !s; j++)
+            s = run_split(c, &tasks[i], &tasks[i].splits[j]);
+        if (!s && c->runs) s = write_runs(c, tasks[i].name);
+    }
+    return s;
+}
+
+/* Closes c's caches (their counts go into the result) and frees its
+ * ranked-list buffers. */
+static void finish_run(run_ctx *c) {
+    le_bench_result *r = c->r;
+    for (size_t e = 0; e < 8; e++) {
+        r->cache_hits += c->cache[e].hits;
+        r->cache_misses += c->cache[e].misses;
+        r->cache_writes += c->cache[e].writes;
+        le_embcache_close(&c->cache[e]);
+    }
+    for (size_t i = 0; c->runs && i < r->n_conf; i++) le_sbuf_free(&c->runs[i]);
+    free(c->runs);
+}
+
 le_status le_bench_run(le_model *m, const le_bench_options *opt_in, le_bench_result **out,
                        le_error *err) {
     *out = NULL;
@@ -616,111 +747,24 @@ le_status le_bench_run(le_model *m, const le_bench_options *opt_in, le_bench_res
     le_bench_result *r = calloc(1, sizeof *r);
     if (!r) return oom(err);
     le_arena_init(&r->arena, 1 << 16);
-    run_ctx c = {0};
-    c.m = m;
-    c.o = &o;
-    c.r = r;
-    c.err = err;
-    c.p = &r->plan;
-    le_task *tasks = NULL;
-    size_t n_tasks = 0;
-    char *haystack = NULL;
+    run_ctx c = {.m = m, .o = &o, .p = &r->plan, .r = r, .err = err};
     le_status s = le_bench_plan_parse(&o, m != NULL, &r->plan, err);
     if (s) {
         le_bench_result_free(r);
         return s;
     }
-    keep_options(r, &o);
-    r->k = o.k;
-    for (int i = 0; i < LE_N_METRICS; i++) {
-        char name[32];
-        le_metric_name(i, o.k, name, sizeof name);
-        r->metric_names[i] = le_bench_str(r, name);
-    }
-    r->revision = le_bench_str(r, le_bench_revision());
-    {
-        char iso[32];
-        time_t tt = time(NULL);
-        struct tm tm;
-        gmtime_r(&tt, &tm);
-        strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        r->started = le_bench_str(r, iso);
-    }
+    describe_run(r, &o);
+    le_task *tasks = NULL;
+    size_t n_tasks = 0;
+    char *haystack = NULL;
     if (plan_configurations(r)) s = oom(err);
-    if (!s && m) {
-        le_model_info info;
-        if (!(s = le_model_get_info(m, &info))) {
-            keep_model(r, &info);
-            r->have_model = 1;
-            r->model_dim = c.dim = le_model_dim(m);
-            c.window = info.window;
-            le_isa isa;
-            c.kc.isa = le_isa_parse(info.isa, &isa) == LE_OK ? isa : le_cpu_best_isa();
-            c.kc.pool = NULL;
-        }
+    if (!s && m) s = take_model(&c, m);
+    if (!s) {
+        set_text_options(&c);
+        s = prepare_tasks(&c, &tasks, &n_tasks, &haystack);
     }
-    if (s) goto done;
-    c.qprefix = o.query_prefix ? o.query_prefix : r->have_model ? r->model.query_prefix : "";
-    c.dprefix = o.doc_prefix ? o.doc_prefix : r->have_model ? r->model.passage_prefix : "";
-    r->opt.query_prefix = le_bench_str(r, c.qprefix);
-    r->opt.doc_prefix = le_bench_str(r, c.dprefix);
-    c.bm25.k1 = o.bm25_k1;
-    c.bm25.b = o.bm25_b;
-    c.analyzer.stopwords = o.stopwords;
-    if ((s = le_bench_load_tasks(&o, &r->plan, &tasks, &n_tasks, &haystack, err))) goto done;
-    r->haystack = le_bench_str(r, haystack);
-    r->tasks = calloc(n_tasks ? n_tasks : 1, sizeof *r->tasks);
-    r->task_by_length = calloc(n_tasks ? n_tasks : 1, sizeof *r->task_by_length);
-    if (!r->tasks || !r->task_by_length) {
-        s = oom(err);
-        goto done;
-    }
-    for (size_t i = 0; i < n_tasks; i++) {
-        for (size_t j = 0; j < i; j++)
-            if (!strcmp(tasks[i].name, tasks[j].name)) {
-                s = le_fail(err, LE_ERR_ARG,
-                            "two tasks are named %s (%s and %s); task names must differ",
-                            tasks[i].name, tasks[j].source, tasks[i].source);
-                goto done;
-            }
-        r->tasks[i] = le_bench_str(r, tasks[i].name);
-        r->task_by_length[i] = tasks[i].by_length;
-    }
-    r->n_tasks = n_tasks;
-    if (r->plan.need_dense && (s = open_caches(&c))) goto done;
-    /* the work ahead, for the ETA (BM25 counts a little, so a BM25-only
-     * run has a bar too) */
-    for (size_t i = 0; i < n_tasks && r->plan.need_bm25; i++)
-        for (size_t j = 0; j < tasks[i].n_splits; j++)
-            c.work_total += bm25_cost(&tasks[i].splits[j]);
-    for (size_t i = 0; i < n_tasks && r->plan.need_dense; i++)
-        for (size_t j = 0; j < tasks[i].n_splits; j++) {
-            const le_split *sp = &tasks[i].splits[j];
-            for (size_t e = 0; e < r->plan.n_extend; e++) {
-                for (size_t d = 0; d < sp->docs->n; d++)
-                    c.work_total += text_cost(&c, sp->docs->lens[d], r->plan.extend[e]);
-                for (size_t q = 0; q < sp->queries.n; q++)
-                    c.work_total += text_cost(&c, sp->queries.lens[q], r->plan.extend[e]);
-            }
-        }
-    if (o.runs_dir && !(c.runs = calloc(r->n_conf ? r->n_conf : 1, sizeof *c.runs))) {
-        s = oom(err);
-        goto done;
-    }
-    for (size_t i = 0; i < n_tasks && !s; i++) {
-        for (size_t j = 0; j < tasks[i].n_splits && !s; j++)
-            s = run_split(&c, &tasks[i], &tasks[i].splits[j]);
-        if (!s && c.runs) s = write_runs(&c, tasks[i].name);
-    }
-done:
-    for (size_t e = 0; e < 8; e++) {
-        r->cache_hits += c.cache[e].hits;
-        r->cache_misses += c.cache[e].misses;
-        r->cache_writes += c.cache[e].writes;
-        le_embcache_close(&c.cache[e]);
-    }
-    for (size_t i = 0; c.runs && i < r->n_conf; i++) le_sbuf_free(&c.runs[i]);
-    free(c.runs);
+    if (!s) s = run_tasks(&c, tasks, n_tasks);
+    finish_run(&c);
     for (size_t i = 0; i < n_tasks; i++) le_task_free(&tasks[i]);
     free(tasks);
     free(haystack);
