@@ -24,14 +24,15 @@ static double find(const le_bench_result *r, const char *task, const char *split
     return NAN;
 }
 
-/* A configuration's total time on a task (all its splits). */
-static double conf_seconds(const le_bench_result *r, const char *task, const char *retriever,
-                           const char *extend) {
+/* A configuration's total time on a task's split (split NULL: on all its
+ * splits; task NULL: on every task). */
+static double conf_seconds(const le_bench_result *r, const char *task, const char *split,
+                           const char *retriever, const char *extend) {
     double s = 0;
     for (size_t i = 0; i < r->n_times; i++) {
         const le_bench_time *t = &r->times[i];
-        if ((!task || !strcmp(t->task, task)) && !strcmp(t->retriever, retriever) &&
-            same(t->extend, extend))
+        if ((!task || !strcmp(t->task, task)) && (!split || !strcmp(t->split, split)) &&
+            !strcmp(t->retriever, retriever) && same(t->extend, extend))
             s += t->seconds;
     }
     return s;
@@ -131,16 +132,9 @@ static cJSON *json_row(const char *task, const char *split, int length, const ch
     return o;
 }
 
-static char *report_json(const le_bench_result *r) {
-    cJSON *j = cJSON_CreateObject();
-    cJSON *le = cJSON_AddObjectToObject(j, "longembed");
-    cJSON_AddStringToObject(le, "version", LE_VERSION);
-    cJSON_AddStringToObject(le, "revision", r->revision);
-    cJSON_AddStringToObject(j, "started", r->started);
-    cJSON_AddNumberToObject(j, "wall_seconds", r->wall_seconds);
-    cJSON_AddItemToObject(j, "model", json_model(r));
-    cJSON_AddItemToObject(j, "config", json_config(r));
-    cJSON *tasks = cJSON_AddArrayToObject(j, "tasks");
+/* The tasks: name, kind, main metric and each split's facts. */
+static cJSON *json_tasks(const le_bench_result *r) {
+    cJSON *tasks = cJSON_CreateArray();
     for (size_t t = 0; t < r->n_tasks; t++) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "name", r->tasks[t]);
@@ -163,15 +157,24 @@ static char *report_json(const le_bench_result *r) {
         }
         cJSON_AddItemToArray(tasks, o);
     }
-    cJSON *results = cJSON_AddArrayToObject(j, "results");
+    return tasks;
+}
+
+/* Every row, flat. */
+static cJSON *json_results(const le_bench_result *r) {
+    cJSON *results = cJSON_CreateArray();
     for (size_t i = 0; i < r->n_rows; i++) {
         const le_bench_row *w = &r->rows[i];
         cJSON_AddItemToArray(results, json_row(w->task, w->split, w->length, w->retriever,
                                                w->extend, w->metric, w->value));
     }
-    /* the paper's aggregation: per task the mean over splits of the main
-     * metric; task "all" the mean over tasks */
-    cJSON *avg = cJSON_AddArrayToObject(j, "averages");
+    return results;
+}
+
+/* The paper's aggregation: per task the mean over splits of the main
+ * metric; task "all" the mean over tasks. */
+static cJSON *json_averages(const le_bench_result *r) {
+    cJSON *avg = cJSON_CreateArray();
     for (size_t c = 0; c < r->n_conf; c++) {
         for (size_t t = 0; t < r->n_tasks; t++) {
             double v =
@@ -186,7 +189,12 @@ static char *report_json(const le_bench_result *r) {
             cJSON_AddItemToArray(
                 avg, json_row("all", NULL, 0, r->conf_retriever[c], r->conf_extend[c], "main", v));
     }
-    cJSON *times = cJSON_AddArrayToObject(j, "timings");
+    return avg;
+}
+
+/* The seconds of every configuration on every split. */
+static cJSON *json_timings(const le_bench_result *r) {
+    cJSON *times = cJSON_CreateArray();
     for (size_t i = 0; i < r->n_times; i++) {
         const le_bench_time *t = &r->times[i];
         cJSON *o = cJSON_CreateObject();
@@ -197,16 +205,26 @@ static char *report_json(const le_bench_result *r) {
         cJSON_AddNumberToObject(o, "seconds", t->seconds);
         cJSON_AddItemToArray(times, o);
     }
-    cJSON *conf = cJSON_AddArrayToObject(j, "configurations");
+    return times;
+}
+
+/* The configurations in order, with their total seconds. */
+static cJSON *json_configurations(const le_bench_result *r) {
+    cJSON *conf = cJSON_CreateArray();
     for (size_t c = 0; c < r->n_conf; c++) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "retriever", r->conf_retriever[c]);
         cJSON_AddItemToObject(o, "extend", str_or_null(r->conf_extend[c]));
-        cJSON_AddNumberToObject(o, "seconds",
-                                conf_seconds(r, NULL, r->conf_retriever[c], r->conf_extend[c]));
+        cJSON_AddNumberToObject(
+            o, "seconds", conf_seconds(r, NULL, NULL, r->conf_retriever[c], r->conf_extend[c]));
         cJSON_AddItemToArray(conf, o);
     }
-    cJSON *emb = cJSON_AddArrayToObject(j, "embedding");
+    return conf;
+}
+
+/* The embedding statistics of every split, method and role. */
+static cJSON *json_embedding(const le_bench_result *r) {
+    cJSON *emb = cJSON_CreateArray();
     for (size_t i = 0; i < r->n_embed; i++) {
         const le_bench_embed_stat *e = &r->embed[i];
         cJSON *o = cJSON_CreateObject();
@@ -223,14 +241,15 @@ static char *report_json(const le_bench_result *r) {
         cJSON_AddNumberToObject(o, "seconds", e->seconds);
         cJSON_AddItemToArray(emb, o);
     }
-    cJSON *cache = cJSON_AddObjectToObject(j, "cache");
-    cJSON_AddNumberToObject(cache, "hits", (double)r->cache_hits);
-    cJSON_AddNumberToObject(cache, "misses", (double)r->cache_misses);
-    cJSON_AddNumberToObject(cache, "writes", (double)r->cache_writes);
+    return emb;
+}
+
+/* j printed, with one trailing newline like every text file; j is freed.
+ * NULL when out of memory. */
+static char *print_json(cJSON *j) {
     char *text = cJSON_Print(j);
     cJSON_Delete(j);
     if (!text) return NULL;
-    /* one trailing newline, like every text file */
     size_t n = strlen(text);
     char *out = realloc(text, n + 2);
     if (!out) {
@@ -240,6 +259,28 @@ static char *report_json(const le_bench_result *r) {
     out[n] = '\n';
     out[n + 1] = 0;
     return out;
+}
+
+static char *report_json(const le_bench_result *r) {
+    cJSON *j = cJSON_CreateObject();
+    cJSON *le = cJSON_AddObjectToObject(j, "longembed");
+    cJSON_AddStringToObject(le, "version", LE_VERSION);
+    cJSON_AddStringToObject(le, "revision", r->revision);
+    cJSON_AddStringToObject(j, "started", r->started);
+    cJSON_AddNumberToObject(j, "wall_seconds", r->wall_seconds);
+    cJSON_AddItemToObject(j, "model", json_model(r));
+    cJSON_AddItemToObject(j, "config", json_config(r));
+    cJSON_AddItemToObject(j, "tasks", json_tasks(r));
+    cJSON_AddItemToObject(j, "results", json_results(r));
+    cJSON_AddItemToObject(j, "averages", json_averages(r));
+    cJSON_AddItemToObject(j, "timings", json_timings(r));
+    cJSON_AddItemToObject(j, "configurations", json_configurations(r));
+    cJSON_AddItemToObject(j, "embedding", json_embedding(r));
+    cJSON *cache = cJSON_AddObjectToObject(j, "cache");
+    cJSON_AddNumberToObject(cache, "hits", (double)r->cache_hits);
+    cJSON_AddNumberToObject(cache, "misses", (double)r->cache_misses);
+    cJSON_AddNumberToObject(cache, "writes", (double)r->cache_writes);
+    return print_json(j);
 }
 
 /* --------------------------------------------------------------- Markdown */
@@ -287,7 +328,7 @@ static char *report_markdown(const le_bench_result *r) {
                                       "acc@1"));
                 double v = le_bench_result_score(r, task, r->conf_retriever[c], r->conf_extend[c]);
                 md_value(&b, v < 0 ? NAN : v);
-                md_time(&b, conf_seconds(r, task, r->conf_retriever[c], r->conf_extend[c]));
+                md_time(&b, conf_seconds(r, task, NULL, r->conf_retriever[c], r->conf_extend[c]));
                 le_sbuf_puts(&b, "\n");
             }
         } else {
@@ -332,7 +373,7 @@ static char *report_markdown(const le_bench_result *r) {
             }
             double v = le_bench_result_score(r, "all", r->conf_retriever[c], r->conf_extend[c]);
             md_value(&b, v < 0 ? NAN : v);
-            md_time(&b, conf_seconds(r, NULL, r->conf_retriever[c], r->conf_extend[c]));
+            md_time(&b, conf_seconds(r, NULL, NULL, r->conf_retriever[c], r->conf_extend[c]));
             le_sbuf_puts(&b, "\n");
         }
         le_sbuf_puts(&b, "\n");
