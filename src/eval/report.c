@@ -38,6 +38,16 @@ static double conf_seconds(const le_bench_result *r, const char *task, const cha
     return s;
 }
 
+/* The splits of task in order (at most MAX_SPLITS) into sp; returns their number. */
+#define MAX_SPLITS 64
+static size_t task_splits(const le_bench_result *r, const char *task,
+                          const le_bench_split_info **sp) {
+    size_t ns = 0;
+    for (size_t i = 0; i < r->n_splits && ns < MAX_SPLITS; i++)
+        if (!strcmp(r->splits[i].task, task)) sp[ns++] = &r->splits[i];
+    return ns;
+}
+
 static const char *conf_label(const le_bench_result *r, size_t c, char *buf, size_t cap) {
     if (r->conf_extend[c])
         snprintf(buf, cap, "%s %s", r->conf_retriever[c], r->conf_extend[c]);
@@ -306,78 +316,83 @@ static void md_config_cells(le_sbuf *b, const le_bench_result *r, size_t c) {
                    r->conf_extend[c] ? r->conf_extend[c] : "–");
 }
 
+/* A task whose splits are lengths: per configuration Acc@1 at each length,
+ * the average and the time. */
+static void md_task_by_length(le_sbuf *b, const le_bench_result *r, const char *task,
+                              const le_bench_split_info *const *sp, size_t ns) {
+    le_sbuf_printf(b, "### %s — Acc@1 (%%) by length\n\n| retriever | extend |", task);
+    for (size_t i = 0; i < ns; i++) le_sbuf_printf(b, " %d |", sp[i]->length);
+    le_sbuf_puts(b, " avg | time |\n|---|---|");
+    for (size_t i = 0; i <= ns + 1; i++) le_sbuf_puts(b, "---:|");
+    le_sbuf_puts(b, "\n");
+    for (size_t c = 0; c < r->n_conf; c++) {
+        md_config_cells(b, r, c);
+        for (size_t i = 0; i < ns; i++)
+            md_value(b,
+                     find(r, task, sp[i]->name, r->conf_retriever[c], r->conf_extend[c], "acc@1"));
+        double v = le_bench_result_score(r, task, r->conf_retriever[c], r->conf_extend[c]);
+        md_value(b, v < 0 ? NAN : v);
+        md_time(b, conf_seconds(r, task, NULL, r->conf_retriever[c], r->conf_extend[c]));
+        le_sbuf_puts(b, "\n");
+    }
+}
+
+/* A task with named splits: per configuration and split every metric and
+ * the time. */
+static void md_task_named(le_sbuf *b, const le_bench_result *r, const char *task,
+                          const le_bench_split_info *const *sp, size_t ns) {
+    le_sbuf_printf(b, "### %s (%s)\n\n| retriever | extend | split |", task, "%");
+    for (int m = 0; m < LE_N_METRICS; m++) le_sbuf_printf(b, " %s |", r->metric_names[m]);
+    le_sbuf_puts(b, " time |\n|---|---|---|");
+    for (int m = 0; m <= LE_N_METRICS; m++) le_sbuf_puts(b, "---:|");
+    le_sbuf_puts(b, "\n");
+    for (size_t c = 0; c < r->n_conf; c++)
+        for (size_t i = 0; i < ns; i++) {
+            md_config_cells(b, r, c);
+            le_sbuf_printf(b, " %s |", sp[i]->name);
+            for (int m = 0; m < LE_N_METRICS; m++)
+                md_value(b, find(r, task, sp[i]->name, r->conf_retriever[c], r->conf_extend[c],
+                                 r->metric_names[m]));
+            md_time(b, conf_seconds(r, task, sp[i]->name, r->conf_retriever[c], r->conf_extend[c]));
+            le_sbuf_puts(b, "\n");
+        }
+}
+
+/* The summary over tasks: each task's main score, their average, the time. */
+static void md_summary(le_sbuf *b, const le_bench_result *r) {
+    le_sbuf_puts(b, "### Summary — tasks by length: Acc@1 averaged over lengths; others: ");
+    le_sbuf_printf(b, "%s (%%)\n\n| retriever | extend |", r->metric_names[LE_METRIC_NDCG]);
+    for (size_t t = 0; t < r->n_tasks; t++) le_sbuf_printf(b, " %s |", r->tasks[t]);
+    le_sbuf_puts(b, " avg | time |\n|---|---|");
+    for (size_t t = 0; t <= r->n_tasks + 1; t++) le_sbuf_puts(b, "---:|");
+    le_sbuf_puts(b, "\n");
+    for (size_t c = 0; c < r->n_conf; c++) {
+        md_config_cells(b, r, c);
+        for (size_t t = 0; t < r->n_tasks; t++) {
+            double v =
+                le_bench_result_score(r, r->tasks[t], r->conf_retriever[c], r->conf_extend[c]);
+            md_value(b, v < 0 ? NAN : v);
+        }
+        double v = le_bench_result_score(r, "all", r->conf_retriever[c], r->conf_extend[c]);
+        md_value(b, v < 0 ? NAN : v);
+        md_time(b, conf_seconds(r, NULL, NULL, r->conf_retriever[c], r->conf_extend[c]));
+        le_sbuf_puts(b, "\n");
+    }
+    le_sbuf_puts(b, "\n");
+}
+
 static char *report_markdown(const le_bench_result *r) {
     le_sbuf b = {0};
     for (size_t t = 0; t < r->n_tasks; t++) {
-        const char *task = r->tasks[t];
-        /* this task's splits, in order */
-        const le_bench_split_info *sp[64];
-        size_t ns = 0;
-        for (size_t i = 0; i < r->n_splits && ns < 64; i++)
-            if (!strcmp(r->splits[i].task, task)) sp[ns++] = &r->splits[i];
-        if (r->task_by_length[t]) {
-            le_sbuf_printf(&b, "### %s — Acc@1 (%%) by length\n\n| retriever | extend |", task);
-            for (size_t i = 0; i < ns; i++) le_sbuf_printf(&b, " %d |", sp[i]->length);
-            le_sbuf_puts(&b, " avg | time |\n|---|---|");
-            for (size_t i = 0; i <= ns + 1; i++) le_sbuf_puts(&b, "---:|");
-            le_sbuf_puts(&b, "\n");
-            for (size_t c = 0; c < r->n_conf; c++) {
-                md_config_cells(&b, r, c);
-                for (size_t i = 0; i < ns; i++)
-                    md_value(&b, find(r, task, sp[i]->name, r->conf_retriever[c], r->conf_extend[c],
-                                      "acc@1"));
-                double v = le_bench_result_score(r, task, r->conf_retriever[c], r->conf_extend[c]);
-                md_value(&b, v < 0 ? NAN : v);
-                md_time(&b, conf_seconds(r, task, NULL, r->conf_retriever[c], r->conf_extend[c]));
-                le_sbuf_puts(&b, "\n");
-            }
-        } else {
-            le_sbuf_printf(&b, "### %s (%s)\n\n| retriever | extend | split |", task, "%");
-            for (int m = 0; m < LE_N_METRICS; m++) le_sbuf_printf(&b, " %s |", r->metric_names[m]);
-            le_sbuf_puts(&b, " time |\n|---|---|---|");
-            for (int m = 0; m <= LE_N_METRICS; m++) le_sbuf_puts(&b, "---:|");
-            le_sbuf_puts(&b, "\n");
-            for (size_t c = 0; c < r->n_conf; c++)
-                for (size_t i = 0; i < ns; i++) {
-                    md_config_cells(&b, r, c);
-                    le_sbuf_printf(&b, " %s |", sp[i]->name);
-                    for (int m = 0; m < LE_N_METRICS; m++)
-                        md_value(&b, find(r, task, sp[i]->name, r->conf_retriever[c],
-                                          r->conf_extend[c], r->metric_names[m]));
-                    double s = 0;
-                    for (size_t k = 0; k < r->n_times; k++)
-                        if (!strcmp(r->times[k].task, task) &&
-                            !strcmp(r->times[k].split, sp[i]->name) &&
-                            !strcmp(r->times[k].retriever, r->conf_retriever[c]) &&
-                            same(r->times[k].extend, r->conf_extend[c]))
-                            s += r->times[k].seconds;
-                    md_time(&b, s);
-                    le_sbuf_puts(&b, "\n");
-                }
-        }
+        const le_bench_split_info *sp[MAX_SPLITS];
+        size_t ns = task_splits(r, r->tasks[t], sp);
+        if (r->task_by_length[t])
+            md_task_by_length(&b, r, r->tasks[t], sp, ns);
+        else
+            md_task_named(&b, r, r->tasks[t], sp, ns);
         le_sbuf_puts(&b, "\n");
     }
-    if (r->n_tasks > 1) {
-        le_sbuf_puts(&b, "### Summary — tasks by length: Acc@1 averaged over lengths; others: ");
-        le_sbuf_printf(&b, "%s (%%)\n\n| retriever | extend |", r->metric_names[LE_METRIC_NDCG]);
-        for (size_t t = 0; t < r->n_tasks; t++) le_sbuf_printf(&b, " %s |", r->tasks[t]);
-        le_sbuf_puts(&b, " avg | time |\n|---|---|");
-        for (size_t t = 0; t <= r->n_tasks + 1; t++) le_sbuf_puts(&b, "---:|");
-        le_sbuf_puts(&b, "\n");
-        for (size_t c = 0; c < r->n_conf; c++) {
-            md_config_cells(&b, r, c);
-            for (size_t t = 0; t < r->n_tasks; t++) {
-                double v =
-                    le_bench_result_score(r, r->tasks[t], r->conf_retriever[c], r->conf_extend[c]);
-                md_value(&b, v < 0 ? NAN : v);
-            }
-            double v = le_bench_result_score(r, "all", r->conf_retriever[c], r->conf_extend[c]);
-            md_value(&b, v < 0 ? NAN : v);
-            md_time(&b, conf_seconds(r, NULL, NULL, r->conf_retriever[c], r->conf_extend[c]));
-            le_sbuf_puts(&b, "\n");
-        }
-        le_sbuf_puts(&b, "\n");
-    }
+    if (r->n_tasks > 1) md_summary(&b, r);
     le_sbuf_printf(&b, "%s; %s; wall time %.1f s.\n", r->have_model ? r->model.name : "no model",
                    r->revision, r->wall_seconds);
     if (b.failed) {
@@ -393,17 +408,117 @@ static const char *const g_colours[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0
                                         "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"};
 #define N_COLOURS 10
 
+/* a panel's plot area and its margins, in pixels */
+static const double g_pw = 420, g_ph = 300, g_ml = 64, g_mr = 16, g_mt = 40, g_mb = 56;
+
+/* Configuration c's line style: its colour, and dashes once the colours
+ * are used up. */
+static const char *svg_colour(size_t c) { return g_colours[c % N_COLOURS]; }
+static const char *svg_dash(size_t c) { return c >= N_COLOURS ? " stroke-dasharray=\"6 3\"" : ""; }
+
+/* The panel's title, y grid (0 to 100) and axes, the plot area starting at
+ * (x0, y0). */
+static void svg_frame(le_sbuf *b, const char *task, double x0, double y0) {
+    le_sbuf_printf(b,
+                   "<g>\n<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
+                   "font-size=\"15\" font-weight=\"bold\">",
+                   x0 + g_pw / 2, y0 - 16);
+    le_sbuf_xml(b, task);
+    le_sbuf_puts(b, "</text>\n");
+    for (int v = 0; v <= 100; v += 20) {
+        double y = y0 + g_ph - g_ph * v / 100.0;
+        le_sbuf_printf(b,
+                       "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
+                       "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%d</text>\n",
+                       x0, y, x0 + g_pw, y, x0 - 6, y + 4, v);
+    }
+    le_sbuf_printf(b,
+                   "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n"
+                   "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n",
+                   x0, y0, x0, y0 + g_ph, x0, y0 + g_ph, x0 + g_pw, y0 + g_ph);
+}
+
+/* The x ticks, evenly spaced since the lengths double, with the axis
+ * labels; xs[i] gets split i's x. */
+static void svg_x_axis(le_sbuf *b, const le_bench_split_info *const *sp, size_t ns, double x0,
+                       double y0, double *xs) {
+    double dx = ns > 1 ? g_pw / (double)(ns - 1) : 0;
+    for (size_t i = 0; i < ns; i++) {
+        xs[i] = ns > 1 ? x0 + dx * (double)i : x0 + g_pw / 2;
+        le_sbuf_printf(b,
+                       "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>"
+                       "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%d</text>\n",
+                       xs[i], y0 + g_ph, xs[i], y0 + g_ph + 5, xs[i], y0 + g_ph + 18,
+                       sp[i]->length);
+    }
+    le_sbuf_printf(b,
+                   "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">document length "
+                   "(tokens, log scale)</text>\n",
+                   x0 + g_pw / 2, y0 + g_ph + 40);
+    le_sbuf_printf(b,
+                   "<text transform=\"translate(%.1f %.1f) rotate(-90)\" "
+                   "text-anchor=\"middle\">Acc@1 (%%)</text>\n",
+                   x0 - 44, y0 + g_ph / 2);
+}
+
+/* Configuration c's Acc@1 on the task's splits: a line, then a dot at each
+ * value (missing values are skipped). */
+static void svg_series(le_sbuf *b, const le_bench_result *r, size_t c, const char *task,
+                       const le_bench_split_info *const *sp, size_t ns, const double *xs,
+                       double y0) {
+    le_sbuf_printf(b, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s points=\"",
+                   svg_colour(c), svg_dash(c));
+    for (size_t i = 0; i < ns; i++) {
+        double v = find(r, task, sp[i]->name, r->conf_retriever[c], r->conf_extend[c], "acc@1");
+        if (!isnan(v)) le_sbuf_printf(b, "%.1f,%.1f ", xs[i], y0 + g_ph - g_ph * v / 100.0);
+    }
+    le_sbuf_puts(b, "\"/>\n");
+    for (size_t i = 0; i < ns; i++) {
+        double v = find(r, task, sp[i]->name, r->conf_retriever[c], r->conf_extend[c], "acc@1");
+        if (!isnan(v))
+            le_sbuf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n", xs[i],
+                           y0 + g_ph - g_ph * v / 100.0, svg_colour(c));
+    }
+}
+
+/* Panel number `panel`: task's Acc@1 against length, one line per
+ * configuration. */
+static void svg_panel(le_sbuf *b, const le_bench_result *r, const char *task, size_t panel) {
+    const le_bench_split_info *sp[MAX_SPLITS];
+    size_t ns = task_splits(r, task, sp);
+    double x0 = (double)panel * (g_pw + g_ml + g_mr) + g_ml, y0 = g_mt;
+    double xs[MAX_SPLITS];
+    svg_frame(b, task, x0, y0);
+    svg_x_axis(b, sp, ns, x0, y0, xs);
+    for (size_t c = 0; c < r->n_conf; c++) svg_series(b, r, c, task, sp, ns, xs, y0);
+    le_sbuf_puts(b, "</g>\n");
+}
+
+/* The legend under the panels, cols entries a row. */
+static void svg_legend(le_sbuf *b, const le_bench_result *r, size_t cols) {
+    double ly = g_ph + g_mt + g_mb + 8;
+    for (size_t c = 0; c < r->n_conf; c++) {
+        double lx = g_ml + (double)(c % cols) * 200, yy = ly + 22.0 * (double)(c / cols);
+        char label[128];
+        le_sbuf_printf(b,
+                       "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+                       "stroke-width=\"2\"%s/><text x=\"%.1f\" y=\"%.1f\">",
+                       lx, yy, lx + 24, yy, svg_colour(c), svg_dash(c), lx + 30, yy + 4);
+        le_sbuf_xml(b, conf_label(r, c, label, sizeof label));
+        le_sbuf_puts(b, "</text>\n");
+    }
+}
+
 /* One panel per task whose splits are lengths: x = the lengths (log scale, evenly spaced
  * powers of two), y = Acc@1 from 0 to 100, one line per configuration. */
 static char *report_svg(const le_bench_result *r) {
-    const double pw = 420, ph = 300, ml = 64, mr = 16, mt = 40, mb = 56; /* panel and margins */
     size_t panels = 0;
     for (size_t t = 0; t < r->n_tasks; t++) panels += r->task_by_length[t];
-    double width = (panels ? (double)panels : 1) * (pw + ml + mr);
-    size_t cols = (size_t)((width - ml) / 200); /* legend entries per row */
+    double width = (panels ? (double)panels : 1) * (g_pw + g_ml + g_mr);
+    size_t cols = (size_t)((width - g_ml) / 200); /* legend entries per row */
     if (cols < 1) cols = 1;
     const double legend_h = 22.0 * (double)((r->n_conf + cols - 1) / cols) + 16;
-    double height = ph + mt + mb + legend_h;
+    double height = g_ph + g_mt + g_mb + legend_h;
     le_sbuf b = {0};
     le_sbuf_printf(&b,
                    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
@@ -414,90 +529,9 @@ static char *report_svg(const le_bench_result *r) {
         le_sbuf_printf(&b,
                        "<text x=\"20\" y=\"40\">No task with length splits ran: nothing to plot "
                        "against length.</text>\n");
-    size_t panel = 0;
-    for (size_t t = 0; t < r->n_tasks; t++) {
-        if (!r->task_by_length[t]) continue;
-        const char *task = r->tasks[t];
-        const le_bench_split_info *sp[64];
-        size_t ns = 0;
-        for (size_t i = 0; i < r->n_splits && ns < 64; i++)
-            if (!strcmp(r->splits[i].task, task)) sp[ns++] = &r->splits[i];
-        double x0 = (double)panel * (pw + ml + mr) + ml, y0 = mt;
-        panel++;
-        le_sbuf_printf(&b,
-                       "<g>\n<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
-                       "font-size=\"15\" font-weight=\"bold\">",
-                       x0 + pw / 2, y0 - 16);
-        le_sbuf_xml(&b, task);
-        le_sbuf_puts(&b, "</text>\n");
-        /* the y grid and axis */
-        for (int v = 0; v <= 100; v += 20) {
-            double y = y0 + ph - ph * v / 100.0;
-            le_sbuf_printf(&b,
-                           "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
-                           "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%d</text>\n",
-                           x0, y, x0 + pw, y, x0 - 6, y + 4, v);
-        }
-        le_sbuf_printf(&b,
-                       "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n"
-                       "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>\n",
-                       x0, y0, x0, y0 + ph, x0, y0 + ph, x0 + pw, y0 + ph);
-        /* x ticks: evenly spaced, since the lengths double */
-        double dx = ns > 1 ? pw / (double)(ns - 1) : 0;
-        double xs[64];
-        for (size_t i = 0; i < ns; i++) {
-            xs[i] = ns > 1 ? x0 + dx * (double)i : x0 + pw / 2;
-            le_sbuf_printf(
-                &b,
-                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>"
-                "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%d</text>\n",
-                xs[i], y0 + ph, xs[i], y0 + ph + 5, xs[i], y0 + ph + 18, sp[i]->length);
-        }
-        le_sbuf_printf(&b,
-                       "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">document length "
-                       "(tokens, log scale)</text>\n",
-                       x0 + pw / 2, y0 + ph + 40);
-        le_sbuf_printf(&b,
-                       "<text transform=\"translate(%.1f %.1f) rotate(-90)\" "
-                       "text-anchor=\"middle\">Acc@1 (%%)</text>\n",
-                       x0 - 44, y0 + ph / 2);
-        /* one line per configuration */
-        for (size_t c = 0; c < r->n_conf; c++) {
-            const char *col = g_colours[c % N_COLOURS];
-            const char *dash = c >= N_COLOURS ? " stroke-dasharray=\"6 3\"" : "";
-            le_sbuf_printf(&b,
-                           "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s points=\"",
-                           col, dash);
-            for (size_t i = 0; i < ns; i++) {
-                double v =
-                    find(r, task, sp[i]->name, r->conf_retriever[c], r->conf_extend[c], "acc@1");
-                if (!isnan(v)) le_sbuf_printf(&b, "%.1f,%.1f ", xs[i], y0 + ph - ph * v / 100.0);
-            }
-            le_sbuf_puts(&b, "\"/>\n");
-            for (size_t i = 0; i < ns; i++) {
-                double v =
-                    find(r, task, sp[i]->name, r->conf_retriever[c], r->conf_extend[c], "acc@1");
-                if (!isnan(v))
-                    le_sbuf_printf(&b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n",
-                                   xs[i], y0 + ph - ph * v / 100.0, col);
-            }
-        }
-        le_sbuf_puts(&b, "</g>\n");
-    }
-    /* the legend, as many entries a row as fit */
-    double ly = ph + mt + mb + 8;
-    for (size_t c = 0; c < r->n_conf && panels; c++) {
-        double lx = ml + (double)(c % cols) * 200, yy = ly + 22.0 * (double)(c / cols);
-        const char *col = g_colours[c % N_COLOURS];
-        char label[128];
-        le_sbuf_printf(&b,
-                       "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-                       "stroke-width=\"2\"%s/><text x=\"%.1f\" y=\"%.1f\">",
-                       lx, yy, lx + 24, yy, col, c >= N_COLOURS ? " stroke-dasharray=\"6 3\"" : "",
-                       lx + 30, yy + 4);
-        le_sbuf_xml(&b, conf_label(r, c, label, sizeof label));
-        le_sbuf_puts(&b, "</text>\n");
-    }
+    for (size_t t = 0, panel = 0; t < r->n_tasks; t++)
+        if (r->task_by_length[t]) svg_panel(&b, r, r->tasks[t], panel++);
+    if (panels) svg_legend(&b, r, cols);
     le_sbuf_puts(&b, "</svg>\n");
     if (b.failed) {
         le_sbuf_free(&b);
