@@ -48,70 +48,78 @@ static size_t space_at(const unsigned char *p, size_t left) {
     return 0;
 }
 
-le_status le_haystack_load(le_haystack *h, const char *dir, le_error *err) {
-    memset(h, 0, sizeof *h);
+static void free_names(char **names, size_t n) {
+    for (size_t i = 0; i < n; i++) free(names[i]);
+    free(names);
+}
+
+/* The essay file names of dir, sorted, into *names[0..*n) (at least one). */
+static le_status list_essays(const char *dir, char ***names, size_t *n, le_error *err) {
     DIR *d = opendir(dir);
     if (!d) return le_fail(err, LE_ERR_IO, "%s: cannot open the haystack directory", dir);
-    char **names = NULL;
-    size_t n = 0, cap = 0;
+    size_t cap = 0;
     le_status s = LE_OK;
     struct dirent *e;
     while ((e = readdir(d))) {
         if (!is_essay(e->d_name)) continue;
-        if (n == cap) {
+        if (*n == cap) {
             cap = cap ? cap * 2 : 64;
-            char **p = realloc(names, cap * sizeof *p);
+            char **p = realloc(*names, cap * sizeof *p);
             if (!p) {
                 s = le_fail(err, LE_ERR_NOMEM, "out of memory");
                 break;
             }
-            names = p;
+            *names = p;
         }
-        if (!(names[n] = strdup(e->d_name))) {
+        if (!((*names)[*n] = strdup(e->d_name))) {
             s = le_fail(err, LE_ERR_NOMEM, "out of memory");
             break;
         }
-        n++;
+        (*n)++;
     }
     closedir(d);
-    if (!s && n == 0) s = le_fail(err, LE_ERR_IO, "%s: no essays (*.txt) in the haystack", dir);
-    if (!s) qsort(names, n, sizeof *names, cmp_str);
-    /* all files back to back, then split in place at white space */
-    size_t len = 0, cap_text = 0;
-    for (size_t i = 0; i < n && !s; i++) {
+    if (!s && *n == 0) s = le_fail(err, LE_ERR_IO, "%s: no essays (*.txt) in the haystack", dir);
+    if (!s) qsort(*names, *n, sizeof **names, cmp_str);
+    return s;
+}
+
+/* Reads the essays names[0..n) of dir into h->text back to back, each
+ * followed by a newline; *len gets the bytes. */
+static le_status read_essays(le_haystack *h, const char *dir, char *const *names, size_t n,
+                             size_t *len, le_error *err) {
+    size_t cap_text = 0;
+    for (size_t i = 0; i < n; i++) {
         char *path = le_path_join(dir, names[i]);
         char *buf = NULL;
         size_t bl = 0;
-        if (!path)
-            s = le_fail(err, LE_ERR_NOMEM, "out of memory");
-        else
-            s = le_read_file(path, 0, &buf, &bl, err);
+        le_status s = path ? le_read_file(path, 0, &buf, &bl, err)
+                           : le_fail(err, LE_ERR_NOMEM, "out of memory");
         free(path);
-        if (s) break;
-        if (len + bl + 2 > cap_text) {
+        if (s) return s;
+        if (*len + bl + 2 > cap_text) {
             size_t nc = cap_text ? cap_text : 1 << 20;
-            while (nc < len + bl + 2) nc *= 2;
+            while (nc < *len + bl + 2) nc *= 2;
             char *t = realloc(h->text, nc);
             if (!t) {
                 free(buf);
-                s = le_fail(err, LE_ERR_NOMEM, "out of memory");
-                break;
+                return le_fail(err, LE_ERR_NOMEM, "out of memory");
             }
             h->text = t;
             cap_text = nc;
         }
-        memcpy(h->text + len, buf, bl);
-        len += bl;
-        h->text[len++] = '\n';
+        memcpy(h->text + *len, buf, bl);
+        *len += bl;
+        h->text[(*len)++] = '\n';
         free(buf);
         h->n_files++;
     }
-    for (size_t i = 0; i < n; i++) free(names[i]);
-    free(names);
-    if (s) {
-        le_haystack_free(h);
-        return s;
-    }
+    return LE_OK;
+}
+
+/* Splits h->text[0..len) in place at white space (NUL-filled) into
+ * h->words; the final newline becomes the terminating NUL. -1 when out of
+ * memory. */
+static int split_words(le_haystack *h, size_t len) {
     size_t wcap = 0;
     unsigned char *u = (unsigned char *)h->text;
     for (size_t i = 0; i < len;) {
@@ -122,17 +130,26 @@ le_status le_haystack_load(le_haystack *h, const char *dir, le_error *err) {
         if (h->n_words == wcap) {
             wcap = wcap ? wcap * 2 : 1 << 16;
             char **w = realloc(h->words, wcap * sizeof *w);
-            if (!w) {
-                le_haystack_free(h);
-                return le_fail(err, LE_ERR_NOMEM, "out of memory");
-            }
+            if (!w) return -1;
             h->words = w;
         }
         h->words[h->n_words++] = h->text + i;
         while (i < len && !space_at(u + i, len - i)) i++;
     }
     if (h->text) h->text[len ? len - 1 : 0] = 0;
-    return LE_OK;
+    return 0;
+}
+
+le_status le_haystack_load(le_haystack *h, const char *dir, le_error *err) {
+    memset(h, 0, sizeof *h);
+    char **names = NULL;
+    size_t n = 0, len = 0;
+    le_status s = list_essays(dir, &names, &n, err);
+    if (!s) s = read_essays(h, dir, names, n, &len, err);
+    free_names(names, n);
+    if (!s && split_words(h, len)) s = le_fail(err, LE_ERR_NOMEM, "out of memory");
+    if (s) le_haystack_free(h);
+    return s;
 }
 
 le_status le_haystack_resolve(const char *dir, const char *cache_dir, int allow_fetch, char **out,
