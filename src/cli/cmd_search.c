@@ -73,7 +73,66 @@ static void print_hits(const char *query, int show_query, const le_search_option
     }
 }
 
-int cmd_search(int argc, char **argv) {
+/* The command line of search. */
+typedef struct search_cli {
+    cli_common common;
+    le_search_options so;
+    const char *index;
+    int json, mode_given;
+} search_cli;
+
+/* Handles the options that choose how to search (mode, graph, fusion):
+ * 1 when ch was one, 0 when not, -1 on a bad value (message printed). */
+static int search_choice(search_cli *s, int ch, const char *arg) {
+    le_error err;
+    switch (ch) {
+    case 'i': s->index = arg; return 1;
+    case 4001:
+        if (le_search_mode_parse(arg, &s->so.mode, &err)) {
+            cli_error("--mode: %s", err.message);
+            return -1;
+        }
+        s->mode_given = 1;
+        return 1;
+    case 4002: s->json = 1; return 1;
+    case 4003: s->so.exact = 1; return 1;
+    case 4013: s->so.exact = -1; return 1;
+    case 4005:
+        if (!strcmp(arg, "weighted"))
+            s->so.fuse = LE_FUSE_WEIGHTED;
+        else if (!strcmp(arg, "rrf"))
+            s->so.fuse = LE_FUSE_RRF;
+        else {
+            cli_error("--fuse: expected weighted or rrf, got \"%s\"", arg);
+            return -1;
+        }
+        return 1;
+    default: return 0;
+    }
+}
+
+/* Handles the numeric options of search: 1 when ch was one, 0 when not,
+ * -1 on a bad value (message printed). */
+static int search_number(search_cli *s, int ch, const char *arg) {
+    le_search_options *so = &s->so;
+    le_status bad;
+    switch (ch) {
+    case 'k': bad = cli_parse_int("-k", arg, 1, 1 << 20, &so->k); break;
+    case 4004: bad = cli_parse_int("--ef", arg, 1, 1 << 20, &so->ef); break;
+    case 4006: bad = cli_parse_double("--dense-weight", arg, 0, 1e6, &so->dense_weight); break;
+    case 4007: bad = cli_parse_double("--bm25-weight", arg, 0, 1e6, &so->bm25_weight); break;
+    case 4008: bad = cli_parse_double("--rrf-k", arg, 0, 1e9, &so->rrf_k); break;
+    case 4009: bad = cli_parse_int("--candidates", arg, 1, 1 << 20, &so->candidates); break;
+    case 4010: bad = cli_parse_double("--bm25-k1", arg, 0, 1e6, &so->bm25_k1); break;
+    case 4011: bad = cli_parse_double("--bm25-b", arg, 0, 1, &so->bm25_b); break;
+    default: return 0;
+    }
+    return bad ? -1 : 1;
+}
+
+/* Parses the command line into s: 0 to go on, 1 after printing the help,
+ * -1 on bad usage (message printed); the queries start at optind. */
+static int parse_search(search_cli *s, int argc, char **argv) {
     static const struct option opts[] = {CLI_COMMON_LONG_OPTIONS,
                                          {"index", required_argument, 0, 'i'},
                                          {"mode", required_argument, 0, 4001},
@@ -89,130 +148,114 @@ int cmd_search(int argc, char **argv) {
                                          {"bm25-k1", required_argument, 0, 4010},
                                          {"bm25-b", required_argument, 0, 4011},
                                          {0, 0, 0, 0}};
-    cli_common common;
-    cli_common_init(&common);
-    le_search_options so;
-    le_search_options_init(&so);
-    const char *index = NULL;
-    int json = 0, mode_given = 0;
-    le_error err;
     int ch;
     optind = 1;
     while ((ch = getopt_long(argc, argv, CLI_COMMON_SHORT "i:k:", opts, NULL)) != -1) {
-        int r = cli_common_option(&common, ch, optarg);
-        if (r < 0) return CLI_USAGE;
+        int r = cli_common_option(&s->common, ch, optarg);
+        if (!r) r = search_choice(s, ch, optarg);
+        if (!r) r = search_number(s, ch, optarg);
+        if (r < 0) return -1;
         if (r) continue;
-        switch (ch) {
-        case 'h': fputs(USAGE, stdout); return CLI_OK;
-        case 'i': index = optarg; break;
-        case 'k':
-            if (cli_parse_int("-k", optarg, 1, 1 << 20, &so.k)) return CLI_USAGE;
-            break;
-        case 4001:
-            if (le_search_mode_parse(optarg, &so.mode, &err)) {
-                cli_error("--mode: %s", err.message);
-                return CLI_USAGE;
-            }
-            mode_given = 1;
-            break;
-        case 4002: json = 1; break;
-        case 4003: so.exact = 1; break;
-        case 4013: so.exact = -1; break;
-        case 4004:
-            if (cli_parse_int("--ef", optarg, 1, 1 << 20, &so.ef)) return CLI_USAGE;
-            break;
-        case 4005:
-            if (!strcmp(optarg, "weighted")) so.fuse = LE_FUSE_WEIGHTED;
-            else if (!strcmp(optarg, "rrf")) so.fuse = LE_FUSE_RRF;
-            else {
-                cli_error("--fuse: expected weighted or rrf, got \"%s\"", optarg);
-                return CLI_USAGE;
-            }
-            break;
-        case 4006:
-            if (cli_parse_double("--dense-weight", optarg, 0, 1e6, &so.dense_weight)) return CLI_USAGE;
-            break;
-        case 4007:
-            if (cli_parse_double("--bm25-weight", optarg, 0, 1e6, &so.bm25_weight)) return CLI_USAGE;
-            break;
-        case 4008:
-            if (cli_parse_double("--rrf-k", optarg, 0, 1e9, &so.rrf_k)) return CLI_USAGE;
-            break;
-        case 4009:
-            if (cli_parse_int("--candidates", optarg, 1, 1 << 20, &so.candidates)) return CLI_USAGE;
-            break;
-        case 4010:
-            if (cli_parse_double("--bm25-k1", optarg, 0, 1e6, &so.bm25_k1)) return CLI_USAGE;
-            break;
-        case 4011:
-            if (cli_parse_double("--bm25-b", optarg, 0, 1, &so.bm25_b)) return CLI_USAGE;
-            break;
-        default: fputs(USAGE, stderr); return CLI_USAGE;
+        if (ch == 'h') {
+            fputs(USAGE, stdout);
+            return 1;
         }
+        fputs(USAGE, stderr);
+        return -1;
     }
-    if (!index) {
+    if (!s->index) {
         cli_error("no index given: use --index FILE");
-        return CLI_USAGE;
+        return -1;
     }
-    cli_setup_logging(&common);
-    le_index *ix;
-    if (le_index_open(index, NULL, &ix, &err) != LE_OK) {
+    return 0;
+}
+
+/* Opens the index of s (and the model when the mode needs vectors: the one
+ * given, else the one the index was built with); the mode defaults to
+ * dense with vectors, else bm25. Prints the error and returns -1 on
+ * failure. */
+static int open_search(search_cli *s, le_index **ix, le_model **m) {
+    le_error err;
+    *m = NULL;
+    if (le_index_open(s->index, NULL, ix, &err) != LE_OK) {
         cli_error("%s", err.message);
-        return CLI_FAIL;
+        return -1;
     }
     le_index_info info;
-    le_index_get_info(ix, &info);
-    if (!mode_given) so.mode = info.model.dim ? LE_SEARCH_DENSE : LE_SEARCH_BM25;
-    le_model *m = NULL;
-    int rc = CLI_OK;
-    int need_model = so.mode == LE_SEARCH_DENSE || (so.mode == LE_SEARCH_HYBRID && info.model.dim);
-    if (need_model) {
-        if (!info.model.dim) {
-            cli_error("%s has no dense vectors (built without a model): use --mode bm25", index);
-            le_index_close(ix);
-            return CLI_FAIL;
-        }
-        if (!common.model) common.model = info.model.model;
-        if (!(m = cli_open_model(&common))) {
-            le_index_close(ix);
-            return CLI_FAIL;
-        }
+    le_index_get_info(*ix, &info);
+    if (!s->mode_given) s->so.mode = info.model.dim ? LE_SEARCH_DENSE : LE_SEARCH_BM25;
+    int need_model =
+        s->so.mode == LE_SEARCH_DENSE || (s->so.mode == LE_SEARCH_HYBRID && info.model.dim);
+    if (!need_model) return 0;
+    if (!info.model.dim) {
+        cli_error("%s has no dense vectors (built without a model): use --mode bm25", s->index);
+        le_index_close(*ix);
+        return -1;
     }
-    le_index_hit *hits = malloc((size_t)so.k * sizeof *hits);
+    cli_common mc = s->common;
+    if (!mc.model) mc.model = info.model.model;
+    if (!(*m = cli_open_model(&mc))) {
+        le_index_close(*ix);
+        return -1;
+    }
+    return 0;
+}
+
+/* The next query: the next argument, or with none the next non-empty
+ * line of standard input up to its first tab; NULL at the end. */
+static const char *next_query(int from_stdin, int *qi, int argc, char **argv, char **line,
+                              size_t *cap) {
+    if (!from_stdin) return *qi < argc ? argv[(*qi)++] : NULL;
+    for (;;) {
+        ssize_t got = getline(line, cap, stdin);
+        if (got < 0) return NULL;
+        (*line)[strcspn(*line, "\t\r\n")] = 0;
+        if ((*line)[0]) return *line;
+    }
+}
+
+/* Searches and prints every query; CLI_OK or CLI_FAIL (message printed). */
+static int run_queries(search_cli *s, le_index *ix, le_model *m, int argc, char **argv) {
+    le_error err;
+    le_index_hit *hits = malloc((size_t)s->so.k * sizeof *hits);
     char *line = NULL;
     size_t cap = 0;
-    int from_stdin = optind >= argc;
-    for (int qi = optind;; qi++) {
-        const char *query;
-        if (from_stdin) {
-            ssize_t got = getline(&line, &cap, stdin);
-            if (got < 0) break;
-            line[strcspn(line, "\t\r\n")] = 0;
-            if (!line[0]) continue;
-            query = line;
-        } else {
-            if (qi >= argc) break;
-            query = argv[qi];
-        }
+    int from_stdin = optind >= argc, qi = optind, rc = CLI_OK;
+    const char *query;
+    while ((query = next_query(from_stdin, &qi, argc, argv, &line, &cap))) {
         int n = 0;
         if (!hits) {
             cli_error("out of memory");
             rc = CLI_FAIL;
             break;
         }
-        if (le_index_search_text(ix, m, query, &so, hits, &n, &err) != LE_OK) {
+        if (le_index_search_text(ix, m, query, &s->so, hits, &n, &err) != LE_OK) {
             cli_error("%s", err.message);
             rc = CLI_FAIL;
             break;
         }
-        print_hits(query, from_stdin || argc - optind > 1, &so, ix, hits, n, json);
+        print_hits(query, from_stdin || argc - optind > 1, &s->so, ix, hits, n, s->json);
     }
+    free(line);
+    free(hits);
+    return rc;
+}
+
+int cmd_search(int argc, char **argv) {
+    search_cli s = {0};
+    cli_common_init(&s.common);
+    le_search_options_init(&s.so);
+    int r = parse_search(&s, argc, argv);
+    if (r) return r > 0 ? CLI_OK : CLI_USAGE;
+    cli_setup_logging(&s.common);
+    le_index *ix;
+    le_model *m;
+    if (open_search(&s, &ix, &m)) return CLI_FAIL;
+    int rc = run_queries(&s, ix, m, argc, argv);
     if (fflush(stdout) != 0) {
         cli_error("cannot write the output");
         rc = CLI_FAIL;
     }
-    free(line);
-    free(hits);
     le_model_close(m);
     le_index_close(ix);
     return rc;
