@@ -141,7 +141,60 @@ static int write_report(const le_bench_result *r, le_report_format f, const char
     return 0;
 }
 
-int cmd_bench(int argc, char **argv) {
+/* The report files asked for (NULL: none). */
+typedef struct bench_files {
+    const char *export_dir, *json, *markdown, *plot;
+} bench_files;
+
+/* Handles the options that choose the tasks and the reports: 1 when ch
+ * was one, 0 when not, -1 on a bad value (message printed). */
+static int bench_choice(le_bench_options *o, bench_files *f, int ch, const char *arg) {
+    switch (ch) {
+    case OPT_TASKS: o->tasks = arg; return 1;
+    case OPT_TASK_DIR: o->task_dir = arg; return 1;
+    case OPT_LENGTHS: o->lengths = arg; return 1;
+    case OPT_SEED: return parse_u64("--seed", arg, &o->seed) ? -1 : 1;
+    case OPT_HAYSTACK: o->haystack_dir = arg; return 1;
+    case OPT_NO_FETCH: o->allow_fetch = 0; return 1;
+    case OPT_EXPORT: f->export_dir = arg; return 1;
+    case OPT_EXTEND: o->extend = arg; return 1;
+    case OPT_RETRIEVER: o->retrievers = arg; return 1;
+    case OPT_QPREFIX: o->query_prefix = arg; return 1;
+    case OPT_DPREFIX: o->doc_prefix = arg; return 1;
+    case OPT_NO_STOP: o->stopwords = 0; return 1;
+    case OPT_NO_CACHE: o->cache = 0; return 1;
+    case OPT_JSON: f->json = arg; return 1;
+    case OPT_MARKDOWN: f->markdown = arg; return 1;
+    case OPT_PLOT: f->plot = arg; return 1;
+    case OPT_RUNS: o->runs_dir = arg; return 1;
+    default: return 0;
+    }
+}
+
+/* Handles the numeric options of bench: 1 when ch was one, 0 when not,
+ * -1 on a bad value (message printed). */
+static int bench_number(le_bench_options *o, int ch, const char *arg) {
+    le_status bad;
+    switch (ch) {
+    case OPT_QUERIES: bad = cli_parse_int("--queries", arg, 1, 100000, &o->n_queries); break;
+    case OPT_DOCS: bad = cli_parse_int("--docs", arg, 1, 100000, &o->n_docs); break;
+    case OPT_MAX_TOKENS:
+        bad = cli_parse_int("--max-tokens", arg, 1, 1 << 20, &o->max_tokens);
+        break;
+    case OPT_BATCH: bad = cli_parse_int("--batch-tokens", arg, 1, 1 << 24, &o->batch_tokens); break;
+    case OPT_K: bad = cli_parse_int("--k", arg, 1, 10000, &o->k); break;
+    case OPT_K1: bad = cli_parse_double("--bm25-k1", arg, 0, 1000, &o->bm25_k1); break;
+    case OPT_B: bad = cli_parse_double("--bm25-b", arg, 0, 1, &o->bm25_b); break;
+    case OPT_WEIGHT: bad = cli_parse_double("--dense-weight", arg, 0, 1, &o->dense_weight); break;
+    case OPT_RRF: bad = cli_parse_double("--rrf-k", arg, 0, 1e9, &o->rrf_k); break;
+    default: return 0;
+    }
+    return bad ? -1 : 1;
+}
+
+/* Parses the command line into b, o and f: 0 to go on, 1 after printing
+ * the help, -1 on bad usage (message printed). */
+static int parse_bench(bench_cli *b, le_bench_options *o, bench_files *f, int argc, char **argv) {
     static const struct option longopts[] = {CLI_COMMON_LONG_OPTIONS,
                                              {"tasks", required_argument, 0, OPT_TASKS},
                                              {"task-dir", required_argument, 0, OPT_TASK_DIR},
@@ -171,83 +224,57 @@ int cmd_bench(int argc, char **argv) {
                                              {"plot", required_argument, 0, OPT_PLOT},
                                              {"runs", required_argument, 0, OPT_RUNS},
                                              {0, 0, 0, 0}};
-    bench_cli b;
-    memset(&b, 0, sizeof b);
-    cli_common_init(&b.common);
-    le_bench_options o;
-    le_bench_options_init(&o);
-    const char *export_dir = NULL, *json = NULL, *markdown = NULL, *plot = NULL;
-    int c, rc;
+    int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT, longopts, NULL)) != -1) {
-        if ((rc = cli_common_option(&b.common, c, optarg)) < 0) return CLI_USAGE;
-        if (rc) continue;
-        int bad = 0;
-        switch (c) {
-        case 'h': fputs(USAGE, stdout); return CLI_OK;
-        case OPT_TASKS: o.tasks = optarg; break;
-        case OPT_TASK_DIR: o.task_dir = optarg; break;
-        case OPT_LENGTHS: o.lengths = optarg; break;
-        case OPT_SEED: bad = parse_u64("--seed", optarg, &o.seed); break;
-        case OPT_QUERIES: bad = cli_parse_int("--queries", optarg, 1, 100000, &o.n_queries); break;
-        case OPT_DOCS: bad = cli_parse_int("--docs", optarg, 1, 100000, &o.n_docs); break;
-        case OPT_HAYSTACK: o.haystack_dir = optarg; break;
-        case OPT_NO_FETCH: o.allow_fetch = 0; break;
-        case OPT_EXPORT: export_dir = optarg; break;
-        case OPT_EXTEND: o.extend = optarg; break;
-        case OPT_RETRIEVER: o.retrievers = optarg; break;
-        case OPT_MAX_TOKENS:
-            bad = cli_parse_int("--max-tokens", optarg, 1, 1 << 20, &o.max_tokens);
-            break;
-        case OPT_QPREFIX: o.query_prefix = optarg; break;
-        case OPT_DPREFIX: o.doc_prefix = optarg; break;
-        case OPT_BATCH:
-            bad = cli_parse_int("--batch-tokens", optarg, 1, 1 << 24, &o.batch_tokens);
-            break;
-        case OPT_K: bad = cli_parse_int("--k", optarg, 1, 10000, &o.k); break;
-        case OPT_K1: bad = cli_parse_double("--bm25-k1", optarg, 0, 1000, &o.bm25_k1); break;
-        case OPT_B: bad = cli_parse_double("--bm25-b", optarg, 0, 1, &o.bm25_b); break;
-        case OPT_NO_STOP: o.stopwords = 0; break;
-        case OPT_WEIGHT: bad = cli_parse_double("--dense-weight", optarg, 0, 1, &o.dense_weight); break;
-        case OPT_RRF: bad = cli_parse_double("--rrf-k", optarg, 0, 1e9, &o.rrf_k); break;
-        case OPT_NO_CACHE: o.cache = 0; break;
-        case OPT_JSON: json = optarg; break;
-        case OPT_MARKDOWN: markdown = optarg; break;
-        case OPT_PLOT: plot = optarg; break;
-        case OPT_RUNS: o.runs_dir = optarg; break;
-        default: fputs(USAGE, stderr); return CLI_USAGE;
+        int r = cli_common_option(&b->common, c, optarg);
+        if (!r) r = bench_choice(o, f, c, optarg);
+        if (!r) r = bench_number(o, c, optarg);
+        if (r < 0) return -1;
+        if (r) continue;
+        if (c == 'h') {
+            fputs(USAGE, stdout);
+            return 1;
         }
-        if (bad) return CLI_USAGE;
+        fputs(USAGE, stderr);
+        return -1;
     }
     if (optind < argc) {
         cli_error("unexpected argument \"%s\" (longembed bench --help)", argv[optind]);
-        return CLI_USAGE;
+        return -1;
     }
-    cli_setup_logging(&b.common);
-    o.cache_dir = b.common.mo.cache_dir;
+    return 0;
+}
+
+/* Writes the generated tasks to dir instead of running them. */
+static int export_tasks(const bench_cli *b, const le_bench_options *o, const char *dir) {
     le_error err;
-    if (export_dir) {
-        if (le_bench_export(&o, export_dir, &err) != LE_OK) {
-            cli_error("%s", err.message);
-            return CLI_FAIL;
-        }
-        if (!b.common.quiet) fprintf(stderr, "longembed: tasks written to %s\n", export_dir);
-        return CLI_OK;
-    }
-    le_model *m = NULL;
-    if (b.common.model && !(m = cli_open_model(&b.common))) return CLI_FAIL;
-    cli_progress_start(&b.progress, "bench", 0, b.common.quiet);
-    o.progress = on_progress;
-    o.progress_user = &b;
-    le_bench_result *r = NULL;
-    le_status s = le_bench_run(m, &o, &r, &err);
-    flush_line(&b);
-    cli_progress_finish(&b.progress);
-    if (s != LE_OK) {
+    if (le_bench_export(o, dir, &err) != LE_OK) {
         cli_error("%s", err.message);
-        le_model_close(m);
-        return s == LE_ERR_ARG ? CLI_USAGE : CLI_FAIL;
+        return CLI_FAIL;
     }
+    if (!b->common.quiet) fprintf(stderr, "longembed: tasks written to %s\n", dir);
+    return CLI_OK;
+}
+
+/* Runs the benchmark with model m (or none), progress on stderr; prints the
+ * error and returns its exit code on failure. */
+static int run_bench(bench_cli *b, le_model *m, le_bench_options *o, le_bench_result **r) {
+    le_error err;
+    cli_progress_start(&b->progress, "bench", 0, b->common.quiet);
+    o->progress = on_progress;
+    o->progress_user = b;
+    le_status s = le_bench_run(m, o, r, &err);
+    flush_line(b);
+    cli_progress_finish(&b->progress);
+    if (s == LE_OK) return CLI_OK;
+    cli_error("%s", err.message);
+    return s == LE_ERR_ARG ? CLI_USAGE : CLI_FAIL;
+}
+
+/* Prints the Markdown table and writes the report files asked for. */
+static int report_bench(const le_bench_result *r, const bench_files *f) {
+    le_error err;
     int status = CLI_OK;
     char *md = NULL;
     if (le_bench_report(r, LE_REPORT_MARKDOWN, &md, NULL, &err) != LE_OK) {
@@ -258,10 +285,30 @@ int cmd_bench(int argc, char **argv) {
         fflush(stdout);
         free(md);
     }
-    if (json && write_report(r, LE_REPORT_JSON, json)) status = CLI_FAIL;
-    if (markdown && write_report(r, LE_REPORT_MARKDOWN, markdown)) status = CLI_FAIL;
-    if (plot && write_report(r, LE_REPORT_SVG, plot)) status = CLI_FAIL;
+    if (f->json && write_report(r, LE_REPORT_JSON, f->json)) status = CLI_FAIL;
+    if (f->markdown && write_report(r, LE_REPORT_MARKDOWN, f->markdown)) status = CLI_FAIL;
+    if (f->plot && write_report(r, LE_REPORT_SVG, f->plot)) status = CLI_FAIL;
+    return status;
+}
+
+int cmd_bench(int argc, char **argv) {
+    bench_cli b;
+    memset(&b, 0, sizeof b);
+    cli_common_init(&b.common);
+    le_bench_options o;
+    le_bench_options_init(&o);
+    bench_files f = {0};
+    int rc = parse_bench(&b, &o, &f, argc, argv);
+    if (rc) return rc > 0 ? CLI_OK : CLI_USAGE;
+    cli_setup_logging(&b.common);
+    o.cache_dir = b.common.mo.cache_dir;
+    if (f.export_dir) return export_tasks(&b, &o, f.export_dir);
+    le_model *m = NULL;
+    if (b.common.model && !(m = cli_open_model(&b.common))) return CLI_FAIL;
+    le_bench_result *r = NULL;
+    rc = run_bench(&b, m, &o, &r);
+    if (rc == CLI_OK) rc = report_bench(r, &f);
     le_bench_result_free(r);
     le_model_close(m);
-    return status;
+    return rc;
 }
