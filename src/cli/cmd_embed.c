@@ -132,6 +132,68 @@ static int embed_group(embed_cli *e, cli_text *texts, size_t n) {
     return 0;
 }
 
+/* Handles the options of the extension method and its parameters: 1 when
+ * c was one, 0 when not, -1 on a bad value (message printed). */
+static int method_option(le_embed_options *eo, int c, const char *arg) {
+    le_error err;
+    switch (c) {
+    case 2003:
+        if (le_extend_parse(arg, &eo->extend, &err)) {
+            cli_error("--extend: %s", err.message);
+            return -1;
+        }
+        return 1;
+    case 2004:
+        if (!strcmp(arg, "log"))
+            eo->attn_scale = LE_ATTN_SCALE_LOG;
+        else if (!strcmp(arg, "none"))
+            eo->attn_scale = LE_ATTN_SCALE_NONE;
+        else {
+            cli_error("--attn-scale: expected log or none, got \"%s\"", arg);
+            return -1;
+        }
+        return 1;
+    case 2005:
+        return cli_parse_int("--position-stride", arg, 1, 1 << 20, &eo->position_stride) ? -1 : 1;
+    case 2012: return cli_parse_double("--ntk-lambda", arg, 1, 1e6, &eo->ntk_lambda) ? -1 : 1;
+    case 2013: return cli_parse_double("--rope-factor", arg, 1, 1e6, &eo->rope_factor) ? -1 : 1;
+    case 2014: return cli_parse_int("--se-group", arg, 1, 1 << 20, &eo->se_group) ? -1 : 1;
+    case 2015: return cli_parse_int("--se-window", arg, 1, 1 << 18, &eo->se_window) ? -1 : 1;
+    case 2016:
+        if (cli_parse_double("--rotary-scaling-factor", arg, -1, 1e6, &eo->rotary_scaling_factor))
+            return -1;
+        if (eo->rotary_scaling_factor < 0) eo->rotary_scaling_factor = -1;
+        return 1;
+    default: return 0;
+    }
+}
+
+/* Handles the options of the texts and the output (prefix, length,
+ * pooling, batches, input): 1 when c was one, 0 when not, -1 on a bad
+ * value (message printed). */
+static int text_option(embed_cli *e, int c, const char *arg) {
+    switch (c) {
+    case 'p': e->prefix_arg = arg; return 1;
+    case 2001: return cli_parse_int("--max-tokens", arg, 1, 1 << 30, &e->eo.max_tokens) ? -1 : 1;
+    case 2002: e->eo.truncate = 1; return 1;
+    case 2006: e->eo.pooling = arg; return 1;
+    case 2007: e->eo.normalize = 0; return 1;
+    case 2008: e->eo.normalize = 1; return 1;
+    case 2009:
+        return cli_parse_int("--batch-tokens", arg, 1, 1 << 30, &e->eo.batch_tokens) ? -1 : 1;
+    case 2010:
+        if (cli_input_parse_format(arg, &e->format)) {
+            cli_error("--input: expected auto, lines or jsonl, got \"%s\"", arg);
+            return -1;
+        }
+        return 1;
+    case 2011: e->keep_going = 1; return 1;
+    default: return 0;
+    }
+}
+
+/* Parses the command line into e (exits after printing the help); -1 on
+ * bad usage (message printed). The inputs start at optind. */
 static int parse_options(embed_cli *e, int argc, char **argv) {
     static const struct option opts[] = {CLI_COMMON_LONG_OPTIONS,
                                          {"prefix", required_argument, 0, 'p'},
@@ -152,72 +214,20 @@ static int parse_options(embed_cli *e, int argc, char **argv) {
                                          {"se-window", required_argument, 0, 2015},
                                          {"rotary-scaling-factor", required_argument, 0, 2016},
                                          {0, 0, 0, 0}};
-    le_error err;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT "p:", opts, NULL)) != -1) {
         int r = cli_common_option(&e->common, c, optarg);
+        if (!r) r = method_option(&e->eo, c, optarg);
+        if (!r) r = text_option(e, c, optarg);
         if (r < 0) return -1;
         if (r) continue;
-        switch (c) {
-        case 'h': fputs(USAGE, stdout); exit(CLI_OK);
-        case 'p': e->prefix_arg = optarg; break;
-        case 2001:
-            if (cli_parse_int("--max-tokens", optarg, 1, 1 << 30, &e->eo.max_tokens)) return -1;
-            break;
-        case 2002: e->eo.truncate = 1; break;
-        case 2003:
-            if (le_extend_parse(optarg, &e->eo.extend, &err)) {
-                cli_error("--extend: %s", err.message);
-                return -1;
-            }
-            break;
-        case 2004:
-            if (!strcmp(optarg, "log")) e->eo.attn_scale = LE_ATTN_SCALE_LOG;
-            else if (!strcmp(optarg, "none")) e->eo.attn_scale = LE_ATTN_SCALE_NONE;
-            else {
-                cli_error("--attn-scale: expected log or none, got \"%s\"", optarg);
-                return -1;
-            }
-            break;
-        case 2005:
-            if (cli_parse_int("--position-stride", optarg, 1, 1 << 20, &e->eo.position_stride))
-                return -1;
-            break;
-        case 2006: e->eo.pooling = optarg; break;
-        case 2007: e->eo.normalize = 0; break;
-        case 2008: e->eo.normalize = 1; break;
-        case 2009:
-            if (cli_parse_int("--batch-tokens", optarg, 1, 1 << 30, &e->eo.batch_tokens))
-                return -1;
-            break;
-        case 2010:
-            if (cli_input_parse_format(optarg, &e->format)) {
-                cli_error("--input: expected auto, lines or jsonl, got \"%s\"", optarg);
-                return -1;
-            }
-            break;
-        case 2011: e->keep_going = 1; break;
-        case 2012:
-            if (cli_parse_double("--ntk-lambda", optarg, 1, 1e6, &e->eo.ntk_lambda)) return -1;
-            break;
-        case 2013:
-            if (cli_parse_double("--rope-factor", optarg, 1, 1e6, &e->eo.rope_factor)) return -1;
-            break;
-        case 2014:
-            if (cli_parse_int("--se-group", optarg, 1, 1 << 20, &e->eo.se_group)) return -1;
-            break;
-        case 2015:
-            if (cli_parse_int("--se-window", optarg, 1, 1 << 18, &e->eo.se_window)) return -1;
-            break;
-        case 2016:
-            if (cli_parse_double("--rotary-scaling-factor", optarg, -1, 1e6,
-                             &e->eo.rotary_scaling_factor))
-                return -1;
-            if (e->eo.rotary_scaling_factor < 0) e->eo.rotary_scaling_factor = -1;
-            break;
-        default: fputs(USAGE, stderr); return -1;
+        if (c == 'h') {
+            fputs(USAGE, stdout);
+            exit(CLI_OK);
         }
+        fputs(USAGE, stderr);
+        return -1;
     }
     return 0;
 }
