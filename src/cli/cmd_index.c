@@ -60,6 +60,80 @@ typedef struct index_cli {
     input_format format;
 } index_cli;
 
+/* Handles the options of how documents are embedded: 1 when ch was one,
+ * 0 when not, -1 on a bad value (message printed). */
+static int embed_option(index_cli *c, int ch, const char *arg) {
+    le_error err;
+    switch (ch) {
+    case 3002:
+        if (le_extend_parse(arg, &c->eo.extend, &err)) {
+            cli_error("--extend: %s", err.message);
+            return -1;
+        }
+        c->given_extend = 1;
+        return 1;
+    case 3003:
+        if (cli_parse_int("--max-tokens", arg, 1, 1 << 30, &c->eo.max_tokens)) return -1;
+        c->given_max_tokens = 1;
+        return 1;
+    case 3004: c->eo.truncate = 1; return 1;
+    case 3005:
+        c->prefix = arg;
+        c->given_prefix = 1;
+        return 1;
+    case 3006:
+        c->eo.pooling = arg;
+        c->given_pooling = 1;
+        return 1;
+    case 3007:
+        return cli_parse_int("--batch-tokens", arg, 1, 1 << 30, &c->eo.batch_tokens) ? -1 : 1;
+    default: return 0;
+    }
+}
+
+/* Handles the settings of a new index: 1 when ch was one, 0 when not, -1
+ * on a bad value (message printed). */
+static int setting_option(le_index_options *io, int ch, const char *arg) {
+    le_status bad;
+    switch (ch) {
+    case 3008: io->encoding = LE_VEC_I8; return 1;
+    case 3009: bad = cli_parse_int("--hnsw-m", arg, 2, 256, &io->hnsw_m); break;
+    case 3010:
+        bad = cli_parse_int("--ef-construction", arg, 1, 65536, &io->hnsw_ef_construction);
+        break;
+    case 3011: bad = cli_parse_int("--ef-search", arg, 0, 1 << 20, &io->hnsw_ef_search); break;
+    case 3012: bad = cli_parse_int("--hnsw-min-docs", arg, 0, INT_MAX, &io->hnsw_min_docs); break;
+    case 3013: io->store_text = 0; return 1;
+    case 3014: io->stopwords = 0; return 1;
+    default: return 0;
+    }
+    return bad ? -1 : 1;
+}
+
+/* Handles the options of the run itself (the index, input, checkpoints,
+ * what info and verify show): 1 when ch was one, 0 when not, -1 on a bad
+ * value (message printed). */
+static int run_option(index_cli *c, int ch, const char *arg) {
+    switch (ch) {
+    case 'i': c->index = arg; return 1;
+    case 3001: c->bm25_only = 1; return 1;
+    case 3015: return cli_parse_int("--checkpoint", arg, 0, INT_MAX, &c->checkpoint) ? -1 : 1;
+    case 3016: c->keep_going = 1; return 1;
+    case 3017:
+        if (cli_input_parse_format(arg, &c->format)) {
+            cli_error("--input: expected auto, lines or jsonl, got \"%s\"", arg);
+            return -1;
+        }
+        return 1;
+    case 3018: c->json = 1; return 1;
+    case 3019: c->docs = 1; return 1;
+    case 3020: c->deep = 1; return 1;
+    default: return 0;
+    }
+}
+
+/* Parses the options of an index subcommand into c (exits after printing
+ * the help); -1 on bad usage (message printed). Arguments start at optind. */
 static int parse(index_cli *c, int argc, char **argv) {
     static const struct option opts[] = {CLI_COMMON_LONG_OPTIONS,
                                          {"index", required_argument, 0, 'i'},
@@ -84,72 +158,21 @@ static int parse(index_cli *c, int argc, char **argv) {
                                          {"docs", no_argument, 0, 3019},
                                          {"deep", no_argument, 0, 3020},
                                          {0, 0, 0, 0}};
-    le_error err;
     int ch;
     optind = 1;
     while ((ch = getopt_long(argc, argv, CLI_COMMON_SHORT "i:", opts, NULL)) != -1) {
         int r = cli_common_option(&c->common, ch, optarg);
+        if (!r) r = embed_option(c, ch, optarg);
+        if (!r) r = setting_option(&c->io, ch, optarg);
+        if (!r) r = run_option(c, ch, optarg);
         if (r < 0) return -1;
         if (r) continue;
-        switch (ch) {
-        case 'h': fputs(USAGE, stdout); exit(CLI_OK);
-        case 'i': c->index = optarg; break;
-        case 3001: c->bm25_only = 1; break;
-        case 3002:
-            if (le_extend_parse(optarg, &c->eo.extend, &err)) {
-                cli_error("--extend: %s", err.message);
-                return -1;
-            }
-            c->given_extend = 1;
-            break;
-        case 3003:
-            if (cli_parse_int("--max-tokens", optarg, 1, 1 << 30, &c->eo.max_tokens)) return -1;
-            c->given_max_tokens = 1;
-            break;
-        case 3004: c->eo.truncate = 1; break;
-        case 3005:
-            c->prefix = optarg;
-            c->given_prefix = 1;
-            break;
-        case 3006:
-            c->eo.pooling = optarg;
-            c->given_pooling = 1;
-            break;
-        case 3007:
-            if (cli_parse_int("--batch-tokens", optarg, 1, 1 << 30, &c->eo.batch_tokens)) return -1;
-            break;
-        case 3008: c->io.encoding = LE_VEC_I8; break;
-        case 3009:
-            if (cli_parse_int("--hnsw-m", optarg, 2, 256, &c->io.hnsw_m)) return -1;
-            break;
-        case 3010:
-            if (cli_parse_int("--ef-construction", optarg, 1, 65536, &c->io.hnsw_ef_construction))
-                return -1;
-            break;
-        case 3011:
-            if (cli_parse_int("--ef-search", optarg, 0, 1 << 20, &c->io.hnsw_ef_search)) return -1;
-            break;
-        case 3012:
-            if (cli_parse_int("--hnsw-min-docs", optarg, 0, INT_MAX, &c->io.hnsw_min_docs))
-                return -1;
-            break;
-        case 3013: c->io.store_text = 0; break;
-        case 3014: c->io.stopwords = 0; break;
-        case 3015:
-            if (cli_parse_int("--checkpoint", optarg, 0, INT_MAX, &c->checkpoint)) return -1;
-            break;
-        case 3016: c->keep_going = 1; break;
-        case 3017:
-            if (cli_input_parse_format(optarg, &c->format)) {
-                cli_error("--input: expected auto, lines or jsonl, got \"%s\"", optarg);
-                return -1;
-            }
-            break;
-        case 3018: c->json = 1; break;
-        case 3019: c->docs = 1; break;
-        case 3020: c->deep = 1; break;
-        default: fputs(USAGE, stderr); return -1;
+        if (ch == 'h') {
+            fputs(USAGE, stdout);
+            exit(CLI_OK);
         }
+        fputs(USAGE, stderr);
+        return -1;
     }
     if (!c->index) {
         cli_error("no index given: use --index FILE");
