@@ -306,138 +306,199 @@ static char *model_spec(const char *arg) {
     return strdup(arg);
 }
 
-static int cmd_add(index_cli *c, int argc, char **argv) {
+/* The model an existing index was built with (*have 0 when there is no
+ * index yet); CLI_OK, or CLI_FAIL with the error printed. */
+static int read_stored_model(const index_cli *c, le_index_model *stored, int *have) {
+    *have = 0;
+    if (access(c->index, F_OK) != 0) return CLI_OK;
     le_error err;
-    le_index_model stored;
-    int exists = access(c->index, F_OK) == 0, have_stored = 0;
-    if (exists) {
-        le_index_options o;
-        le_index_options_init(&o);
-        o.verify = 0;
-        le_index *ix;
-        if (le_index_open(c->index, &o, &ix, &err) != LE_OK) {
-            cli_error("%s", err.message);
-            return CLI_FAIL;
-        }
-        le_index_info info;
-        le_index_get_info(ix, &info);
-        stored = info.model;
-        have_stored = 1;
-        le_index_close(ix);
+    le_index_options o;
+    le_index_options_init(&o);
+    o.verify = 0;
+    le_index *ix;
+    if (le_index_open(c->index, &o, &ix, &err) != LE_OK) {
+        cli_error("%s", err.message);
+        return CLI_FAIL;
     }
-    char *spec = NULL;
+    le_index_info info;
+    le_index_get_info(ix, &info);
+    *stored = info.model;
+    *have = 1;
+    le_index_close(ix);
+    return CLI_OK;
+}
+
+/* The model to embed with into *spec (NULL: none, a BM25-only index): -m,
+ * else the one an existing index was built with. CLI_OK, or CLI_USAGE
+ * with the error printed. */
+static int choose_model(const index_cli *c, const le_index_model *stored, int have_stored,
+                        char **spec) {
+    *spec = NULL;
     if (c->bm25_only) {
         if (c->common.model) {
             cli_error("--bm25-only and -m exclude each other");
             return CLI_USAGE;
         }
     } else if (c->common.model) {
-        spec = model_spec(c->common.model);
-    } else if (have_stored && stored.dim) {
-        spec = strdup(stored.model);
+        *spec = model_spec(c->common.model);
+    } else if (have_stored && stored->dim) {
+        *spec = strdup(stored->model);
     } else if (!have_stored) {
         cli_error("no model given: use -m MODEL (e.g. minilm), or --bm25-only for an index "
                   "without vectors");
         return CLI_USAGE;
     }
-    /* an existing index's method, unless given */
-    if (have_stored && stored.dim && spec) {
-        if (!c->given_extend) c->eo.extend = stored.extend;
-        if (!c->given_max_tokens) c->eo.max_tokens = stored.max_tokens;
-        if (!c->given_pooling) c->eo.pooling = stored.pooling;
-        if (!c->given_prefix) c->eo.prefix = stored.passage_prefix;
-        c->eo.attn_scale = stored.attn_scale;
-        c->eo.normalize = stored.normalize;
-        c->eo.position_stride = stored.position_stride;
-    }
-    cli_setup_logging(&c->common);
-    le_model *m = NULL;
-    le_index_model ident;
-    le_index_model_init(&ident);
-    int rc = CLI_FAIL;
-    le_index_writer *w = NULL;
-    if (spec) {
-        cli_common mc = c->common;
-        mc.model = spec;
-        if (!(m = cli_open_model(&mc))) goto done;
-        if (c->given_prefix) {
-            le_model_info info;
-            le_model_get_info(m, &info);
-            if (!strcmp(c->prefix, "none")) c->eo.prefix = "";
-            else if (!strcmp(c->prefix, "passage")) c->eo.prefix = info.passage_prefix;
-            else c->eo.prefix = c->prefix;
-        }
-        if (le_index_model_describe(m, spec, &c->eo, &ident, &err) != LE_OK) {
-            cli_error("%s", err.message);
-            goto done;
-        }
-    }
-    c->io.threads = c->common.mo.threads;
-    if (le_index_writer_open(c->index, &ident, &c->io, &w, &err) != LE_OK) {
+    return CLI_OK;
+}
+
+/* An existing index's method for the options not given, so that new
+ * documents are embedded as the ones before (stored outlives c->eo). */
+static void inherit_method(index_cli *c, const le_index_model *stored) {
+    if (!c->given_extend) c->eo.extend = stored->extend;
+    if (!c->given_max_tokens) c->eo.max_tokens = stored->max_tokens;
+    if (!c->given_pooling) c->eo.pooling = stored->pooling;
+    if (!c->given_prefix) c->eo.prefix = stored->passage_prefix;
+    c->eo.attn_scale = stored->attn_scale;
+    c->eo.normalize = stored->normalize;
+    c->eo.position_stride = stored->position_stride;
+}
+
+/* The passage prefix --prefix asks for: none, passage (the model's own),
+ * or the text given. */
+static void resolve_add_prefix(index_cli *c, le_model *m) {
+    le_model_info info;
+    le_model_get_info(m, &info);
+    if (!strcmp(c->prefix, "none"))
+        c->eo.prefix = "";
+    else if (!strcmp(c->prefix, "passage"))
+        c->eo.prefix = info.passage_prefix;
+    else
+        c->eo.prefix = c->prefix;
+}
+
+/* Opens model spec and describes the identity the index records for it;
+ * prints the error and returns -1 on failure. */
+static int open_add_model(index_cli *c, const char *spec, le_model **m, le_index_model *ident) {
+    le_error err;
+    cli_common mc = c->common;
+    mc.model = spec;
+    if (!(*m = cli_open_model(&mc))) return -1;
+    if (c->given_prefix) resolve_add_prefix(c, *m);
+    if (le_index_model_describe(*m, spec, &c->eo, ident, &err) != LE_OK) {
         cli_error("%s", err.message);
-        goto done;
+        return -1;
     }
-    int n_files = argc - optind;
-    cli_progress prog;
-    cli_progress_start(&prog, "index add", (size_t)n_files, c->common.quiet);
-    c->eo.progress = on_tokens;
-    c->eo.progress_user = &prog;
-    add_state a = {c, w, m, &prog, 0, 0, 0, cli_now()};
-    cli_input in;
-    cli_input_init(&in, argv + optind, n_files, c->format);
+    return 0;
+}
+
+/* Adds the group texts[0..n) (then frees it) and commits when a checkpoint
+ * is due; -1 when the run must stop (error printed). */
+static int flush_group(add_state *a, cli_text *texts, const char *const *paths, size_t n) {
+    int stop = add_group(a, texts, paths, n);
+    for (size_t i = 0; i < n; i++) cli_text_free(&texts[i]);
+    if (stop) return -1;
+    int checkpoint = a->c->checkpoint;
+    if (checkpoint > 0 && cli_now() - a->last_commit >= checkpoint && commit(a, "checkpoint"))
+        return -1;
+    return 0;
+}
+
+/* Reads the inputs (the files given, else standard input) and adds them in
+ * groups of GROUP_TEXTS texts or GROUP_BYTES bytes; -1 when stopped by an
+ * error (printed). */
+static int add_inputs(add_state *a, cli_input *in) {
     cli_text group[GROUP_TEXTS];
     const char *paths[GROUP_TEXTS];
     size_t n = 0, bytes = 0;
-    double t0 = cli_now();
     int got, bad = 0;
-    for (;;) {
-        got = cli_input_next(&in, &group[n]);
+    do {
+        got = cli_input_next(in, &group[n]);
         if (got < 0) {
             bad = 1;
             break;
         }
         if (got > 0) {
-            paths[n] = in.n_files > 0 ? in.files[in.next_file - 1] : NULL;
+            paths[n] = in->n_files > 0 ? in->files[in->next_file - 1] : NULL;
             bytes += group[n++].len;
         }
         if (n && (got == 0 || n == GROUP_TEXTS || bytes >= GROUP_BYTES)) {
-            int stop = add_group(&a, group, paths, n);
-            for (size_t i = 0; i < n; i++) cli_text_free(&group[i]);
+            bad = flush_group(a, group, paths, n) != 0;
             n = bytes = 0;
-            if (stop) {
-                bad = 1;
-                break;
-            }
-            if (c->checkpoint > 0 && cli_now() - a.last_commit >= c->checkpoint &&
-                commit(&a, "checkpoint")) {
-                bad = 1;
-                break;
-            }
         }
-        if (got == 0) break;
-    }
+    } while (got != 0 && !bad);
     for (size_t i = 0; i < n; i++) cli_text_free(&group[i]);
+    return bad ? -1 : 0;
+}
+
+/* Adds the inputs with writer w (and model m, or none) and commits them;
+ * -1 on failure (error printed, with what was not committed). */
+static int add_and_commit(index_cli *c, le_index_writer *w, le_model *m, int argc, char **argv,
+                          add_state *a) {
+    int n_files = argc - optind;
+    cli_progress prog;
+    cli_progress_start(&prog, "index add", (size_t)n_files, c->common.quiet);
+    c->eo.progress = on_tokens;
+    c->eo.progress_user = &prog;
+    *a = (add_state){c, w, m, &prog, 0, 0, 0, cli_now()};
+    cli_input in;
+    cli_input_init(&in, argv + optind, n_files, c->format);
+    int bad = add_inputs(a, &in);
     cli_input_free(&in);
     cli_progress_finish(&prog);
+    a->prog = NULL; /* prog ends here */
+    c->eo.progress = NULL;
+    c->eo.progress_user = NULL;
     if (bad) {
         size_t lost = le_index_writer_pending(w);
         if (lost) cli_error("%zu documents of this run were not committed", lost);
-        goto done;
+        return -1;
     }
-    if (commit(&a, NULL)) goto done;
-    double el = cli_now() - t0;
+    return commit(a, NULL);
+}
+
+/* Prints what the run added in el seconds and what the index holds now. */
+static void print_added(const index_cli *c, const add_state *a, double el) {
+    le_error err;
     le_index *ix;
     size_t total = 0;
     if (le_index_open(c->index, NULL, &ix, &err) == LE_OK) {
         total = le_index_count(ix);
         le_index_close(ix);
     }
-    printf("added %zu documents", a.added);
-    if (m) printf(" (%.0f tokens)", a.tokens);
-    printf(" in %.1f s: %.2f documents/s", el, el > 0 ? a.added / el : 0);
-    if (m) printf(", %.0f tokens/s", el > 0 ? a.tokens / el : 0);
+    printf("added %zu documents", a->added);
+    if (a->m) printf(" (%.0f tokens)", a->tokens);
+    printf(" in %.1f s: %.2f documents/s", el, el > 0 ? a->added / el : 0);
+    if (a->m) printf(", %.0f tokens/s", el > 0 ? a->tokens / el : 0);
     printf("; %s holds %zu documents\n", c->index, total);
-    if (a.failed) printf("skipped %zu documents that failed\n", a.failed);
+    if (a->failed) printf("skipped %zu documents that failed\n", a->failed);
+}
+
+static int cmd_add(index_cli *c, int argc, char **argv) {
+    le_index_model stored;
+    int have_stored;
+    char *spec = NULL;
+    int rc = read_stored_model(c, &stored, &have_stored);
+    if (rc == CLI_OK) rc = choose_model(c, &stored, have_stored, &spec);
+    if (rc != CLI_OK) return rc;
+    if (have_stored && stored.dim && spec) inherit_method(c, &stored);
+    cli_setup_logging(&c->common);
+    le_model *m = NULL;
+    le_index_model ident;
+    le_index_model_init(&ident);
+    le_index_writer *w = NULL;
+    le_error err;
+    add_state a;
+    double t0;
+    rc = CLI_FAIL;
+    if (spec && open_add_model(c, spec, &m, &ident)) goto done;
+    c->io.threads = c->common.mo.threads;
+    if (le_index_writer_open(c->index, &ident, &c->io, &w, &err) != LE_OK) {
+        cli_error("%s", err.message);
+        goto done;
+    }
+    t0 = cli_now();
+    if (add_and_commit(c, w, m, argc, argv, &a)) goto done;
+    print_added(c, &a, cli_now() - t0);
     rc = a.failed ? CLI_FAIL : CLI_OK;
 done:
     le_index_writer_close(w);
