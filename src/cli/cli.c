@@ -57,6 +57,16 @@ int cli_common_option(cli_common *c, int code, const char *arg) {
     }
 }
 
+int cli_option_end(int r, int ch, const char *usage) {
+    if (r) return r < 0 ? -1 : 0;
+    if (ch == 'h') {
+        fputs(usage, stdout);
+        return 1;
+    }
+    fputs(usage, stderr);
+    return -1;
+}
+
 static void log_to_stderr(int level, const char *msg, void *user) {
     const cli_common *c = user;
     if (level > (c->verbose ? 3 : c->quiet ? 1 : 2)) return;

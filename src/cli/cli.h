@@ -38,6 +38,12 @@ int cli_common_option(cli_common *c, int code, const char *arg);
     "  -q, --quiet           no progress or notes on stderr\n"                            \
     "  -v, --verbose         more notes on stderr\n"
 
+/* Ends the handling of option code ch once the subcommand's handlers gave
+ * r (1 handled, 0 not theirs, -1 bad value, message printed): 0 to read
+ * the next option; 1 after printing usage on stdout for -h; -1 for a bad
+ * value, or for an unknown option after printing usage on stderr. */
+int cli_option_end(int r, int ch, const char *usage);
+
 /* Installs the stderr logger (per quiet/verbose). */
 void cli_setup_logging(const cli_common *c);
 /* Opens c->model; prints the error and returns NULL on failure. */

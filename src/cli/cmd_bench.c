@@ -230,14 +230,7 @@ static int parse_bench(bench_cli *b, le_bench_options *o, bench_files *f, int ar
         int r = cli_common_option(&b->common, c, optarg);
         if (!r) r = bench_choice(o, f, c, optarg);
         if (!r) r = bench_number(o, c, optarg);
-        if (r < 0) return -1;
-        if (r) continue;
-        if (c == 'h') {
-            fputs(USAGE, stdout);
-            return 1;
-        }
-        fputs(USAGE, stderr);
-        return -1;
+        if ((r = cli_option_end(r, c, USAGE))) return r;
     }
     if (optind < argc) {
         cli_error("unexpected argument \"%s\" (longembed bench --help)", argv[optind]);

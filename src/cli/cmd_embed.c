@@ -181,19 +181,14 @@ static int text_option(embed_cli *e, int c, const char *arg) {
     case 2008: e->eo.normalize = 1; return 1;
     case 2009:
         return cli_parse_int("--batch-tokens", arg, 1, 1 << 30, &e->eo.batch_tokens) ? -1 : 1;
-    case 2010:
-        if (cli_input_parse_format(arg, &e->format)) {
-            cli_error("--input: expected auto, lines or jsonl, got \"%s\"", arg);
-            return -1;
-        }
-        return 1;
+    case 2010: return cli_input_option(arg, &e->format) ? -1 : 1;
     case 2011: e->keep_going = 1; return 1;
     default: return 0;
     }
 }
 
-/* Parses the command line into e (exits after printing the help); -1 on
- * bad usage (message printed). The inputs start at optind. */
+/* Parses the command line into e: 0 to go on, 1 after printing the help,
+ * -1 on bad usage (message printed). The inputs start at optind. */
 static int parse_options(embed_cli *e, int argc, char **argv) {
     static const struct option opts[] = {CLI_COMMON_LONG_OPTIONS,
                                          {"prefix", required_argument, 0, 'p'},
@@ -220,14 +215,7 @@ static int parse_options(embed_cli *e, int argc, char **argv) {
         int r = cli_common_option(&e->common, c, optarg);
         if (!r) r = method_option(&e->eo, c, optarg);
         if (!r) r = text_option(e, c, optarg);
-        if (r < 0) return -1;
-        if (r) continue;
-        if (c == 'h') {
-            fputs(USAGE, stdout);
-            exit(CLI_OK);
-        }
-        fputs(USAGE, stderr);
-        return -1;
+        if ((r = cli_option_end(r, c, USAGE))) return r;
     }
     return 0;
 }
@@ -237,7 +225,8 @@ int cmd_embed(int argc, char **argv) {
     memset(&e, 0, sizeof e);
     cli_common_init(&e.common);
     le_embed_options_init(&e.eo);
-    if (parse_options(&e, argc, argv)) return CLI_USAGE;
+    int r = parse_options(&e, argc, argv);
+    if (r) return r > 0 ? CLI_OK : CLI_USAGE;
     cli_setup_logging(&e.common);
     e.m = cli_open_model(&e.common);
     if (!e.m) return CLI_FAIL;

@@ -119,12 +119,7 @@ static int run_option(index_cli *c, int ch, const char *arg) {
     case 3001: c->bm25_only = 1; return 1;
     case 3015: return cli_parse_int("--checkpoint", arg, 0, INT_MAX, &c->checkpoint) ? -1 : 1;
     case 3016: c->keep_going = 1; return 1;
-    case 3017:
-        if (cli_input_parse_format(arg, &c->format)) {
-            cli_error("--input: expected auto, lines or jsonl, got \"%s\"", arg);
-            return -1;
-        }
-        return 1;
+    case 3017: return cli_input_option(arg, &c->format) ? -1 : 1;
     case 3018: c->json = 1; return 1;
     case 3019: c->docs = 1; return 1;
     case 3020: c->deep = 1; return 1;
@@ -132,8 +127,9 @@ static int run_option(index_cli *c, int ch, const char *arg) {
     }
 }
 
-/* Parses the options of an index subcommand into c (exits after printing
- * the help); -1 on bad usage (message printed). Arguments start at optind. */
+/* Parses the options of an index subcommand into c: 0 to go on, 1 after
+ * printing the help, -1 on bad usage (message printed). Arguments start at
+ * optind. */
 static int parse(index_cli *c, int argc, char **argv) {
     static const struct option opts[] = {CLI_COMMON_LONG_OPTIONS,
                                          {"index", required_argument, 0, 'i'},
@@ -165,14 +161,7 @@ static int parse(index_cli *c, int argc, char **argv) {
         if (!r) r = embed_option(c, ch, optarg);
         if (!r) r = setting_option(&c->io, ch, optarg);
         if (!r) r = run_option(c, ch, optarg);
-        if (r < 0) return -1;
-        if (r) continue;
-        if (ch == 'h') {
-            fputs(USAGE, stdout);
-            exit(CLI_OK);
-        }
-        fputs(USAGE, stderr);
-        return -1;
+        if ((r = cli_option_end(r, ch, USAGE))) return r;
     }
     if (!c->index) {
         cli_error("no index given: use --index FILE");
@@ -719,7 +708,8 @@ int cmd_index(int argc, char **argv) {
     le_embed_options_init(&c.eo);
     le_index_options_init(&c.io);
     c.checkpoint = 300;
-    if (parse(&c, argc - 1, argv + 1)) return CLI_USAGE;
+    int r = parse(&c, argc - 1, argv + 1);
+    if (r) return r > 0 ? CLI_OK : CLI_USAGE;
     argc--;
     argv++;
     if (!strcmp(sub, "add")) return cmd_add(&c, argc, argv);

@@ -154,14 +154,7 @@ static int parse_search(search_cli *s, int argc, char **argv) {
         int r = cli_common_option(&s->common, ch, optarg);
         if (!r) r = search_choice(s, ch, optarg);
         if (!r) r = search_number(s, ch, optarg);
-        if (r < 0) return -1;
-        if (r) continue;
-        if (ch == 'h') {
-            fputs(USAGE, stdout);
-            return 1;
-        }
-        fputs(USAGE, stderr);
-        return -1;
+        if ((r = cli_option_end(r, ch, USAGE))) return r;
     }
     if (!s->index) {
         cli_error("no index given: use --index FILE");

@@ -27,6 +27,12 @@ le_status cli_input_parse_format(const char *s, input_format *out) {
     return LE_OK;
 }
 
+le_status cli_input_option(const char *arg, input_format *out) {
+    if (cli_input_parse_format(arg, out) == LE_OK) return LE_OK;
+    cli_error("--input: expected auto, lines or jsonl, got \"%s\"", arg);
+    return LE_ERR_ARG;
+}
+
 void cli_text_free(cli_text *t) {
     free(t->id_json);
     free(t->text);

@@ -34,5 +34,7 @@ void cli_text_free(cli_text *t);
 void cli_input_free(cli_input *in);
 /* "auto", "lines", "jsonl" → format; LE_ERR_ARG when unknown. */
 le_status cli_input_parse_format(const char *s, input_format *out);
+/* The value of --input, as cli_input_parse_format, with a message when it is unknown. */
+le_status cli_input_option(const char *arg, input_format *out);
 
 #endif
