@@ -32,70 +32,72 @@ le_status le_extend_parse(const char *s, le_extend *out, le_error *err) {
                    s ? s : "");
 }
 
-int le_plan_window(const le_plan_params *p) {
+int le_plan_window(const le_plan_spec *p) {
     int stride = p->stride > 0 ? p->stride : 1;
     return p->table_rows / stride;
 }
 
-int le_plan_max_tokens(const le_plan_params *p) {
+int le_plan_max_tokens(const le_plan_spec *p) {
     if (p->method == LE_EXTEND_NONE) return p->table_rows;
     return LE_PLAN_MAX_TOKENS;
 }
 
-const char *le_plan_methods(le_plan_pos pos, int model_scaling) {
+const char *le_plan_methods(le_pos_kind pos, int model_scaling) {
     switch (pos) {
-    case LE_PLAN_TABLE: return "none,pcw,gp,rp,pi";
-    case LE_PLAN_ROPE: return model_scaling ? "none,pcw" : "none,pcw,gp,pi,ntk,yarn,selfextend";
-    case LE_PLAN_ALIBI: return "none,pcw";
+    case LE_POS_TABLE: return "none,pcw,gp,rp,pi";
+    case LE_POS_ROPE: return model_scaling ? "none,pcw" : "none,pcw,gp,pi,ntk,yarn,selfextend";
+    case LE_POS_ALIBI: return "none,pcw";
     }
     return "none";
 }
 
-static int fits(const le_plan_params *p, const le_plan_ext *x) {
-    const char *list = le_plan_methods(x->pos, x->model_scaling), *name = le_extend_name(p->method);
+static int fits(const le_plan_spec *p) {
+    const char *list = le_plan_methods(p->pos, p->dynamic_factor > 0);
+    const char *name = le_extend_name(p->method);
     size_t n = strlen(name);
     for (const char *at = list; (at = strstr(at, name)); at += n)
         if ((at == list || at[-1] == ',') && (at[n] == ',' || at[n] == 0)) return 1;
     return 0;
 }
 
-le_status le_plan_check(const le_plan_params *p, const le_plan_ext *x, le_error *err) {
+le_status le_plan_check(const le_plan_spec *p, le_error *err) {
+    const int model_scaling = p->dynamic_factor > 0;
     const char *m = le_extend_name(p->method);
-    if (!fits(p, x)) {
-        const char *kind = x->pos == LE_PLAN_TABLE  ? "a learned position table"
-                           : x->pos == LE_PLAN_ROPE ? "rotary positions (RoPE)"
-                                                    : "ALiBi attention biases";
-        if (x->pos == LE_PLAN_ROPE && x->model_scaling)
+    if (!fits(p)) {
+        const char *kind = p->pos == LE_POS_TABLE  ? "a learned position table"
+                           : p->pos == LE_POS_ROPE ? "rotary positions (RoPE)"
+                                                   : "ALiBi attention biases";
+        if (p->pos == LE_POS_ROPE && model_scaling)
             return le_fail(err, LE_ERR_ARG,
                            "method %s does not fit this model: it scales its rotary positions "
                            "itself (rotary_scaling_factor); methods: %s (or turn its scaling "
                            "off with rotary_scaling_factor -1)",
-                           m, le_plan_methods(x->pos, 1));
+                           m, le_plan_methods(p->pos, 1));
         return le_fail(err, LE_ERR_ARG,
                        "method %s does not fit this model, which has %s; methods that fit: %s", m,
-                       kind, le_plan_methods(x->pos, x->model_scaling));
+                       kind, le_plan_methods(p->pos, model_scaling));
     }
-    if (!(x->ntk_lambda >= 0) || (x->ntk_lambda > 0 && x->ntk_lambda < 1) || x->ntk_lambda > 1e6)
+    if (!(p->ntk_lambda >= 0) || (p->ntk_lambda > 0 && p->ntk_lambda < 1) || p->ntk_lambda > 1e6)
         return le_fail(err, LE_ERR_ARG, "ntk_lambda must be >= 1 (0: the paper's), got %g",
-                       x->ntk_lambda);
-    if (!(x->rope_factor >= 0) || (x->rope_factor > 0 && x->rope_factor < 1) ||
-        x->rope_factor > 1e6)
+                       p->ntk_lambda);
+    if (!(p->rope_factor >= 0) || (p->rope_factor > 0 && p->rope_factor < 1) ||
+        p->rope_factor > 1e6)
         return le_fail(err, LE_ERR_ARG,
                        "rope_factor must be >= 1 (0: from the target length), got %g",
-                       x->rope_factor);
-    if (x->se_group < 0 || x->se_window < 0 || x->se_group > (1 << 20) ||
-        x->se_window > LE_PLAN_MAX_TOKENS)
+                       p->rope_factor);
+    if (p->se_group < 0 || p->se_window < 0 || p->se_group > (1 << 20) ||
+        p->se_window > LE_PLAN_MAX_TOKENS)
         return le_fail(err, LE_ERR_ARG,
                        "SelfExtend group and window must be >= 1 (0: the paper's)");
-    if (x->ntk_lambda > 0 && p->method != LE_EXTEND_NTK)
+    if (p->ntk_lambda > 0 && p->method != LE_EXTEND_NTK)
         return le_fail(err, LE_ERR_ARG, "ntk_lambda is a parameter of method ntk, not %s", m);
-    if (x->rope_factor > 0 && p->method != LE_EXTEND_PI && p->method != LE_EXTEND_YARN)
+    if (p->rope_factor > 0 && p->method != LE_EXTEND_PI && p->method != LE_EXTEND_YARN)
         return le_fail(err, LE_ERR_ARG, "rope_factor is a parameter of methods pi and yarn, not %s",
                        m);
-    if ((x->se_group > 0 || x->se_window > 0) && p->method != LE_EXTEND_SELFEXTEND)
+    if ((p->se_group > 0 || p->se_window > 0) && p->method != LE_EXTEND_SELFEXTEND)
         return le_fail(err, LE_ERR_ARG,
                        "se_group and se_window are parameters of method selfextend, not %s", m);
-    if (x->rope_factor > 0 && p->method == LE_EXTEND_PI && x->pos != LE_PLAN_ROPE)
+    if (p->rope_factor > 0 && p->method == LE_EXTEND_PI && p->pos != LE_POS_ROPE)
         return le_fail(err, LE_ERR_ARG,
                        "rope_factor applies to pi on RoPE models (tables use s = ceil(L / %d))",
                        le_plan_window(p));
@@ -119,14 +121,14 @@ void le_plan_se_defaults(int lt, int lo, int *group, int *window) {
     *window = lo / p > 0 ? lo / p : 1;
 }
 
-float le_plan_attn_scale(const le_plan_params *p, int n) {
+float le_plan_attn_scale(const le_plan_spec *p, int n) {
     int lo = le_plan_window(p);
     if (n > lo && lo > 1 && p->attn_scale == LE_ATTN_SCALE_LOG)
         return (float)(log((double)n) / log((double)lo));
     return 1.0f;
 }
 
-static le_status check_length(const le_plan_params *p, int n, le_error *err) {
+static le_status check_length(const le_plan_spec *p, int n, le_error *err) {
     int max = le_plan_max_tokens(p);
     if (n > max)
         return le_fail(err, LE_ERR_TOO_LONG, "%d tokens exceed the %d that method %s allows", n,
@@ -134,7 +136,8 @@ static le_status check_length(const le_plan_params *p, int n, le_error *err) {
     return LE_OK;
 }
 
-le_status le_plan_positions(const le_plan_params *p, int n, int32_t *rows, float *frac,
+/* A learned table: rows[n] (and frac[n] for PI, else frac may be NULL). */
+static le_status plan_table(const le_plan_spec *p, int n, int32_t *rows, float *frac,
                             float *attn_scale, le_error *err) {
     le_status st = check_length(p, n, err);
     if (st) return st;
@@ -173,35 +176,58 @@ le_status le_plan_positions(const le_plan_params *p, int n, int32_t *rows, float
     return LE_OK;
 }
 
-le_status le_plan_rope_seq(const le_plan_params *p, const le_plan_ext *x, int n, le_plan_rope *out,
-                           float *attn_scale, le_error *err) {
+/* RoPE: the rotary changes of the method; all neutral within the window. */
+static le_status plan_rope(const le_plan_spec *p, int n, le_pos_plan *out, le_error *err) {
     le_status st = check_length(p, n, err);
     if (st) return st;
-    memset(out, 0, sizeof *out);
     out->pos_div = 1;
-    *attn_scale = le_plan_attn_scale(p, n);
+    out->dynamic_factor = p->dynamic_factor;
+    out->attn_scale = le_plan_attn_scale(p, n);
     const int lo = le_plan_window(p);
     if (n <= lo) return LE_OK; /* within the trained window: as trained */
-    const int lt = x->target > n ? x->target : n;
+    const int lt = p->target > n ? p->target : n;
     const int s_seq = (n + lo - 1) / lo, s_target = (lt + lo - 1) / lo;
     switch (p->method) {
     case LE_EXTEND_GP: out->pos_div = s_seq; break;
-    case LE_EXTEND_PI: out->linear_factor = x->rope_factor > 0 ? x->rope_factor : s_target; break;
+    case LE_EXTEND_PI:
+        out->rope_kind = LE_ROPE_LINEAR;
+        out->rope_factor = p->rope_factor > 0 ? p->rope_factor : s_target;
+        break;
     case LE_EXTEND_NTK:
-        out->ntk_lambda = x->ntk_lambda > 0 ? x->ntk_lambda : le_plan_ntk_lambda(lt, lo);
+        out->theta_scale = p->ntk_lambda > 0 ? p->ntk_lambda : le_plan_ntk_lambda(lt, lo);
         break;
     case LE_EXTEND_YARN:
-        out->yarn_factor = x->rope_factor > 0 ? x->rope_factor : s_target;
+        out->rope_kind = LE_ROPE_YARN;
+        out->rope_factor = p->rope_factor > 0 ? p->rope_factor : s_target;
         out->yarn_window = lo;
         break;
     case LE_EXTEND_SELFEXTEND: {
         int g, w;
         le_plan_se_defaults(lt, lo, &g, &w);
-        out->se_group = x->se_group > 0 ? x->se_group : g;
-        out->se_window = x->se_window > 0 ? x->se_window : w;
+        out->se_group = p->se_group > 0 ? p->se_group : g;
+        out->se_window = p->se_window > 0 ? p->se_window : w;
         break;
     }
     default: break;
     }
     return LE_OK;
+}
+
+le_status le_plan_sequence(const le_plan_spec *spec, int n, int32_t *rows, float *frac,
+                           le_pos_plan *out, le_error *err) {
+    le_plan_spec p = *spec;
+    if (p.method == LE_EXTEND_PCW) p.method = LE_EXTEND_NONE; /* one window of PCW */
+    memset(out, 0, sizeof *out);
+    out->attn_scale = 1.0f;
+    switch (p.pos) {
+    case LE_POS_TABLE: {
+        float *f = p.method == LE_EXTEND_PI ? frac : NULL;
+        out->rows = rows;
+        out->frac = f;
+        return plan_table(&p, n, rows, f, &out->attn_scale, err);
+    }
+    case LE_POS_ROPE: return plan_rope(&p, n, out, err);
+    case LE_POS_ALIBI: out->attn_scale = le_plan_attn_scale(&p, n); return LE_OK;
+    }
+    return le_fail(err, LE_ERR_INTERNAL, "unknown position kind %d", (int)p.pos);
 }
