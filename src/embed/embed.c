@@ -29,9 +29,7 @@ typedef struct window {
 typedef struct embed_call {
     le_model *m;
     const le_embed_options *opt;
-    le_plan_params plan;
-    le_plan_ext ext;
-    double dynamic_factor; /* nomic's rotary_scaling_factor in effect, 0: none */
+    le_plan_spec plan;
     le_pooling pooling;
     int limit; /* most tokens per text, specials included */
     const int32_t *before, *after;
@@ -174,6 +172,7 @@ static le_status check_options(embed_call *c) {
     const int rows = m->cfg.max_positions;
     c->plan.method = o->extend;
     c->plan.attn_scale = o->attn_scale;
+    c->plan.pos = m->cfg.pos;
     if (m->cfg.pos == LE_POS_TABLE) {
         int stride = o->position_stride ? o->position_stride : m->position_stride;
         if (o->position_stride < 0) return le_fail(err, LE_ERR_ARG, "position stride must be >= 1");
@@ -193,7 +192,6 @@ static le_status check_options(embed_call *c) {
             return le_fail(err, LE_ERR_ARG,
                            "a position stride needs a learned position table; this model has %s",
                            m->cfg.pos == LE_POS_ROPE ? "RoPE" : "ALiBi");
-        c->ext.pos = m->cfg.pos == LE_POS_ROPE ? LE_PLAN_ROPE : LE_PLAN_ALIBI;
         c->plan.table_rows = rows; /* the window */
         c->plan.stride = 1;
         if (rows < special + 1)
@@ -207,19 +205,18 @@ static le_status check_options(embed_call *c) {
                        "rotary_scaling_factor is nomic-bert's own rotary scaling; this model is "
                        "%s",
                        le_arch_name(m->cfg.arch));
-    c->dynamic_factor = o->rotary_scaling_factor > 0   ? o->rotary_scaling_factor
-                        : o->rotary_scaling_factor < 0 ? 0
-                                                        : m->cfg.rope_dynamic_factor;
-    c->ext.model_scaling = c->dynamic_factor > 0;
-    c->ext.target = o->max_tokens;
-    c->ext.ntk_lambda = o->ntk_lambda;
-    c->ext.rope_factor = o->rope_factor;
-    c->ext.se_group = o->se_group;
-    c->ext.se_window = o->se_window;
-    le_status ps = le_plan_check(&c->plan, &c->ext, err);
+    c->plan.dynamic_factor = o->rotary_scaling_factor > 0   ? o->rotary_scaling_factor
+                             : o->rotary_scaling_factor < 0 ? 0
+                                                            : m->cfg.rope_dynamic_factor;
+    c->plan.target = o->max_tokens;
+    c->plan.ntk_lambda = o->ntk_lambda;
+    c->plan.rope_factor = o->rope_factor;
+    c->plan.se_group = o->se_group;
+    c->plan.se_window = o->se_window;
+    le_status ps = le_plan_check(&c->plan, err);
     if (ps) return ps;
     /* ALiBi has no table: method none runs past the window when asked to */
-    int alibi_none = c->ext.pos == LE_PLAN_ALIBI && o->extend == LE_EXTEND_NONE;
+    int alibi_none = c->plan.pos == LE_POS_ALIBI && o->extend == LE_EXTEND_NONE;
     int cap = alibi_none ? LE_PLAN_MAX_TOKENS : le_plan_max_tokens(&c->plan);
     if (o->max_tokens > cap)
         return le_fail(err, LE_ERR_ARG,
@@ -242,38 +239,12 @@ static le_status check_options(embed_call *c) {
     return LE_OK;
 }
 
-/* One window's position plan, as its model encodes positions. */
+/* One window's ids and position plan. */
 static le_status plan_window(embed_call *c, const window *win, le_seq *q, int32_t *rows,
                              float *frac) {
-    le_plan_params p = c->plan;
-    if (p.method == LE_EXTEND_PCW) p.method = LE_EXTEND_NONE;
-    memset(q, 0, sizeof *q);
     q->ids = c->ids.ids + win->off;
     q->n = win->n;
-    q->attn_scale = 1.0f;
-    if (c->ext.pos == LE_PLAN_TABLE) {
-        q->pos_row = rows;
-        q->pos_frac = p.method == LE_EXTEND_PI ? frac : NULL;
-        return le_plan_positions(&p, win->n, rows, p.method == LE_EXTEND_PI ? frac : NULL,
-                                 &q->attn_scale, c->err);
-    }
-    if (c->ext.pos == LE_PLAN_ALIBI) {
-        q->attn_scale = le_plan_attn_scale(&p, win->n);
-        return LE_OK;
-    }
-    le_plan_rope r;
-    le_status s = le_plan_rope_seq(&p, &c->ext, win->n, &r, &q->attn_scale, c->err);
-    if (s) return s;
-    le_seq_rope *qr = &q->rope;
-    if (r.linear_factor > 0) qr->kind = LE_ROPE_LINEAR, qr->factor = r.linear_factor;
-    if (r.yarn_factor > 0)
-        qr->kind = LE_ROPE_YARN, qr->factor = r.yarn_factor, qr->yarn_window = r.yarn_window;
-    qr->theta_scale = r.ntk_lambda;
-    qr->pos_div = r.pos_div;
-    qr->se_group = r.se_group;
-    qr->se_window = r.se_window;
-    qr->dynamic_factor = c->dynamic_factor;
-    return LE_OK;
+    return le_plan_sequence(&c->plan, win->n, rows, frac, &q->plan, c->err);
 }
 
 /* Runs windows [w0, w1) as one batch and adds their pooled vectors to out. */

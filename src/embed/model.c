@@ -141,12 +141,10 @@ le_status le_model_get_info(const le_model *m, le_model_info *o) {
     o->passage_prefix = m->passage_prefix;
     o->isa = le_isa_name(m->kc.isa);
     o->threads = le_pool_threads(m->pool);
-    le_plan_pos pos = m->cfg.pos == LE_POS_ROPE    ? LE_PLAN_ROPE
-                      : m->cfg.pos == LE_POS_ALIBI ? LE_PLAN_ALIBI
-                                                   : LE_PLAN_TABLE;
+    le_pos_kind pos = m->cfg.pos;
     o->methods = le_plan_methods(pos, m->cfg.rope_dynamic_factor > 0);
     o->precision = m->enc.dtype == LE_GEMM_BF16 ? "bf16" : "fp32";
-    o->positions = pos == LE_PLAN_ROPE ? "rope" : pos == LE_PLAN_ALIBI ? "alibi" : "table";
+    o->positions = pos == LE_POS_ROPE ? "rope" : pos == LE_POS_ALIBI ? "alibi" : "table";
     return LE_OK;
 }
 

@@ -7,6 +7,7 @@
 #define LE_MODEL_CONFIG_H
 
 #include "base/error.h"
+#include "base/posplan.h"
 #include "kernels/gemm.h"
 
 typedef enum le_arch {
@@ -15,13 +16,6 @@ typedef enum le_arch {
     LE_ARCH_NOMIC_BERT, /* nomic-bert: RoPE, fused QKV, gated MLP */
     LE_ARCH_JINA_BERT   /* jina-bert-v2 (bert + position_embedding_type alibi): GEGLU MLP */
 } le_arch;
-
-/* How positions enter the model. */
-typedef enum le_pos_kind {
-    LE_POS_TABLE = 0, /* a learned absolute table added to the embeddings */
-    LE_POS_ROPE,      /* rotary embedding of q and k */
-    LE_POS_ALIBI      /* a linear attention bias −slope·|i − j| */
-} le_pos_kind;
 
 typedef enum le_ffn_kind {
     LE_FFN_PLAIN = 0, /* act(x·W1 + b1)·W2 + b2 */
@@ -47,7 +41,7 @@ typedef struct le_model_config {
     int type_vocab;
     float ln_eps;
     le_act act;         /* of the feed-forward (the gate's, when gated) */
-    le_pos_kind pos;
+    le_pos_kind pos;    /* how positions enter the model (base/posplan.h) */
     le_ffn_kind ffn;
     /* which linear layers carry a bias */
     int qkv_bias, out_bias, ffn_in_bias, ffn_out_bias;

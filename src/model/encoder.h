@@ -61,40 +61,14 @@ typedef struct le_encoder {
     size_t packed_bytes;
 } le_encoder;
 
-/* The rotary plan of one sequence (RoPE architectures). The frequencies are
- * those of the model (config theta, and nomic's own dynamic NTK past its
- * trained positions when dynamic_factor > 0), then:
- *   theta_scale λ  : NTK-aware base scaling, θ·λ
- *   kind LINEAR    : PI, inv_freq / factor (transformers' "linear")
- *   kind YARN      : transformers' "yarn" with factor and original window
- *                    yarn_window (cos and sin carry its attention factor)
- *   pos_div        : positions ⌊t / pos_div⌋ (grouped positions), 1: t
- *   se_window > 0  : SelfExtend with group se_group (kernels/attention.h) */
-typedef enum le_rope_kind { LE_ROPE_DEFAULT = 0, LE_ROPE_LINEAR, LE_ROPE_YARN } le_rope_kind;
-
-typedef struct le_seq_rope {
-    le_rope_kind kind;
-    double factor;
-    double theta_scale; /* 0 or 1: none */
-    int yarn_window;
-    int pos_div; /* 0 or 1: none */
-    int se_group, se_window;
-    double dynamic_factor; /* nomic rotary_scaling_factor, 0: off */
-} le_seq_rope;
-
-/* One sequence of a batch, with its position plan (see extend/plan.h).
- * Learned tables: token t uses table row pos_row[t], blended towards row
- * pos_row[t] + 1 by pos_frac[t] when pos_frac is not NULL (linear
- * interpolation). RoPE: rope says how q and k rotate (pos_row unused, may be
- * NULL). ALiBi: nothing (the bias is the model's). attn_scale multiplies the
- * attention logits (log-length scaling), 1 for none. */
+/* One sequence of a batch, with its position plan (base/posplan.h, made by
+ * extend/plan.h): learned tables read plan.rows (and plan.frac), RoPE
+ * models rotate q and k as the plan says, ALiBi models add their bias;
+ * plan.attn_scale multiplies the attention logits. */
 typedef struct le_seq {
     const int32_t *ids;
     int n;
-    const int32_t *pos_row;
-    const float *pos_frac;
-    float attn_scale;
-    le_seq_rope rope;
+    le_pos_plan plan;
 } le_seq;
 
 typedef struct le_encoder_scratch {

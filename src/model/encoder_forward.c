@@ -62,8 +62,8 @@ static void embed_sequence(const le_encoder *m, const le_seq *q, float *x) {
             for (int i = 0; i < h; i++) o[i] = w[i] + type0[i];
             continue;
         }
-        const float *p0 = m->pos_emb + (size_t)q->pos_row[t] * h;
-        float f = q->pos_frac ? q->pos_frac[t] : 0.0f;
+        const float *p0 = m->pos_emb + (size_t)q->plan.rows[t] * h;
+        float f = q->plan.frac ? q->plan.frac[t] : 0.0f;
         if (f != 0.0f) {
             const float *p1 = p0 + h;
             for (int i = 0; i < h; i++) o[i] = (w[i] + ((1.0f - f) * p0[i] + f * p1[i])) + type0[i];
@@ -76,9 +76,9 @@ static void embed_sequence(const le_encoder *m, const le_seq *q, float *x) {
 static le_status check_inputs(const le_encoder *m, const le_seq *seqs, int n_seqs, le_error *err) {
     for (int s = 0; s < n_seqs; s++) {
         const le_seq *q = &seqs[s];
-        if (m->cfg.pos == LE_POS_TABLE && q->n > 0 && !q->pos_row)
+        if (m->cfg.pos == LE_POS_TABLE && q->n > 0 && !q->plan.rows)
             return le_fail(err, LE_ERR_ARG, "sequence %d: no position rows", s);
-        if (m->cfg.pos == LE_POS_ROPE && q->rope.se_window > 0 && q->rope.pos_div > 1)
+        if (m->cfg.pos == LE_POS_ROPE && q->plan.se_window > 0 && q->plan.pos_div > 1)
             return le_fail(err, LE_ERR_ARG,
                            "sequence %d: SelfExtend does not combine with grouped positions", s);
         for (int t = 0; t < q->n; t++) {
@@ -87,8 +87,8 @@ static le_status check_inputs(const le_encoder *m, const le_seq *seqs, int n_seq
                                "sequence %d: token id %d at %d is outside the vocabulary of %d", s,
                                q->ids[t], t, m->cfg.vocab);
             if (m->cfg.pos != LE_POS_TABLE) continue;
-            int last = q->pos_row[t] + (q->pos_frac && q->pos_frac[t] != 0.0f ? 1 : 0);
-            if (q->pos_row[t] < 0 || last >= m->cfg.max_positions)
+            int last = q->plan.rows[t] + (q->plan.frac && q->plan.frac[t] != 0.0f ? 1 : 0);
+            if (q->plan.rows[t] < 0 || last >= m->cfg.max_positions)
                 return le_fail(err, LE_ERR_ARG,
                                "sequence %d: position %d of token %d is outside the table of %d "
                                "rows",
@@ -100,7 +100,7 @@ static le_status check_inputs(const le_encoder *m, const le_seq *seqs, int n_seq
 
 /* The rows of one sequence's RoPE table (positions its attention reads). */
 static int rope_rows(const le_seq *q) {
-    return le_attn_rope_rows(q->n, 0, q->n, q->rope.se_window, q->rope.se_group);
+    return le_attn_rope_rows(q->n, 0, q->n, q->plan.se_window, q->plan.se_group);
 }
 
 /* Builds every sequence's cos/sin tables once for all layers; rope_off[i]
@@ -125,8 +125,8 @@ static le_status build_rope_tables(const le_encoder *m, const le_seq *seqs, int 
         const le_seq *q = &seqs[i];
         int r = rope_rows(q);
         float *c = s->rope_tab + rope_off[i] * (size_t)half * 2, *sn = c + (size_t)r * half;
-        le_rope_inv_freq(&m->cfg, &q->rope, q->n, inv, &cos_scale);
-        le_rope_fill(&m->cfg, &q->rope, inv, cos_scale, r, c, sn);
+        le_rope_inv_freq(&m->cfg, &q->plan, q->n, inv, &cos_scale);
+        le_rope_fill(&m->cfg, &q->plan, inv, cos_scale, r, c, sn);
     }
     return LE_OK;
 }
@@ -154,7 +154,7 @@ static int attention_for(const le_encoder *m, const le_kctx *kc, const le_seq *q
     a.q_stride = a.k_stride = a.v_stride = 3 * (size_t)h;
     a.out = s->ctx + off * (size_t)h;
     a.out_stride = (size_t)h;
-    a.scale = q->attn_scale / sqrtf((float)dh);
+    a.scale = q->plan.attn_scale / sqrtf((float)dh);
     le_attn_rope rope;
     if (c->pos == LE_POS_ROPE) {
         const int half = dh / 2, rows = rope_rows(q);
@@ -162,11 +162,11 @@ static int attention_for(const le_encoder *m, const le_kctx *kc, const le_seq *q
         rope.sin = rope.cos + (size_t)rows * half;
         rope.rows = rows;
         rope.rotate_half = !c->rope_interleaved;
-        rope.se_group = q->rope.se_group > 1 ? q->rope.se_group : 1;
-        if (q->rope.se_window > 0) {
+        rope.se_group = q->plan.se_group > 1 ? q->plan.se_group : 1;
+        if (q->plan.se_window > 0) {
             /* SelfExtend: the attention rotates each tile with the position sets it needs */
             a.rope = &rope;
-            a.se_window = q->rope.se_window;
+            a.se_window = q->plan.se_window;
         } else {
             /* one position per token: rotate q and k in place once (bitwise what the
              * attention's own rotation gives, tests/rope/test_rope_attention.c) */

@@ -2,7 +2,7 @@
 
 #include <math.h>
 
-double le_rope_base(const le_model_config *c, const le_seq_rope *r, int n) {
+double le_rope_base(const le_model_config *c, const le_pos_plan *r, int n) {
     double base = c->rope_theta;
     const int trained = c->rope_trained_positions;
     if (r->dynamic_factor > 0 && trained > 0 && n > trained) {
@@ -21,19 +21,19 @@ static float pos_freq(double base, int j, int d) {
     return (float)pow((double)(float)base, (double)e);
 }
 
-void le_rope_inv_freq(const le_model_config *c, const le_seq_rope *r, int n, float *inv_freq,
+void le_rope_inv_freq(const le_model_config *c, const le_pos_plan *r, int n, float *inv_freq,
                       float *cos_scale) {
     const int d = c->hidden / c->heads, half = d / 2;
     const double base = le_rope_base(c, r, n);
     *cos_scale = 1.0f;
     for (int j = 0; j < half; j++) inv_freq[j] = 1.0f / pos_freq(base, j, d);
-    if (r->kind == LE_ROPE_LINEAR && r->factor > 0) {
-        const float f = (float)r->factor;
+    if (r->rope_kind == LE_ROPE_LINEAR && r->rope_factor > 0) {
+        const float f = (float)r->rope_factor;
         for (int j = 0; j < half; j++) inv_freq[j] = inv_freq[j] / f;
-    } else if (r->kind == LE_ROPE_YARN && r->factor > 1) {
+    } else if (r->rope_kind == LE_ROPE_YARN && r->rope_factor > 1) {
         /* transformers' _compute_yarn_parameters: beta_fast 32, beta_slow 1,
          * truncate, attention factor 0.1·ln(factor) + 1 */
-        const double factor = r->factor, orig = r->yarn_window;
+        const double factor = r->rope_factor, orig = r->yarn_window;
         const double two_pi = 2 * 3.14159265358979323846;
         double low = floor(d * log(orig / (32 * two_pi)) / (2 * log(base)));
         double high = ceil(d * log(orig / (1 * two_pi)) / (2 * log(base)));
@@ -54,7 +54,7 @@ void le_rope_inv_freq(const le_model_config *c, const le_seq_rope *r, int n, flo
     }
 }
 
-void le_rope_fill(const le_model_config *c, const le_seq_rope *r, const float *inv_freq,
+void le_rope_fill(const le_model_config *c, const le_pos_plan *r, const float *inv_freq,
                   float cos_scale, int rows, float *cos_out, float *sin_out) {
     const int half = c->hidden / c->heads / 2;
     const int div = r->pos_div > 1 ? r->pos_div : 1;

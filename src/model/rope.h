@@ -7,23 +7,23 @@
 #ifndef LE_MODEL_ROPE_H
 #define LE_MODEL_ROPE_H
 
+#include "base/posplan.h"
 #include "model/config.h"
-#include "model/encoder.h"
 
 #define LE_ROPE_MAX_HALF 512 /* head_dim / 2 */
 
 /* The base θ of a sequence of n tokens: the config's, nomic's dynamic NTK
  * past its trained positions, then × theta_scale. */
-double le_rope_base(const le_model_config *c, const le_seq_rope *r, int n);
+double le_rope_base(const le_model_config *c, const le_pos_plan *r, int n);
 
 /* inv_freq[j], j < head_dim/2, and the factor cos and sin are multiplied by
  * (YaRN's attention factor, else 1), for a sequence of n tokens. */
-void le_rope_inv_freq(const le_model_config *c, const le_seq_rope *r, int n, float *inv_freq,
+void le_rope_inv_freq(const le_model_config *c, const le_pos_plan *r, int n, float *inv_freq,
                       float *cos_scale);
 
 /* Rows 0..rows-1 of the tables ([rows][head_dim/2] each): row p holds the
  * angles of position p, or of ⌊p / pos_div⌋ with grouped positions. */
-void le_rope_fill(const le_model_config *c, const le_seq_rope *r, const float *inv_freq,
+void le_rope_fill(const le_model_config *c, const le_pos_plan *r, const float *inv_freq,
                   float cos_scale, int rows, float *cos_out, float *sin_out);
 
 #endif

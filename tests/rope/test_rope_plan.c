@@ -11,16 +11,21 @@
 #include <math.h>
 #include <string.h>
 
-static le_plan_params params(le_extend m, int window) {
-    le_plan_params p = {m, LE_ATTN_SCALE_LOG, window, 1};
+/* Method m on a RoPE model with a window of `window` tokens. */
+static le_plan_spec params(le_extend m, int window) {
+    le_plan_spec p;
+    memset(&p, 0, sizeof p);
+    p.method = m, p.attn_scale = LE_ATTN_SCALE_LOG, p.table_rows = window, p.stride = 1;
+    p.pos = LE_POS_ROPE;
     return p;
 }
 
-static le_plan_ext rope_ext(void) {
-    le_plan_ext x;
-    memset(&x, 0, sizeof x);
-    x.pos = LE_PLAN_ROPE;
-    return x;
+/* The rotary plan and attention scale of n tokens under p. */
+static le_status rope_seq(const le_plan_spec *p, int n, le_pos_plan *r, float *scale,
+                          le_error *err) {
+    le_status s = le_plan_sequence(p, n, NULL, NULL, r, err);
+    *scale = r->attn_scale;
+    return s;
 }
 
 static void check_defaults(void) {
@@ -51,65 +56,62 @@ static void check_defaults(void) {
 
 static void check_fit(void) {
     le_error err;
-    le_plan_ext x = rope_ext();
     const le_extend rope_ok[] = {LE_EXTEND_NONE, LE_EXTEND_PCW,  LE_EXTEND_GP,        LE_EXTEND_PI,
                                  LE_EXTEND_NTK,  LE_EXTEND_YARN, LE_EXTEND_SELFEXTEND};
     for (int i = 0; i < 7; i++) {
-        le_plan_params p = params(rope_ok[i], 512);
-        CHECK_MSG(le_plan_check(&p, &x, &err) == LE_OK, "%s", le_extend_name(rope_ok[i]));
+        le_plan_spec p = params(rope_ok[i], 512);
+        CHECK_MSG(le_plan_check(&p, &err) == LE_OK, "%s", le_extend_name(rope_ok[i]));
     }
-    le_plan_params p = params(LE_EXTEND_RP, 512);
-    CHECK(le_plan_check(&p, &x, &err) == LE_ERR_ARG);
+    le_plan_spec p = params(LE_EXTEND_RP, 512);
+    CHECK(le_plan_check(&p, &err) == LE_ERR_ARG);
     CHECK_STR_CONTAINS(err.message,
                        "method rp does not fit this model, which has rotary positions");
-    x.pos = LE_PLAN_TABLE;
     p = params(LE_EXTEND_NTK, 512);
-    CHECK(le_plan_check(&p, &x, &err) == LE_ERR_ARG);
+    p.pos = LE_POS_TABLE;
+    CHECK(le_plan_check(&p, &err) == LE_ERR_ARG);
     CHECK_STR_CONTAINS(err.message, "learned position table; methods that fit: none,pcw,gp,rp,pi");
-    x.pos = LE_PLAN_ALIBI;
     p = params(LE_EXTEND_GP, 512);
-    CHECK(le_plan_check(&p, &x, &err) == LE_ERR_ARG);
+    p.pos = LE_POS_ALIBI;
+    CHECK(le_plan_check(&p, &err) == LE_ERR_ARG);
     CHECK_STR_CONTAINS(err.message, "ALiBi attention biases; methods that fit: none,pcw");
     p = params(LE_EXTEND_PCW, 512);
-    CHECK(le_plan_check(&p, &x, &err) == LE_OK);
-    x = rope_ext();
-    x.model_scaling = 1;
+    p.pos = LE_POS_ALIBI;
+    CHECK(le_plan_check(&p, &err) == LE_OK);
     p = params(LE_EXTEND_SELFEXTEND, 512);
-    CHECK(le_plan_check(&p, &x, &err) == LE_ERR_ARG);
+    p.dynamic_factor = 1; /* the model scales its rotary positions itself */
+    CHECK(le_plan_check(&p, &err) == LE_ERR_ARG);
     CHECK_STR_CONTAINS(err.message, "scales its rotary positions itself");
-    CHECK(!strcmp(le_plan_methods(LE_PLAN_ROPE, 0), "none,pcw,gp,pi,ntk,yarn,selfextend"));
-    CHECK(!strcmp(le_plan_methods(LE_PLAN_ROPE, 1), "none,pcw"));
+    CHECK(!strcmp(le_plan_methods(LE_POS_ROPE, 0), "none,pcw,gp,pi,ntk,yarn,selfextend"));
+    CHECK(!strcmp(le_plan_methods(LE_POS_ROPE, 1), "none,pcw"));
     /* parameters: ranges, and only for their method */
-    x = rope_ext();
     p = params(LE_EXTEND_NTK, 512);
-    x.ntk_lambda = 0.5;
-    CHECK(le_plan_check(&p, &x, &err) == LE_ERR_ARG);
-    x.ntk_lambda = 4;
-    CHECK(le_plan_check(&p, &x, &err) == LE_OK);
+    p.ntk_lambda = 0.5;
+    CHECK(le_plan_check(&p, &err) == LE_ERR_ARG);
+    p.ntk_lambda = 4;
+    CHECK(le_plan_check(&p, &err) == LE_OK);
     p.method = LE_EXTEND_PI;
-    CHECK(le_plan_check(&p, &x, &err) == LE_ERR_ARG);
+    CHECK(le_plan_check(&p, &err) == LE_ERR_ARG);
     CHECK_STR_CONTAINS(err.message, "ntk_lambda is a parameter of method ntk, not pi");
-    x = rope_ext();
-    x.rope_factor = 2;
-    CHECK(le_plan_check(&p, &x, &err) == LE_OK);
+    p = params(LE_EXTEND_PI, 512);
+    p.rope_factor = 2;
+    CHECK(le_plan_check(&p, &err) == LE_OK);
     p.method = LE_EXTEND_YARN;
-    CHECK(le_plan_check(&p, &x, &err) == LE_OK);
+    CHECK(le_plan_check(&p, &err) == LE_OK);
     p.method = LE_EXTEND_NTK;
-    CHECK(le_plan_check(&p, &x, &err) == LE_ERR_ARG);
-    x = rope_ext();
-    x.se_window = 64;
-    CHECK(le_plan_check(&p, &x, &err) == LE_ERR_ARG);
+    CHECK(le_plan_check(&p, &err) == LE_ERR_ARG);
+    p = params(LE_EXTEND_NTK, 512);
+    p.se_window = 64;
+    CHECK(le_plan_check(&p, &err) == LE_ERR_ARG);
     CHECK_STR_CONTAINS(err.message, "parameters of method selfextend, not ntk");
     p.method = LE_EXTEND_SELFEXTEND;
-    CHECK(le_plan_check(&p, &x, &err) == LE_OK);
-    x.se_group = -1;
-    CHECK(le_plan_check(&p, &x, &err) == LE_ERR_ARG);
+    CHECK(le_plan_check(&p, &err) == LE_OK);
+    p.se_group = -1;
+    CHECK(le_plan_check(&p, &err) == LE_ERR_ARG);
     /* a factor for PI on a learned table is refused (tables use s = ceil(L / Lo)) */
-    x = rope_ext();
-    x.pos = LE_PLAN_TABLE;
-    x.rope_factor = 2;
-    p.method = LE_EXTEND_PI;
-    CHECK(le_plan_check(&p, &x, &err) == LE_ERR_ARG);
+    p = params(LE_EXTEND_PI, 512);
+    p.pos = LE_POS_TABLE;
+    p.rope_factor = 2;
+    CHECK(le_plan_check(&p, &err) == LE_ERR_ARG);
     le_extend e;
     CHECK(le_extend_parse("selfextend", &e, &err) == LE_OK && e == LE_EXTEND_SELFEXTEND);
     CHECK(le_extend_parse("yarn", &e, &err) == LE_OK && e == LE_EXTEND_YARN);
@@ -119,61 +121,62 @@ static void check_fit(void) {
 
 static void check_sequences(void) {
     le_error err;
-    le_plan_ext x = rope_ext();
-    le_plan_rope r;
+    le_pos_plan r;
     float scale;
     /* within the window every method leaves the sequence as trained */
     const le_extend all[] = {LE_EXTEND_GP, LE_EXTEND_PI, LE_EXTEND_NTK, LE_EXTEND_YARN,
                              LE_EXTEND_SELFEXTEND};
-    x.target = 4096;
     for (int i = 0; i < 5; i++) {
-        le_plan_params p = params(all[i], 512);
-        CHECK(le_plan_rope_seq(&p, &x, 512, &r, &scale, &err) == LE_OK);
-        CHECK(r.linear_factor == 0 && r.ntk_lambda == 0 && r.yarn_factor == 0 && r.pos_div == 1 &&
-              r.se_window == 0 && scale == 1.0f);
+        le_plan_spec p = params(all[i], 512);
+        p.target = 4096;
+        CHECK(rope_seq(&p, 512, &r, &scale, &err) == LE_OK);
+        CHECK(r.rope_kind == LE_ROPE_DEFAULT && r.rope_factor == 0 && r.theta_scale == 0 &&
+              r.pos_div == 1 && r.se_window == 0 && scale == 1.0f);
     }
     /* past it: parameters from the target (max_tokens), scale from the length */
-    le_plan_params p = params(LE_EXTEND_SELFEXTEND, 512);
-    CHECK(le_plan_rope_seq(&p, &x, 1000, &r, &scale, &err) == LE_OK);
+    le_plan_spec p = params(LE_EXTEND_SELFEXTEND, 512);
+    p.target = 4096;
+    CHECK(rope_seq(&p, 1000, &r, &scale, &err) == LE_OK);
     CHECK_EQ_INT(r.se_group, 9);
     CHECK_EQ_INT(r.se_window, 64);
     CHECK(fabs(scale - log(1000.0) / log(512.0)) < 1e-6);
-    x.target = 0; /* no target: the sequence's own length */
-    CHECK(le_plan_rope_seq(&p, &x, 1000, &r, &scale, &err) == LE_OK);
+    p.target = 0; /* no target: the sequence's own length */
+    CHECK(rope_seq(&p, 1000, &r, &scale, &err) == LE_OK);
     CHECK_EQ_INT(r.se_group, 3);
     CHECK_EQ_INT(r.se_window, 256);
-    x.se_group = 7;
-    CHECK(le_plan_rope_seq(&p, &x, 1000, &r, &scale, &err) == LE_OK);
+    p.se_group = 7;
+    CHECK(rope_seq(&p, 1000, &r, &scale, &err) == LE_OK);
     CHECK_EQ_INT(r.se_group, 7);
     CHECK_EQ_INT(r.se_window, 256);
-    x = rope_ext();
-    x.target = 4096;
     p = params(LE_EXTEND_NTK, 512);
-    CHECK(le_plan_rope_seq(&p, &x, 600, &r, &scale, &err) == LE_OK);
-    CHECK(r.ntk_lambda == 10);
-    p = params(LE_EXTEND_YARN, 512);
-    CHECK(le_plan_rope_seq(&p, &x, 600, &r, &scale, &err) == LE_OK);
-    CHECK(r.yarn_factor == 8 && r.yarn_window == 512);
-    p = params(LE_EXTEND_PI, 512);
-    CHECK(le_plan_rope_seq(&p, &x, 600, &r, &scale, &err) == LE_OK);
-    CHECK(r.linear_factor == 8);
-    p = params(LE_EXTEND_GP, 512); /* grouped positions: s of the sequence, as on tables */
-    CHECK(le_plan_rope_seq(&p, &x, 600, &r, &scale, &err) == LE_OK);
+    p.target = 4096;
+    CHECK(rope_seq(&p, 600, &r, &scale, &err) == LE_OK);
+    CHECK(r.theta_scale == 10);
+    p.method = LE_EXTEND_YARN;
+    CHECK(rope_seq(&p, 600, &r, &scale, &err) == LE_OK);
+    CHECK(r.rope_kind == LE_ROPE_YARN && r.rope_factor == 8 && r.yarn_window == 512);
+    p.method = LE_EXTEND_PI;
+    CHECK(rope_seq(&p, 600, &r, &scale, &err) == LE_OK);
+    CHECK(r.rope_kind == LE_ROPE_LINEAR && r.rope_factor == 8);
+    p.method = LE_EXTEND_GP; /* grouped positions: s of the sequence, as on tables */
+    CHECK(rope_seq(&p, 600, &r, &scale, &err) == LE_OK);
     CHECK_EQ_INT(r.pos_div, 2);
     p.attn_scale = LE_ATTN_SCALE_NONE;
-    CHECK(le_plan_rope_seq(&p, &x, 600, &r, &scale, &err) == LE_OK);
+    CHECK(rope_seq(&p, 600, &r, &scale, &err) == LE_OK);
     CHECK(scale == 1.0f);
     p = params(LE_EXTEND_NONE, 512);
-    CHECK(le_plan_rope_seq(&p, &x, 513, &r, &scale, &err) == LE_ERR_TOO_LONG);
+    p.target = 4096;
+    CHECK(rope_seq(&p, 513, &r, &scale, &err) == LE_ERR_TOO_LONG);
     p = params(LE_EXTEND_SELFEXTEND, 512);
-    CHECK(le_plan_rope_seq(&p, &x, LE_PLAN_MAX_TOKENS + 1, &r, &scale, &err) == LE_ERR_TOO_LONG);
+    p.target = 4096;
+    CHECK(rope_seq(&p, LE_PLAN_MAX_TOKENS + 1, &r, &scale, &err) == LE_ERR_TOO_LONG);
 }
 
 static void check_frequencies(void) {
     le_model_config c;
     memset(&c, 0, sizeof c);
     c.hidden = 128, c.heads = 2, c.rope_theta = 10000;
-    le_seq_rope r;
+    le_pos_plan r;
     memset(&r, 0, sizeof r);
     float inv[32], sc;
     le_rope_inv_freq(&c, &r, 100, inv, &sc);
@@ -184,11 +187,11 @@ static void check_frequencies(void) {
     le_rope_inv_freq(&c, &r, 100, ntk, &sc);
     CHECK(ntk[16] == 1.0f / (float)pow(100000.0, 0.5));
     r.theta_scale = 0;
-    r.kind = LE_ROPE_LINEAR, r.factor = 4;
+    r.rope_kind = LE_ROPE_LINEAR, r.rope_factor = 4;
     float lin[32];
     le_rope_inv_freq(&c, &r, 100, lin, &sc);
     for (int j = 0; j < 32; j++) CHECK(lin[j] == inv[j] / 4.0f);
-    r.kind = LE_ROPE_YARN, r.factor = 8, r.yarn_window = 512;
+    r.rope_kind = LE_ROPE_YARN, r.rope_factor = 8, r.yarn_window = 512;
     float y[32];
     le_rope_inv_freq(&c, &r, 100, y, &sc);
     CHECK(fabs(sc - (0.1 * log(8.0) + 1)) < 1e-7);
