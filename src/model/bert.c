@@ -3,7 +3,7 @@
  * (encoder.layer.N.attention.self.query, …, with or without "bert.") is
  * shared with E5-RoPE and, for attention, jina-bert-v2. */
 #include "base/json.h"
-#include "model/arch.h"
+#include "model/arch_impl.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -7,7 +7,7 @@
 #include "base/json.h"
 #include "base/log.h"
 #include "base/mapfile.h"
-#include "model/arch.h"
+#include "model/arch_impl.h"
 
 #define CONFIG_MAX_BYTES (4u << 20)
 

@@ -6,7 +6,7 @@
  * multiplies the logits by max(1, ln L / ln 512): the engine's log-length
  * scaling. */
 #include "base/json.h"
-#include "model/arch.h"
+#include "model/arch_impl.h"
 
 le_status le_e5rope_read_config(const cJSON *j, const char *path, le_model_config *c,
                                 le_error *err) {

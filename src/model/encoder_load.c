@@ -2,7 +2,7 @@
  * load their tensors with (shapes checked against config.json, linear
  * weights packed once for the ISA that will run them), and the dispatch to
  * the architecture. */
-#include "model/arch.h"
+#include "model/arch_impl.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -8,7 +8,7 @@
  * BERT's. The qk-post-norm variant (layer_norm_q/k, up_gated_layer) is
  * another model and is refused. */
 #include "base/json.h"
-#include "model/arch.h"
+#include "model/arch_impl.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -11,7 +11,7 @@
  * hidden width n_inner (or 8·n_embd/3) rounded up to a multiple of 256; the
  * plain MLP uses erf GELU whatever activation_function says. */
 #include "base/json.h"
-#include "model/arch.h"
+#include "model/arch_impl.h"
 
 #include <math.h>
 #include <stdio.h>

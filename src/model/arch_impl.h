@@ -1,8 +1,8 @@
 /* What each architecture file provides (bert.c, e5rope.c, nomic_bert.c,
  * jina_bert.c), and the shared helpers they load their tensors with
  * (encoder_load.c). Internal to src/model/. */
-#ifndef LE_MODEL_ARCH_H
-#define LE_MODEL_ARCH_H
+#ifndef LE_MODEL_ARCH_IMPL_H
+#define LE_MODEL_ARCH_IMPL_H
 
 #include "model/config.h"
 #include "model/encoder.h"
