@@ -15,6 +15,8 @@
 #ifndef LE_BASE_POSPLAN_H
 #define LE_BASE_POSPLAN_H
 
+#include "longembed.h"
+
 #include <stdint.h>
 
 /* How a model encodes positions. */
@@ -23,6 +25,23 @@ typedef enum le_pos_kind {
     LE_POS_ROPE,      /* rotary embedding of q and k */
     LE_POS_ALIBI      /* a linear attention bias −slope·|i − j| */
 } le_pos_kind;
+
+/* Sets of extension methods: one bit per le_extend. */
+#define LE_METHOD_BIT(e) (1u << (unsigned)(e))
+/* The methods each position kind takes (an architecture may take fewer):
+ * tables none, pcw, gp, rp, pi; RoPE none, pcw, gp, pi, ntk, yarn,
+ * selfextend; ALiBi none, pcw (its bias runs past the window as it is).
+ * A RoPE model that scales its positions itself takes only
+ * LE_METHODS_OWN_SCALING. */
+#define LE_METHODS_TABLE                                                                           \
+    (LE_METHOD_BIT(LE_EXTEND_NONE) | LE_METHOD_BIT(LE_EXTEND_PCW) | LE_METHOD_BIT(LE_EXTEND_GP) |  \
+     LE_METHOD_BIT(LE_EXTEND_RP) | LE_METHOD_BIT(LE_EXTEND_PI))
+#define LE_METHODS_ROPE                                                                            \
+    (LE_METHOD_BIT(LE_EXTEND_NONE) | LE_METHOD_BIT(LE_EXTEND_PCW) | LE_METHOD_BIT(LE_EXTEND_GP) |  \
+     LE_METHOD_BIT(LE_EXTEND_PI) | LE_METHOD_BIT(LE_EXTEND_NTK) | LE_METHOD_BIT(LE_EXTEND_YARN) |  \
+     LE_METHOD_BIT(LE_EXTEND_SELFEXTEND))
+#define LE_METHODS_ALIBI (LE_METHOD_BIT(LE_EXTEND_NONE) | LE_METHOD_BIT(LE_EXTEND_PCW))
+#define LE_METHODS_OWN_SCALING (LE_METHOD_BIT(LE_EXTEND_NONE) | LE_METHOD_BIT(LE_EXTEND_PCW))
 
 /* How the rotary frequencies change:
  *   LINEAR : PI, inv_freq / rope_factor (transformers' "linear")

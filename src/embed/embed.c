@@ -8,6 +8,7 @@
 #include "embed/pooling.h"
 #include "extend/plan.h"
 #include "kernels/ops.h"
+#include "model/arch.h"
 
 #define DEFAULT_BATCH_TOKENS 8192
 
@@ -173,6 +174,7 @@ static le_status check_options(embed_call *c) {
     c->plan.method = o->extend;
     c->plan.attn_scale = o->attn_scale;
     c->plan.pos = m->cfg.pos;
+    c->plan.methods = m->cfg.arch->methods;
     if (m->cfg.pos == LE_POS_TABLE) {
         int stride = o->position_stride ? o->position_stride : m->position_stride;
         if (o->position_stride < 0) return le_fail(err, LE_ERR_ARG, "position stride must be >= 1");
@@ -200,11 +202,11 @@ static le_status check_options(embed_call *c) {
     if (!(o->rotary_scaling_factor == o->rotary_scaling_factor) ||
         o->rotary_scaling_factor > 1e6)
         return le_fail(err, LE_ERR_ARG, "rotary_scaling_factor must be a number up to 1e6");
-    if (o->rotary_scaling_factor != 0 && m->cfg.arch != LE_ARCH_NOMIC_BERT)
+    if (o->rotary_scaling_factor != 0 && !m->cfg.arch->own_rope_scaling)
         return le_fail(err, LE_ERR_ARG,
                        "rotary_scaling_factor is nomic-bert's own rotary scaling; this model is "
                        "%s",
-                       le_arch_name(m->cfg.arch));
+                       m->cfg.arch->name);
     c->plan.dynamic_factor = o->rotary_scaling_factor > 0   ? o->rotary_scaling_factor
                              : o->rotary_scaling_factor < 0 ? 0
                                                             : m->cfg.rope_dynamic_factor;

@@ -7,6 +7,7 @@
 #include "base/mapfile.h"
 #include "embed/model.h"
 #include "extend/plan.h"
+#include "model/arch.h"
 #include "model/registry.h"
 
 void le_model_options_init(le_model_options *opt) {
@@ -14,27 +15,17 @@ void le_model_options_init(le_model_options *opt) {
     opt->allow_fetch = 1;
 }
 
-/* Models the project recognises by their files, and what that implies:
- * E5-Base-4k (a BERT e5-base-v2 whose table was tuned to 4096 rows, the
- * originals at every 8th row) takes position ids × 8 for short inputs;
- * prefixes by family (E5 and E5-RoPE: "query: "/"passage: ", nomic:
- * "search_query: "/"search_document: ", BGE English: its instruction). */
+/* What the model's architecture implies (model/arch.c): its prefixes, a
+ * tuned table's stride, the extension methods that fit. */
 static void recognise(le_model *m) {
-    m->position_stride = 1;
-    m->query_prefix = "";
-    m->passage_prefix = "";
-    const char *nop = m->cfg.name_or_path;
-    if (m->cfg.arch == LE_ARCH_E5ROPE || (m->cfg.arch == LE_ARCH_BERT && strstr(nop, "e5"))) {
-        m->query_prefix = "query: ";
-        m->passage_prefix = "passage: ";
-    } else if (m->cfg.arch == LE_ARCH_NOMIC_BERT) {
-        m->query_prefix = "search_query: ";
-        m->passage_prefix = "search_document: ";
-    } else if (m->cfg.arch == LE_ARCH_BERT && strstr(nop, "bge") && strstr(nop, "en")) {
-        m->query_prefix = "Represent this sentence for searching relevant passages: ";
-    }
-    if (m->cfg.arch == LE_ARCH_BERT && strstr(nop, "e5-base-v2") && m->cfg.max_positions == 4096)
-        m->position_stride = 8;
+    le_arch_traits t;
+    le_arch_traits_of(&m->cfg, &t);
+    m->query_prefix = t.query_prefix;
+    m->passage_prefix = t.passage_prefix;
+    m->position_stride = t.position_stride;
+    unsigned fit =
+        le_plan_fitting(m->cfg.arch->methods, m->cfg.pos, m->cfg.rope_dynamic_factor > 0);
+    le_plan_methods(fit, m->methods, sizeof m->methods);
 }
 
 static void base_name(const char *model, const char *dir, char *out, size_t cap) {
@@ -142,7 +133,7 @@ le_status le_model_get_info(const le_model *m, le_model_info *o) {
     o->isa = le_isa_name(m->kc.isa);
     o->threads = le_pool_threads(m->pool);
     le_pos_kind pos = m->cfg.pos;
-    o->methods = le_plan_methods(pos, m->cfg.rope_dynamic_factor > 0);
+    o->methods = m->methods;
     o->precision = m->enc.dtype == LE_GEMM_BF16 ? "bf16" : "fp32";
     o->positions = pos == LE_POS_ROPE ? "rope" : pos == LE_POS_ALIBI ? "alibi" : "table";
     return LE_OK;

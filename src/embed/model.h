@@ -6,9 +6,10 @@
 
 #include "base/arena.h"
 #include "base/pool.h"
+#include "extend/plan.h"
 #include "kernels/kctx.h"
-#include "model/encoder.h"
 #include "model/config.h"
+#include "model/encoder.h"
 #include "text/tokenizer.h"
 
 struct le_model {
@@ -22,6 +23,7 @@ struct le_model {
     le_encoder_scratch scratch;
     int position_stride; /* recognised tuned-table stride, 1 otherwise */
     const char *query_prefix, *passage_prefix;
+    char methods[LE_PLAN_METHODS_CAP]; /* the extension methods that fit, listed */
 };
 
 #endif

@@ -1,6 +1,7 @@
 #include "extend/plan.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 static const le_extend all_methods[] = {LE_EXTEND_NONE, LE_EXTEND_PCW,       LE_EXTEND_GP,
@@ -42,28 +43,33 @@ int le_plan_max_tokens(const le_plan_spec *p) {
     return LE_PLAN_MAX_TOKENS;
 }
 
-const char *le_plan_methods(le_pos_kind pos, int model_scaling) {
-    switch (pos) {
-    case LE_POS_TABLE: return "none,pcw,gp,rp,pi";
-    case LE_POS_ROPE: return model_scaling ? "none,pcw" : "none,pcw,gp,pi,ntk,yarn,selfextend";
-    case LE_POS_ALIBI: return "none,pcw";
-    }
-    return "none";
+unsigned le_plan_fitting(unsigned methods, le_pos_kind pos, int model_scaling) {
+    if (!methods)
+        methods = pos == LE_POS_TABLE  ? LE_METHODS_TABLE
+                  : pos == LE_POS_ROPE ? LE_METHODS_ROPE
+                                       : LE_METHODS_ALIBI;
+    if (pos == LE_POS_ROPE && model_scaling) methods &= LE_METHODS_OWN_SCALING;
+    return methods;
 }
 
-static int fits(const le_plan_spec *p) {
-    const char *list = le_plan_methods(p->pos, p->dynamic_factor > 0);
-    const char *name = le_extend_name(p->method);
-    size_t n = strlen(name);
-    for (const char *at = list; (at = strstr(at, name)); at += n)
-        if ((at == list || at[-1] == ',') && (at[n] == ',' || at[n] == 0)) return 1;
-    return 0;
+const char *le_plan_methods(unsigned methods, char *buf, size_t cap) {
+    size_t n = 0;
+    if (cap) buf[0] = 0;
+    for (size_t i = 0; i < sizeof all_methods / sizeof *all_methods; i++) {
+        if (!(methods & LE_METHOD_BIT(all_methods[i])) || n >= cap) continue;
+        int w = snprintf(buf + n, cap - n, "%s%s", n ? "," : "", le_extend_name(all_methods[i]));
+        n += w > 0 ? (size_t)w : 0;
+    }
+    return buf;
 }
 
 le_status le_plan_check(const le_plan_spec *p, le_error *err) {
     const int model_scaling = p->dynamic_factor > 0;
+    const unsigned fit = le_plan_fitting(p->methods, p->pos, model_scaling);
     const char *m = le_extend_name(p->method);
-    if (!fits(p)) {
+    if ((unsigned)p->method >= 32 || !(fit & LE_METHOD_BIT(p->method))) {
+        char list[LE_PLAN_METHODS_CAP];
+        le_plan_methods(fit, list, sizeof list);
         const char *kind = p->pos == LE_POS_TABLE  ? "a learned position table"
                            : p->pos == LE_POS_ROPE ? "rotary positions (RoPE)"
                                                    : "ALiBi attention biases";
@@ -72,10 +78,10 @@ le_status le_plan_check(const le_plan_spec *p, le_error *err) {
                            "method %s does not fit this model: it scales its rotary positions "
                            "itself (rotary_scaling_factor); methods: %s (or turn its scaling "
                            "off with rotary_scaling_factor -1)",
-                           m, le_plan_methods(p->pos, 1));
+                           m, list);
         return le_fail(err, LE_ERR_ARG,
                        "method %s does not fit this model, which has %s; methods that fit: %s", m,
-                       kind, le_plan_methods(p->pos, model_scaling));
+                       kind, list);
     }
     if (!(p->ntk_lambda >= 0) || (p->ntk_lambda > 0 && p->ntk_lambda < 1) || p->ntk_lambda > 1e6)
         return le_fail(err, LE_ERR_ARG, "ntk_lambda must be >= 1 (0: the paper's), got %g",

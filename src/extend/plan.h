@@ -10,6 +10,7 @@
 #include "base/error.h"
 #include "base/posplan.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* The longest input any extension method takes (memory grows linearly). */
@@ -21,6 +22,7 @@ typedef struct le_plan_spec {
     le_extend method;
     le_attn_scale attn_scale;
     le_pos_kind pos;
+    unsigned methods;      /* the methods the model takes (LE_METHOD_BIT set); 0: its kind's */
     int table_rows;        /* rows of the model's position table; RoPE and ALiBi: the window */
     int stride;            /* position stride (E5-Base-4k: 8), 1 otherwise */
     double dynamic_factor; /* > 0: the model scales RoPE itself (nomic's dynamic NTK) */
@@ -42,8 +44,15 @@ int le_plan_max_tokens(const le_plan_spec *p);
  * are sane and meant for it; the message names the methods that fit. */
 le_status le_plan_check(const le_plan_spec *p, le_error *err);
 
-/* The methods that fit, comma-separated ("none,pcw,gp,rp,pi"). */
-const char *le_plan_methods(le_pos_kind pos, int model_scaling);
+/* The methods that fit a model: those it takes (methods; 0: all of its
+ * position kind's, base/posplan.h), only LE_METHODS_OWN_SCALING when a RoPE
+ * model scales its positions itself. */
+unsigned le_plan_fitting(unsigned methods, le_pos_kind pos, int model_scaling);
+
+/* A set of methods as a list in le_extend order ("none,pcw,gp,rp,pi"),
+ * written to buf (LE_PLAN_METHODS_CAP bytes hold them all); returns buf. */
+#define LE_PLAN_METHODS_CAP 64
+const char *le_plan_methods(unsigned methods, char *buf, size_t cap);
 
 /* The paper's defaults (LongEmbed Table 6) for a target of lt tokens over a
  * window of lo: NTK λ = 3 / 5 / 10 for s = ⌈lt/lo⌉ <= 2 / 4 / 8 (1.25·s

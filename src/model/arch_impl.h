@@ -1,9 +1,11 @@
 /* What each architecture file provides (bert.c, e5rope.c, nomic_bert.c,
- * jina_bert.c), and the shared helpers they load their tensors with
- * (encoder_load.c). Internal to src/model/. */
+ * jina_bert.c: the functions the table in arch.c names), and the shared
+ * helpers they read config.json (config.c) and load their tensors
+ * (encoder_load.c) with. Internal to src/model/. */
 #ifndef LE_MODEL_ARCH_IMPL_H
 #define LE_MODEL_ARCH_IMPL_H
 
+#include "model/arch.h"
 #include "model/config.h"
 #include "model/encoder.h"
 #include "model/safetensors.h"
@@ -37,8 +39,9 @@ le_status le_load_embeddings(le_loader *ld, const char *word, const char *type,
 /* A zeroed layer array for cfg.layers layers. */
 le_status le_load_layers_alloc(le_loader *ld);
 
-/* Per architecture: config.json fields → cfg (shapes, pos, ffn, biases,
- * RoPE). j is the parsed config.json, path names it in messages. */
+/* Per architecture (the read_config of its row): config.json fields → cfg
+ * (shapes, ffn, biases, RoPE). j is the parsed config.json, path names it
+ * in messages. */
 le_status le_bert_read_config(const cJSON *j, const char *path, le_model_config *c, le_error *err);
 le_status le_e5rope_read_config(const cJSON *j, const char *path, le_model_config *c,
                                 le_error *err);
@@ -47,11 +50,16 @@ le_status le_nomic_bert_read_config(const cJSON *j, const char *path, le_model_c
 le_status le_jina_bert_read_config(const cJSON *j, const char *path, le_model_config *c,
                                    le_error *err);
 
-/* Per architecture: every tensor, through the helpers above. */
+/* Per architecture (the load_weights of its row): every tensor, through
+ * the helpers above. */
 le_status le_bert_load_weights(le_loader *ld);
 le_status le_e5rope_load_weights(le_loader *ld);
 le_status le_nomic_bert_load_weights(le_loader *ld);
 le_status le_jina_bert_load_weights(le_loader *ld);
+
+/* BERT checkpoints recognised by name: E5 and BGE prefixes, E5-Base-4k's
+ * tuned table (the recognise of BERT's row). */
+void le_bert_recognise(const le_model_config *c, le_arch_traits *t);
 
 /* The BERT layer layout (encoder.layer.N.attention.self.query …), shared by
  * BERT and E5-RoPE; jina-bert-v2 uses its attention half. */

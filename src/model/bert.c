@@ -1,7 +1,8 @@
 /* BERT (model_type "bert"): a learned absolute position table, biases
  * everywhere, post-LayerNorm, a plain GELU feed-forward. The tensor layout
  * (encoder.layer.N.attention.self.query, …, with or without "bert.") is
- * shared with E5-RoPE and, for attention, jina-bert-v2. */
+ * shared with E5-RoPE and, for attention, jina-bert-v2. Some checkpoints
+ * are known by name (le_bert_recognise). */
 #include "base/json.h"
 #include "model/arch_impl.h"
 
@@ -17,10 +18,24 @@ le_status le_bert_read_config(const cJSON *j, const char *path, le_model_config 
                        path, pet);
     le_status s = le_cfg_bert_shapes(j, path, c, 0, err);
     if (s) return s;
-    c->pos = LE_POS_TABLE;
     c->ffn = LE_FFN_PLAIN;
     c->qkv_bias = c->out_bias = c->ffn_in_bias = c->ffn_out_bias = 1;
     return LE_OK;
+}
+
+/* By _name_or_path: E5 ("query: " / "passage: "), BGE English (its
+ * retrieval instruction for queries), and E5-Base-4k, an e5-base-v2 whose
+ * table was tuned to 4096 rows with the original rows at every 8th: short
+ * inputs then take position ids × 8. */
+void le_bert_recognise(const le_model_config *c, le_arch_traits *t) {
+    const char *nop = c->name_or_path;
+    if (strstr(nop, "e5")) {
+        t->query_prefix = LE_PREFIX_E5_QUERY;
+        t->passage_prefix = LE_PREFIX_E5_PASSAGE;
+    } else if (strstr(nop, "bge") && strstr(nop, "en")) {
+        t->query_prefix = LE_PREFIX_BGE_QUERY;
+    }
+    if (strstr(nop, "e5-base-v2") && c->max_positions == 4096) t->position_stride = 8;
 }
 
 le_status le_bert_load_attention(le_loader *ld, int l) {

@@ -28,16 +28,6 @@ le_status le_pooling_parse(const char *s, le_pooling *out) {
     return LE_OK;
 }
 
-const char *le_arch_name(le_arch a) {
-    switch (a) {
-    case LE_ARCH_BERT: return "bert";
-    case LE_ARCH_E5ROPE: return "e5rope";
-    case LE_ARCH_NOMIC_BERT: return "nomic_bert";
-    case LE_ARCH_JINA_BERT: return "jina_bert";
-    }
-    return "unknown";
-}
-
 le_status le_cfg_int(const cJSON *j, const char *path, const char *key, long long lo,
                      long long hi, int *out, le_error *err) {
     long long v;
@@ -144,25 +134,16 @@ static le_status read_config_json(const char *dir, le_model_config *c, le_error 
         goto done;
     }
     snprintf(c->model_type, sizeof c->model_type, "%s", mt);
-    const char *pet = le_json_str(j, "position_embedding_type");
-    if (!strcmp(mt, "bert") && pet && !strcmp(pet, "alibi")) {
-        c->arch = LE_ARCH_JINA_BERT;
-        s = le_jina_bert_read_config(j, path, c, err);
-    } else if (!strcmp(mt, "bert")) {
-        c->arch = LE_ARCH_BERT;
-        s = le_bert_read_config(j, path, c, err);
-    } else if (!strcmp(mt, "e5rope")) {
-        c->arch = LE_ARCH_E5ROPE;
-        s = le_e5rope_read_config(j, path, c, err);
-    } else if (!strcmp(mt, "nomic_bert")) {
-        c->arch = LE_ARCH_NOMIC_BERT;
-        s = le_nomic_bert_read_config(j, path, c, err);
-    } else {
+    c->arch = le_arch_find(mt, le_json_str(j, "position_embedding_type"));
+    if (!c->arch) {
+        char list[160];
         s = le_fail(err, LE_ERR_UNSUPPORTED,
-                    "%s: model_type \"%s\" is not supported (supported: bert, e5rope, "
-                    "nomic_bert, bert with ALiBi as jina-bert-v2)",
-                    path, mt);
+                    "%s: model_type \"%s\" is not supported (supported: %s)", path, mt,
+                    le_arch_supported(list, sizeof list));
+        goto done;
     }
+    c->pos = c->arch->pos;
+    s = c->arch->read_config(j, path, c, err);
     if (s) goto done;
     if (c->hidden % c->heads) {
         s = le_fail(err, LE_ERR_FORMAT, "%s: hidden_size %d is not a multiple of %d heads", path,
@@ -274,7 +255,7 @@ le_status le_model_config_load(const char *dir, le_model_config *out, le_error *
     if (!le_dir_exists(dir)) return le_fail(err, LE_ERR_IO, "%s: no such model directory", dir);
     le_status s = read_config_json(dir, out, err);
     if (!s) s = read_st_files(dir, out, err);
-    /* E5-RoPE's evaluation normalises its mean-pooled vectors */
-    if (!s && !out->has_st_files && out->arch == LE_ARCH_E5ROPE) out->normalize = 1;
+    /* some architectures normalise by convention (E5-RoPE's evaluation) */
+    if (!s && !out->has_st_files && out->arch->normalize_without_st) out->normalize = 1;
     return s;
 }

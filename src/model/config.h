@@ -10,12 +10,8 @@
 #include "base/posplan.h"
 #include "kernels/gemm.h"
 
-typedef enum le_arch {
-    LE_ARCH_BERT = 0,   /* BERT with a learned absolute position table */
-    LE_ARCH_E5ROPE,     /* E5-RoPE (model_type e5rope): BERT without a table, RoPE on q, k */
-    LE_ARCH_NOMIC_BERT, /* nomic-bert: RoPE, fused QKV, gated MLP */
-    LE_ARCH_JINA_BERT   /* jina-bert-v2 (bert + position_embedding_type alibi): GEGLU MLP */
-} le_arch;
+/* The architecture's descriptor (model/arch.h). */
+typedef struct le_arch le_arch;
 
 typedef enum le_ffn_kind {
     LE_FFN_PLAIN = 0, /* act(x·W1 + b1)·W2 + b2 */
@@ -30,7 +26,7 @@ typedef enum le_pooling {
 } le_pooling;
 
 typedef struct le_model_config {
-    le_arch arch;
+    const le_arch *arch;
     char model_type[32];
     int hidden;
     int layers;
@@ -59,9 +55,6 @@ typedef struct le_model_config {
     int has_st_files;      /* 0: pooling and normalisation are defaults */
     char name_or_path[256];/* config.json _name_or_path, for recognising models */
 } le_model_config;
-
-/* The architecture's name as config.json says it ("bert", "e5rope", ...). */
-const char *le_arch_name(le_arch a);
 
 /* Reads dir/config.json and the sentence-transformers files if present. */
 le_status le_model_config_load(const char *dir, le_model_config *out, le_error *err);

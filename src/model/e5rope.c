@@ -28,7 +28,6 @@ le_status le_e5rope_read_config(const cJSON *j, const char *path, le_model_confi
                        path);
     c->rope_theta = 10000;
     if ((s = le_cfg_opt_num(j, path, "rope_theta", 1, 1e12, &c->rope_theta, err))) return s;
-    c->pos = LE_POS_ROPE;
     c->ffn = LE_FFN_PLAIN;
     c->qkv_bias = c->out_bias = c->ffn_in_bias = c->ffn_out_bias = 1;
     c->rope_interleaved = 0;

@@ -1,7 +1,7 @@
 /* Reading an encoder checkpoint: the shared helpers the architecture files
  * load their tensors with (shapes checked against config.json, linear
- * weights packed once for the ISA that will run them), and the dispatch to
- * the architecture. */
+ * weights packed once for the ISA that will run them), and the loading of
+ * a checkpoint through its architecture's row (arch.c). */
 #include "model/arch_impl.h"
 
 #include <math.h>
@@ -115,9 +115,6 @@ static void alibi_slopes(int heads, float *out) {
 
 le_status le_encoder_load(const char *dir, const le_model_config *cfg, le_isa isa,
                           le_gemm_dtype dtype, le_encoder *m, le_error *err) {
-    static const char *const bert_prefixes[] = {"bert.", NULL};
-    static const char *const e5rope_prefixes[] = {"e5rope.", "bert.", NULL};
-    static const char *const nomic_prefixes[] = {"bert.", "model.", NULL};
     memset(m, 0, sizeof *m);
     m->cfg = *cfg;
     m->isa = isa;
@@ -125,20 +122,8 @@ le_status le_encoder_load(const char *dir, const le_model_config *cfg, le_isa is
     le_arena_init(&m->arena, 1 << 16);
     le_status s = le_st_open(dir, &m->st, err);
     if (s) return s;
-    le_loader ld = {m, m->st, bert_prefixes, err, 0};
-    switch (cfg->arch) {
-    case LE_ARCH_BERT: s = le_bert_load_weights(&ld); break;
-    case LE_ARCH_E5ROPE:
-        ld.prefixes = e5rope_prefixes;
-        s = le_e5rope_load_weights(&ld);
-        break;
-    case LE_ARCH_NOMIC_BERT:
-        ld.prefixes = nomic_prefixes;
-        s = le_nomic_bert_load_weights(&ld);
-        break;
-    case LE_ARCH_JINA_BERT: s = le_jina_bert_load_weights(&ld); break;
-    default: s = le_fail(err, LE_ERR_INTERNAL, "unknown architecture %d", (int)cfg->arch);
-    }
+    le_loader ld = {m, m->st, cfg->arch->tensor_prefixes, err, 0};
+    s = cfg->arch->load_weights(&ld);
     if (!s && cfg->pos == LE_POS_ALIBI) {
         float *sl = le_arena_alloc(&m->arena, sizeof(float) * (size_t)cfg->heads);
         if (!sl)
@@ -147,8 +132,10 @@ le_status le_encoder_load(const char *dir, const le_model_config *cfg, le_isa is
             alibi_slopes(cfg->heads, sl);
         m->alibi_slopes = sl;
     }
-    if (s) le_encoder_free(m);
-    else le_st_release_all(m->st); /* the tables fault back in as the forward reads them */
+    if (s)
+        le_encoder_free(m);
+    else
+        le_st_release_all(m->st); /* the tables fault back in as the forward reads them */
     return s;
 }
 

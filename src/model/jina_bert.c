@@ -18,7 +18,6 @@ le_status le_jina_bert_read_config(const cJSON *j, const char *path, le_model_co
     /* JinaBertConfig's default table size */
     le_status s = le_cfg_bert_shapes(j, path, c, 512, err);
     if (s) return s;
-    c->pos = LE_POS_ALIBI;
     c->qkv_bias = c->out_bias = c->ffn_out_bias = 1;
     const char *ff = le_json_str(j, "feed_forward_type");
     if (!ff) ff = "original";

@@ -96,7 +96,6 @@ le_status le_nomic_bert_read_config(const cJSON *j, const char *path, le_model_c
                        "%s: activation_function \"%s\" is not supported (swiglu, geglu, gelu)",
                        path, act);
     }
-    c->pos = LE_POS_ROPE;
     c->qkv_bias = c->out_bias = qkv_bias;
     c->ffn_in_bias = fc1_bias;
     c->ffn_out_bias = fc2_bias;

@@ -81,8 +81,11 @@ static void check_fit(void) {
     p.dynamic_factor = 1; /* the model scales its rotary positions itself */
     CHECK(le_plan_check(&p, &err) == LE_ERR_ARG);
     CHECK_STR_CONTAINS(err.message, "scales its rotary positions itself");
-    CHECK(!strcmp(le_plan_methods(LE_POS_ROPE, 0), "none,pcw,gp,pi,ntk,yarn,selfextend"));
-    CHECK(!strcmp(le_plan_methods(LE_POS_ROPE, 1), "none,pcw"));
+    char list[LE_PLAN_METHODS_CAP];
+    CHECK(!strcmp(le_plan_methods(le_plan_fitting(0, LE_POS_ROPE, 0), list, sizeof list),
+                  "none,pcw,gp,pi,ntk,yarn,selfextend"));
+    CHECK(!strcmp(le_plan_methods(le_plan_fitting(0, LE_POS_ROPE, 1), list, sizeof list),
+                  "none,pcw"));
     /* parameters: ranges, and only for their method */
     p = params(LE_EXTEND_NTK, 512);
     p.ntk_lambda = 0.5;
