@@ -379,6 +379,30 @@ le_status le_index_model_describe(le_model *m, const char *spec, const le_embed_
 int le_index_model_differs(const le_index_model *a, const le_index_model *b, char *msg,
                            size_t cap);
 
+/* -------------------------------------- prefix presets, an index's options
+ * What every client (CLI, server, binding) needs to embed as the library
+ * does. */
+
+/* The prefix that name stands for with model m: "query" and "passage" (the
+ * model's own, as le_model_info says), "e5-query" ("query: "), "e5-passage"
+ * ("passage: "), "bge-query" (BGE's retrieval instruction), "none" ("").
+ * Any other text is no preset and is returned as it is (a prefix itself).
+ * NULL for a NULL name, or for "query" / "passage" without a model. The
+ * result lives as long as m (or name). */
+const char *le_prefix_resolve(const le_model *m, const char *name);
+
+typedef enum le_embed_role {
+    LE_EMBED_DOCUMENTS = 0, /* with the index's passage prefix */
+    LE_EMBED_QUERIES = 1    /* with its query prefix; a query longer than the limit is cut */
+} le_embed_role;
+
+/* The embedding options that give an index's vectors: its method, limits,
+ * pooling, normalisation and RoPE parameters, and the prefix of the role.
+ * Strings point into im. A caller may then set batch_tokens, truncate (of
+ * documents) and progress, which do not change the vectors. */
+void le_index_model_embed_options(const le_index_model *im, le_embed_role role,
+                                  le_embed_options *out);
+
 typedef struct le_index_options {
     /* settings of a new index; an existing index keeps its own */
     le_vec_encoding encoding;  /* default LE_VEC_F32 */

@@ -63,17 +63,11 @@ le_status le_index_model_describe(le_model *m, const char *spec, const le_embed_
     return LE_OK;
 }
 
-/* The embedding options an index's identity stands for. */
-static void options_of(const le_index_model *im, const le_embed_options *base,
-                       le_embed_options *eo) {
+void le_index_model_embed_options(const le_index_model *im, le_embed_role role,
+                                  le_embed_options *eo) {
     le_embed_options_init(eo);
-    if (base) {
-        eo->batch_tokens = base->batch_tokens;
-        eo->truncate = base->truncate;
-        eo->progress = base->progress;
-        eo->progress_user = base->progress_user;
-    }
-    eo->prefix = im->passage_prefix;
+    eo->prefix = role == LE_EMBED_QUERIES ? im->query_prefix : im->passage_prefix;
+    eo->truncate = role == LE_EMBED_QUERIES; /* a query is cut to the document limit */
     eo->max_tokens = im->max_tokens;
     eo->normalize = im->normalize;
     eo->extend = im->extend;
@@ -95,7 +89,7 @@ static le_status check_model(const le_index_model *im, le_model *m, const char *
                        "%s was built without a model (BM25 only); it cannot take embeddings",
                        path);
     le_embed_options eo;
-    options_of(im, NULL, &eo);
+    le_index_model_embed_options(im, LE_EMBED_DOCUMENTS, &eo);
     le_index_model got;
     le_status st = le_index_model_describe(m, im->model, &eo, &got, err);
     if (st) return st;
@@ -116,7 +110,13 @@ le_status le_index_writer_add_texts(le_index_writer *w, le_model *m, const le_em
     if (st) return st;
     if (n == 0) return LE_OK;
     le_embed_options eo;
-    options_of(im, opt, &eo);
+    le_index_model_embed_options(im, LE_EMBED_DOCUMENTS, &eo);
+    if (opt) {
+        eo.batch_tokens = opt->batch_tokens;
+        eo.truncate = opt->truncate;
+        eo.progress = opt->progress;
+        eo.progress_user = opt->progress_user;
+    }
     const char **texts = malloc(n * sizeof *texts);
     size_t *lens = malloc(n * sizeof *lens);
     float *vecs = malloc(n * (size_t)im->dim * sizeof *vecs);
@@ -170,9 +170,7 @@ le_status le_index_search_text(le_index *ix, le_model *m, const char *query,
         le_status st = check_model(&ix->model, m, ix->path ? ix->path : "the index", err);
         if (st) return st;
         le_embed_options eo;
-        options_of(&ix->model, NULL, &eo);
-        eo.prefix = ix->model.query_prefix;
-        eo.truncate = 1; /* a query longer than the document limit is cut, and it is a query */
+        le_index_model_embed_options(&ix->model, LE_EMBED_QUERIES, &eo);
         vec = malloc((size_t)ix->model.dim * sizeof *vec);
         if (!vec) return le_fail(err, LE_ERR_NOMEM, "search: out of memory");
         le_text_result r;
