@@ -55,18 +55,7 @@ typedef struct embed_cli {
 } embed_cli;
 
 static int resolve_prefix(embed_cli *e) {
-    const char *p = e->prefix_arg;
-    if (!p) return 0;
-    le_model_info info;
-    le_model_get_info(e->m, &info);
-    if (!strcmp(p, "none")) e->eo.prefix = "";
-    else if (!strcmp(p, "query")) e->eo.prefix = info.query_prefix;
-    else if (!strcmp(p, "passage")) e->eo.prefix = info.passage_prefix;
-    else if (!strcmp(p, "e5-query")) e->eo.prefix = "query: ";
-    else if (!strcmp(p, "e5-passage")) e->eo.prefix = "passage: ";
-    else if (!strcmp(p, "bge-query"))
-        e->eo.prefix = "Represent this sentence for searching relevant passages: ";
-    else e->eo.prefix = p;
+    if (e->prefix_arg) e->eo.prefix = le_prefix_resolve(e->m, e->prefix_arg);
     return 0;
 }
 

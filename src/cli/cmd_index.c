@@ -33,7 +33,8 @@ static const char *USAGE =
     "      --extend METHOD   none, pcw, gp, rp, pi: how documents past the window are embedded\n"
     "      --max-tokens N    most tokens per document (default: what the method allows)\n"
     "      --truncate        cut longer documents to --max-tokens instead of failing\n"
-    "      --prefix P        text put before every document (default: the model's passage prefix)\n"
+    "      --prefix P        text put before every document, or a preset as for embed\n"
+    "                        (default: the model's passage prefix)\n"
     "      --pooling P       cls, mean or max (default: as the model declares)\n"
     "      --batch-tokens N  token budget of one forward batch (default 8192)\n"
     "      --int8            store vectors as int8 with a scale each (new index only)\n"
@@ -343,26 +344,13 @@ static int choose_model(const index_cli *c, const le_index_model *stored, int ha
 /* An existing index's method for the options not given, so that new
  * documents are embedded as the ones before (stored outlives c->eo). */
 static void inherit_method(index_cli *c, const le_index_model *stored) {
-    if (!c->given_extend) c->eo.extend = stored->extend;
-    if (!c->given_max_tokens) c->eo.max_tokens = stored->max_tokens;
-    if (!c->given_pooling) c->eo.pooling = stored->pooling;
-    if (!c->given_prefix) c->eo.prefix = stored->passage_prefix;
-    c->eo.attn_scale = stored->attn_scale;
-    c->eo.normalize = stored->normalize;
-    c->eo.position_stride = stored->position_stride;
-}
-
-/* The passage prefix --prefix asks for: none, passage (the model's own),
- * or the text given. */
-static void resolve_add_prefix(index_cli *c, le_model *m) {
-    le_model_info info;
-    le_model_get_info(m, &info);
-    if (!strcmp(c->prefix, "none"))
-        c->eo.prefix = "";
-    else if (!strcmp(c->prefix, "passage"))
-        c->eo.prefix = info.passage_prefix;
-    else
-        c->eo.prefix = c->prefix;
+    le_embed_options given = c->eo;
+    le_index_model_embed_options(stored, LE_EMBED_DOCUMENTS, &c->eo);
+    c->eo.batch_tokens = given.batch_tokens;
+    c->eo.truncate = given.truncate;
+    if (c->given_extend) c->eo.extend = given.extend;
+    if (c->given_max_tokens) c->eo.max_tokens = given.max_tokens;
+    if (c->given_pooling) c->eo.pooling = given.pooling;
 }
 
 /* Opens model spec and describes the identity the index records for it;
@@ -372,7 +360,7 @@ static int open_add_model(index_cli *c, const char *spec, le_model **m, le_index
     cli_common mc = c->common;
     mc.model = spec;
     if (!(*m = cli_open_model(&mc))) return -1;
-    if (c->given_prefix) resolve_add_prefix(c, *m);
+    if (c->given_prefix) c->eo.prefix = le_prefix_resolve(*m, c->prefix);
     if (le_index_model_describe(*m, spec, &c->eo, ident, &err) != LE_OK) {
         cli_error("%s", err.message);
         return -1;
