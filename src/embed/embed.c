@@ -268,7 +268,7 @@ static le_status run_batch(embed_call *c, size_t w0, size_t w1, float *out, int3
     off = 0;
     for (size_t w = w0; w < w1; w++) {
         const window *win = &c->win[w];
-        if (le_pool_add(hidden + off * (size_t)dim, win->n, dim, c->pooling,
+        if (le_pooling_add(hidden + off * (size_t)dim, win->n, dim, c->pooling,
                         out + win->text * (size_t)dim))
             return oom(c->err);
         off += (size_t)win->n;

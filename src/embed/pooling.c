@@ -2,9 +2,9 @@
 
 #include <stdlib.h>
 
-le_status le_pool_add(const float *hidden, int n, int dim, le_pooling p, float *out) {
+le_status le_pooling_add(const float *hidden, int n, int dim, le_pooling p, float *out) {
     if (n <= 0) return LE_OK;
-    if (p == LE_POOL_CLS) {
+    if (p == LE_POOLING_CLS) {
         for (int i = 0; i < dim; i++) out[i] += hidden[i];
         return LE_OK;
     }
@@ -15,12 +15,12 @@ le_status le_pool_add(const float *hidden, int n, int dim, le_pooling p, float *
     for (int i = 0; i < dim; i++) acc[i] = hidden[i];
     for (int t = 1; t < n; t++) {
         const float *row = hidden + (size_t)t * dim;
-        if (p == LE_POOL_MAX)
+        if (p == LE_POOLING_MAX)
             for (int i = 0; i < dim; i++) acc[i] = row[i] > acc[i] ? row[i] : acc[i];
         else
             for (int i = 0; i < dim; i++) acc[i] += row[i];
     }
-    for (int i = 0; i < dim; i++) out[i] += (float)(p == LE_POOL_MAX ? acc[i] : acc[i] / n);
+    for (int i = 0; i < dim; i++) out[i] += (float)(p == LE_POOLING_MAX ? acc[i] : acc[i] / n);
     free(acc);
     return LE_OK;
 }

@@ -7,6 +7,6 @@
 /* hidden: [n][dim] token states of one sequence (special tokens included, as
  * sentence-transformers counts them). out[dim] += pooled vector.
  * Returns LE_ERR_NOMEM when out of memory. */
-le_status le_pool_add(const float *hidden, int n, int dim, le_pooling p, float *out);
+le_status le_pooling_add(const float *hidden, int n, int dim, le_pooling p, float *out);
 
 #endif

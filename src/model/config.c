@@ -13,17 +13,17 @@
 
 const char *le_pooling_name(le_pooling p) {
     switch (p) {
-    case LE_POOL_CLS: return "cls";
-    case LE_POOL_MEAN: return "mean";
-    case LE_POOL_MAX: return "max";
+    case LE_POOLING_CLS: return "cls";
+    case LE_POOLING_MEAN: return "mean";
+    case LE_POOLING_MAX: return "max";
     default: return "default";
     }
 }
 
 le_status le_pooling_parse(const char *s, le_pooling *out) {
-    if (!strcmp(s, "cls")) *out = LE_POOL_CLS;
-    else if (!strcmp(s, "mean")) *out = LE_POOL_MEAN;
-    else if (!strcmp(s, "max")) *out = LE_POOL_MAX;
+    if (!strcmp(s, "cls")) *out = LE_POOLING_CLS;
+    else if (!strcmp(s, "mean")) *out = LE_POOLING_MEAN;
+    else if (!strcmp(s, "max")) *out = LE_POOLING_MAX;
     else return LE_ERR_ARG;
     return LE_OK;
 }
@@ -166,7 +166,7 @@ done:
 /* Reads the sentence-transformers pipeline: which pooling, and whether a
  * Normalize module follows. */
 static le_status read_st_files(const char *dir, le_model_config *c, le_error *err) {
-    c->pooling = LE_POOL_MEAN;
+    c->pooling = LE_POOLING_MEAN;
     c->normalize = 0;
     char *mpath = le_path_join(dir, "modules.json");
     if (!mpath) return le_fail(err, LE_ERR_NOMEM, "out of memory");
@@ -227,7 +227,7 @@ static le_status read_st_files(const char *dir, le_model_config *c, le_error *er
                         "%s: exactly one of cls, mean or max pooling must be set", ppath);
             goto done;
         }
-        c->pooling = cls ? LE_POOL_CLS : mean ? LE_POOL_MEAN : LE_POOL_MAX;
+        c->pooling = cls ? LE_POOLING_CLS : mean ? LE_POOLING_MEAN : LE_POOLING_MAX;
     }
     char *sbert = le_path_join(dir, "sentence_bert_config.json");
     if (sbert && le_file_exists(sbert)) {

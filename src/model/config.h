@@ -19,10 +19,10 @@ typedef enum le_ffn_kind {
 } le_ffn_kind;
 
 typedef enum le_pooling {
-    LE_POOL_DEFAULT = 0, /* as the model declares */
-    LE_POOL_CLS,
-    LE_POOL_MEAN,
-    LE_POOL_MAX
+    LE_POOLING_DEFAULT = 0, /* as the model declares */
+    LE_POOLING_CLS,
+    LE_POOLING_MEAN,
+    LE_POOLING_MAX
 } le_pooling;
 
 typedef struct le_model_config {
