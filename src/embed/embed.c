@@ -153,9 +153,9 @@ static le_status plan_text(embed_call *c, size_t i, le_text_result *r) {
     return LE_OK;
 }
 
-static le_status check_options(embed_call *c) {
+/* The option values on their own: ranges and known names; sets c->pooling. */
+static le_status check_values(embed_call *c) {
     const le_embed_options *o = c->opt;
-    le_model *m = c->m;
     le_error *err = c->err;
     if (o->max_tokens < 0) return le_fail(err, LE_ERR_ARG, "max_tokens must be >= 0");
     if (o->batch_tokens < 0) return le_fail(err, LE_ERR_ARG, "batch_tokens must be >= 0");
@@ -165,48 +165,63 @@ static le_status check_options(embed_call *c) {
         return le_fail(err, LE_ERR_ARG, "unknown extension method %d", (int)o->extend);
     if (o->attn_scale != LE_ATTN_SCALE_LOG && o->attn_scale != LE_ATTN_SCALE_NONE)
         return le_fail(err, LE_ERR_ARG, "unknown attention scaling %d", (int)o->attn_scale);
-    c->pooling = m->cfg.pooling;
+    c->pooling = c->m->cfg.pooling;
     if (o->pooling && le_pooling_parse(o->pooling, &c->pooling))
         return le_fail(err, LE_ERR_ARG, "unknown pooling \"%s\" (cls, mean, max)", o->pooling);
-    le_tokenizer_template(m->tok, &c->before, &c->nb, &c->after, &c->na);
-    int special = (int)(c->nb + c->na);
+    return LE_OK;
+}
+
+/* The model's positions into c->plan: a table's rows and the position
+ * stride, or the RoPE / ALiBi window; each must leave room for the
+ * `special` template tokens and one more. */
+static le_status plan_positions(embed_call *c, int special) {
+    const le_embed_options *o = c->opt;
+    const le_model *m = c->m;
+    le_error *err = c->err;
     const int rows = m->cfg.max_positions;
-    c->plan.method = o->extend;
-    c->plan.attn_scale = o->attn_scale;
     c->plan.pos = m->cfg.pos;
-    c->plan.methods = m->cfg.arch->methods;
-    if (m->cfg.pos == LE_POS_TABLE) {
-        int stride = o->position_stride ? o->position_stride : m->position_stride;
-        if (o->position_stride < 0) return le_fail(err, LE_ERR_ARG, "position stride must be >= 1");
-        if (rows % stride)
-            return le_fail(err, LE_ERR_ARG,
-                           "position stride %d does not divide the %d-row position table", stride,
-                           rows);
-        if (rows / stride < special + 1)
-            return le_fail(err, LE_ERR_ARG,
-                           "position stride %d overflows the %d-row position table (a window of "
-                           "%d tokens)",
-                           stride, rows, rows / stride);
-        c->plan.table_rows = rows;
-        c->plan.stride = stride;
-    } else {
+    c->plan.table_rows = rows; /* RoPE and ALiBi: the window */
+    c->plan.stride = 1;
+    if (m->cfg.pos != LE_POS_TABLE) {
         if (o->position_stride > 1)
             return le_fail(err, LE_ERR_ARG,
                            "a position stride needs a learned position table; this model has %s",
                            m->cfg.pos == LE_POS_ROPE ? "RoPE" : "ALiBi");
-        c->plan.table_rows = rows; /* the window */
-        c->plan.stride = 1;
         if (rows < special + 1)
             return le_fail(err, LE_ERR_ARG, "a window of %d tokens leaves no room for text", rows);
+        return LE_OK;
     }
-    if (!(o->rotary_scaling_factor == o->rotary_scaling_factor) ||
-        o->rotary_scaling_factor > 1e6)
+    int stride = o->position_stride ? o->position_stride : m->position_stride;
+    if (o->position_stride < 0) return le_fail(err, LE_ERR_ARG, "position stride must be >= 1");
+    if (rows % stride)
+        return le_fail(err, LE_ERR_ARG,
+                       "position stride %d does not divide the %d-row position table", stride,
+                       rows);
+    if (rows / stride < special + 1)
+        return le_fail(err, LE_ERR_ARG,
+                       "position stride %d overflows the %d-row position table (a window of "
+                       "%d tokens)",
+                       stride, rows, rows / stride);
+    c->plan.stride = stride;
+    return LE_OK;
+}
+
+/* The method and its parameters into c->plan, with the model's own RoPE
+ * scaling as asked; the planner checks that they fit the model. */
+static le_status plan_method(embed_call *c) {
+    const le_embed_options *o = c->opt;
+    const le_model *m = c->m;
+    le_error *err = c->err;
+    if (!(o->rotary_scaling_factor == o->rotary_scaling_factor) || o->rotary_scaling_factor > 1e6)
         return le_fail(err, LE_ERR_ARG, "rotary_scaling_factor must be a number up to 1e6");
     if (o->rotary_scaling_factor != 0 && !m->cfg.arch->own_rope_scaling)
         return le_fail(err, LE_ERR_ARG,
                        "rotary_scaling_factor is nomic-bert's own rotary scaling; this model is "
                        "%s",
                        m->cfg.arch->name);
+    c->plan.method = o->extend;
+    c->plan.attn_scale = o->attn_scale;
+    c->plan.methods = m->cfg.arch->methods;
     c->plan.dynamic_factor = o->rotary_scaling_factor > 0   ? o->rotary_scaling_factor
                              : o->rotary_scaling_factor < 0 ? 0
                                                             : m->cfg.rope_dynamic_factor;
@@ -215,29 +230,53 @@ static le_status check_options(embed_call *c) {
     c->plan.rope_factor = o->rope_factor;
     c->plan.se_group = o->se_group;
     c->plan.se_window = o->se_window;
-    le_status ps = le_plan_check(&c->plan, err);
-    if (ps) return ps;
+    return le_plan_check(&c->plan, err);
+}
+
+/* c->limit, the most tokens of one text (special tokens included): the
+ * caller's max_tokens, or what the method allows. */
+static le_status set_limit(embed_call *c, int special) {
+    const le_embed_options *o = c->opt;
     /* ALiBi has no table: method none runs past the window when asked to */
     int alibi_none = c->plan.pos == LE_POS_ALIBI && o->extend == LE_EXTEND_NONE;
     int cap = alibi_none ? LE_PLAN_MAX_TOKENS : le_plan_max_tokens(&c->plan);
     if (o->max_tokens > cap)
-        return le_fail(err, LE_ERR_ARG,
+        return le_fail(c->err, LE_ERR_ARG,
                        "max_tokens %d exceeds the %d tokens that method %s allows for this model",
                        o->max_tokens, cap, le_extend_name(o->extend));
-    c->limit = o->max_tokens ? o->max_tokens : alibi_none ? rows : cap;
+    c->limit = o->max_tokens ? o->max_tokens : alibi_none ? c->plan.table_rows : cap;
     if (c->limit < special + 1)
-        return le_fail(err, LE_ERR_ARG, "max_tokens %d leaves no room for text (%d special tokens)",
-                       c->limit, special);
-    if (o->extend == LE_EXTEND_PCW) {
-        const char *p = o->prefix ? o->prefix : "";
-        le_status s = le_tokenizer_encode(m->tok, p, strlen(p), &c->prefix, err);
-        if (s) return le_error_wrap(err, s, "prefix");
-        if ((int)c->prefix.n + special >= le_plan_window(&c->plan))
-            return le_fail(err, LE_ERR_ARG, "the prefix leaves no room in a %d-token window",
-                           le_plan_window(&c->plan));
-        if (c->limit < (int)c->prefix.n + special + 1)
-            return le_fail(err, LE_ERR_ARG, "max_tokens %d leaves no room for text", c->limit);
-    }
+        return le_fail(c->err, LE_ERR_ARG,
+                       "max_tokens %d leaves no room for text (%d special tokens)", c->limit,
+                       special);
+    return LE_OK;
+}
+
+/* PCW repeats the prefix in every window: its ids into c->prefix, and room
+ * for text beside it. */
+static le_status tokenize_pcw_prefix(embed_call *c, int special) {
+    le_error *err = c->err;
+    const char *p = c->opt->prefix ? c->opt->prefix : "";
+    le_status s = le_tokenizer_encode(c->m->tok, p, strlen(p), &c->prefix, err);
+    if (s) return le_error_wrap(err, s, "prefix");
+    if ((int)c->prefix.n + special >= le_plan_window(&c->plan))
+        return le_fail(err, LE_ERR_ARG, "the prefix leaves no room in a %d-token window",
+                       le_plan_window(&c->plan));
+    if (c->limit < (int)c->prefix.n + special + 1)
+        return le_fail(err, LE_ERR_ARG, "max_tokens %d leaves no room for text", c->limit);
+    return LE_OK;
+}
+
+/* Checks the options against the model and sets up the call: pooling,
+ * the special tokens, the position plan's spec, the limit per text. */
+static le_status check_options(embed_call *c) {
+    le_status s = check_values(c);
+    if (s) return s;
+    le_tokenizer_template(c->m->tok, &c->before, &c->nb, &c->after, &c->na);
+    int special = (int)(c->nb + c->na);
+    if ((s = plan_positions(c, special)) || (s = plan_method(c)) || (s = set_limit(c, special)))
+        return s;
+    if (c->opt->extend == LE_EXTEND_PCW) return tokenize_pcw_prefix(c, special);
     return LE_OK;
 }
 
@@ -269,7 +308,7 @@ static le_status run_batch(embed_call *c, size_t w0, size_t w1, float *out, int3
     for (size_t w = w0; w < w1; w++) {
         const window *win = &c->win[w];
         if (le_pooling_add(hidden + off * (size_t)dim, win->n, dim, c->pooling,
-                        out + win->text * (size_t)dim))
+                           out + win->text * (size_t)dim))
             return oom(c->err);
         off += (size_t)win->n;
     }
