@@ -21,62 +21,87 @@ static le_status refuse(le_error *err, const char *path, const char *what) {
     return le_fail(err, LE_ERR_UNSUPPORTED, "%s: %s is not supported", path, what);
 }
 
-le_status le_nomic_bert_read_config(const cJSON *j, const char *path, le_model_config *c,
-                                    le_error *err) {
+/* The config.json fields beyond the model config that nomic-bert reads. */
+typedef struct nomic_fields {
+    int inner, pad_multiple, trained;
+    int qkv_bias, fc1_bias, fc2_bias, interleaved;
+    int prenorm, parallel, rms, causal, rotary_head_dim;
+    double eps, fraction, base, dyn;
+} nomic_fields;
+
+/* Reads the GPT-2-style fields into c's shapes and f, with NomicBertConfig
+ * / GPT2Config's defaults where a field is absent. */
+static le_status read_fields(const cJSON *j, const char *path, le_model_config *c, nomic_fields *f,
+                             le_error *err) {
     le_status s;
-    /* NomicBertConfig / GPT2Config defaults where a field is absent */
     c->hidden = 768, c->heads = 12, c->layers = 12, c->max_positions = 1024;
     c->vocab = 50257, c->type_vocab = 2;
-    int inner = 0, pad_multiple = 1, trained = 2048;
-    int qkv_bias = 1, fc1_bias = 1, fc2_bias = 1, interleaved = 0;
-    int prenorm = 0, parallel = 0, rms = 0, causal = 0, rotary_head_dim = 0;
-    double eps = 1e-5, fraction = 0.0, base = 1000, dyn = 1.0;
+    *f = (nomic_fields){.pad_multiple = 1,
+                        .trained = 2048,
+                        .qkv_bias = 1,
+                        .fc1_bias = 1,
+                        .fc2_bias = 1,
+                        .eps = 1e-5,
+                        .base = 1000,
+                        .dyn = 1.0};
     if ((s = le_cfg_opt_int(j, path, "n_embd", 1, 65536, &c->hidden, err)) ||
         (s = le_cfg_opt_int(j, path, "n_head", 1, 1024, &c->heads, err)) ||
         (s = le_cfg_opt_int(j, path, "n_layer", 1, 1024, &c->layers, err)) ||
-        (s = le_cfg_opt_int(j, path, "n_inner", 1, 1 << 20, &inner, err)) ||
+        (s = le_cfg_opt_int(j, path, "n_inner", 1, 1 << 20, &f->inner, err)) ||
         (s = le_cfg_opt_int(j, path, "n_positions", -1, 1 << 20, &c->max_positions, err)) ||
         (s = le_cfg_opt_int(j, path, "vocab_size", 1, 1 << 24, &c->vocab, err)) ||
-        (s = le_cfg_opt_int(j, path, "pad_vocab_size_multiple", 1, 1 << 16, &pad_multiple, err)) ||
+        (s = le_cfg_opt_int(j, path, "pad_vocab_size_multiple", 1, 1 << 16, &f->pad_multiple,
+                            err)) ||
         (s = le_cfg_opt_int(j, path, "type_vocab_size", 0, 1024, &c->type_vocab, err)) ||
-        (s = le_cfg_opt_int(j, path, "max_trained_positions", 1, 1 << 20, &trained, err)) ||
-        (s = le_cfg_opt_num(j, path, "layer_norm_epsilon", 1e-30, 0.5, &eps, err)) ||
-        (s = le_cfg_opt_num(j, path, "rotary_emb_fraction", 0, 1, &fraction, err)) ||
-        (s = le_cfg_opt_num(j, path, "rotary_emb_base", 1, 1e12, &base, err)) ||
-        (s = le_cfg_opt_bool(j, path, "rotary_emb_interleaved", &interleaved, err)) ||
-        (s = le_cfg_opt_bool(j, path, "qkv_proj_bias", &qkv_bias, err)) ||
-        (s = le_cfg_opt_bool(j, path, "mlp_fc1_bias", &fc1_bias, err)) ||
-        (s = le_cfg_opt_bool(j, path, "mlp_fc2_bias", &fc2_bias, err)) ||
-        (s = le_cfg_opt_bool(j, path, "prenorm", &prenorm, err)) ||
-        (s = le_cfg_opt_bool(j, path, "parallel_block", &parallel, err)) ||
-        (s = le_cfg_opt_bool(j, path, "use_rms_norm", &rms, err)) ||
-        (s = le_cfg_opt_bool(j, path, "causal", &causal, err)) ||
-        (s = le_cfg_opt_bool(j, path, "rotary_head_dim", &rotary_head_dim, err)))
+        (s = le_cfg_opt_int(j, path, "max_trained_positions", 1, 1 << 20, &f->trained, err)) ||
+        (s = le_cfg_opt_num(j, path, "layer_norm_epsilon", 1e-30, 0.5, &f->eps, err)) ||
+        (s = le_cfg_opt_num(j, path, "rotary_emb_fraction", 0, 1, &f->fraction, err)) ||
+        (s = le_cfg_opt_num(j, path, "rotary_emb_base", 1, 1e12, &f->base, err)) ||
+        (s = le_cfg_opt_bool(j, path, "rotary_emb_interleaved", &f->interleaved, err)) ||
+        (s = le_cfg_opt_bool(j, path, "qkv_proj_bias", &f->qkv_bias, err)) ||
+        (s = le_cfg_opt_bool(j, path, "mlp_fc1_bias", &f->fc1_bias, err)) ||
+        (s = le_cfg_opt_bool(j, path, "mlp_fc2_bias", &f->fc2_bias, err)) ||
+        (s = le_cfg_opt_bool(j, path, "prenorm", &f->prenorm, err)) ||
+        (s = le_cfg_opt_bool(j, path, "parallel_block", &f->parallel, err)) ||
+        (s = le_cfg_opt_bool(j, path, "use_rms_norm", &f->rms, err)) ||
+        (s = le_cfg_opt_bool(j, path, "causal", &f->causal, err)) ||
+        (s = le_cfg_opt_bool(j, path, "rotary_head_dim", &f->rotary_head_dim, err)))
         return s;
     /* rotary_scaling_factor: the class default (1.0) when absent, none when null */
     const cJSON *rsf = cJSON_GetObjectItemCaseSensitive(j, "rotary_scaling_factor");
     if (cJSON_IsNull(rsf))
-        dyn = 0;
-    else if ((s = le_cfg_opt_num(j, path, "rotary_scaling_factor", 0, 1e6, &dyn, err)))
-        return s;
+        f->dyn = 0;
+    else
+        return le_cfg_opt_num(j, path, "rotary_scaling_factor", 0, 1e6, &f->dyn, err);
+    return LE_OK;
+}
+
+/* Refuses the variants the forward pass does not run (xPos, grouped-query
+ * attention, pre-norm, parallel blocks, RMSNorm, causal, partial rotary). */
+static le_status refuse_variants(const cJSON *j, const char *path, const le_model_config *c,
+                                 const nomic_fields *f, le_error *err) {
     const cJSON *scale_base = cJSON_GetObjectItemCaseSensitive(j, "rotary_emb_scale_base");
     if (scale_base && !cJSON_IsNull(scale_base))
         return refuse(err, path, "rotary_emb_scale_base (xPos scaling)");
     const cJSON *kv = cJSON_GetObjectItemCaseSensitive(j, "num_heads_kv");
     if (kv && !cJSON_IsNull(kv) && !(cJSON_IsNumber(kv) && kv->valuedouble == c->heads))
         return refuse(err, path, "num_heads_kv (grouped-query attention)");
-    if (prenorm) return refuse(err, path, "prenorm");
-    if (parallel) return refuse(err, path, "parallel_block");
-    if (rms) return refuse(err, path, "use_rms_norm");
-    if (causal) return refuse(err, path, "causal");
-    if (rotary_head_dim) return refuse(err, path, "rotary_head_dim");
-    if (fraction != 1.0)
+    if (f->prenorm) return refuse(err, path, "prenorm");
+    if (f->parallel) return refuse(err, path, "parallel_block");
+    if (f->rms) return refuse(err, path, "use_rms_norm");
+    if (f->causal) return refuse(err, path, "causal");
+    if (f->rotary_head_dim) return refuse(err, path, "rotary_head_dim");
+    if (f->fraction != 1.0)
         return le_fail(err, LE_ERR_UNSUPPORTED,
                        "%s: rotary_emb_fraction %g is not supported (only full rotary, 1.0)", path,
-                       fraction);
-    if (c->max_positions <= 0) c->max_positions = 2048; /* as NomicBertModel.from_pretrained */
-    if (c->vocab % pad_multiple) c->vocab += pad_multiple - c->vocab % pad_multiple;
-    c->ln_eps = (float)eps;
+                       f->fraction);
+    return LE_OK;
+}
+
+/* The MLP from activation_function: gated (swiglu, geglu; n_inner or
+ * 8·n_embd/3, rounded up to 256) or plain with erf GELU (4·n_embd). */
+static le_status read_mlp(const cJSON *j, const char *path, int inner, le_model_config *c,
+                          le_error *err) {
     const char *act = le_json_str(j, "activation_function");
     if (!act) act = "gelu_new";
     if (!strcmp(act, "swiglu") || !strcmp(act, "geglu")) {
@@ -96,14 +121,27 @@ le_status le_nomic_bert_read_config(const cJSON *j, const char *path, le_model_c
                        "%s: activation_function \"%s\" is not supported (swiglu, geglu, gelu)",
                        path, act);
     }
-    c->qkv_bias = c->out_bias = qkv_bias;
-    c->ffn_in_bias = fc1_bias;
-    c->ffn_out_bias = fc2_bias;
-    c->rope_theta = base;
-    c->rope_interleaved = interleaved;
+    return LE_OK;
+}
+
+le_status le_nomic_bert_read_config(const cJSON *j, const char *path, le_model_config *c,
+                                    le_error *err) {
+    nomic_fields f;
+    le_status s;
+    if ((s = read_fields(j, path, c, &f, err)) || (s = refuse_variants(j, path, c, &f, err)))
+        return s;
+    if (c->max_positions <= 0) c->max_positions = 2048; /* as NomicBertModel.from_pretrained */
+    if (c->vocab % f.pad_multiple) c->vocab += f.pad_multiple - c->vocab % f.pad_multiple;
+    c->ln_eps = (float)f.eps;
+    if ((s = read_mlp(j, path, f.inner, c, err))) return s;
+    c->qkv_bias = c->out_bias = f.qkv_bias;
+    c->ffn_in_bias = f.fc1_bias;
+    c->ffn_out_bias = f.fc2_bias;
+    c->rope_theta = f.base;
+    c->rope_interleaved = f.interleaved;
     c->rope_f32_angles = 1;
-    c->rope_dynamic_factor = dyn;
-    c->rope_trained_positions = trained;
+    c->rope_dynamic_factor = f.dyn;
+    c->rope_trained_positions = f.trained;
     return LE_OK;
 }
 
