@@ -163,57 +163,41 @@ done:
     return s;
 }
 
-/* Reads the sentence-transformers pipeline: which pooling, and whether a
- * Normalize module follows. */
-static le_status read_st_files(const char *dir, le_model_config *c, le_error *err) {
-    c->pooling = LE_POOLING_MEAN;
-    c->normalize = 0;
-    char *mpath = le_path_join(dir, "modules.json");
-    if (!mpath) return le_fail(err, LE_ERR_NOMEM, "out of memory");
-    le_status s = LE_OK;
-    cJSON *mods = NULL, *pool = NULL;
-    char *ppath = NULL;
-    if (!le_file_exists(mpath)) {
-        le_log(LE_LOG_WARN, "%s: no sentence-transformers modules.json; using mean pooling", dir);
-        goto done;
-    }
-    c->has_st_files = 1;
-    if ((s = le_json_load(mpath, CONFIG_MAX_BYTES, &mods, err))) goto done;
-    if (!cJSON_IsArray(mods)) {
-        s = le_fail(err, LE_ERR_FORMAT, "%s: not a JSON array", mpath);
-        goto done;
-    }
-    const char *pool_dir = NULL;
+/* The modules of modules.json (mods, parsed; mpath names it): the Pooling
+ * module's directory (*pool_dir, pointing into mods; NULL when none) and
+ * whether a Normalize module follows. */
+static le_status read_modules(const cJSON *mods, const char *mpath, const char **pool_dir,
+                              le_model_config *c, le_error *err) {
     const cJSON *m;
     cJSON_ArrayForEach(m, mods) {
         const char *type = le_json_str(m, "type");
         const char *p = le_json_str(m, "path");
-        if (!type) {
-            s = le_fail(err, LE_ERR_FORMAT, "%s: a module without \"type\"", mpath);
-            goto done;
-        }
-        if (!strcmp(type, "sentence_transformers.models.Pooling")) pool_dir = p ? p : "";
-        else if (!strcmp(type, "sentence_transformers.models.Normalize")) c->normalize = 1;
-        else if (strcmp(type, "sentence_transformers.models.Transformer")) {
-            s = le_fail(err, LE_ERR_UNSUPPORTED, "%s: module type \"%s\" is not supported", mpath,
-                        type);
-            goto done;
-        }
+        if (!type) return le_fail(err, LE_ERR_FORMAT, "%s: a module without \"type\"", mpath);
+        if (!strcmp(type, "sentence_transformers.models.Pooling"))
+            *pool_dir = p ? p : "";
+        else if (!strcmp(type, "sentence_transformers.models.Normalize"))
+            c->normalize = 1;
+        else if (strcmp(type, "sentence_transformers.models.Transformer"))
+            return le_fail(err, LE_ERR_UNSUPPORTED, "%s: module type \"%s\" is not supported",
+                           mpath, type);
     }
-    if (pool_dir) {
-        if (strstr(pool_dir, "..")) {
-            s = le_fail(err, LE_ERR_FORMAT, "%s: pooling path \"%s\" leaves the model directory",
-                        mpath, pool_dir);
-            goto done;
-        }
-        char *pd = le_path_join(dir, pool_dir);
-        ppath = pd ? le_path_join(pd, "config.json") : NULL;
-        free(pd);
-        if (!ppath) {
-            s = le_fail(err, LE_ERR_NOMEM, "out of memory");
-            goto done;
-        }
-        if ((s = le_json_load(ppath, CONFIG_MAX_BYTES, &pool, err))) goto done;
+    return LE_OK;
+}
+
+/* The pooling mode of dir/pool_dir/config.json: exactly one of cls, mean
+ * and max must be set. */
+static le_status read_pooling(const char *dir, const char *mpath, const char *pool_dir,
+                              le_model_config *c, le_error *err) {
+    if (strstr(pool_dir, ".."))
+        return le_fail(err, LE_ERR_FORMAT, "%s: pooling path \"%s\" leaves the model directory",
+                       mpath, pool_dir);
+    char *pd = le_path_join(dir, pool_dir);
+    char *ppath = pd ? le_path_join(pd, "config.json") : NULL;
+    free(pd);
+    if (!ppath) return le_fail(err, LE_ERR_NOMEM, "out of memory");
+    cJSON *pool = NULL;
+    le_status s = le_json_load(ppath, CONFIG_MAX_BYTES, &pool, err);
+    if (!s) {
         int cls = 0, mean = 0, mx = 0, other = 0, v;
         le_json_bool(pool, "pooling_mode_cls_token", &cls);
         le_json_bool(pool, "pooling_mode_mean_tokens", &mean);
@@ -222,14 +206,21 @@ static le_status read_st_files(const char *dir, le_model_config *c, le_error *er
                                 "pooling_mode_weightedmean_tokens", "pooling_mode_lasttoken"};
         for (size_t i = 0; i < sizeof others / sizeof *others; i++)
             if (le_json_bool(pool, others[i], &v) && v) other = 1;
-        if (cls + mean + mx + other != 1) {
+        if (cls + mean + mx + other != 1)
             s = le_fail(err, LE_ERR_UNSUPPORTED,
                         "%s: exactly one of cls, mean or max pooling must be set", ppath);
-            goto done;
-        }
-        c->pooling = cls ? LE_POOLING_CLS : mean ? LE_POOLING_MEAN : LE_POOLING_MAX;
+        else
+            c->pooling = cls ? LE_POOLING_CLS : mean ? LE_POOLING_MEAN : LE_POOLING_MAX;
     }
+    cJSON_Delete(pool);
+    free(ppath);
+    return s;
+}
+
+/* sentence_bert_config.json, when present: max_seq_length, do_lower_case. */
+static le_status read_sbert_config(const char *dir, le_model_config *c, le_error *err) {
     char *sbert = le_path_join(dir, "sentence_bert_config.json");
+    le_status s = LE_OK;
     if (sbert && le_file_exists(sbert)) {
         cJSON *sb = NULL;
         s = le_json_load(sbert, CONFIG_MAX_BYTES, &sb, err);
@@ -242,11 +233,31 @@ static le_status read_st_files(const char *dir, le_model_config *c, le_error *er
         cJSON_Delete(sb);
     }
     free(sbert);
-done:
+    return s;
+}
+
+/* Reads the sentence-transformers pipeline: which pooling, and whether a
+ * Normalize module follows (mean pooling, no normalisation without it). */
+static le_status read_st_files(const char *dir, le_model_config *c, le_error *err) {
+    c->pooling = LE_POOLING_MEAN;
+    c->normalize = 0;
+    char *mpath = le_path_join(dir, "modules.json");
+    if (!mpath) return le_fail(err, LE_ERR_NOMEM, "out of memory");
+    if (!le_file_exists(mpath)) {
+        le_log(LE_LOG_WARN, "%s: no sentence-transformers modules.json; using mean pooling", dir);
+        free(mpath);
+        return LE_OK;
+    }
+    c->has_st_files = 1;
+    cJSON *mods = NULL;
+    const char *pool_dir = NULL;
+    le_status s = le_json_load(mpath, CONFIG_MAX_BYTES, &mods, err);
+    if (!s && !cJSON_IsArray(mods)) s = le_fail(err, LE_ERR_FORMAT, "%s: not a JSON array", mpath);
+    if (!s) s = read_modules(mods, mpath, &pool_dir, c, err);
+    if (!s && pool_dir) s = read_pooling(dir, mpath, pool_dir, c, err);
+    if (!s) s = read_sbert_config(dir, c, err);
     cJSON_Delete(mods);
-    cJSON_Delete(pool);
     free(mpath);
-    free(ppath);
     return s;
 }
 
