@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "embed/model.h"
 #include "embed/pooling.h"
 #include "extend/plan.h"
@@ -62,13 +63,7 @@ static le_status push_ids(embed_call *c, const int32_t *ids, size_t n) {
 /* Appends one window: specials before, [prefix], content[0..n), specials after. */
 static le_status add_window(embed_call *c, size_t text, const int32_t *prefix, size_t np,
                             const int32_t *content, size_t n) {
-    if (c->n_win == c->cap_win) {
-        size_t cap = c->cap_win ? c->cap_win * 2 : 64;
-        window *w = realloc(c->win, cap * sizeof *w);
-        if (!w) return oom(c->err);
-        c->win = w;
-        c->cap_win = cap;
-    }
+    if (le_array_reserve(c->win, c->cap_win, c->n_win + 1)) return oom(c->err);
     window *w = &c->win[c->n_win];
     w->text = text;
     w->off = c->ids.n;
