@@ -17,6 +17,27 @@
  *   le_text_result res[2];
  *   le_embed(m, 2, texts, NULL, &eo, out, res, &err);
  *   le_model_close(m);
+ *
+ * Option structs (le_model_options, le_embed_options, le_index_options,
+ * le_search_options, le_bench_options) are versioned by their size, so that
+ * a field can be added without breaking a compiled or ctypes caller:
+ *   - Each starts with size_t struct_size. Always fill a struct with its
+ *     le_X_options_init(&o) first, then change fields: in C that macro
+ *     passes sizeof o to le_X_options_init_size, which sets the defaults of
+ *     the fields that size covers and stores it in struct_size. Bindings
+ *     (ctypes) call le_X_options_init_size(&o, sizeof o) themselves.
+ *   - Fields are only ever added at the end, never removed or reordered.
+ *   - The library reads only the fields the caller's struct_size covers; the
+ *     others keep this library's defaults. A struct_size that cannot be a
+ *     size (0: not initialised) is refused with LE_ERR_ARG; bytes past the
+ *     fields this library knows (a newer header's fields) must be zero, else
+ *     the call fails with LE_ERR_UNSUPPORTED rather than ignore them.
+ * Other structs are not versioned: those the library fills for the caller
+ * (le_model_info, le_index_info, le_index_doc_info, le_bench_row,
+ * le_text_result, le_index_hit) and the records passed in arrays
+ * (le_index_doc, le_index_query) keep their layout; growing one means a new
+ * struct and function. le_bench_progress, which the library allocates and
+ * only lends to a callback, may grow at its end.
  */
 #ifndef LONGEMBED_H
 #define LONGEMBED_H
@@ -61,6 +82,7 @@ void le_set_log(le_log_fn fn, void *user);
 typedef struct le_model le_model;
 
 typedef struct le_model_options {
+    size_t struct_size;    /* set by le_model_options_init (see the top of this header) */
     int threads;           /* worker threads; 0 = number of online CPUs */
     const char *isa;       /* NULL or "auto", "scalar", "avx2", "avx512" */
     const char *cache_dir; /* NULL: $XDG_CACHE_HOME/longembed or ~/.cache/longembed */
@@ -70,7 +92,8 @@ typedef struct le_model_options {
                               AVX512_BF16; about 1e-3 of a unit vector, see README) */
 } le_model_options;
 
-void le_model_options_init(le_model_options *opt);
+void le_model_options_init_size(le_model_options *opt, size_t size);
+#define le_model_options_init(opt) le_model_options_init_size((opt), sizeof *(opt))
 
 /* model: a known alias ("minilm") or a Hugging Face model directory. */
 le_status le_model_open(const char *model, const le_model_options *opt, le_model **out,
@@ -154,6 +177,7 @@ typedef enum le_attn_scale {
 } le_attn_scale;
 
 typedef struct le_embed_options {
+    size_t struct_size;  /* set by le_embed_options_init (see the top of this header) */
     const char *prefix;  /* prepended to every text; NULL or "" for none */
     int max_tokens;      /* 0: the model window (or the method's natural limit) */
     int truncate;        /* 1: cut texts longer than max_tokens instead of failing */
@@ -179,7 +203,8 @@ typedef struct le_embed_options {
     double rotary_scaling_factor;
 } le_embed_options;
 
-void le_embed_options_init(le_embed_options *opt);
+void le_embed_options_init_size(le_embed_options *opt, size_t size);
+#define le_embed_options_init(opt) le_embed_options_init_size((opt), sizeof *(opt))
 
 typedef struct le_text_result {
     int tokens;          /* tokens used, special tokens included */
@@ -224,6 +249,7 @@ typedef struct le_bench_progress {
 typedef void (*le_bench_progress_fn)(const le_bench_progress *p, void *user);
 
 typedef struct le_bench_options {
+    size_t struct_size;     /* set by le_bench_options_init (see the top of this header) */
     /* what runs: comma-separated lists */
     const char *tasks;      /* synthetic tasks: "passkey", "needle"; NULL: both unless
                                task_dir is given; "" or "none": none */
@@ -261,7 +287,8 @@ typedef struct le_bench_options {
     void *progress_user;
 } le_bench_options;
 
-void le_bench_options_init(le_bench_options *opt);
+void le_bench_options_init_size(le_bench_options *opt, size_t size);
+#define le_bench_options_init(opt) le_bench_options_init_size((opt), sizeof *(opt))
 
 typedef struct le_bench_result le_bench_result;
 
@@ -404,6 +431,7 @@ void le_index_model_embed_options(const le_index_model *im, le_embed_role role,
                                   le_embed_options *out);
 
 typedef struct le_index_options {
+    size_t struct_size;        /* set by le_index_options_init (see the top of this header) */
     /* settings of a new index; an existing index keeps its own */
     le_vec_encoding encoding;  /* default LE_VEC_F32 */
     int hnsw_m;                /* graph links per node (base layer 2M); default 32 */
@@ -425,7 +453,8 @@ typedef struct le_index_options {
                                   them all into one; default 8 */
 } le_index_options;
 
-void le_index_options_init(le_index_options *o);
+void le_index_options_init_size(le_index_options *o, size_t size);
+#define le_index_options_init(o) le_index_options_init_size((o), sizeof *(o))
 
 /* One document to add. */
 typedef struct le_index_doc {
@@ -547,6 +576,7 @@ typedef enum le_fuse_method {
 } le_fuse_method;
 
 typedef struct le_search_options {
+    size_t struct_size;  /* set by le_search_options_init (see the top of this header) */
     le_search_mode mode; /* default dense when the index has vectors, else bm25 */
     int k;               /* default 10 */
     int exact;           /* 0 (default): a segment's HNSW graph is used when ef is given or
@@ -562,7 +592,8 @@ typedef struct le_search_options {
     int rerank;          /* 1: re-rank the candidates by MaxSim (index and query multi-vectors) */
 } le_search_options;
 
-void le_search_options_init(le_search_options *o);
+void le_search_options_init_size(le_search_options *o, size_t size);
+#define le_search_options_init(o) le_search_options_init_size((o), sizeof *(o))
 
 typedef struct le_index_query {
     const char *text; /* BM25 (and le_index_search_text) */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/array.h"
+#include "base/options.h"
 #include "embed/model.h"
 #include "embed/pooling.h"
 #include "extend/plan.h"
@@ -13,11 +14,13 @@
 
 #define DEFAULT_BATCH_TOKENS 8192
 
-void le_embed_options_init(le_embed_options *o) {
-    memset(o, 0, sizeof *o);
-    o->normalize = -1;
-    o->extend = LE_EXTEND_NONE;
-    o->attn_scale = LE_ATTN_SCALE_LOG;
+void le_embed_options_init_size(le_embed_options *opt, size_t size) {
+    le_embed_options d;
+    memset(&d, 0, sizeof d);
+    d.normalize = -1;
+    d.extend = LE_EXTEND_NONE;
+    d.attn_scale = LE_ATTN_SCALE_LOG;
+    le_options_init(opt, size, &d, sizeof d);
 }
 
 /* One forward window: a slice of the id buffer with its special tokens,
@@ -336,8 +339,9 @@ static le_status embed_run(le_model *m, size_t n, const embed_inputs *in,
                            const le_embed_options *opt_in, float *out, le_text_result *results,
                            le_error *err) {
     le_embed_options opt;
-    if (opt_in) opt = *opt_in;
-    else le_embed_options_init(&opt);
+    le_embed_options_init(&opt);
+    le_status taken = le_options_take(&opt, sizeof opt, opt_in, "le_embed_options", err);
+    if (taken) return taken;
     embed_call c = {0};
     c.m = m;
     c.opt = &opt;

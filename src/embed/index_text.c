@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/options.h"
 #include "index/index.h"
 
 static void copy_field(char *dst, size_t cap, const char *src) {
@@ -24,11 +25,10 @@ le_status le_index_model_describe(le_model *m, const char *spec, const le_embed_
     le_model_info info;
     le_status st = le_model_get_info(m, &info);
     if (st) return le_fail(err, st, "index: cannot describe the model");
-    le_embed_options def;
-    if (!opt) {
-        le_embed_options_init(&def);
-        opt = &def;
-    }
+    le_embed_options given;
+    le_embed_options_init(&given);
+    if ((st = le_options_take(&given, sizeof given, opt, "le_embed_options", err))) return st;
+    opt = &given;
     const char *s = spec ? spec : info.directory;
     if (strlen(s) >= sizeof out->model)
         return le_fail(err, LE_ERR_ARG, "index: the model path is longer than %zu bytes",
@@ -108,15 +108,16 @@ le_status le_index_writer_add_texts(le_index_writer *w, le_model *m, const le_em
     const le_index_model *im = le_index_writer_model(w);
     le_status st = check_model(im, m, "the index", err);
     if (st) return st;
+    le_embed_options given;
+    le_embed_options_init(&given);
+    if ((st = le_options_take(&given, sizeof given, opt, "le_embed_options", err))) return st;
     if (n == 0) return LE_OK;
     le_embed_options eo;
     le_index_model_embed_options(im, LE_EMBED_DOCUMENTS, &eo);
-    if (opt) {
-        eo.batch_tokens = opt->batch_tokens;
-        eo.truncate = opt->truncate;
-        eo.progress = opt->progress;
-        eo.progress_user = opt->progress_user;
-    }
+    eo.batch_tokens = given.batch_tokens;
+    eo.truncate = given.truncate;
+    eo.progress = given.progress;
+    eo.progress_user = given.progress_user;
     const char **texts = malloc(n * sizeof *texts);
     size_t *lens = malloc(n * sizeof *lens);
     float *vecs = malloc(n * (size_t)im->dim * sizeof *vecs);
@@ -154,11 +155,10 @@ le_status le_index_search_text(le_index *ix, le_model *m, const char *query,
     *n_out = 0;
     if (!query) return le_fail(err, LE_ERR_ARG, "search: no query");
     le_search_options so;
-    if (opt) so = *opt;
-    else {
-        le_search_options_init(&so);
-        if (!ix->model.dim) so.mode = LE_SEARCH_BM25;
-    }
+    le_search_options_init(&so);
+    if (!opt && !ix->model.dim) so.mode = LE_SEARCH_BM25;
+    le_status taken = le_options_take(&so, sizeof so, opt, "le_search_options", err);
+    if (taken) return taken;
     le_index_query q = {0};
     q.text = query;
     float *vec = NULL;

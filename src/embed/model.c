@@ -5,14 +5,17 @@
 
 #include "base/log.h"
 #include "base/mapfile.h"
+#include "base/options.h"
 #include "embed/model.h"
 #include "extend/plan.h"
 #include "model/arch.h"
 #include "model/registry.h"
 
-void le_model_options_init(le_model_options *opt) {
-    memset(opt, 0, sizeof *opt);
-    opt->allow_fetch = 1;
+void le_model_options_init_size(le_model_options *opt, size_t size) {
+    le_model_options d;
+    memset(&d, 0, sizeof d);
+    d.allow_fetch = 1;
+    le_options_init(opt, size, &d, sizeof d);
 }
 
 /* What the model's architecture implies (model/arch.c): its prefixes, a
@@ -41,8 +44,9 @@ le_status le_model_open(const char *model, const le_model_options *opt_in, le_mo
                         le_error *err) {
     *out = NULL;
     le_model_options opt;
-    if (opt_in) opt = *opt_in;
-    else le_model_options_init(&opt);
+    le_model_options_init(&opt);
+    le_status taken = le_options_take(&opt, sizeof opt, opt_in, "le_model_options", err);
+    if (taken) return taken;
     le_isa isa;
     le_status rc = le_isa_parse(opt.isa, &isa);
     if (rc == LE_ERR_ARG) return le_fail(err, LE_ERR_ARG, "unknown ISA \"%s\" (auto, scalar, avx2, avx512)", opt.isa);

@@ -1,6 +1,7 @@
 /* The public benchmark API: options, their parsing, task loading, export and
  * access to results. The run itself is in run.c, the reports in report.c. */
 #include "base/mapfile.h"
+#include "base/options.h"
 #include "eval/run.h"
 
 #include <stdio.h>
@@ -9,20 +10,22 @@
 
 const char *const le_retriever_names[LE_N_RETR] = {"dense", "bm25", "hybrid", "rrf"};
 
-void le_bench_options_init(le_bench_options *o) {
-    memset(o, 0, sizeof *o);
-    o->seed = 42;
-    o->n_queries = 50;
-    o->n_docs = 100;
-    o->k = 10;
-    o->bm25_k1 = 1.2;
-    o->bm25_b = 0.75;
-    o->stopwords = 1;
-    o->dense_weight = 0.5;
-    o->rrf_k = 60;
-    o->max_tokens = 4096;
-    o->cache = 1;
-    o->allow_fetch = 1;
+void le_bench_options_init_size(le_bench_options *opt, size_t size) {
+    le_bench_options d;
+    memset(&d, 0, sizeof d);
+    d.seed = 42;
+    d.n_queries = 50;
+    d.n_docs = 100;
+    d.k = 10;
+    d.bm25_k1 = 1.2;
+    d.bm25_b = 0.75;
+    d.stopwords = 1;
+    d.dense_weight = 0.5;
+    d.rrf_k = 60;
+    d.max_tokens = 4096;
+    d.cache = 1;
+    d.allow_fetch = 1;
+    le_options_init(opt, size, &d, sizeof d);
 }
 
 /* ------------------------------------------------------------ option lists */
@@ -245,10 +248,9 @@ le_status le_bench_load_tasks(const le_bench_options *o, const le_bench_plan *p,
 
 le_status le_bench_export(const le_bench_options *o_in, const char *dir, le_error *err) {
     le_bench_options o;
-    if (o_in)
-        o = *o_in;
-    else
-        le_bench_options_init(&o);
+    le_bench_options_init(&o);
+    le_status taken = le_options_take(&o, sizeof o, o_in, "le_bench_options", err);
+    if (taken) return taken;
     if (!dir || !*dir) return le_fail(err, LE_ERR_ARG, "export: no directory given");
     if (o.task_dir && *o.task_dir)
         return le_fail(err, LE_ERR_ARG,

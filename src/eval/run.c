@@ -7,6 +7,7 @@
 
 #include "base/cpu.h"
 #include "base/mapfile.h"
+#include "base/options.h"
 #include "base/wheel.h"
 #include "eval/cache.h"
 #include "eval/metrics.h"
@@ -739,10 +740,9 @@ le_status le_bench_run(le_model *m, const le_bench_options *opt_in, le_bench_res
                        le_error *err) {
     *out = NULL;
     le_bench_options o;
-    if (opt_in)
-        o = *opt_in;
-    else
-        le_bench_options_init(&o);
+    le_bench_options_init(&o);
+    le_status taken = le_options_take(&o, sizeof o, opt_in, "le_bench_options", err);
+    if (taken) return taken;
     double t_start = now();
     le_bench_result *r = calloc(1, sizeof *r);
     if (!r) return oom(err);

@@ -9,6 +9,7 @@
 
 #include "base/checksum.h"
 #include "base/cpu.h"
+#include "base/options.h"
 #include "index/fusion.h"
 #include "index/manifest.h"
 #include "index/vecdot.h"
@@ -21,29 +22,33 @@ void le_index_model_init(le_index_model *im) {
     im->attn_scale = LE_ATTN_SCALE_LOG;
 }
 
-void le_index_options_init(le_index_options *o) {
-    memset(o, 0, sizeof *o);
-    o->encoding = LE_VEC_F32;
-    o->hnsw_m = 32;
-    o->hnsw_ef_construction = 200;
-    o->hnsw_ef_search = 0;
-    o->hnsw_min_docs = 10000;
-    o->store_text = 1;
-    o->stopwords = 1;
-    o->verify = 1;
-    o->threads = 0;
-    o->max_segments = 8;
+void le_index_options_init_size(le_index_options *opt, size_t size) {
+    le_index_options d;
+    memset(&d, 0, sizeof d);
+    d.encoding = LE_VEC_F32;
+    d.hnsw_m = 32;
+    d.hnsw_ef_construction = 200;
+    d.hnsw_ef_search = 0;
+    d.hnsw_min_docs = 10000;
+    d.store_text = 1;
+    d.stopwords = 1;
+    d.verify = 1;
+    d.threads = 0;
+    d.max_segments = 8;
+    le_options_init(opt, size, &d, sizeof d);
 }
 
-void le_search_options_init(le_search_options *o) {
-    memset(o, 0, sizeof *o);
-    o->mode = LE_SEARCH_DENSE;
-    o->k = 10;
-    o->fuse = LE_FUSE_WEIGHTED;
-    o->dense_weight = o->bm25_weight = o->sparse_weight = 0.5;
-    o->rrf_k = LE_RRF_K;
-    o->bm25_k1 = 1.2;
-    o->bm25_b = 0.75;
+void le_search_options_init_size(le_search_options *opt, size_t size) {
+    le_search_options d;
+    memset(&d, 0, sizeof d);
+    d.mode = LE_SEARCH_DENSE;
+    d.k = 10;
+    d.fuse = LE_FUSE_WEIGHTED;
+    d.dense_weight = d.bm25_weight = d.sparse_weight = 0.5;
+    d.rrf_k = LE_RRF_K;
+    d.bm25_k1 = 1.2;
+    d.bm25_b = 0.75;
+    le_options_init(opt, size, &d, sizeof d);
 }
 
 static const char *const g_modes[] = {"dense", "bm25", "hybrid", "sparse", "multi"};
@@ -201,7 +206,12 @@ static inline uint32_t live_number(const le_index *ix, int seg, uint32_t local) 
     return ix->ord_of[seg] ? ix->ord_of[seg][local] : ix->first[seg] + local;
 }
 
-static le_status open_bytes(le_index *ix, const le_index_options *opt, le_error *err) {
+static le_status open_bytes(le_index *ix, const le_index_options *opt_in, le_error *err) {
+    le_index_options given;
+    le_index_options_init(&given);
+    le_status taken = le_options_take(&given, sizeof given, opt_in, "le_index_options", err);
+    if (taken) return taken;
+    const le_index_options *opt = &given;
     const unsigned char *b = ix->base;
     uint64_t size = ix->size;
     const char *path = ix->path ? ix->path : "(memory)";
@@ -815,12 +825,12 @@ static int write_hits(const search_run *r, le_index_hit *hits) {
 le_status le_index_search(le_index *ix, const le_index_query *q, const le_search_options *opt,
                           le_index_hit *hits, int *n_out, le_error *err) {
     *n_out = 0;
-    le_search_options def;
-    if (!opt) {
-        le_search_options_init(&def);
-        if (!ix->model.dim) def.mode = LE_SEARCH_BM25;
-        opt = &def;
-    }
+    le_search_options given;
+    le_search_options_init(&given);
+    if (!opt && !ix->model.dim) given.mode = LE_SEARCH_BM25;
+    le_status taken = le_options_take(&given, sizeof given, opt, "le_search_options", err);
+    if (taken) return taken;
+    opt = &given;
     int k = opt->k;
     if (k < 0 || k > 1 << 20) return le_fail(err, LE_ERR_ARG, "search: k must be in [0, 2^20]");
     if (k == 0 || ix->n_live == 0) return LE_OK;

@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include "base/array.h"
 #include "base/checksum.h"
+#include "base/options.h"
 #include "index/index.h"
 #include "index/manifest.h"
 
@@ -515,9 +516,12 @@ le_status le_index_writer_open(const char *path, const le_index_model *model,
     if (!w) return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
     le_map_init(&w->pending, &le_map_borrowed);
     w->lock_fd = -1;
-    if (opt) w->opt = *opt;
-    else le_index_options_init(&w->opt);
-    le_status st = LE_OK;
+    le_index_options_init(&w->opt);
+    le_status st = le_options_take(&w->opt, sizeof w->opt, opt, "le_index_options", err);
+    if (st) {
+        free(w);
+        return st;
+    }
     char *tmp = strdup(path);
     w->path = strdup(path);
     w->lock_path = with_suffix(path, ".lock");
