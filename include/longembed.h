@@ -220,7 +220,10 @@ le_status le_embed(le_model *m, size_t n, const char *const *texts, const size_t
                    const le_embed_options *opt, float *out, le_text_result *results,
                    le_error *err);
 
-/* ------------------------------------------------------------------ bench */
+/* ------------------------------------------------------------------ bench
+ * The le_bench_* functions live in their own library, longembed_bench
+ * (liblongembed_bench.a, built from src/eval): programs that run the
+ * benchmark link it beside the core; liblongembed.so does not hold them. */
 
 /* The LongEmbed benchmark (docs/benchmark.md): synthetic passkey and needle
  * tasks at nominal lengths 256 … 32768, and real tasks from LongEmbed/BEIR
