@@ -51,6 +51,18 @@ extern "C" {
 
 #define LE_VERSION "0.1.0"
 
+/* The functions declared with LE_API are the library's exports: the shared
+ * library exports them and nothing else (tests/api/test_exports.sh).
+ * LE_BENCH_API marks the benchmark's (le_bench_*): they live in the
+ * separate library longembed_bench (liblongembed_bench.a), which programs
+ * that run the benchmark link beside the core library. */
+#if defined(__GNUC__)
+#define LE_API __attribute__((visibility("default")))
+#else
+#define LE_API
+#endif
+#define LE_BENCH_API LE_API
+
 typedef enum le_status {
     LE_OK = 0,
     LE_ERR_ARG = 1,         /* an invalid argument or option */
@@ -69,13 +81,13 @@ typedef struct le_error {
     char message[1024];
 } le_error;
 
-const char *le_version(void);
-const char *le_status_name(le_status s);
+LE_API const char *le_version(void);
+LE_API const char *le_status_name(le_status s);
 
 /* Logging: messages the library wants to tell (e.g. "fetching model …").
  * level: 0 error, 1 warning, 2 info, 3 debug. Default: none are printed. */
 typedef void (*le_log_fn)(int level, const char *message, void *user);
-void le_set_log(le_log_fn fn, void *user);
+LE_API void le_set_log(le_log_fn fn, void *user);
 
 /* ------------------------------------------------------------------ model */
 
@@ -92,21 +104,21 @@ typedef struct le_model_options {
                               AVX512_BF16; about 1e-3 of a unit vector, see README) */
 } le_model_options;
 
-void le_model_options_init_size(le_model_options *opt, size_t size);
+LE_API void le_model_options_init_size(le_model_options *opt, size_t size);
 #define le_model_options_init(opt) le_model_options_init_size((opt), sizeof *(opt))
 
 /* model: a known alias ("minilm") or a Hugging Face model directory. */
-le_status le_model_open(const char *model, const le_model_options *opt, le_model **out,
-                        le_error *err);
-void le_model_close(le_model *m);
+LE_API le_status le_model_open(const char *model, const le_model_options *opt, le_model **out,
+                               le_error *err);
+LE_API void le_model_close(le_model *m);
 
 /* Fetch an alias into the cache without opening it; *dir_out (optional)
  * receives the model directory (owned by the caller, free()). */
-le_status le_model_fetch(const char *alias, const char *cache_dir, char **dir_out,
-                         le_error *err);
+LE_API le_status le_model_fetch(const char *alias, const char *cache_dir, char **dir_out,
+                                le_error *err);
 
 /* Aliases known to this build, NULL-terminated. */
-const char *const *le_model_aliases(void);
+LE_API const char *const *le_model_aliases(void);
 
 typedef struct le_model_info {
     const char *name;         /* alias or directory base name */
@@ -134,19 +146,19 @@ typedef struct le_model_info {
     const char *precision;   /* "fp32" or "bf16" (the matrix products) */
 } le_model_info;
 
-le_status le_model_get_info(const le_model *m, le_model_info *out);
-int le_model_dim(const le_model *m);
+LE_API le_status le_model_get_info(const le_model *m, le_model_info *out);
+LE_API int le_model_dim(const le_model *m);
 
 /* --------------------------------------------------------------- tokenize */
 
 /* Token ids of one text with the model's special tokens (add_special=1).
  * On success *n_out holds the number of ids, even when it exceeds cap (then
  * only cap ids were written): call again with a larger buffer. */
-le_status le_tokenize(le_model *m, const char *text, size_t len, int add_special, int32_t *ids,
-                      size_t cap, size_t *n_out, le_error *err);
+LE_API le_status le_tokenize(le_model *m, const char *text, size_t len, int add_special,
+                             int32_t *ids, size_t cap, size_t *n_out, le_error *err);
 
 /* The vocabulary string of a token id, or NULL when out of range. */
-const char *le_token_piece(const le_model *m, int32_t id);
+LE_API const char *le_token_piece(const le_model *m, int32_t id);
 
 /* ------------------------------------------------------------------ embed */
 
@@ -167,9 +179,9 @@ typedef enum le_extend {
     LE_EXTEND_SELFEXTEND /* SelfExtend, bidirectional: neighbour and grouped positions (RoPE) */
 } le_extend;
 
-const char *le_extend_name(le_extend e);
+LE_API const char *le_extend_name(le_extend e);
 /* Parses "none", "pcw", "gp", "rp", "pi", "ntk", "yarn", "selfextend". */
-le_status le_extend_parse(const char *s, le_extend *out, le_error *err);
+LE_API le_status le_extend_parse(const char *s, le_extend *out, le_error *err);
 
 typedef enum le_attn_scale {
     LE_ATTN_SCALE_LOG = 0, /* max(1, ln L / ln Lo) past the window (the paper's default) */
@@ -203,7 +215,7 @@ typedef struct le_embed_options {
     double rotary_scaling_factor;
 } le_embed_options;
 
-void le_embed_options_init_size(le_embed_options *opt, size_t size);
+LE_API void le_embed_options_init_size(le_embed_options *opt, size_t size);
 #define le_embed_options_init(opt) le_embed_options_init_size((opt), sizeof *(opt))
 
 typedef struct le_text_result {
@@ -216,9 +228,9 @@ typedef struct le_text_result {
 /* Embeds n texts into out (n × le_model_dim floats, row-major, input order).
  * lengths may be NULL (texts are NUL-terminated). results may be NULL.
  * On failure the message names the index of the offending text. */
-le_status le_embed(le_model *m, size_t n, const char *const *texts, const size_t *lengths,
-                   const le_embed_options *opt, float *out, le_text_result *results,
-                   le_error *err);
+LE_API le_status le_embed(le_model *m, size_t n, const char *const *texts, const size_t *lengths,
+                          const le_embed_options *opt, float *out, le_text_result *results,
+                          le_error *err);
 
 /* ------------------------------------------------------------------ bench
  * The le_bench_* functions live in their own library, longembed_bench
@@ -290,20 +302,20 @@ typedef struct le_bench_options {
     void *progress_user;
 } le_bench_options;
 
-void le_bench_options_init_size(le_bench_options *opt, size_t size);
+LE_BENCH_API void le_bench_options_init_size(le_bench_options *opt, size_t size);
 #define le_bench_options_init(opt) le_bench_options_init_size((opt), sizeof *(opt))
 
 typedef struct le_bench_result le_bench_result;
 
 /* Runs the benchmark. m may be NULL when only bm25 runs. On success *out
  * holds every number (free with le_bench_result_free). */
-le_status le_bench_run(le_model *m, const le_bench_options *opt, le_bench_result **out,
-                       le_error *err);
+LE_BENCH_API le_status le_bench_run(le_model *m, const le_bench_options *opt, le_bench_result **out,
+                                    le_error *err);
 
 /* Generates the synthetic tasks of opt (tasks, lengths, seed, sizes,
  * haystack) and writes them to dir in the LongEmbed JSONL layout:
  * dir/<task>/{corpus,queries,qrels}.jsonl. Needs no model. */
-le_status le_bench_export(const le_bench_options *opt, const char *dir, le_error *err);
+LE_BENCH_API le_status le_bench_export(const le_bench_options *opt, const char *dir, le_error *err);
 
 /* One number: a metric of one configuration on one split. */
 typedef struct le_bench_row {
@@ -316,13 +328,13 @@ typedef struct le_bench_row {
     double value;          /* in percent */
 } le_bench_row;
 
-size_t le_bench_result_count(const le_bench_result *r);
-void le_bench_result_row(const le_bench_result *r, size_t i, le_bench_row *out);
+LE_BENCH_API size_t le_bench_result_count(const le_bench_result *r);
+LE_BENCH_API void le_bench_result_row(const le_bench_result *r, size_t i, le_bench_row *out);
 /* The task score of one configuration: its main metric averaged over the
  * task's splits (task "all": the mean over tasks). -1 when absent. */
-double le_bench_result_score(const le_bench_result *r, const char *task, const char *retriever,
-                             const char *extend);
-double le_bench_result_seconds(const le_bench_result *r);
+LE_BENCH_API double le_bench_result_score(const le_bench_result *r, const char *task,
+                                          const char *retriever, const char *extend);
+LE_BENCH_API double le_bench_result_seconds(const le_bench_result *r);
 
 typedef enum le_report_format {
     LE_REPORT_JSON = 0,     /* every number, the configuration, model, revision, times */
@@ -331,19 +343,19 @@ typedef enum le_report_format {
 } le_report_format;
 
 /* The report as text (malloc'd, NUL-terminated; free()). */
-le_status le_bench_report(const le_bench_result *r, le_report_format f, char **out, size_t *len,
-                          le_error *err);
+LE_BENCH_API le_status le_bench_report(const le_bench_result *r, le_report_format f, char **out,
+                                       size_t *len, le_error *err);
 /* Writes the report to path (through a temporary file and a rename). */
-le_status le_bench_write_report(const le_bench_result *r, le_report_format f, const char *path,
-                                le_error *err);
-void le_bench_result_free(le_bench_result *r);
+LE_BENCH_API le_status le_bench_write_report(const le_bench_result *r, le_report_format f,
+                                             const char *path, le_error *err);
+LE_BENCH_API void le_bench_result_free(le_bench_result *r);
 
 /* The same for pre-tokenized inputs: ids[i] holds n_ids[i] token ids of the
  * text alone (the model's special tokens are added, as for texts). Ids are
  * checked against the vocabulary. */
-le_status le_embed_tokens(le_model *m, size_t n, const int32_t *const *ids, const size_t *n_ids,
-                          const le_embed_options *opt, float *out, le_text_result *results,
-                          le_error *err);
+LE_API le_status le_embed_tokens(le_model *m, size_t n, const int32_t *const *ids,
+                                 const size_t *n_ids, const le_embed_options *opt, float *out,
+                                 le_text_result *results, le_error *err);
 
 /* ================================================================== index
  * Retrieval index: documents, their dense vectors, BM25 postings, an HNSW
@@ -396,18 +408,18 @@ typedef struct le_index_model {
 } le_index_model;
 
 /* A BM25-only identity (no model, no vectors). */
-void le_index_model_init(le_index_model *im);
+LE_API void le_index_model_init(le_index_model *im);
 /* The identity of documents embedded by m with opt (NULL: defaults):
  * extend, max_tokens, prefix (NULL: the model's passage prefix), pooling,
  * normalize, attn_scale, position_stride and the RoPE method parameters.
  * spec says how to reopen the model (NULL: the model's directory). */
-le_status le_index_model_describe(le_model *m, const char *spec, const le_embed_options *opt,
-                                  le_index_model *out, le_error *err);
+LE_API le_status le_index_model_describe(le_model *m, const char *spec, const le_embed_options *opt,
+                                         le_index_model *out, le_error *err);
 /* 0 when a and b give the same vectors; else 1, with the first difference
  * described in msg (cap bytes, may be NULL). The spec (model) is not
  * compared: the same model may be reached by alias or by directory. */
-int le_index_model_differs(const le_index_model *a, const le_index_model *b, char *msg,
-                           size_t cap);
+LE_API int le_index_model_differs(const le_index_model *a, const le_index_model *b, char *msg,
+                                  size_t cap);
 
 /* -------------------------------------- prefix presets, an index's options
  * What every client (CLI, server, binding) needs to embed as the library
@@ -456,7 +468,7 @@ typedef struct le_index_options {
                                   them all into one; default 8 */
 } le_index_options;
 
-void le_index_options_init_size(le_index_options *o, size_t size);
+LE_API void le_index_options_init_size(le_index_options *o, size_t size);
 #define le_index_options_init(o) le_index_options_init_size((o), sizeof *(o))
 
 /* One document to add. */
@@ -482,43 +494,45 @@ typedef struct le_index_doc {
  * the identity of a new index (NULL: BM25 only); for an existing index it
  * may be NULL (keep the index's) or must match it (else LE_ERR_ARG, with
  * what differs). Readers are never blocked. */
-le_status le_index_writer_open(const char *path, const le_index_model *model,
-                               const le_index_options *opt, le_index_writer **out, le_error *err);
+LE_API le_status le_index_writer_open(const char *path, const le_index_model *model,
+                                      const le_index_options *opt, le_index_writer **out,
+                                      le_error *err);
 /* Buffers documents (vectors given by the caller). Nothing is visible
  * before le_index_writer_commit. */
-le_status le_index_writer_add(le_index_writer *w, size_t n, const le_index_doc *docs,
-                              le_error *err);
+LE_API le_status le_index_writer_add(le_index_writer *w, size_t n, const le_index_doc *docs,
+                                     le_error *err);
 /* Embeds docs[i].text with m as the index's identity says (fails when m is
  * not the index's model) and buffers the documents. From opt only
  * batch_tokens, truncate and progress are used (NULL: defaults). results
  * (may be NULL) receive token counts. */
-le_status le_index_writer_add_texts(le_index_writer *w, le_model *m, const le_embed_options *opt,
-                                    size_t n, const le_index_doc *docs, le_text_result *results,
-                                    le_error *err);
+LE_API le_status le_index_writer_add_texts(le_index_writer *w, le_model *m,
+                                           const le_embed_options *opt, size_t n,
+                                           const le_index_doc *docs, le_text_result *results,
+                                           le_error *err);
 /* Deletes documents by id (buffered too); *n_found (may be NULL) gets how
  * many of the ids were in the index or the buffer. */
-le_status le_index_writer_delete(le_index_writer *w, size_t n, const char *const *ids,
-                                 size_t *n_found, le_error *err);
+LE_API le_status le_index_writer_delete(le_index_writer *w, size_t n, const char *const *ids,
+                                        size_t *n_found, le_error *err);
 /* Publishes the buffered changes: a new file is written beside the index,
  * fsynced, renamed over it and the directory fsynced. A crash at any point
  * leaves the previous version or the new one. */
-le_status le_index_writer_commit(le_index_writer *w, le_error *err);
+LE_API le_status le_index_writer_commit(le_index_writer *w, le_error *err);
 /* Commits, then rewrites the index as one segment without deleted
  * documents (and a fresh graph). */
-le_status le_index_writer_compact(le_index_writer *w, le_error *err);
+LE_API le_status le_index_writer_compact(le_index_writer *w, le_error *err);
 /* Documents buffered and not yet committed. */
-size_t le_index_writer_pending(const le_index_writer *w);
+LE_API size_t le_index_writer_pending(const le_index_writer *w);
 /* The index's identity. */
-const le_index_model *le_index_writer_model(const le_index_writer *w);
+LE_API const le_index_model *le_index_writer_model(const le_index_writer *w);
 /* Releases the lock; uncommitted changes are dropped. */
-void le_index_writer_close(le_index_writer *w);
+LE_API void le_index_writer_close(le_index_writer *w);
 
 /* Opens the committed version of an index for reading (a snapshot: later
  * commits are not seen; open again to see them). A handle must not be used
  * by two threads at once; open one per thread. */
-le_status le_index_open(const char *path, const le_index_options *opt, le_index **out,
-                        le_error *err);
-void le_index_close(le_index *ix);
+LE_API le_status le_index_open(const char *path, const le_index_options *opt, le_index **out,
+                               le_error *err);
+LE_API void le_index_close(le_index *ix);
 
 typedef struct le_index_info {
     le_index_model model;
@@ -539,9 +553,9 @@ typedef struct le_index_info {
         bytes_multi;
 } le_index_info;
 
-void le_index_get_info(const le_index *ix, le_index_info *out);
+LE_API void le_index_get_info(const le_index *ix, le_index_info *out);
 /* Live documents; they are numbered 0 .. count-1 in this snapshot. */
-size_t le_index_count(const le_index *ix);
+LE_API size_t le_index_count(const le_index *ix);
 
 typedef struct le_index_doc_info {
     const char *id, *source, *title; /* valid while the index is open */
@@ -551,15 +565,15 @@ typedef struct le_index_doc_info {
     int tokens, tokens_in_text, truncated;
 } le_index_doc_info;
 
-le_status le_index_get_doc(const le_index *ix, size_t doc, le_index_doc_info *out,
-                           le_error *err);
+LE_API le_status le_index_get_doc(const le_index *ix, size_t doc, le_index_doc_info *out,
+                                  le_error *err);
 /* The number of the document with this id, or -1. */
-long le_index_find(le_index *ix, const char *id);
+LE_API long le_index_find(le_index *ix, const char *id);
 
 /* Opens the index with every checksum and structural check; deep = 1 also
  * re-analyses stored texts against the BM25 postings and checks that ids
  * are unique. info (may be NULL) is filled on success. */
-le_status le_index_verify(const char *path, int deep, le_index_info *info, le_error *err);
+LE_API le_status le_index_verify(const char *path, int deep, le_index_info *info, le_error *err);
 
 typedef enum le_search_mode {
     LE_SEARCH_DENSE = 0,  /* dense vectors: HNSW where a segment has a graph, else exact */
@@ -569,9 +583,9 @@ typedef enum le_search_mode {
     LE_SEARCH_MULTI = 4   /* multi-vector MaxSim over every document */
 } le_search_mode;
 
-const char *le_search_mode_name(le_search_mode m);
+LE_API const char *le_search_mode_name(le_search_mode m);
 /* Parses "dense", "bm25", "hybrid", "sparse", "multi". */
-le_status le_search_mode_parse(const char *s, le_search_mode *out, le_error *err);
+LE_API le_status le_search_mode_parse(const char *s, le_search_mode *out, le_error *err);
 
 typedef enum le_fuse_method {
     LE_FUSE_WEIGHTED = 0, /* Σ weight · min-max normalised score */
@@ -595,7 +609,7 @@ typedef struct le_search_options {
     int rerank;          /* 1: re-rank the candidates by MaxSim (index and query multi-vectors) */
 } le_search_options;
 
-void le_search_options_init_size(le_search_options *o, size_t size);
+LE_API void le_search_options_init_size(le_search_options *o, size_t size);
 #define le_search_options_init(o) le_search_options_init_size((o), sizeof *(o))
 
 typedef struct le_index_query {
@@ -617,13 +631,14 @@ typedef struct le_index_hit {
 
 /* The best opt->k documents for q, best first, into hits (room for k);
  * *n_out gets their number. */
-le_status le_index_search(le_index *ix, const le_index_query *q, const le_search_options *opt,
-                          le_index_hit *hits, int *n_out, le_error *err);
+LE_API le_status le_index_search(le_index *ix, const le_index_query *q,
+                                 const le_search_options *opt, le_index_hit *hits, int *n_out,
+                                 le_error *err);
 /* The same for a text query: embedded with m (the index's model, its query
  * prefix; m may be NULL for BM25) for the dense part. */
-le_status le_index_search_text(le_index *ix, le_model *m, const char *query,
-                               const le_search_options *opt, le_index_hit *hits, int *n_out,
-                               le_error *err);
+LE_API le_status le_index_search_text(le_index *ix, le_model *m, const char *query,
+                                      const le_search_options *opt, le_index_hit *hits, int *n_out,
+                                      le_error *err);
 
 /* =========================================================== end of index */
 
