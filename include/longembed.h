@@ -38,6 +38,30 @@
  * (le_index_doc, le_index_query) keep their layout; growing one means a new
  * struct and function. le_bench_progress, which the library allocates and
  * only lends to a callback, may grow at its end.
+ *
+ * Threads. Each handle is used by one thread at a time; different handles
+ * may be used from different threads at once:
+ *   - le_model: le_embed, le_embed_tokens and the index calls that take a
+ *     model (le_index_writer_add_texts, le_index_search_text) use its scratch
+ *     buffers: one such call at a time per model (open one per thread, or
+ *     hold a lock). le_tokenize, le_token_piece, le_model_get_info and
+ *     le_model_dim only read it and may run on any thread at any time.
+ *   - le_index (a reader): one thread at a time; open one per thread (cheap:
+ *     the file is mapped once per open, never copied).
+ *   - le_index_writer: one thread at a time, and one writer per index across
+ *     processes (a lock file).
+ *   - le_bench_result: read-only once le_bench_run returned.
+ *   - le_version, le_status_name, le_extend_name, le_search_mode_name, the
+ *     parsers and le_model_aliases may be called from any thread;
+ *     le_set_log should be called before anything else.
+ * Parallel loops (matrix products, attention, graph builds) of every handle
+ * run on ONE process-wide thread pool, not one per handle: it holds as many
+ * threads as the largest `threads` option of the handles open at the time
+ * (started with the first, grown when a handle asks for more, ended with the
+ * last), and each handle's loops use as many of them as its own option says.
+ * Loops of handles used from different threads take turns on it, so several
+ * models and indexes in one server never oversubscribe the CPU. Results do
+ * not depend on the thread count: every task writes its own output.
  */
 #ifndef LONGEMBED_H
 #define LONGEMBED_H

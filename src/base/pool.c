@@ -5,50 +5,68 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-struct le_pool {
-    int nthreads; /* including the caller */
+/* The workers and the one job they run at a time. */
+typedef struct pool_core {
+    int n_workers; /* started threads; the caller of a job is thread 0 */
     pthread_t *workers;
-    pthread_mutex_t mu;
+    pthread_mutex_t run_mu; /* held for a whole job: jobs from several threads take turns */
+    pthread_mutex_t mu;     /* guards what follows */
     pthread_cond_t start_cv, done_cv;
-    unsigned long generation;
+    unsigned long generation; /* one more per job */
     int stopping;
-    int busy; /* workers still inside the current job */
+    int active; /* threads of the current job, the caller included */
+    int busy;   /* workers still inside the current job */
     /* the current job */
     le_pool_task task;
     void *ctx;
     size_t n;
     atomic_size_t next;
+} pool_core;
+
+struct le_pool {
+    pool_core *core;
+    int nthreads; /* this handle's loops: threads 0 .. nthreads-1 */
+    int shared;
 };
 
+/* The pool whose task this thread is running, so that a loop started from
+ * inside a task runs serially instead of waiting for itself. */
+static _Thread_local const pool_core *tl_running;
+
 typedef struct {
-    le_pool *p;
+    pool_core *c;
     int index;
+    unsigned long generation; /* the last job before this worker started */
 } worker_arg;
 
-static void run_tasks(le_pool *p, int thread) {
+static void run_tasks(pool_core *c, int thread) {
+    const pool_core *outer = tl_running;
+    tl_running = c;
     for (;;) {
-        size_t i = atomic_fetch_add_explicit(&p->next, 1, memory_order_relaxed);
-        if (i >= p->n) break;
-        p->task(p->ctx, i, thread);
+        size_t i = atomic_fetch_add_explicit(&c->next, 1, memory_order_relaxed);
+        if (i >= c->n) break;
+        c->task(c->ctx, i, thread);
     }
+    tl_running = outer;
 }
 
 static void *worker_main(void *arg) {
     worker_arg wa = *(worker_arg *)arg;
     free(arg);
-    le_pool *p = wa.p;
-    unsigned long seen = 0;
-    pthread_mutex_lock(&p->mu);
+    pool_core *c = wa.c;
+    unsigned long seen = wa.generation;
+    pthread_mutex_lock(&c->mu);
     for (;;) {
-        while (!p->stopping && p->generation == seen) pthread_cond_wait(&p->start_cv, &p->mu);
-        if (p->stopping) break;
-        seen = p->generation;
-        pthread_mutex_unlock(&p->mu);
-        run_tasks(p, wa.index);
-        pthread_mutex_lock(&p->mu);
-        if (--p->busy == 0) pthread_cond_signal(&p->done_cv);
+        while (!c->stopping && c->generation == seen) pthread_cond_wait(&c->start_cv, &c->mu);
+        if (c->stopping) break;
+        seen = c->generation;
+        if (wa.index >= c->active) continue; /* a job of a handle with fewer threads */
+        pthread_mutex_unlock(&c->mu);
+        run_tasks(c, wa.index);
+        pthread_mutex_lock(&c->mu);
+        if (--c->busy == 0) pthread_cond_signal(&c->done_cv);
     }
-    pthread_mutex_unlock(&p->mu);
+    pthread_mutex_unlock(&c->mu);
     return NULL;
 }
 
@@ -57,71 +75,163 @@ int le_online_cpus(void) {
     return n > 0 ? (int)n : 1;
 }
 
+static pool_core *core_create(void) {
+    pool_core *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    pthread_mutex_init(&c->run_mu, NULL);
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->start_cv, NULL);
+    pthread_cond_init(&c->done_cv, NULL);
+    atomic_init(&c->next, 0);
+    return c;
+}
+
+/* Starts workers until the core runs `threads` threads (the caller one of
+ * them). No job may be running. -1 when a thread cannot start (those that
+ * did keep running). */
+static int core_grow(pool_core *c, int threads) {
+    if (threads - 1 <= c->n_workers) return 0;
+    pthread_t *w = realloc(c->workers, sizeof(pthread_t) * (size_t)(threads - 1));
+    if (!w) return -1;
+    c->workers = w;
+    while (c->n_workers < threads - 1) {
+        worker_arg *wa = malloc(sizeof *wa);
+        if (!wa) return -1;
+        wa->c = c;
+        wa->index = c->n_workers + 1;
+        wa->generation = c->generation;
+        if (pthread_create(&c->workers[c->n_workers], NULL, worker_main, wa)) {
+            free(wa);
+            return -1;
+        }
+        c->n_workers++;
+    }
+    return 0;
+}
+
+static void core_destroy(pool_core *c) {
+    if (!c) return;
+    pthread_mutex_lock(&c->mu);
+    c->stopping = 1;
+    pthread_cond_broadcast(&c->start_cv);
+    pthread_mutex_unlock(&c->mu);
+    for (int i = 0; i < c->n_workers; i++) pthread_join(c->workers[i], NULL);
+    free(c->workers);
+    pthread_mutex_destroy(&c->run_mu);
+    pthread_mutex_destroy(&c->mu);
+    pthread_cond_destroy(&c->start_cv);
+    pthread_cond_destroy(&c->done_cv);
+    free(c);
+}
+
 le_pool *le_pool_create(int threads) {
     if (threads <= 0) threads = le_online_cpus();
     le_pool *p = calloc(1, sizeof *p);
     if (!p) return NULL;
     p->nthreads = threads;
-    pthread_mutex_init(&p->mu, NULL);
-    pthread_cond_init(&p->start_cv, NULL);
-    pthread_cond_init(&p->done_cv, NULL);
-    atomic_init(&p->next, 0);
-    if (threads > 1) {
-        p->workers = calloc((size_t)threads - 1, sizeof(pthread_t));
-        if (!p->workers) goto fail;
-        for (int i = 1; i < threads; i++) {
-            worker_arg *wa = malloc(sizeof *wa);
-            if (!wa) goto fail_threads;
-            wa->p = p;
-            wa->index = i;
-            if (pthread_create(&p->workers[i - 1], NULL, worker_main, wa)) {
-                free(wa);
-            fail_threads:
-                p->nthreads = i; /* destroy joins only the started ones */
-                le_pool_destroy(p);
-                return NULL;
-            }
-        }
+    if (!(p->core = core_create()) || core_grow(p->core, threads)) {
+        core_destroy(p->core);
+        free(p);
+        return NULL;
     }
     return p;
-fail:
-    free(p);
-    return NULL;
 }
 
 void le_pool_destroy(le_pool *p) {
     if (!p) return;
-    pthread_mutex_lock(&p->mu);
-    p->stopping = 1;
-    pthread_cond_broadcast(&p->start_cv);
-    pthread_mutex_unlock(&p->mu);
-    for (int i = 1; i < p->nthreads; i++) pthread_join(p->workers[i - 1], NULL);
-    free(p->workers);
-    pthread_mutex_destroy(&p->mu);
-    pthread_cond_destroy(&p->start_cv);
-    pthread_cond_destroy(&p->done_cv);
+    if (p->shared) {
+        le_pool_release(p);
+        return;
+    }
+    core_destroy(p->core);
     free(p);
+}
+
+/* The shared core and the handles on it. */
+static pthread_mutex_t g_shared_mu = PTHREAD_MUTEX_INITIALIZER;
+static pool_core *g_shared;
+static int g_handles;
+
+le_pool *le_pool_acquire(int threads) {
+    if (threads <= 0) threads = le_online_cpus();
+    le_pool *p = calloc(1, sizeof *p);
+    if (!p) return NULL;
+    pthread_mutex_lock(&g_shared_mu);
+    if (!g_shared) g_shared = core_create();
+    int ok = g_shared != NULL;
+    if (ok && threads - 1 > g_shared->n_workers) {
+        if (tl_running == g_shared) {
+            /* inside one of its tasks the core cannot grow (its job holds
+             * run_mu): this handle makes do with the threads there are */
+            threads = g_shared->n_workers + 1;
+        } else {
+            pthread_mutex_lock(&g_shared->run_mu); /* wait for a running job */
+            ok = core_grow(g_shared, threads) == 0;
+            pthread_mutex_unlock(&g_shared->run_mu);
+        }
+    }
+    if (ok) {
+        p->core = g_shared;
+        p->nthreads = threads;
+        p->shared = 1;
+        g_handles++;
+    } else if (g_handles == 0) {
+        core_destroy(g_shared);
+        g_shared = NULL;
+    }
+    pthread_mutex_unlock(&g_shared_mu);
+    if (!ok) {
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void le_pool_release(le_pool *p) {
+    if (!p) return;
+    if (!p->shared) {
+        le_pool_destroy(p);
+        return;
+    }
+    pthread_mutex_lock(&g_shared_mu);
+    if (--g_handles == 0) {
+        core_destroy(g_shared);
+        g_shared = NULL;
+    }
+    pthread_mutex_unlock(&g_shared_mu);
+    free(p);
+}
+
+int le_pool_shared_workers(void) {
+    pthread_mutex_lock(&g_shared_mu);
+    int n = g_shared ? g_shared->n_workers : 0;
+    pthread_mutex_unlock(&g_shared_mu);
+    return n;
 }
 
 int le_pool_threads(const le_pool *p) { return p ? p->nthreads : 1; }
 
 void le_pool_run(le_pool *p, size_t n, le_pool_task task, void *ctx) {
     if (n == 0) return;
-    if (!p || p->nthreads == 1 || n == 1) {
+    if (!p || p->nthreads == 1 || n == 1 || tl_running == p->core) {
         for (size_t i = 0; i < n; i++) task(ctx, i, 0);
         return;
     }
-    pthread_mutex_lock(&p->mu);
-    p->task = task;
-    p->ctx = ctx;
-    p->n = n;
-    atomic_store(&p->next, 0);
-    p->busy = p->nthreads - 1;
-    p->generation++;
-    pthread_cond_broadcast(&p->start_cv);
-    pthread_mutex_unlock(&p->mu);
-    run_tasks(p, 0);
-    pthread_mutex_lock(&p->mu);
-    while (p->busy > 0) pthread_cond_wait(&p->done_cv, &p->mu);
-    pthread_mutex_unlock(&p->mu);
+    pool_core *c = p->core;
+    pthread_mutex_lock(&c->run_mu);
+    pthread_mutex_lock(&c->mu);
+    c->task = task;
+    c->ctx = ctx;
+    c->n = n;
+    atomic_store(&c->next, 0);
+    c->active = p->nthreads;
+    c->busy = p->nthreads - 1;
+    c->generation++;
+    pthread_cond_broadcast(&c->start_cv);
+    pthread_mutex_unlock(&c->mu);
+    run_tasks(c, 0);
+    pthread_mutex_lock(&c->mu);
+    while (c->busy > 0) pthread_cond_wait(&c->done_cv, &c->mu);
+    pthread_mutex_unlock(&c->mu);
+    pthread_mutex_unlock(&c->run_mu);
 }

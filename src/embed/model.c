@@ -85,7 +85,7 @@ le_status le_model_open(const char *model, const le_model_options *opt_in, le_mo
         goto fail;
     }
     if ((s = le_encoder_load(m->dir, &m->cfg, isa, dtype, &m->enc, err))) goto fail;
-    m->pool = le_pool_create(opt.threads);
+    m->pool = le_pool_acquire(opt.threads); /* the shared pool (base/pool.h) */
     if (!m->pool) {
         s = le_fail(err, LE_ERR_NOMEM, "cannot start %d threads", opt.threads);
         goto fail;
@@ -108,7 +108,7 @@ void le_model_close(le_model *m) {
     le_encoder_scratch_free(&m->scratch);
     le_encoder_free(&m->enc);
     le_tokenizer_free(m->tok);
-    le_pool_destroy(m->pool);
+    le_pool_release(m->pool);
     free(m->dir);
     free(m);
 }

@@ -326,7 +326,7 @@ void le_index_close(le_index *ix) {
     le_map_free(&ix->ids);
     free(ix->acc);
     free(ix->touched);
-    if (ix->pool) le_pool_destroy(ix->pool);
+    le_pool_release(ix->pool);
     if (ix->map.data) le_mapfile_close(&ix->map);
     free(ix->path);
     free(ix);
@@ -452,7 +452,7 @@ le_status le_index_verify(const char *path, int deep, le_index_info *info, le_er
 
 static le_status ensure_pool(le_index *ix, le_error *err) {
     if (ix->pool) return LE_OK;
-    ix->pool = le_pool_create(ix->threads);
+    ix->pool = le_pool_acquire(ix->threads); /* the shared pool (base/pool.h) */
     if (!ix->pool) return le_fail(err, LE_ERR_NOMEM, "index: cannot start threads");
     ix->kc.pool = ix->pool;
     return LE_OK;

@@ -534,7 +534,7 @@ le_status le_index_writer_open(const char *path, const le_index_model *model,
     free(tmp);
     if ((st = take_lock(w, err))) goto fail;
     unlink(w->tmp_path); /* a crashed writer's leftover */
-    w->pool = le_pool_create(w->opt.threads);
+    w->pool = le_pool_acquire(w->opt.threads); /* the shared pool (base/pool.h) */
     if (!w->pool) {
         st = le_fail(err, LE_ERR_NOMEM, "index: cannot start threads");
         goto fail;
@@ -596,7 +596,7 @@ void le_index_writer_close(le_index_writer *w) {
     free(w->docs);
     free(w->dels);
     le_index_close(w->cur);
-    if (w->pool) le_pool_destroy(w->pool);
+    le_pool_release(w->pool);
     if (w->lock_fd >= 0) close(w->lock_fd); /* releases the lock */
     free(w->path);
     free(w->lock_path);
