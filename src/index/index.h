@@ -62,12 +62,6 @@ void le_index_seg_params(le_seg_params *p, const le_index_model *m, const le_ind
 /* The (segment, local document) of live document number doc. */
 void le_index_locate(const le_index *ix, size_t doc, int *seg, uint32_t *local);
 
-/* Fault injection for tests: called at each step of a commit ("tmp-open",
- * "write", "segments-copied", "segment-written", "manifest-written",
- * "header-written", "fsync", "rename", "dir-fsync"); a non-zero return
- * makes that step fail as an I/O error would. The hook may also kill the
- * process to simulate a crash at that point. NULL: none. */
-typedef int (*le_index_fault_fn)(const char *step, void *user);
-void le_index_set_fault_hook(le_index_fault_fn fn, void *user);
+/* Fault injection at each step of a commit: base/fault.h (le_fault_set_hook). */
 
 #endif

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/fault.h"
 #include "check.h"
 #include "index/index.h"
 #include "index_testutil.h"
@@ -149,9 +150,9 @@ static void test_faults(const char *dir, uint64_t old_h, size_t old_n, uint64_t 
             CHECK(le_index_writer_open(path, NULL, NULL, &w, &err) == LE_OK);
             if (!w) continue;
             fault_plan p = {g_steps[s], nth, 0, 0};
-            le_index_set_fault_hook(on_fault, &p);
+            le_fault_set_hook(on_fault, &p);
             le_status st = apply_change(w, &err);
-            le_index_set_fault_hook(NULL, NULL);
+            le_fault_set_hook(NULL, NULL);
             size_t n;
             uint64_t h = digest(path, &n);
             if (!strcmp(g_steps[s], "dir-fsync")) {
@@ -189,7 +190,7 @@ static void test_kills(const char *dir, uint64_t old_h, size_t old_n, uint64_t n
                 le_error err;
                 if (le_index_writer_open(path, NULL, NULL, &w, &err) != LE_OK) _exit(3);
                 fault_plan p = {g_steps[s], nth, 0, 1};
-                le_index_set_fault_hook(on_fault, &p);
+                le_fault_set_hook(on_fault, &p);
                 apply_change(w, &err);
                 _exit(4); /* the step was not reached */
             }
@@ -236,9 +237,9 @@ int main(void) {
     le_index_writer *w = NULL;
     le_error err;
     CHECK(le_index_writer_open(path, NULL, NULL, &w, &err) == LE_OK);
-    le_index_set_fault_hook(count_writes, NULL);
+    le_fault_set_hook(count_writes, NULL);
     CHECK(apply_change(w, &err) == LE_OK);
-    le_index_set_fault_hook(NULL, NULL);
+    le_fault_set_hook(NULL, NULL);
     CHECK_MSG(g_writes >= 3, "a commit took %d writes", g_writes);
     le_index_writer_close(w);
     uint64_t new_h = digest(path, &new_n);
