@@ -469,7 +469,13 @@ static le_status dense_exact_segment(le_index *ix, int s, const float *q, le_top
         if (!ix->dense) {
             ix->dense = calloc((size_t)ix->n_seg, sizeof *ix->dense);
             ix->dense_ready = calloc((size_t)ix->n_seg, sizeof *ix->dense_ready);
-            if (!ix->dense || !ix->dense_ready) return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
+            if (!ix->dense || !ix->dense_ready) { /* both or neither: close and retries test one */
+                free(ix->dense);
+                free(ix->dense_ready);
+                ix->dense = NULL;
+                ix->dense_ready = NULL;
+                return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
+            }
         }
         if (!ix->dense_ready[s]) {
             le_status st = le_dense_build(&ix->dense[s], g->f32, g->n_docs, g->dim, ix->kc.isa, err);
