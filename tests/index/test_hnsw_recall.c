@@ -68,11 +68,11 @@ int main(void) {
         CHECK(le_index_writer_add(w, c, d, &err) == LE_OK);
     }
     double t0 = now();
-    CHECK(le_index_writer_commit(w, &err) == LE_OK);
+    CHECK_MSG(le_index_writer_commit(w, &err) == LE_OK, "%s", err.message);
     double t_build = now() - t0;
     le_index_writer_close(w);
     le_index *ix = NULL;
-    CHECK(le_index_open(path, NULL, &ix, &err) == LE_OK);
+    CHECK_MSG(le_index_open(path, NULL, &ix, &err) == LE_OK, "%s", err.message);
     if (!ix) return check_report("index/test_hnsw_recall");
     le_index_info info;
     le_index_get_info(ix, &info);
