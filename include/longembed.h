@@ -455,7 +455,7 @@ LE_API int le_index_model_differs(const le_index_model *a, const le_index_model 
  * Any other text is no preset and is returned as it is (a prefix itself).
  * NULL for a NULL name, or for "query" / "passage" without a model. The
  * result lives as long as m (or name). */
-const char *le_prefix_resolve(const le_model *m, const char *name);
+LE_API const char *le_prefix_resolve(const le_model *m, const char *name);
 
 typedef enum le_embed_role {
     LE_EMBED_DOCUMENTS = 0, /* with the index's passage prefix */
@@ -466,8 +466,8 @@ typedef enum le_embed_role {
  * pooling, normalisation and RoPE parameters, and the prefix of the role.
  * Strings point into im. A caller may then set batch_tokens, truncate (of
  * documents) and progress, which do not change the vectors. */
-void le_index_model_embed_options(const le_index_model *im, le_embed_role role,
-                                  le_embed_options *out);
+LE_API void le_index_model_embed_options(const le_index_model *im, le_embed_role role,
+                                         le_embed_options *out);
 
 typedef struct le_index_options {
     size_t struct_size;        /* set by le_index_options_init (see the top of this header) */
