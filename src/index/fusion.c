@@ -16,11 +16,34 @@ static int cmp_contrib(const void *pa, const void *pb) {
     return (a->list > b->list) - (a->list < b->list);
 }
 
+/* The normalised value of each hit of one list, by kind (see fusion.h). */
+static void normalise(le_fusion_kind kind, const le_hit *h, int n, double rrf_k, double *v) {
+    double lo = INFINITY, hi = -INFINITY, sum = 0, sq = 0;
+    for (int r = 0; r < n; r++) {
+        double s = h[r].score;
+        lo = s < lo ? s : lo;
+        hi = s > hi ? s : hi;
+        sum += s;
+    }
+    double mean = n ? sum / n : 0;
+    for (int r = 0; r < n; r++) sq += ((double)h[r].score - mean) * ((double)h[r].score - mean);
+    double sd = n ? sqrt(sq / n) : 0;
+    for (int r = 0; r < n; r++) {
+        double s = h[r].score;
+        if (kind == LE_FUSION_RRF)
+            v[r] = 1.0 / (rrf_k + (double)(r + 1));
+        else if (kind == LE_FUSION_ZSCORE)
+            v[r] = sd > 0 ? (s - lo) / sd : 0.0;
+        else
+            v[r] = hi > lo ? (s - lo) / (hi - lo) : 1.0;
+    }
+}
+
 le_status le_fuse(le_fusion_kind kind, int n_lists, const le_hit *const *lists, const int *counts,
                   const double *weights, double rrf_k, int k, le_hit *out, int *n_out,
                   le_error *err) {
     *n_out = 0;
-    if (kind != LE_FUSION_MINMAX && kind != LE_FUSION_RRF)
+    if (kind != LE_FUSION_MINMAX && kind != LE_FUSION_RRF && kind != LE_FUSION_ZSCORE)
         return le_fail(err, LE_ERR_ARG, "fusion: unknown kind %d", (int)kind);
     if (n_lists < 0 || k < 0) return le_fail(err, LE_ERR_ARG, "fusion: negative count");
     if (kind == LE_FUSION_RRF && !(rrf_k >= 0))
@@ -31,25 +54,17 @@ le_status le_fuse(le_fusion_kind kind, int n_lists, const le_hit *const *lists, 
         total += (size_t)counts[i];
     }
     contrib *c = malloc((total ? total : 1) * sizeof *c);
-    if (!c) return le_fail(err, LE_ERR_NOMEM, "fusion: out of memory");
+    double *v = malloc((total ? total : 1) * sizeof *v);
+    if (!c || !v) {
+        free(c);
+        free(v);
+        return le_fail(err, LE_ERR_NOMEM, "fusion: out of memory");
+    }
     size_t nc = 0;
     for (int i = 0; i < n_lists; i++) {
         double w = weights ? weights[i] : 1.0;
-        const le_hit *h = lists[i];
-        int n = counts[i];
-        double lo = INFINITY, hi = -INFINITY;
-        for (int r = 0; r < n; r++) {
-            if (h[r].score < lo) lo = h[r].score;
-            if (h[r].score > hi) hi = h[r].score;
-        }
-        for (int r = 0; r < n; r++) {
-            double v;
-            if (kind == LE_FUSION_RRF)
-                v = 1.0 / (rrf_k + (double)(r + 1));
-            else
-                v = hi > lo ? ((double)h[r].score - lo) / (hi - lo) : 1.0;
-            c[nc++] = (contrib){h[r].doc, i, w * v};
-        }
+        normalise(kind, lists[i], counts[i], rrf_k, v);
+        for (int r = 0; r < counts[i]; r++) c[nc++] = (contrib){lists[i][r].doc, i, w * v[r]};
     }
     qsort(c, nc, sizeof *c, cmp_contrib);
     le_topk top;
@@ -63,5 +78,6 @@ le_status le_fuse(le_fusion_kind kind, int n_lists, const le_hit *const *lists, 
     }
     *n_out = le_topk_finish(&top);
     free(c);
+    free(v);
     return LE_OK;
 }

@@ -6,6 +6,15 @@
  * 1); a document's fused score is Σ_i weight_i · normalised_i, where a list
  * that does not hold the document adds 0.
  *
+ * Z-score (the default of hybrid search, docs/retrieval.md): each list's
+ * scores are standardised by their spread over that list's hits and shifted
+ * so the list's lowest hit scores 0:
+ *   (s − min) / σ,   σ the standard deviation of the list's scores
+ * (a list whose hits all score the same maps them to 0). This is the z-score
+ * with a document missing from a list counted at that list's lowest hit, so
+ * each retriever weighs in by how far a document stands out from its other
+ * candidates, whatever the scale of its scores.
+ *
  * Reciprocal rank fusion (RRF): a document's fused score is
  *   Σ_i weight_i / (k_rrf + rank_i)
  * with rank_i its 1-based rank in list i (lists that do not hold it add 0);
@@ -22,7 +31,11 @@
 
 #define LE_RRF_K 60.0
 
-typedef enum le_fusion_kind { LE_FUSION_MINMAX = 0, LE_FUSION_RRF = 1 } le_fusion_kind;
+typedef enum le_fusion_kind {
+    LE_FUSION_MINMAX = 0,
+    LE_FUSION_RRF = 1,
+    LE_FUSION_ZSCORE = 2
+} le_fusion_kind;
 
 /* lists[i] holds counts[i] hits; weights may be NULL (all 1). Writes at most
  * k hits to out and their number to *n_out. rrf_k is used by RRF only. */

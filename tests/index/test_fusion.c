@@ -3,7 +3,12 @@
  *   bm25:  d1 10,  d4 6,   d3 2     → min-max: d1 1, d4 0.5, d3 0
  * weights 0.5/0.5: d1 0.75, d3 0.5, d4 0.25, d2 0
  * weights 0.8/0.2: d3 0.8, d1 0.6, d4 0.1, d2 0
- * RRF, k = 60: d1 1/62 + 1/61, d3 1/61 + 1/63, d4 1/62, d2 1/63 */
+ * RRF, k = 60: d1 1/62 + 1/61, d3 1/61 + 1/63, d4 1/62, d2 1/63
+ * z-score, (s − min) / σ with σ over the list (population):
+ *   dense σ = √(0.32/3): d3 √6 = 2.449490, d1 √6/2 = 1.224745, d2 0
+ *   bm25  σ = √(32/3):   d1 2.449490, d4 1.224745, d3 0
+ *   weights 0.3/0.7: d1 0.3·1.224745 + 0.7·2.449490 = 2.082066, d4 0.857321,
+ *   d3 0.734847, d2 0 */
 #include "check.h"
 #include "index/fusion.h"
 
@@ -58,6 +63,20 @@ int main(void) {
     CHECK_EQ_INT(n, 2);
     CHECK(out[0].doc == 2 && out[1].doc == 7);
     CHECK_NEAR(out[0].score, 1, 0);
+    /* z-score */
+    double w37[] = {0.3, 0.7};
+    CHECK(le_fuse(LE_FUSION_ZSCORE, 2, lists, counts, w37, 0, 8, out, &n, &err) == LE_OK);
+    CHECK_EQ_INT(n, 4);
+    CHECK(out[0].doc == 1 && out[1].doc == 4 && out[2].doc == 3 && out[3].doc == 2);
+    CHECK_NEAR(out[0].score, 2.082066, 1e-5);
+    CHECK_NEAR(out[1].score, 0.857321, 1e-5);
+    CHECK_NEAR(out[2].score, 0.734847, 1e-5);
+    CHECK_NEAR(out[3].score, 0, 1e-6);
+    /* a list of equal scores adds nothing; ties by document number */
+    CHECK(le_fuse(LE_FUSION_ZSCORE, 1, one, c1, NULL, 0, 8, out, &n, &err) == LE_OK);
+    CHECK_EQ_INT(n, 2);
+    CHECK(out[0].doc == 2 && out[1].doc == 7);
+    CHECK_NEAR(out[0].score, 0, 0);
     /* empty lists */
     int c0[] = {0, 0};
     CHECK(le_fuse(LE_FUSION_RRF, 2, lists, c0, NULL, 60, 8, out, &n, &err) == LE_OK);
