@@ -381,6 +381,74 @@ LE_API le_status le_embed_tokens(le_model *m, size_t n, const int32_t *const *id
                                  const size_t *n_ids, const le_embed_options *opt, float *out,
                                  le_text_result *results, le_error *err);
 
+/* --------------------------------------------------------------- passages
+ * Passages: a long text as consecutive stretches of about N tokens, each
+ * with its own vector and its exact place in the text (docs/retrieval.md).
+ * Boundaries follow the tokens and fall between words; a passage's bytes,
+ * tokenized alone, give exactly its tokens. Two ways to embed them:
+ *   chunk  each passage on its own, with the model's special tokens and the
+ *          prefix, as le_embed would embed the passage's text;
+ *   late   late chunking: the whole text runs through the encoder in windows
+ *          of up to max_tokens (with the extension method of the options,
+ *          so a window may be far longer than the model's), and each
+ *          passage's vector pools its own tokens' final states (mean, or max
+ *          for max-pooling models; a CLS-pooling model has no CLS token per
+ *          passage, so its passages pool by mean). Every passage vector has
+ *          seen its whole window. A text longer than one window runs as
+ *          several, cut between passages.
+ * Every token of every text is embedded: nothing is cut (truncate is not
+ * used). The document vector of a text is the mean of its passage vectors,
+ * normalised as the model normalises. */
+typedef enum le_passage_mode {
+    LE_PASSAGE_CHUNK = 0,
+    LE_PASSAGE_LATE = 1
+} le_passage_mode;
+
+const char *le_passage_mode_name(le_passage_mode m);
+/* Parses "chunk", "late". */
+le_status le_passage_mode_parse(const char *s, le_passage_mode *out, le_error *err);
+
+typedef struct le_passage_options {
+    int tokens;  /* content tokens per passage; 0 (default): the model's window (the
+                    smaller of its positions and its sentence-transformers max_seq_length)
+                    minus its special tokens and the prefix */
+    int overlap; /* tokens consecutive passages share (about: boundaries fall between
+                    words), 0 <= overlap < tokens; default 0 */
+    le_passage_mode mode; /* default LE_PASSAGE_CHUNK */
+} le_passage_options;
+
+void le_passage_options_init(le_passage_options *o);
+
+/* Where one passage is. */
+typedef struct le_passage {
+    size_t text;                /* the input it belongs to */
+    size_t byte_start, byte_end; /* its bytes in that input (the prefix not counted) */
+    int token_start, token_end; /* its tokens among the text's own (no specials, no prefix) */
+    int exact;                  /* 1: the bytes tokenized alone give exactly these tokens (0
+                                   only for a piece of one word longer than a passage) */
+} le_passage;
+
+typedef struct le_passages le_passages;
+
+/* Embeds n texts as passages. On success *out holds every passage of every
+ * text in input order (free with le_passages_free); results (may be NULL)
+ * receive per text its tokens (all of them, special tokens and prefix
+ * included once) and in `chunks` the forward windows it took. */
+le_status le_embed_passages(le_model *m, size_t n, const char *const *texts,
+                            const size_t *lengths, const le_embed_options *opt,
+                            const le_passage_options *popt, le_passages **out,
+                            le_text_result *results, le_error *err);
+size_t le_passages_count(const le_passages *p);
+int le_passages_dim(const le_passages *p);
+const le_passage *le_passages_spans(const le_passages *p);     /* count spans */
+const float *le_passages_vectors(const le_passages *p);        /* count × dim */
+/* The texts' document vectors (n × dim): the mean of each text's passage
+ * vectors, normalised as the model normalises. */
+const float *le_passages_documents(const le_passages *p);
+/* The passages of text i: [*first, *first + *count) of the spans. */
+void le_passages_of(const le_passages *p, size_t text, size_t *first, size_t *count);
+void le_passages_free(le_passages *p);
+
 /* ================================================================== index
  * Retrieval index: documents, their dense vectors, BM25 postings, an HNSW
  * graph, and (when the model gives them) learned-sparse weights and
