@@ -152,7 +152,7 @@ static le_status plan_text(le_embed_call *c, const le_embed_inputs *in, size_t i
     r->chunks = windows;
     le_spans_free(&units);
     le_spans_free(&ps);
-    return s ? le_embed_call_text_error(c, i) : LE_OK;
+    return s ? le_embed_call_text_error(c, i, s) : LE_OK;
 }
 
 /* Normalises the passage vectors as the model (or the options) say, and
@@ -197,9 +197,9 @@ le_status le_embed_passages(le_model *m, size_t n, const char *const *texts, con
     if (!m || !out || (n && !texts)) return le_fail(err, LE_ERR_ARG, "missing argument");
     for (size_t i = 0; i < n; i++)
         if (!texts[i]) {
-            le_fail(err, LE_ERR_ARG, "NULL");
+            le_status s = le_error_wrap(err, le_fail(err, LE_ERR_ARG, "NULL"), "text %zu", i);
             if (err) err->text_index = (long)i;
-            return le_error_wrap(err, "text %zu", i);
+            return s;
         }
     le_embed_options opt;
     le_passage_options po;
