@@ -70,7 +70,10 @@ int cli_option_end(int r, int ch, const char *usage) {
 static void log_to_stderr(int level, const char *msg, void *user) {
     const cli_common *c = user;
     if (level > (c->verbose ? 3 : c->quiet ? 1 : 2)) return;
-    fprintf(stderr, "longembed: %s%s\n", level == 0 ? "error: " : level == 1 ? "warning: " : "",
+    fprintf(stderr, "longembed: %s%s\n",
+            level == 0   ? "error: "
+            : level == 1 ? "warning: "
+                         : "",
             msg);
 }
 
@@ -101,9 +104,16 @@ void cli_json_string(FILE *f, const char *s, size_t len) {
         case '\r': fputs("\\r", f); break;
         case '\t': fputs("\\t", f); break;
         default:
-            if (ch < 0x20) fprintf(f, "\\u%04x", ch);
-            else fputc(ch, f);
+            if (ch < 0x20)
+                fprintf(f, "\\u%04x", ch);
+            else
+                fputc(ch, f);
         }
     }
     fputc('"', f);
+}
+
+size_t cli_count_chars(const char *s, size_t *at, size_t *chars, size_t upto) {
+    for (; *at < upto; ++*at) *chars += ((unsigned char)s[*at] & 0xC0) != 0x80;
+    return *chars;
 }

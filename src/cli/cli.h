@@ -4,9 +4,9 @@
 #ifndef LE_CLI_H
 #define LE_CLI_H
 
-#include <stdio.h>
-
 #include "longembed.h"
+
+#include <stdio.h>
 
 /* Exit codes: 0 ok, 1 bad input or runtime failure, 2 bad usage. */
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
@@ -22,20 +22,21 @@ void cli_common_init(cli_common *c);
  * 0 when not a common option, -1 on a bad value (message printed). */
 int cli_common_option(cli_common *c, int code, const char *arg);
 /* The long options every subcommand accepts, for getopt_long tables. */
-#define CLI_COMMON_LONG_OPTIONS                                                        \
-    {"model", required_argument, 0, 'm'}, {"threads", required_argument, 0, 1001},     \
-        {"isa", required_argument, 0, 1002}, {"cache-dir", required_argument, 0, 1003}, \
-        {"precision", required_argument, 0, 1004},                                       \
-        {"quiet", no_argument, 0, 'q'}, {"verbose", no_argument, 0, 'v'},              \
-        {"help", no_argument, 0, 'h'}
+#define CLI_COMMON_LONG_OPTIONS                                                                    \
+    {"model", required_argument, 0, 'm'}, {"threads", required_argument, 0, 1001},                 \
+        {"isa", required_argument, 0, 1002}, {"cache-dir", required_argument, 0, 1003},            \
+        {"precision", required_argument, 0, 1004}, {"quiet", no_argument, 0, 'q'},                 \
+        {"verbose", no_argument, 0, 'v'}, {                                                        \
+        "help", no_argument, 0, 'h'                                                                \
+    }
 #define CLI_COMMON_SHORT "m:qvh"
-#define CLI_COMMON_HELP                                                                   \
-    "  -m, --model MODEL     alias (minilm) or Hugging Face model directory (required)\n" \
-    "      --threads N       worker threads (default: all cores)\n"                       \
-    "      --isa ISA         kernels: auto, scalar, avx2, avx512 (default auto)\n"        \
-    "      --precision P     matrix products in fp32 (default) or bf16 (AVX512_BF16)\n"  \
-    "      --cache-dir DIR   model cache (default ~/.cache/longembed)\n"                  \
-    "  -q, --quiet           no progress or notes on stderr\n"                            \
+#define CLI_COMMON_HELP                                                                            \
+    "  -m, --model MODEL     alias (minilm) or Hugging Face model directory (required)\n"          \
+    "      --threads N       worker threads (default: all cores)\n"                                \
+    "      --isa ISA         kernels: auto, scalar, avx2, avx512 (default auto)\n"                 \
+    "      --precision P     matrix products in fp32 (default) or bf16 (AVX512_BF16)\n"            \
+    "      --cache-dir DIR   model cache (default ~/.cache/longembed)\n"                           \
+    "  -q, --quiet           no progress or notes on stderr\n"                                     \
     "  -v, --verbose         more notes on stderr\n"
 
 /* Ends the handling of option code ch once the subcommand's handlers gave
@@ -57,6 +58,10 @@ le_status cli_parse_double(const char *opt, const char *s, double lo, double hi,
 
 /* Writes s (len bytes) as a JSON string literal (escaped, quoted). */
 void cli_json_string(FILE *f, const char *s, size_t len);
+/* Characters (code points of UTF-8) from byte *at up to byte upto of s, added
+ * to *chars; *at moves to upto. Returns *chars: the character offset of upto
+ * when *at and *chars started at 0 (call again with rising upto). */
+size_t cli_count_chars(const char *s, size_t *at, size_t *chars, size_t upto);
 
 /* Subcommands: argc/argv start at the subcommand name. */
 int cmd_embed(int argc, char **argv);

@@ -1,12 +1,12 @@
 /* longembed embed: texts → JSONL embeddings, one line per input, in order. */
+#include "cli.h"
+#include "input.h"
+#include "progress.h"
+
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "cli.h"
-#include "input.h"
-#include "progress.h"
 
 #define GROUP_TEXTS 64
 #define GROUP_BYTES ((size_t)4 << 20)
@@ -15,7 +15,10 @@ static const char *USAGE =
     "usage: longembed embed -m MODEL [OPTIONS] [FILE...]\n"
     "Embeds each FILE as one document, or else each line of standard input (plain\n"
     "text, or JSONL objects with \"text\" and an optional \"id\"). Writes one JSON line\n"
-    "per input, in input order: {\"id\", \"tokens\", \"truncated\", \"extend\", \"embedding\"}.\n\n"
+    "per input, in input order: {\"id\", \"tokens\", \"truncated\", \"extend\", \"embedding\"};\n"
+    "with --passages also \"passages\": [{\"start\", \"end\" (characters), \"byte_start\",\n"
+    "\"byte_end\", \"token_start\", \"token_end\", \"embedding\"}], and the embedding is then\n"
+    "the mean of the passage vectors.\n\n"
     "Options:\n" CLI_COMMON_HELP
     "      --prefix P        text put before every input: a preset (query, passage: the\n"
     "                        model's own; e5-query, e5-passage, bge-query; none) or any string\n"
@@ -39,7 +42,12 @@ static const char *USAGE =
     "      --normalize       L2-normalise even if the model does not declare it\n"
     "      --batch-tokens N  token budget of one forward batch (default 8192)\n"
     "      --input FORMAT    stdin format: auto (default), lines, jsonl\n"
-    "      --keep-going      write {\"id\", \"error\"} for bad inputs and go on (exit 1 at end)\n";
+    "      --keep-going      write {\"id\", \"error\"} for bad inputs and go on (exit 1 at end)\n"
+    "      --passages N      also embed passages of at most N tokens (0: the model's window\n"
+    "                        minus its special tokens); every token is embedded, none cut\n"
+    "      --passage-overlap K  tokens consecutive passages share (default 0)\n"
+    "      --passage-mode M  chunk (default): each passage on its own; late: late chunking,\n"
+    "                        passages pooled from windows of up to --max-tokens (with --extend)\n";
 
 typedef struct embed_cli {
     cli_common common;
@@ -52,6 +60,9 @@ typedef struct embed_cli {
     float *vecs;
     int failures;
     cli_progress *progress;
+    int passages; /* 1: --passages given */
+    le_passage_options po;
+    le_passages *pres; /* the passages of the last call */
 } embed_cli;
 
 static int resolve_prefix(embed_cli *e) {
@@ -59,14 +70,55 @@ static int resolve_prefix(embed_cli *e) {
     return 0;
 }
 
+/* The passages of text k of the last call, as a JSON array. */
+static void write_passages(const embed_cli *e, const cli_text *t, size_t k) {
+    size_t first, count, at = 0, chars = 0;
+    le_passages_of(e->pres, k, &first, &count);
+    const le_passage *sp = le_passages_spans(e->pres);
+    const float *v = le_passages_vectors(e->pres);
+    fputs(",\"passages\":[", stdout);
+    for (size_t j = first; j < first + count; j++) {
+        size_t start = cli_count_chars(t->text, &at, &chars, sp[j].byte_start);
+        size_t end_at = 0, end_chars = 0;
+        size_t end = start + cli_count_chars(t->text + sp[j].byte_start, &end_at, &end_chars,
+                                             sp[j].byte_end - sp[j].byte_start);
+        printf("%s{\"start\":%zu,\"end\":%zu,\"byte_start\":%zu,\"byte_end\":%zu,"
+               "\"token_start\":%d,\"token_end\":%d,\"embedding\":[",
+               j > first ? "," : "", start, end, sp[j].byte_start, sp[j].byte_end,
+               sp[j].token_start, sp[j].token_end);
+        for (int d = 0; d < e->dim; d++)
+            printf(d ? ",%.9g" : "%.9g", (double)v[j * (size_t)e->dim + d]);
+        fputs("]}", stdout);
+    }
+    fputc(']', stdout);
+}
+
+/* One output line; k is the text's place in the last call (for passages). */
 static void write_vector(const embed_cli *e, const cli_text *t, const le_text_result *r,
-                         const float *v) {
+                         const float *v, size_t k) {
     printf("{\"id\":%s,\"tokens\":%d,\"truncated\":%s,\"extend\":\"%s\"", t->id_json, r->tokens,
            r->truncated ? "true" : "false", le_extend_name(e->eo.extend));
-    if (r->chunks > 1) printf(",\"chunks\":%d", r->chunks);
+    if (e->passages)
+        printf(",\"passage_mode\":\"%s\",\"windows\":%d", le_passage_mode_name(e->po.mode),
+               r->chunks);
+    else if (r->chunks > 1)
+        printf(",\"chunks\":%d", r->chunks);
     fputs(",\"embedding\":[", stdout);
     for (int d = 0; d < e->dim; d++) printf(d ? ",%.9g" : "%.9g", (double)v[d]);
-    fputs("]}\n", stdout);
+    fputc(']', stdout);
+    if (e->passages) write_passages(e, t, k);
+    fputs("}\n", stdout);
+}
+
+/* Embeds n texts into e->vecs (and their passages into e->pres). */
+static le_status embed_texts(embed_cli *e, size_t n, const char **ptrs, const size_t *lens,
+                             le_text_result *res, le_error *err) {
+    if (!e->passages) return le_embed(e->m, n, ptrs, lens, &e->eo, e->vecs, res, err);
+    le_passages_free(e->pres);
+    e->pres = NULL;
+    le_status s = le_embed_passages(e->m, n, ptrs, lens, &e->eo, &e->po, &e->pres, res, err);
+    if (!s) memcpy(e->vecs, le_passages_documents(e->pres), n * (size_t)e->dim * sizeof(float));
+    return s;
 }
 
 static void write_error(const cli_text *t, const char *msg) {
@@ -90,9 +142,9 @@ static int embed_group(embed_cli *e, cli_text *texts, size_t n) {
         lens[i] = texts[i].len;
     }
     le_error err;
-    le_status s = le_embed(e->m, n, ptrs, lens, &e->eo, e->vecs, res, &err);
+    le_status s = embed_texts(e, n, ptrs, lens, res, &err);
     if (s == LE_OK) {
-        for (size_t i = 0; i < n; i++) write_vector(e, &texts[i], &res[i], e->vecs + i * e->dim);
+        for (size_t i = 0; i < n; i++) write_vector(e, &texts[i], &res[i], e->vecs + i * e->dim, i);
         cli_progress_texts(e->progress, n);
         return 0;
     }
@@ -101,9 +153,9 @@ static int embed_group(embed_cli *e, cli_text *texts, size_t n) {
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
-        s = le_embed(e->m, 1, &ptrs[i], &lens[i], &e->eo, e->vecs, res, &err);
+        s = embed_texts(e, 1, &ptrs[i], &lens[i], res, &err);
         if (s == LE_OK) {
-            write_vector(e, &texts[i], &res[0], e->vecs);
+            write_vector(e, &texts[i], &res[0], e->vecs, 0);
         } else {
             /* "text 0: <why>" → "<where>: <why>" */
             const char *why = err.message;
@@ -176,6 +228,24 @@ static int text_option(embed_cli *e, int c, const char *arg) {
     }
 }
 
+/* --passages, --passage-overlap, --passage-mode: 1 taken, -1 bad value
+ * (message printed), 0 not one of them. */
+static int passage_option(embed_cli *e, int c, const char *arg) {
+    le_error err;
+    switch (c) {
+    case 2017: e->passages = 1; return cli_parse_int("--passages", arg, 0, 1 << 20, &e->po.tokens) ? -1 : 1;
+    case 2018:
+        return cli_parse_int("--passage-overlap", arg, 0, 1 << 20, &e->po.overlap) ? -1 : 1;
+    case 2019:
+        if (le_passage_mode_parse(arg, &e->po.mode, &err)) {
+            cli_error("--passage-mode: %s", err.message);
+            return -1;
+        }
+        return 1;
+    default: return 0;
+    }
+}
+
 /* Parses the command line into e: 0 to go on, 1 after printing the help,
  * -1 on bad usage (message printed). The inputs start at optind. */
 static int parse_options(embed_cli *e, int argc, char **argv) {
@@ -197,6 +267,9 @@ static int parse_options(embed_cli *e, int argc, char **argv) {
                                          {"se-group", required_argument, 0, 2014},
                                          {"se-window", required_argument, 0, 2015},
                                          {"rotary-scaling-factor", required_argument, 0, 2016},
+                                         {"passages", required_argument, 0, 2017},
+                                         {"passage-overlap", required_argument, 0, 2018},
+                                         {"passage-mode", required_argument, 0, 2019},
                                          {0, 0, 0, 0}};
     int c;
     optind = 1;
@@ -204,6 +277,7 @@ static int parse_options(embed_cli *e, int argc, char **argv) {
         int r = cli_common_option(&e->common, c, optarg);
         if (!r) r = method_option(&e->eo, c, optarg);
         if (!r) r = text_option(e, c, optarg);
+        if (!r) r = passage_option(e, c, optarg);
         if ((r = cli_option_end(r, c, USAGE))) return r;
     }
     return 0;
@@ -214,8 +288,13 @@ int cmd_embed(int argc, char **argv) {
     memset(&e, 0, sizeof e);
     cli_common_init(&e.common);
     le_embed_options_init(&e.eo);
+    le_passage_options_init(&e.po);
     int r = parse_options(&e, argc, argv);
     if (r) return r > 0 ? CLI_OK : CLI_USAGE;
+    if (!e.passages && (e.po.overlap || e.po.mode != LE_PASSAGE_CHUNK)) {
+        cli_error("--passage-overlap and --passage-mode need --passages N");
+        return CLI_USAGE;
+    }
     cli_setup_logging(&e.common);
     e.m = cli_open_model(&e.common);
     if (!e.m) return CLI_FAIL;
@@ -261,6 +340,7 @@ int cmd_embed(int argc, char **argv) {
     }
     cli_input_free(&in);
     free(e.vecs);
+    le_passages_free(e.pres);
     le_model_close(e.m);
     return e.vecs || rc ? rc : CLI_FAIL;
 }

@@ -98,4 +98,58 @@ expect_fail "fetch-model unknown alias" 'unknown model alias "bogus"' "$LE" fetc
 expect_ok "help" "$LE" --help
 check "help lists embed" grep -q "embed" "$TMP/out"
 
+
+# passages: spans in characters and bytes that cover the text; a chunk passage's
+# vector equals embedding its own text; late chunking differs; the document
+# vector is the mean of the passages
+python3 -c "print(' '.join(['naïve word%d.' % i for i in range(120)]))" > "$TMP/para.txt"
+expect_ok "embed --passages" "$LE" embed -m "$TINY" --passages 40 --passage-overlap 8 "$TMP/para.txt"
+cp "$TMP/out" "$TMP/chunk.jsonl"
+check "passages cover the text, ≤ 40 tokens, overlap, char and byte spans agree" python3 -c '
+import json, sys
+r = json.loads(open(sys.argv[1]).readline())
+text = open(sys.argv[2], encoding="utf-8").read()
+raw = text.encode("utf-8")
+ps = r["passages"]
+assert r["passage_mode"] == "chunk" and r["windows"] == len(ps) > 3, r["windows"]
+assert ps[0]["token_start"] == 0 and ps[-1]["byte_end"] == len(raw)
+for a, b in zip(ps, ps[1:]):
+    assert b["token_start"] < a["token_end"] <= b["token_start"] + 8   # they overlap, by <= 8
+for p in ps:
+    assert p["token_end"] - p["token_start"] <= 40
+    assert text[p["start"]:p["end"]].encode("utf-8") == raw[p["byte_start"]:p["byte_end"]]
+' "$TMP/chunk.jsonl" "$TMP/para.txt"
+python3 -c '
+import json, sys
+r = json.loads(open(sys.argv[1]).readline())
+text = open(sys.argv[2], encoding="utf-8").read()
+for p in r["passages"]:
+    print(json.dumps({"text": text[p["start"]:p["end"]]}))
+' "$TMP/chunk.jsonl" "$TMP/para.txt" > "$TMP/pieces.jsonl"
+expect_ok "embed the passage texts" "$LE" embed -m "$TINY" < "$TMP/pieces.jsonl"
+check "a chunk passage is its text embedded alone (bitwise); the document is their mean" python3 -c '
+import json, sys, math
+r = json.loads(open(sys.argv[1]).readline())
+alone = [json.loads(l) for l in open(sys.argv[2])]
+assert [p["embedding"] for p in r["passages"]] == [a["embedding"] for a in alone]
+n = len(alone)
+mean = [sum(a["embedding"][d] for a in alone) / n for d in range(64)]
+norm = math.sqrt(sum(x * x for x in mean))
+assert max(abs(m / norm - x) for m, x in zip(mean, r["embedding"])) < 1e-5
+' "$TMP/chunk.jsonl" "$TMP/out"
+expect_ok "embed --passage-mode late" "$LE" embed -m "$TINY" --passages 40 --passage-overlap 8 \
+    --passage-mode late --extend pi --max-tokens 1024 "$TMP/para.txt"
+check "late chunking: same spans, one window, other vectors" python3 -c '
+import json, sys
+c = json.loads(open(sys.argv[1]).readline())
+l = json.loads(open(sys.argv[2]).readline())
+assert l["passage_mode"] == "late" and l["windows"] == 1
+assert [(p["start"], p["end"]) for p in c["passages"]] == [(p["start"], p["end"]) for p in l["passages"]]
+assert c["passages"][1]["embedding"] != l["passages"][1]["embedding"]
+' "$TMP/chunk.jsonl" "$TMP/out"
+expect_fail "passages larger than the window" "do not fit" "$LE" embed -m "$TINY" --passages 600 "$TMP/para.txt"
+expect_fail "overlap >= size" "overlap" "$LE" embed -m "$TINY" --passages 10 --passage-overlap 10 "$TMP/para.txt"
+expect_fail "--passage-mode without --passages" "need --passages" "$LE" embed -m "$TINY" --passage-mode late "$TMP/para.txt"
+expect_fail "unknown passage mode" "chunk, late" "$LE" embed -m "$TINY" --passages 10 --passage-mode lat "$TMP/para.txt"
+
 finish
