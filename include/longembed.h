@@ -404,11 +404,12 @@ typedef enum le_passage_mode {
     LE_PASSAGE_LATE = 1
 } le_passage_mode;
 
-const char *le_passage_mode_name(le_passage_mode m);
+LE_API const char *le_passage_mode_name(le_passage_mode m);
 /* Parses "chunk", "late". */
-le_status le_passage_mode_parse(const char *s, le_passage_mode *out, le_error *err);
+LE_API le_status le_passage_mode_parse(const char *s, le_passage_mode *out, le_error *err);
 
 typedef struct le_passage_options {
+    size_t struct_size; /* set by le_passage_options_init (see the top of this header) */
     int tokens;  /* content tokens per passage; 0 (default): the model's window (the
                     smaller of its positions and its sentence-transformers max_seq_length)
                     minus its special tokens and the prefix */
@@ -417,7 +418,8 @@ typedef struct le_passage_options {
     le_passage_mode mode; /* default LE_PASSAGE_CHUNK */
 } le_passage_options;
 
-void le_passage_options_init(le_passage_options *o);
+LE_API void le_passage_options_init_size(le_passage_options *opt, size_t size);
+#define le_passage_options_init(opt) le_passage_options_init_size((opt), sizeof *(opt))
 
 /* Where one passage is. */
 typedef struct le_passage {
@@ -434,20 +436,20 @@ typedef struct le_passages le_passages;
  * text in input order (free with le_passages_free); results (may be NULL)
  * receive per text its tokens (all of them, special tokens and prefix
  * included once) and in `chunks` the forward windows it took. */
-le_status le_embed_passages(le_model *m, size_t n, const char *const *texts,
-                            const size_t *lengths, const le_embed_options *opt,
-                            const le_passage_options *popt, le_passages **out,
-                            le_text_result *results, le_error *err);
-size_t le_passages_count(const le_passages *p);
-int le_passages_dim(const le_passages *p);
-const le_passage *le_passages_spans(const le_passages *p);     /* count spans */
-const float *le_passages_vectors(const le_passages *p);        /* count × dim */
+LE_API le_status le_embed_passages(le_model *m, size_t n, const char *const *texts,
+                                   const size_t *lengths, const le_embed_options *opt,
+                                   const le_passage_options *popt, le_passages **out,
+                                   le_text_result *results, le_error *err);
+LE_API size_t le_passages_count(const le_passages *p);
+LE_API int le_passages_dim(const le_passages *p);
+LE_API const le_passage *le_passages_spans(const le_passages *p);     /* count spans */
+LE_API const float *le_passages_vectors(const le_passages *p);        /* count × dim */
 /* The texts' document vectors (n × dim): the mean of each text's passage
  * vectors, normalised as the model normalises. */
-const float *le_passages_documents(const le_passages *p);
+LE_API const float *le_passages_documents(const le_passages *p);
 /* The passages of text i: [*first, *first + *count) of the spans. */
-void le_passages_of(const le_passages *p, size_t text, size_t *first, size_t *count);
-void le_passages_free(le_passages *p);
+LE_API void le_passages_of(const le_passages *p, size_t text, size_t *first, size_t *count);
+LE_API void le_passages_free(le_passages *p);
 
 /* ================================================================== index
  * Retrieval index: documents, their dense vectors, BM25 postings, an HNSW

@@ -5,6 +5,7 @@
 #include "embed/embed_passages.h"
 
 #include "base/array.h"
+#include "base/options.h"
 #include "kernels/ops.h"
 
 #include <stdlib.h>
@@ -35,9 +36,11 @@ le_status le_passage_mode_parse(const char *s, le_passage_mode *out, le_error *e
     return le_fail(err, LE_ERR_ARG, "unknown passage mode \"%s\" (chunk, late)", s ? s : "");
 }
 
-void le_passage_options_init(le_passage_options *o) {
-    memset(o, 0, sizeof *o);
-    o->mode = LE_PASSAGE_CHUNK;
+void le_passage_options_init_size(le_passage_options *opt, size_t size) {
+    le_passage_options d;
+    memset(&d, 0, sizeof d);
+    d.mode = LE_PASSAGE_CHUNK;
+    le_options_init(opt, size, &d, sizeof d);
 }
 
 static le_status oom(le_error *err) { return le_fail(err, LE_ERR_NOMEM, "out of memory"); }
@@ -203,14 +206,11 @@ le_status le_embed_passages(le_model *m, size_t n, const char *const *texts, con
         }
     le_embed_options opt;
     le_passage_options po;
-    if (opt_in)
-        opt = *opt_in;
-    else
-        le_embed_options_init(&opt);
-    if (popt)
-        po = *popt;
-    else
-        le_passage_options_init(&po);
+    le_embed_options_init(&opt);
+    le_passage_options_init(&po);
+    le_status taken = le_options_take(&opt, sizeof opt, opt_in, "le_embed_options", err);
+    if (!taken) taken = le_options_take(&po, sizeof po, popt, "le_passage_options", err);
+    if (taken) return taken;
     le_passages *p = calloc(1, sizeof *p);
     le_text_result *res = results ? results : calloc(n ? n : 1, sizeof *res);
     if (p) p->first = calloc(n + 1, sizeof *p->first);
