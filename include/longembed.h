@@ -499,6 +499,14 @@ typedef struct le_index_model {
     char query_prefix[256];
     int sparse_vocab;       /* learned-sparse term space (0: none) */
     int multi_dim;          /* multi-vector dimensions (0: none) */
+    /* passages (index format 2): content tokens per passage, 0 = the index holds
+       no passages; tokens consecutive passages share; how they were embedded.
+       Part of the identity like the fields above. (These three fields were
+       added before the first release; le_index_model and le_index_info, which
+       holds one, grew by them.) */
+    int passage_tokens;
+    int passage_overlap;
+    le_passage_mode passage_mode;
 } le_index_model;
 
 /* A BM25-only identity (no model, no vectors). */
@@ -595,6 +603,23 @@ LE_API le_status le_index_writer_open(const char *path, const le_index_model *mo
  * before le_index_writer_commit. */
 LE_API le_status le_index_writer_add(le_index_writer *w, size_t n, const le_index_doc *docs,
                                      le_error *err);
+/* The passages of one document (le_index_writer_add_passages). */
+typedef struct le_index_doc_passages {
+    size_t n;                /* passages, >= 1 */
+    const le_passage *spans; /* n spans, in order (starts and ends never decrease); bytes
+                                within the document's text and on UTF-8 character
+                                boundaries, token_start <= token_end; .text is not used */
+    const float *vectors;    /* n × dim floats, row-major */
+} le_index_doc_passages;
+
+/* Buffers documents with their passages (vectors given by the caller), for
+ * an index whose identity has passage_tokens > 0: passages[i] belongs to
+ * docs[i]. le_index_writer_add refuses such an index, and this call an
+ * index without passages (passages NULL: as le_index_writer_add). */
+LE_API le_status le_index_writer_add_passages(le_index_writer *w, size_t n,
+                                              const le_index_doc *docs,
+                                              const le_index_doc_passages *passages,
+                                              le_error *err);
 /* Embeds docs[i].text with m as the index's identity says (fails when m is
  * not the index's model) and buffers the documents. From opt only
  * batch_tokens, truncate and progress are used (NULL: defaults). results
@@ -645,6 +670,8 @@ typedef struct le_index_info {
     uint64_t postings;
     uint64_t bytes_docs, bytes_text, bytes_dense, bytes_bm25, bytes_hnsw, bytes_sparse,
         bytes_multi;
+    uint64_t passages;       /* passages of the live documents (0: none) */
+    uint64_t bytes_passages; /* their offsets, spans and vectors, in all segments */
 } le_index_info;
 
 LE_API void le_index_get_info(const le_index *ix, le_index_info *out);
@@ -663,6 +690,11 @@ LE_API le_status le_index_get_doc(const le_index *ix, size_t doc, le_index_doc_i
                                   le_error *err);
 /* The number of the document with this id, or -1. */
 LE_API long le_index_find(le_index *ix, const char *id);
+/* Passages of document doc (0 when the index has none or doc is out of range). */
+LE_API size_t le_index_doc_passages_count(const le_index *ix, size_t doc);
+/* Passage i of document doc; out->text gets doc. */
+LE_API le_status le_index_get_passage(const le_index *ix, size_t doc, size_t i,
+                                      le_passage *out, le_error *err);
 
 /* Opens the index with every checksum and structural check; deep = 1 also
  * re-analyses stored texts against the BM25 postings and checks that ids

@@ -12,6 +12,8 @@
 #include "base/options.h"
 #include "index/fusion.h"
 #include "index/manifest.h"
+#include "index/passage_search.h"
+#include "index/passage_store.h"
 #include "index/vecdot.h"
 
 /* ------------------------------------------------------------- defaults */
@@ -65,6 +67,11 @@ le_status le_search_mode_parse(const char *s, le_search_mode *out, le_error *err
         }
     return le_fail(err, LE_ERR_ARG, "unknown search mode \"%s\" (dense, bm25, hybrid, sparse, multi)",
                    s ? s : "(null)");
+}
+
+/* The passage modes by name (le_passage_mode). */
+static const char *passage_mode_name(le_passage_mode m) {
+    return m == LE_PASSAGE_CHUNK ? "chunk" : m == LE_PASSAGE_LATE ? "late" : "?";
 }
 
 static void describe_model(const le_index_model *m, char *buf, size_t cap) {
@@ -132,6 +139,13 @@ int le_index_model_differs(const le_index_model *a, const le_index_model *b, cha
     DIFF_STR(query_prefix, "query prefix")
     DIFF_INT(sparse_vocab, "sparse vocabulary")
     DIFF_INT(multi_dim, "multi-vector dimensions")
+    DIFF_INT(passage_tokens, "passage tokens")
+    DIFF_INT(passage_overlap, "passage overlap")
+    if (a->passage_mode != b->passage_mode) {
+        snprintf(msg, cap, "passage mode %s instead of %s", passage_mode_name(b->passage_mode),
+                 passage_mode_name(a->passage_mode));
+        return 1;
+    }
 #undef DIFF_STR
 #undef DIFF_INT
 #undef DIFF_DBL
@@ -147,6 +161,7 @@ void le_index_seg_params(le_seg_params *p, const le_index_model *m, const le_ind
     p->multi_dim = m->multi_dim;
     p->sparse = m->sparse_vocab > 0;
     p->sparse_vocab = (uint32_t)m->sparse_vocab;
+    p->passages = m->passage_tokens > 0;
     p->store_text = st->store_text;
     p->analyzer.stopwords = st->stopwords;
     le_hnsw_params_init(&p->hnsw);
@@ -154,6 +169,14 @@ void le_index_seg_params(le_seg_params *p, const le_index_model *m, const le_ind
     p->hnsw.ef_construction = st->hnsw_ef_construction;
     p->hnsw_min_docs = (uint32_t)st->hnsw_min_docs;
     p->hnsw_target = 0.99;
+}
+
+int le_index_passages_valid(const le_index_model *m) {
+    if (m->passage_tokens < 0 || m->passage_overlap < 0 ||
+        (unsigned)m->passage_mode > LE_PASSAGE_LATE)
+        return 0;
+    if (!m->passage_tokens) return !m->passage_overlap && m->passage_mode == LE_PASSAGE_CHUNK;
+    return m->passage_overlap < m->passage_tokens && m->dim > 0;
 }
 
 /* -------------------------------------------------------------- opening */
@@ -202,10 +225,6 @@ void le_index_locate(const le_index *ix, size_t doc, int *seg, uint32_t *local) 
     *local = ix->local_of[lo] ? ix->local_of[lo][off] : off;
 }
 
-static inline uint32_t live_number(const le_index *ix, int seg, uint32_t local) {
-    return ix->ord_of[seg] ? ix->ord_of[seg][local] : ix->first[seg] + local;
-}
-
 static le_status open_bytes(le_index *ix, const le_index_options *opt_in, le_error *err) {
     le_index_options given;
     le_index_options_init(&given);
@@ -223,10 +242,11 @@ static le_status open_bytes(le_index *ix, const le_index_options *opt_in, le_err
     if (check >= 0 && le_crc32c(b, LE_HDR_CRC) != le_ld32(b + LE_HDR_CRC))
         BAD("%s: header checksum mismatch (the file is corrupt)", path);
     uint32_t version = le_ld32(b + LE_HDR_VERSION);
-    if (version != LE_IDX_VERSION)
+    if (version < LE_IDX_VERSION_MIN || version > LE_IDX_VERSION)
         return le_fail(err, LE_ERR_UNSUPPORTED,
-                       "%s: index format version %u; this build reads version %u", path, version,
-                       LE_IDX_VERSION);
+                       "%s: index format version %u; this build reads versions %u to %u", path,
+                       version, LE_IDX_VERSION_MIN, LE_IDX_VERSION);
+    ix->version = version;
     if (le_ld32(b + LE_HDR_HEADER_SIZE) != LE_IDX_HEADER_SIZE || le_ld32(b + LE_HDR_FLAGS))
         BAD("%s: unexpected header size or flags", path);
     uint64_t fsize = le_ld64(b + LE_HDR_FILE_SIZE);
@@ -326,6 +346,7 @@ void le_index_close(le_index *ix) {
     le_map_free(&ix->ids);
     free(ix->acc);
     free(ix->touched);
+    le_passage_search_free(ix);
     le_pool_release(ix->pool);
     if (ix->map.data) le_mapfile_close(&ix->map);
     free(ix->path);
@@ -359,6 +380,35 @@ le_status le_index_get_doc(const le_index *ix, size_t doc, le_index_doc_info *ou
     return LE_OK;
 }
 
+size_t le_index_doc_passages_count(const le_index *ix, size_t doc) {
+    if (doc >= ix->n_live || !ix->params.passages) return 0;
+    int s;
+    uint32_t local;
+    le_index_locate(ix, doc, &s, &local);
+    uint64_t a, e;
+    le_seg_pass_range(&ix->seg[s], local, &a, &e);
+    return (size_t)(e - a);
+}
+
+le_status le_index_get_passage(const le_index *ix, size_t doc, size_t i, le_passage *out,
+                               le_error *err) {
+    size_t n = le_index_doc_passages_count(ix, doc);
+    if (i >= n)
+        return le_fail(err, LE_ERR_ARG, "index: document %zu has no passage %zu (it has %zu)", doc,
+                       i, n);
+    int s;
+    uint32_t local;
+    le_index_locate(ix, doc, &s, &local);
+    const le_pass_rec *r = &ix->seg[s].pass[ix->seg[s].pass_off[local] + i];
+    out->text = doc;
+    out->byte_start = (size_t)r->byte_start;
+    out->byte_end = (size_t)r->byte_end;
+    out->token_start = (int)r->token_start;
+    out->token_end = (int)r->token_end;
+    out->exact = (r->flags & LE_PASS_EXACT) != 0;
+    return LE_OK;
+}
+
 static int ensure_ids(le_index *ix) {
     if (ix->ids_ready) return 0;
     for (int s = 0; s < ix->n_seg; s++) {
@@ -366,7 +416,7 @@ static int ensure_ids(le_index *ix) {
         for (uint32_t d = 0; d < g->n_docs; d++) {
             if (le_bit_get(ix->del[s], d)) continue;
             const le_doc_rec *r = &g->docs[d];
-            if (le_map_put(&ix->ids, g->strings + r->id_off, r->id_len, live_number(ix, s, d)))
+            if (le_map_put(&ix->ids, g->strings + r->id_off, r->id_len, le_index_live_number(ix, s, d)))
                 return -1;
         }
     }
@@ -382,7 +432,7 @@ long le_index_find(le_index *ix, const char *id) {
 void le_index_get_info(const le_index *ix, le_index_info *out) {
     memset(out, 0, sizeof *out);
     out->model = ix->model;
-    out->format_version = LE_IDX_VERSION;
+    out->format_version = ix->version;
     out->generation = ix->generation;
     out->file_size = ix->size;
     out->docs = ix->n_live;
@@ -402,8 +452,11 @@ void le_index_get_info(const le_index *ix, le_index_info *out) {
         if (g->has_hnsw && g->hnsw_ef > out->hnsw_ef_calibrated) out->hnsw_ef_calibrated = g->hnsw_ef;
         out->terms += g->bm25.n_terms;
         out->postings += g->bm25.n_terms ? g->bm25.post_off[g->bm25.n_terms] : 0;
-        for (uint32_t d = 0; d < g->n_docs; d++)
-            if (!le_bit_get(ix->del[s], d)) out->tokens += g->docs[d].tokens;
+        for (uint32_t d = 0; d < g->n_docs; d++) {
+            if (le_bit_get(ix->del[s], d)) continue;
+            out->tokens += g->docs[d].tokens;
+            if (g->pass_off) out->passages += g->pass_off[d + 1] - g->pass_off[d];
+        }
         le_segment_sizes(g, &sz);
     }
     out->bytes_docs = sz.docs;
@@ -413,6 +466,7 @@ void le_index_get_info(const le_index *ix, le_index_info *out) {
     out->bytes_hnsw = sz.hnsw;
     out->bytes_sparse = sz.sparse;
     out->bytes_multi = sz.multi;
+    out->bytes_passages = sz.passages;
 }
 
 le_status le_index_verify(const char *path, int deep, le_index_info *info, le_error *err) {
@@ -488,7 +542,7 @@ static le_status dense_exact_segment(le_index *ix, int s, const float *q, le_top
         le_status st = le_dense_search(&ix->dense[s], &ix->kc, q, 1, (int)want, hits, &count, err);
         for (int i = 0; !st && i < count; i++)
             if (!le_bit_get(ix->del[s], hits[i].doc))
-                le_topk_push(top, live_number(ix, s, hits[i].doc), hits[i].score);
+                le_topk_push(top, le_index_live_number(ix, s, hits[i].doc), hits[i].score);
         free(hits);
         return st;
     }
@@ -496,7 +550,7 @@ static le_status dense_exact_segment(le_index *ix, int s, const float *q, le_top
     for (uint32_t d = 0; d < g->n_docs; d++) {
         if (le_bit_get(ix->del[s], d)) continue;
         float sc = K->i8(q, g->i8 + (size_t)d * (size_t)g->dim, g->dim) * g->scale[d];
-        le_topk_push(top, live_number(ix, s, d), sc);
+        le_topk_push(top, le_index_live_number(ix, s, d), sc);
     }
     return LE_OK;
 }
@@ -533,7 +587,7 @@ static le_status search_dense(le_index *ix, const float *q, int k, int exact, in
             if ((uint32_t)e > g->n_docs) e = (int)g->n_docs; /* a wider beam finds nothing more */
             int n = le_hnsw_search(&g->hnsw, &v, q, k, e, ix->del[s], &ix->hnsw_scratch, buf);
             if (n < 0) st = le_fail(err, LE_ERR_NOMEM, "index: out of memory");
-            for (int i = 0; i < n; i++) le_topk_push(&top, live_number(ix, s, buf[i].doc), buf[i].score);
+            for (int i = 0; i < n; i++) le_topk_push(&top, le_index_live_number(ix, s, buf[i].doc), buf[i].score);
         } else {
             st = dense_exact_segment(ix, s, q, &top, err);
         }
@@ -626,7 +680,7 @@ static le_status search_sparse(le_index *ix, const le_index_query *q, int k, le_
             for (uint64_t x = g->sp_off[at]; x < g->sp_off[at + 1]; x++) {
                 uint32_t d = g->sp_doc[x];
                 if (le_bit_get(ix->del[s], d)) continue;
-                uint32_t o = live_number(ix, s, d);
+                uint32_t o = le_index_live_number(ix, s, d);
                 if (ix->acc[o] == 0) ix->touched[n_touched++] = o;
                 ix->acc[o] += (double)t[i].w * g->sp_w[x];
             }

@@ -17,6 +17,7 @@ struct le_index {
     const unsigned char *base; /* == map.data */
     uint64_t size;
     uint64_t generation;
+    uint32_t version;          /* the file's format version */
     le_index_model model;
     le_index_options settings; /* the index's settings (creation fields) */
     le_seg_params params;
@@ -45,6 +46,13 @@ struct le_index {
     int ids_ready;
     double *acc;           /* [n_live], sparse scoring */
     uint32_t *touched;
+    /* passage search (passage_search.c) */
+    le_dense *pdense;      /* per segment, its passage vectors packed (f32) */
+    int *pdense_ready;
+    float *pscores;        /* scores of one segment's passages */
+    size_t pscores_cap;
+    uint32_t *pbest;       /* [n_live]: the best passage of each document in the last dense scan */
+    float *pbest_score;    /* [n_live]: its score */
 };
 
 /* Opens an index held in memory (data 8-byte aligned, kept by the caller
@@ -59,8 +67,18 @@ le_status le_index_open_memory(const void *data, size_t size, const le_index_opt
  * both derive them). */
 void le_index_seg_params(le_seg_params *p, const le_index_model *m, const le_index_options *st);
 
+/* 1 when the passage identity of m is consistent: passage_tokens >= 0 (0:
+ * none, and then overlap and mode 0), 0 <= overlap < tokens, a known mode,
+ * and dense vectors to go with passages. */
+int le_index_passages_valid(const le_index_model *m);
+
 /* The (segment, local document) of live document number doc. */
 void le_index_locate(const le_index *ix, size_t doc, int *seg, uint32_t *local);
+
+/* The live number of document local of segment seg (not deleted). */
+static inline uint32_t le_index_live_number(const le_index *ix, int seg, uint32_t local) {
+    return ix->ord_of[seg] ? ix->ord_of[seg][local] : ix->first[seg] + local;
+}
 
 /* Fault injection at each step of a commit: base/fault.h (le_fault_set_hook). */
 

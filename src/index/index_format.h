@@ -23,7 +23,8 @@
 #endif
 
 #define LE_IDX_MAGIC "\x89LEI\r\n\x1a\n"
-#define LE_IDX_VERSION 1u
+#define LE_IDX_VERSION 2u     /* what the writer writes */
+#define LE_IDX_VERSION_MIN 1u /* the oldest the reader reads (version 1: no passages) */
 #define LE_IDX_HEADER_SIZE 128u
 #define LE_IDX_ALIGN 64u
 
@@ -74,7 +75,8 @@ enum {
     LE_SEG_HNSW_EFC = 84,     /* u32: ef_construction it was built with */
     LE_SEG_STRINGS_LEN = 88,  /* u64 */
     LE_SEG_HNSW_UPPER = 96,   /* u64: upper-layer link slots */
-    LE_SEG_HNSW_EF = 104      /* u32: the calibrated search beam */
+    LE_SEG_HNSW_EF = 104,     /* u32: the calibrated search beam */
+    LE_SEG_PASSAGES = 112     /* u64: passages in all (version 2; 0: the index has none) */
 };
 #define LE_SEG_FLAG_HNSW 1u
 #define LE_SEG_FLAG_SPARSE 2u
@@ -102,7 +104,12 @@ enum {
     LE_SEC_SP_WEIGHT = 19,   /* float[sp_postings] */
     LE_SEC_MV_OFF = 20,      /* u64[n_docs + 1], in vectors */
     LE_SEC_MV_VECS = 21,     /* float[mv_total][multi_dim] */
-    LE_SEC_KINDS = 22
+    LE_SEC_PASS_OFF = 22,    /* u64[n_docs + 1], in passages (version 2) */
+    LE_SEC_PASS_SPANS = 23,  /* le_pass_rec[passages] */
+    LE_SEC_PASS_F32 = 24,    /* float[passages][dim] (encoding 0) */
+    LE_SEC_PASS_I8 = 25,     /* int8[passages][dim] (encoding 1) */
+    LE_SEC_PASS_SCALE = 26,  /* float[passages] (encoding 1) */
+    LE_SEC_KINDS = 27
 };
 
 /* One document: 64 bytes, read in place. Strings live in LE_SEC_STRINGS,
@@ -126,7 +133,25 @@ typedef struct le_doc_rec {
 
 _Static_assert(sizeof(le_doc_rec) == 64, "le_doc_rec is 64 bytes on disk");
 
-/* A segment table entry in the manifest: 48 bytes. */
+/* Where one passage lies in its document: 32 bytes, read in place. Bytes
+ * [byte_start, byte_end) of the document's text, tokens [token_start,
+ * token_end) of its own tokens (no special tokens, no prefix). */
+typedef struct le_pass_rec {
+    uint64_t byte_start, byte_end;
+    uint32_t token_start, token_end;
+    uint32_t flags; /* LE_PASS_* */
+    uint32_t zero;
+} le_pass_rec;
+
+#define LE_PASS_EXACT 1u /* the bytes tokenized alone give exactly these tokens */
+
+_Static_assert(sizeof(le_pass_rec) == 32, "le_pass_rec is 32 bytes on disk");
+
+/* The manifest's fixed part (magic, counts, identity strings, 32 int32 and
+ * 8 float64 fields) ends at LE_MF_SEG_TABLE, where the segment table starts;
+ * a segment table entry is 48 bytes. */
+#define LE_MF_SEG_TABLE 1408u
+#define LE_MF_INTS 1216u /* the 32 int32 fields */
 #define LE_MF_SEG_ENTRY 48u
 
 /* little-endian loads and stores (the host is little-endian; memcpy keeps

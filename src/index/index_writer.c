@@ -43,6 +43,9 @@ typedef struct pdoc {
     size_t n_sparse;
     float *multi;
     size_t n_multi;
+    le_pass_rec *pass; /* passages (an index with passages) */
+    float *pass_vecs;
+    size_t n_pass;
     int dropped; /* replaced by a later add of the same id, or deleted */
 } pdoc;
 
@@ -68,6 +71,8 @@ static void pdoc_free(pdoc *d) {
     free(d->sp_ids);
     free(d->sp_w);
     free(d->multi);
+    free(d->pass);
+    free(d->pass_vecs);
 }
 
 static void clear_pending(le_index_writer *w) {
@@ -244,10 +249,24 @@ static le_status build_fresh(commit_job *j, le_index_writer *w, int with_graph, 
     for (size_t i = 0; i < w->n_docs; i++) {
         const pdoc *p = &w->docs[i];
         if (p->dropped) continue;
-        sd[n++] = (le_seg_doc){p->id,        p->source,        p->title,    p->text,
-                               p->text_len,  p->source_offset, p->tokens,   p->tokens_in_text,
-                               p->truncated, p->dense,         p->n_sparse, p->sp_ids,
-                               p->sp_w,      p->n_multi,       p->multi};
+        sd[n++] = (le_seg_doc){.id = p->id,
+                               .source = p->source,
+                               .title = p->title,
+                               .text = p->text,
+                               .text_len = p->text_len,
+                               .source_offset = p->source_offset,
+                               .tokens = p->tokens,
+                               .tokens_in_text = p->tokens_in_text,
+                               .truncated = p->truncated,
+                               .dense = p->dense,
+                               .n_sparse = p->n_sparse,
+                               .sparse_ids = p->sp_ids,
+                               .sparse_weights = p->sp_w,
+                               .n_multi = p->n_multi,
+                               .multi = p->multi,
+                               .n_pass = p->n_pass,
+                               .pass = p->pass,
+                               .pass_vecs = p->pass_vecs};
     }
     le_status st = le_segment_build(&j->fresh, &j->params, n, sd, with_graph, w->pool, err);
     free(sd);
@@ -502,6 +521,32 @@ static char *with_suffix(const char *path, const char *suffix) {
     return s;
 }
 
+/* Writes the first version of w's file: an empty index of identity model
+ * (NULL: BM25 only) and w's settings, once both are checked. */
+static le_status create_index(le_index_writer *w, const le_index_model *model, le_error *err) {
+    le_index_model m;
+    if (model) m = *model;
+    else le_index_model_init(&m);
+    if (m.dim < 0 || m.dim > 65536 || m.multi_dim < 0 || m.multi_dim > 65536 || m.sparse_vocab < 0)
+        return le_fail(err, LE_ERR_ARG, "index: bad model dimensions");
+    if (!le_index_passages_valid(&m))
+        return le_fail(err, LE_ERR_ARG,
+                       "index: bad passage settings (%d tokens, overlap %d, mode %d): tokens >= "
+                       "0, 0 <= overlap < tokens, mode chunk or late, and dense vectors",
+                       m.passage_tokens, m.passage_overlap, (int)m.passage_mode);
+    if (w->opt.hnsw_m < 2 || w->opt.hnsw_m > LE_HNSW_MAX_M || w->opt.hnsw_ef_construction < 1 ||
+        w->opt.hnsw_ef_construction > 65536 || w->opt.hnsw_ef_search < 0 ||
+        w->opt.hnsw_ef_search > (1 << 20) || w->opt.hnsw_min_docs < 0 ||
+        (unsigned)w->opt.encoding > LE_VEC_I8)
+        return le_fail(err, LE_ERR_ARG,
+                       "index: bad settings (M %d must be in [2, %d], ef >= 1, encoding f32 or int8)",
+                       w->opt.hnsw_m, LE_HNSW_MAX_M);
+    le_index_options s = w->opt;
+    s.stopwords = s.stopwords ? 1 : 0;
+    s.store_text = s.store_text ? 1 : 0;
+    return commit(w, 0, &m, &s, err);
+}
+
 le_status le_index_writer_open(const char *path, const le_index_model *model,
                                const le_index_options *opt, le_index_writer **out, le_error *err) {
     *out = NULL;
@@ -555,28 +600,7 @@ le_status le_index_writer_open(const char *path, const le_index_model *model,
             goto fail;
         }
     }
-    if (!w->cur) {
-        le_index_model m;
-        if (model) m = *model;
-        else le_index_model_init(&m);
-        if (m.dim < 0 || m.dim > 65536 || m.multi_dim < 0 || m.multi_dim > 65536 || m.sparse_vocab < 0) {
-            st = le_fail(err, LE_ERR_ARG, "index: bad model dimensions");
-            goto fail;
-        }
-        if (w->opt.hnsw_m < 2 || w->opt.hnsw_m > LE_HNSW_MAX_M || w->opt.hnsw_ef_construction < 1 ||
-            w->opt.hnsw_ef_construction > 65536 || w->opt.hnsw_ef_search < 0 ||
-            w->opt.hnsw_ef_search > (1 << 20) || w->opt.hnsw_min_docs < 0 ||
-            (unsigned)w->opt.encoding > LE_VEC_I8) {
-            st = le_fail(err, LE_ERR_ARG,
-                         "index: bad settings (M %d must be in [2, %d], ef >= 1, encoding f32 or int8)",
-                         w->opt.hnsw_m, LE_HNSW_MAX_M);
-            goto fail;
-        }
-        le_index_options s = w->opt;
-        s.stopwords = s.stopwords ? 1 : 0;
-        s.store_text = s.store_text ? 1 : 0;
-        if ((st = commit(w, 0, &m, &s, err))) goto fail;
-    }
+    if (!w->cur && (st = create_index(w, model, err))) goto fail;
     *out = w;
     return LE_OK;
 fail:
@@ -607,10 +631,68 @@ size_t le_index_writer_pending(const le_index_writer *w) { return w->n_live_pend
 
 static char *dup_str(const char *s) { return strdup(s ? s : ""); }
 
-/* Checks docs[0..n) against model m: ids, vectors the index holds, sparse
- * term ids inside its vocabulary. Nothing is buffered when one fails. */
+/* The length of d's text as the writer keeps it. */
+static size_t doc_text_len(const le_index_doc *d) {
+    return d->text ? (d->text_len ? d->text_len : strlen(d->text)) : 0;
+}
+
+/* 1 when byte i of text[0..len) starts a UTF-8 character (or is the end). */
+static int char_boundary(const char *text, size_t len, size_t i) {
+    return i >= len || ((unsigned char)text[i] & 0xC0) != 0x80;
+}
+
+/* Checks span j of document i (text[0..len), NULL: not given) against its
+ * text and the span before it, prev (NULL for the first). */
+static le_status check_span(size_t i, size_t j, const le_passage *p, const le_passage *prev,
+                            const char *text, size_t len, le_error *err) {
+    if (p->byte_start > p->byte_end || p->byte_end > len)
+        return le_fail(err, LE_ERR_ARG,
+                       "index: passage %zu of document %zu spans bytes %zu..%zu of a %zu-byte text",
+                       j, i, p->byte_start, p->byte_end, len);
+    if (p->token_start < 0 || p->token_start > p->token_end)
+        return le_fail(err, LE_ERR_ARG, "index: passage %zu of document %zu spans tokens %d..%d", j,
+                       i, p->token_start, p->token_end);
+    if (prev && (p->byte_start < prev->byte_start || p->byte_end < prev->byte_end ||
+                 p->token_start < prev->token_start || p->token_end < prev->token_end))
+        return le_fail(err, LE_ERR_ARG,
+                       "index: passage %zu of document %zu starts or ends before the one before "
+                       "it (passages go in text order)",
+                       j, i);
+    if (text && (!char_boundary(text, len, p->byte_start) || !char_boundary(text, len, p->byte_end)))
+        return le_fail(err, LE_ERR_ARG,
+                       "index: passage %zu of document %zu does not start and end on UTF-8 "
+                       "characters",
+                       j, i);
+    return LE_OK;
+}
+
+/* Checks the passages p of document i (d) for an index of model m: at least
+ * one, with vectors, every span within the text and in order. */
+static le_status check_passages(const le_index_model *m, size_t i, const le_index_doc *d,
+                                const le_index_doc_passages *p, le_error *err) {
+    if (!m->passage_tokens)
+        return le_fail(err, LE_ERR_ARG,
+                       "index: document %zu has passages; the index holds none (its passage "
+                       "tokens are 0)",
+                       i);
+    if (p->n == 0 || !p->spans || !p->vectors)
+        return le_fail(err, LE_ERR_ARG,
+                       "index: document %zu (\"%s\") has no passages or no passage vectors (every "
+                       "document of an index with passages has one or more)",
+                       i, d->id);
+    size_t len = doc_text_len(d);
+    for (size_t j = 0; j < p->n; j++) {
+        le_status st = check_span(i, j, &p->spans[j], j ? &p->spans[j - 1] : NULL, d->text, len, err);
+        if (st) return st;
+    }
+    return LE_OK;
+}
+
+/* Checks docs[0..n) (with passages[i], or none when passages is NULL)
+ * against model m: ids, vectors the index holds, sparse term ids inside its
+ * vocabulary, passages. Nothing is buffered when one fails. */
 static le_status check_docs(const le_index_model *m, size_t n, const le_index_doc *docs,
-                            le_error *err) {
+                            const le_index_doc_passages *passages, le_error *err) {
     for (size_t i = 0; i < n; i++) {
         const le_index_doc *d = &docs[i];
         if (!d->id || !*d->id)
@@ -626,6 +708,15 @@ static le_status check_docs(const le_index_model *m, size_t n, const le_index_do
                 return le_fail(err, LE_ERR_ARG,
                                "index: document %zu has sparse term id %u, past the vocabulary of %d",
                                i, d->sparse_ids[j], m->sparse_vocab);
+        if (passages) {
+            le_status st = check_passages(m, i, d, &passages[i], err);
+            if (st) return st;
+        } else if (m->passage_tokens) {
+            return le_fail(err, LE_ERR_ARG,
+                           "index: the index holds passages (%d tokens each): add documents with "
+                           "their passages (le_index_writer_add_passages)",
+                           m->passage_tokens);
+        }
     }
     return LE_OK;
 }
@@ -633,7 +724,7 @@ static le_status check_docs(const le_index_model *m, size_t n, const le_index_do
 /* Copies d's strings and counts into p (zeroed); -1 when out of memory
  * (what was copied stays in p for pdoc_free). */
 static int copy_doc_text(pdoc *p, const le_index_doc *d) {
-    size_t tl = d->text ? (d->text_len ? d->text_len : strlen(d->text)) : 0;
+    size_t tl = doc_text_len(d);
     p->id = dup_str(d->id);
     p->source = dup_str(d->source);
     p->title = dup_str(d->title);
@@ -677,15 +768,38 @@ static int copy_doc_vectors(pdoc *p, const le_index_doc *d, const le_index_model
     return 0;
 }
 
-/* Appends a copy of the checked document d to w's pending documents; a
- * pending document of the same id is dropped (the later add wins). */
-static le_status buffer_doc(le_index_writer *w, const le_index_doc *d, const le_index_model *m,
+/* Copies the checked passages ps (NULL: none) of a document into p as
+ * records and vectors of m->dim floats; -1 when out of memory. */
+static int copy_doc_passages(pdoc *p, const le_index_doc_passages *ps, const le_index_model *m) {
+    if (!ps) return 0;
+    size_t n = ps->n, dim = (size_t)m->dim;
+    p->pass = malloc(n * sizeof *p->pass);
+    p->pass_vecs = malloc(n * dim * sizeof *p->pass_vecs);
+    if (!p->pass || !p->pass_vecs) return -1;
+    for (size_t j = 0; j < n; j++) {
+        const le_passage *x = &ps->spans[j];
+        p->pass[j] = (le_pass_rec){.byte_start = x->byte_start,
+                                   .byte_end = x->byte_end,
+                                   .token_start = (uint32_t)x->token_start,
+                                   .token_end = (uint32_t)x->token_end,
+                                   .flags = x->exact ? LE_PASS_EXACT : 0};
+    }
+    memcpy(p->pass_vecs, ps->vectors, n * dim * sizeof *p->pass_vecs);
+    p->n_pass = n;
+    return 0;
+}
+
+/* Appends a copy of the checked document d (with its passages ps, or NULL)
+ * to w's pending documents; a pending document of the same id is dropped
+ * (the later add wins). */
+static le_status buffer_doc(le_index_writer *w, const le_index_doc *d,
+                            const le_index_doc_passages *ps, const le_index_model *m,
                             le_error *err) {
     if (le_array_reserve(w->docs, w->cap_docs, w->n_docs + 1))
         return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
     pdoc *p = &w->docs[w->n_docs];
     memset(p, 0, sizeof *p);
-    if (copy_doc_text(p, d) || copy_doc_vectors(p, d, m)) {
+    if (copy_doc_text(p, d) || copy_doc_vectors(p, d, m) || copy_doc_passages(p, ps, m)) {
         pdoc_free(p);
         return le_fail(err, LE_ERR_NOMEM, "index: out of memory buffering documents");
     }
@@ -703,12 +817,18 @@ static le_status buffer_doc(le_index_writer *w, const le_index_doc *d, const le_
     return LE_OK;
 }
 
+le_status le_index_writer_add_passages(le_index_writer *w, size_t n, const le_index_doc *docs,
+                                       const le_index_doc_passages *passages, le_error *err) {
+    const le_index_model *m = &w->cur->model;
+    le_status st = check_docs(m, n, docs, passages, err);
+    for (size_t i = 0; i < n && !st; i++)
+        st = buffer_doc(w, &docs[i], passages ? &passages[i] : NULL, m, err);
+    return st;
+}
+
 le_status le_index_writer_add(le_index_writer *w, size_t n, const le_index_doc *docs,
                               le_error *err) {
-    const le_index_model *m = &w->cur->model;
-    le_status st = check_docs(m, n, docs, err);
-    for (size_t i = 0; i < n && !st; i++) st = buffer_doc(w, &docs[i], m, err);
-    return st;
+    return le_index_writer_add_passages(w, n, docs, NULL, err);
 }
 
 le_status le_index_writer_delete(le_index_writer *w, size_t n, const char *const *ids,

@@ -17,6 +17,7 @@
 #define MF_DBLS (MF_INTS + 4 * MF_N_INTS) /* 8 float64 */
 #define MF_N_DBLS 8
 #define MF_FIXED (MF_DBLS + 8 * MF_N_DBLS)
+_Static_assert(MF_FIXED == LE_MF_SEG_TABLE && MF_INTS == LE_MF_INTS, "index_format.h says where");
 
 /* the int32 slots and float64 slots; their numbers are on disk */
 enum {
@@ -40,7 +41,11 @@ enum {
     I_HNSW_EFS,
     I_HNSW_MIN,
     I_SE_GROUP,
-    I_SE_WINDOW
+    I_SE_WINDOW,
+    I_PASS_TOKENS, /* version 2 */
+    I_PASS_OVERLAP,
+    I_PASS_MODE,
+    I_USED /* the slots from here on are zero */
 };
 enum { D_NTK_LAMBDA, D_ROPE_FACTOR, D_ROTARY_SCALING };
 
@@ -67,7 +72,10 @@ enum { D_NTK_LAMBDA, D_ROPE_FACTOR, D_ROTARY_SCALING };
     X(I_SPARSE_VOCAB, sparse_vocab)                                                                \
     X(I_MULTI_DIM, multi_dim)                                                                      \
     X(I_SE_GROUP, se_group)                                                                        \
-    X(I_SE_WINDOW, se_window)
+    X(I_SE_WINDOW, se_window)                                                                      \
+    X(I_PASS_TOKENS, passage_tokens)                                                               \
+    X(I_PASS_OVERLAP, passage_overlap)                                                             \
+    X(I_PASS_MODE, passage_mode)
 #define SETTING_INTS(X)                                                                            \
     X(I_ENCODING, encoding)                                                                        \
     X(I_STOPWORDS, stopwords)                                                                      \
@@ -218,8 +226,19 @@ static le_status read_settings(le_index_options *st, const le_index_model *m, co
         st->hnsw_ef_construction > 65536 || st->hnsw_ef_search < 0 ||
         st->hnsw_ef_search > (1 << 20) || st->hnsw_min_docs < 0)
         BAD("manifest has an out-of-range setting");
-    for (int i = I_SE_WINDOW + 1; i < MF_N_INTS; i++)
+    for (int i = I_USED; i < MF_N_INTS; i++)
         if (v[i]) BAD("manifest has unknown settings");
+    return LE_OK;
+}
+
+/* Checks the passage identity of m (read from a file of format version):
+ * none in version 1, else consistent (le_index_passages_valid). */
+static le_status check_passages(const le_index_model *m, uint32_t version, le_error *err) {
+    if (version < 2 && (m->passage_tokens || m->passage_overlap || m->passage_mode))
+        BAD("manifest of a version-1 file has passage settings");
+    if (!le_index_passages_valid(m))
+        BAD("manifest has bad passage settings (%d tokens, overlap %d, mode %d, %d dimensions)",
+            m->passage_tokens, m->passage_overlap, (int)m->passage_mode, m->dim);
     return LE_OK;
 }
 
@@ -299,6 +318,7 @@ le_status le_manifest_read(le_index *ix, const unsigned char *mf, uint64_t mlen,
     for (int i = 0; i < MF_N_INTS; i++) v[i] = (int32_t)le_ld32(mf + MF_INTS + 4 * i);
     if ((st = read_model_numbers(&ix->model, v, mf, err))) return st;
     if ((st = read_settings(&ix->settings, &ix->model, v, err))) return st;
+    if ((st = check_passages(&ix->model, ix->version, err))) return st;
     le_index_seg_params(&ix->params, &ix->model, &ix->settings);
     if ((st = alloc_segment_arrays(ix, n_seg, err))) return st;
     uint64_t prev_end = LE_IDX_HEADER_SIZE, live = 0;

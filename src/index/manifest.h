@@ -27,7 +27,8 @@ size_t le_manifest_size(int n_seg, const le_manifest_seg *seg);
 void le_manifest_write(unsigned char *buf, const le_index_model *m, const le_index_options *st,
                        int n_seg, const le_manifest_seg *seg);
 
-/* Checks the manifest mf[0..mlen) and reads it into ix: model, settings,
+/* Checks the manifest mf[0..mlen) of a file of format ix->version and
+ * reads it into ix: model, settings,
  * segment parameters, and the segment table (allocated here: n_seg and the
  * per-segment arrays; offsets, lengths, directory checksums, deletion
  * bitmaps pointing into mf). Segments must lie in [header, data_end) in

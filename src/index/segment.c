@@ -2,6 +2,7 @@
 
 #include "base/array.h"
 #include "base/checksum.h"
+#include "index/passage_store.h"
 #include "index/vecdot.h"
 
 #include <math.h>
@@ -21,6 +22,11 @@ void le_segment_free(le_segment *s) {
         free((void *)s->sp_w);
         free((void *)s->mv_off);
         free((void *)s->mv);
+        free((void *)s->pass_off);
+        free((void *)s->pass);
+        free((void *)s->pass_f32);
+        free((void *)s->pass_i8);
+        free((void *)s->pass_scale);
         if (s->has_hnsw) le_hnsw_free(&s->hnsw);
     }
     if (s->bm25_owned) le_bm25_free(&s->bm25);
@@ -74,6 +80,17 @@ static int list_sections(const le_segment *s, section *sec) {
         sec[n++] = (section){LE_SEC_MV_OFF, s->mv_off, (nd + 1) * 8};
         sec[n++] = (section){LE_SEC_MV_VECS, s->mv, s->mv_total * (uint64_t)s->multi_dim * 4};
     }
+    if (s->pass_off) {
+        uint64_t npass = s->n_pass;
+        sec[n++] = (section){LE_SEC_PASS_OFF, s->pass_off, (nd + 1) * 8};
+        sec[n++] = (section){LE_SEC_PASS_SPANS, s->pass, npass * sizeof(le_pass_rec)};
+        if (s->encoding == 0) {
+            sec[n++] = (section){LE_SEC_PASS_F32, s->pass_f32, npass * dim * 4};
+        } else {
+            sec[n++] = (section){LE_SEC_PASS_I8, s->pass_i8, npass * dim};
+            sec[n++] = (section){LE_SEC_PASS_SCALE, s->pass_scale, npass * 4};
+        }
+    }
     return n;
 }
 
@@ -98,6 +115,11 @@ void le_segment_sizes(const le_segment *s, le_seg_sizes *acc) {
         case LE_SEC_SP_WEIGHT: acc->sparse += l; break;
         case LE_SEC_MV_OFF:
         case LE_SEC_MV_VECS: acc->multi += l; break;
+        case LE_SEC_PASS_OFF:
+        case LE_SEC_PASS_SPANS:
+        case LE_SEC_PASS_F32:
+        case LE_SEC_PASS_I8:
+        case LE_SEC_PASS_SCALE: acc->passages += l; break;
         default: acc->bm25 += l; break;
         }
     }
@@ -137,6 +159,7 @@ le_status le_segment_write(const le_segment *s, le_sink_fn out, void *user, uint
         le_st32(dir + LE_SEG_HNSW_EF, (uint32_t)s->hnsw_ef);
     }
     le_st64(dir + LE_SEG_STRINGS_LEN, s->strings_len);
+    le_st64(dir + LE_SEG_PASSAGES, s->n_pass);
     uint64_t off = le_align_up(dir_len, LE_IDX_ALIGN);
     for (int i = 0; i < ns; i++) {
         unsigned char *e = dir + LE_SEG_DIR_SIZE + (size_t)i * LE_SEG_ENTRY_SIZE;
@@ -174,7 +197,8 @@ static const char *kind_name(uint32_t k) {
         "scales",     "BM25 lengths", "BM25 terms",    "BM25 term offsets", "BM25 posting offsets",
         "BM25 docs",  "BM25 tfs",    "HNSW levels",    "HNSW base links", "HNSW upper offsets",
         "HNSW upper links", "sparse terms", "sparse offsets", "sparse docs", "sparse weights",
-        "multi-vector offsets", "multi-vectors"};
+        "multi-vector offsets", "multi-vectors", "passage offsets", "passage spans",
+        "passage f32 vectors", "passage int8 vectors", "passage scales"};
     return k < LE_SEC_KINDS ? names[k] : "?";
 }
 
@@ -237,6 +261,8 @@ static le_status read_directory(le_segment *s, seg_dir *dir, const unsigned char
     s->sp_n_post = le_ld64(base + LE_SEG_SP_POSTINGS);
     s->mv_total = le_ld64(base + LE_SEG_MV_TOTAL);
     s->strings_len = le_ld64(base + LE_SEG_STRINGS_LEN);
+    s->n_pass = le_ld64(base + LE_SEG_PASSAGES);
+    if (s->n_pass && !p->passages) BAD("segment has passages the index does not declare");
     *dir = (seg_dir){ns, dir_len, le_ld64(base + LE_SEG_BM25_POSTINGS),
                      le_ld64(base + LE_SEG_HNSW_UPPER), le_ld32(base + LE_SEG_HNSW_M)};
     if (s->has_hnsw && (dir->hm < 2 || dir->hm > LE_HNSW_MAX_M))
@@ -244,16 +270,34 @@ static le_status read_directory(le_segment *s, seg_dir *dir, const unsigned char
     return LE_OK;
 }
 
+/* The passage sections an index with passages needs in segment s (whose
+ * counts are bounded by its size) and their lengths. */
+static void expect_passages(const le_segment *s, uint64_t *want, int *need) {
+    uint64_t np = s->n_pass, dim = (uint64_t)s->dim;
+    want[LE_SEC_PASS_OFF] = ((uint64_t)s->n_docs + 1) * 8;
+    want[LE_SEC_PASS_SPANS] = np * sizeof(le_pass_rec);
+    need[LE_SEC_PASS_OFF] = need[LE_SEC_PASS_SPANS] = 1;
+    if (s->encoding == 0) {
+        want[LE_SEC_PASS_F32] = np * dim * 4;
+        need[LE_SEC_PASS_F32] = 1;
+    } else {
+        want[LE_SEC_PASS_I8] = np * dim;
+        want[LE_SEC_PASS_SCALE] = np * 4;
+        need[LE_SEC_PASS_I8] = need[LE_SEC_PASS_SCALE] = 1;
+    }
+}
+
 /* Which sections segment s (of a segment of size bytes) must have
  * (need[kind]) and the length of each (want[kind]; UINT64_MAX: any). */
-static le_status expect_sections(const le_segment *s, const seg_dir *dir, uint64_t size,
-                                 uint64_t *want, int *need, le_error *err) {
+static le_status expect_sections(const le_segment *s, const le_seg_params *p, const seg_dir *dir,
+                                 uint64_t size, uint64_t *want, int *need, le_error *err) {
     uint32_t nd = s->n_docs;
     /* sizes are bounded by the segment size first so the products below cannot overflow */
     uint64_t dim = (uint64_t)s->dim, mdim = (uint64_t)s->multi_dim;
     if (dim > (1u << 20) || mdim > (1u << 20)) BAD("segment has %llu dimensions", (unsigned long long)dim);
     if ((uint64_t)nd > size || dir->np > size || s->sp_n_post > size || s->mv_total > size ||
-        dir->n_upper > size || s->bm25.n_terms > size || s->sp_n_terms > size)
+        dir->n_upper > size || s->bm25.n_terms > size || s->sp_n_terms > size ||
+        s->n_pass > size)
         BAD("segment counts exceed its size");
     want[LE_SEC_DOCS] = (uint64_t)nd * 64;
     want[LE_SEC_STRINGS] = s->strings_len;
@@ -293,6 +337,7 @@ static le_status expect_sections(const le_segment *s, const seg_dir *dir, uint64
         want[LE_SEC_MV_VECS] = s->mv_total * mdim * 4;
         need[LE_SEC_MV_OFF] = need[LE_SEC_MV_VECS] = 1;
     }
+    if (p->passages) expect_passages(s, want, need);
     return LE_OK;
 }
 
@@ -446,6 +491,11 @@ static void point_sections(le_segment *s, const unsigned char *const *ptr) {
     b->post_off = (uint64_t *)ptr[LE_SEC_BM25_POSTOFF];
     b->post_doc = (uint32_t *)ptr[LE_SEC_BM25_DOC];
     b->post_tf = (uint32_t *)ptr[LE_SEC_BM25_TF];
+    s->pass_off = (const uint64_t *)ptr[LE_SEC_PASS_OFF];
+    s->pass = (const le_pass_rec *)ptr[LE_SEC_PASS_SPANS];
+    s->pass_f32 = (const float *)ptr[LE_SEC_PASS_F32];
+    s->pass_i8 = (const int8_t *)ptr[LE_SEC_PASS_I8];
+    s->pass_scale = (const float *)ptr[LE_SEC_PASS_SCALE];
 }
 
 le_status le_segment_parse(le_segment *s, const unsigned char *base, uint64_t size,
@@ -457,7 +507,7 @@ le_status le_segment_parse(le_segment *s, const unsigned char *base, uint64_t si
     int need[LE_SEC_KINDS] = {0};
     const unsigned char *ptr[LE_SEC_KINDS] = {0};
     le_status st = read_directory(s, &dir, base, size, p, dir_crc, err);
-    if (!st) st = expect_sections(s, &dir, size, want, need, err);
+    if (!st) st = expect_sections(s, p, &dir, size, want, need, err);
     if (!st) st = locate_sections(base, size, &dir, want, need, check_crc, ptr, len, err);
     if (st) return st;
     point_sections(s, ptr);
@@ -466,10 +516,13 @@ le_status le_segment_parse(le_segment *s, const unsigned char *base, uint64_t si
     if (!st && s->has_hnsw) st = parse_graph(s, base, &dir, ptr, err);
     if (!st && s->has_sparse) st = parse_sparse(s, ptr, p->sparse_vocab, err);
     if (!st && s->multi_dim) st = parse_multi(s, ptr, err);
+    if (!st && p->passages) st = le_seg_pass_check(s, err);
     return st;
 }
 
 le_status le_segment_check_deep(const le_segment *s, le_error *err) {
+    le_status pst = le_seg_pass_check_deep(s, err);
+    if (pst) return pst;
     const le_bm25 *b = &s->bm25;
     uint64_t *sum = calloc(s->n_docs, sizeof *sum);
     if (!sum) return le_fail(err, LE_ERR_NOMEM, "verify: out of memory");
@@ -756,6 +809,7 @@ le_status le_segment_build(le_segment *s, const le_seg_params *p, size_t n, cons
     if (!st) st = build_bm25(s, p, n, docs, err);
     if (!st && p->sparse) st = build_sparse(s, p, n, docs, err);
     if (!st && p->multi_dim) st = build_multi(s, p, n, docs, err);
+    if (!st && p->passages) st = le_seg_pass_build(s, p, n, docs, err);
     if (!st && with_graph) st = build_graph(s, p, pool, err);
     if (st) le_segment_free(s);
     return st;
@@ -943,6 +997,7 @@ le_status le_segment_merge(le_segment *s, const le_seg_params *p, int n_src,
         st = merge_bm25(s, p, n_src, src, deleted, err);
     }
     if (!st && p->sparse) st = merge_sparse(s, n_src, src, deleted, err);
+    if (!st && p->passages) st = le_seg_pass_merge(s, p, n_src, src, deleted, err);
     if (!st) st = build_graph(s, p, pool, err);
     if (st) le_segment_free(s);
     return st;

@@ -26,6 +26,7 @@ typedef struct le_seg_params {
     int encoding;  /* LE_VEC_F32 or LE_VEC_I8 */
     int multi_dim; /* 0: no multi-vectors */
     int sparse;    /* 1: learned-sparse postings (sparse_vocab > 0) */
+    int passages;  /* 1: passage sections (passage_tokens > 0) */
     uint32_t sparse_vocab;
     int store_text;
     le_analyzer_options analyzer;
@@ -65,6 +66,14 @@ typedef struct le_segment {
     uint64_t mv_total;
     const uint64_t *mv_off;
     const float *mv;
+    /* passages: document d's are pass[pass_off[d] .. pass_off[d+1]), with
+       vectors in the index's encoding (pass_f32, or pass_i8 and pass_scale) */
+    uint64_t n_pass;
+    const uint64_t *pass_off;
+    const le_pass_rec *pass;
+    const float *pass_f32;
+    const int8_t *pass_i8;
+    const float *pass_scale;
     /* a fresh segment owns its arrays */
     int owned;
     int bm25_owned;
@@ -81,7 +90,8 @@ le_status le_segment_parse(le_segment *s, const unsigned char *base, uint64_t si
                            le_error *err);
 
 /* Deep checks (le_index_verify --deep): postings sum to the document
- * lengths, stored texts analyse to the stored postings. */
+ * lengths, stored texts analyse to the stored postings, passages are in
+ * order on character boundaries with finite vectors. */
 le_status le_segment_check_deep(const le_segment *s, le_error *err);
 
 /* Input of le_segment_build: one document. */
@@ -98,6 +108,9 @@ typedef struct le_seg_doc {
     const float *sparse_weights;
     size_t n_multi;
     const float *multi;
+    size_t n_pass; /* passages (an index with passages: >= 1) */
+    const le_pass_rec *pass;
+    const float *pass_vecs; /* n_pass × dim */
 } le_seg_doc;
 
 /* A fresh segment over docs[0..n). with_graph: build the HNSW graph (when
@@ -120,7 +133,7 @@ le_status le_segment_write(const le_segment *s, le_sink_fn out, void *user, uint
 
 /* Bytes per part, for le_index_get_info. */
 typedef struct le_seg_sizes {
-    uint64_t docs, text, dense, bm25, hnsw, sparse, multi;
+    uint64_t docs, text, dense, bm25, hnsw, sparse, multi, passages;
 } le_seg_sizes;
 void le_segment_sizes(const le_segment *s, le_seg_sizes *acc);
 

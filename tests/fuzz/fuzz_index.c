@@ -4,8 +4,8 @@
  *
  * Inputs that start with the index magic are taken as whole files. Other
  * inputs are edits of a valid index built at start-up (40 documents in two
- * segments, deletions, an HNSW graph, learned-sparse postings and
- * multi-vectors): the first byte picks the checking mode (even: every
+ * segments, deletions, an HNSW graph, learned-sparse postings,
+ * multi-vectors and passages): the first byte picks the checking mode (even: every
  * checksum skipped, so edits reach the structural checks; odd: checked as a
  * reader would), the next four bytes a length to cut the file to, and the
  * rest (offset, value) pairs written into the image. */
@@ -34,6 +34,7 @@ static void build_image(void) {
     m.dim = DIM;
     m.sparse_vocab = 50;
     m.multi_dim = MDIM;
+    m.passage_tokens = 4;
     le_index_options o;
     le_index_options_init(&o);
     o.hnsw_min_docs = 10;
@@ -62,7 +63,14 @@ static void build_image(void) {
             d.sparse_weights = sw;
             d.n_multi = (size_t)(i % 4);
             d.multi = mv;
-            if (le_index_writer_add(w, 1, &d, &err)) abort();
+            /* passages: "river N", "bread lease N", "the mill" (1 to 3 of them) */
+            size_t len = strlen(text), cut1 = (size_t)(strchr(text, 'b') - text),
+                   cut2 = (size_t)(strstr(text, "the") - text);
+            le_passage sp[3] = {{0, 0, cut1 - 1, 0, 2, 1}, {0, cut1, cut2 - 1, 2, 5, 1}, {0, cut2, len, 5, 7, 0}};
+            float pv[3 * DIM];
+            for (int k = 0; k < 3 * DIM; k++) pv[k] = v[k % DIM] * (float)(k / DIM + 1);
+            le_index_doc_passages dp = {1 + (size_t)(i % 3), sp, pv};
+            if (le_index_writer_add_passages(w, 1, &d, &dp, &err)) abort();
         }
         if (le_index_writer_commit(w, &err)) abort();
     }
@@ -93,6 +101,13 @@ static void exercise(le_index *ix) {
         if (le_index_get_doc(ix, d, &di, NULL) != LE_OK) abort();
         if (strlen(di.id) == 0) abort();
         if (le_index_find(ix, di.id) < 0) abort();
+        size_t np = le_index_doc_passages_count(ix, d);
+        for (size_t j = 0; j < np; j++) {
+            le_passage p;
+            if (le_index_get_passage(ix, d, j, &p, NULL) != LE_OK) abort();
+            if (p.byte_end < p.byte_start || p.byte_end > di.text_len) abort();
+            if (di.text && memchr(di.text + p.byte_start, 0, p.byte_end - p.byte_start)) abort();
+        }
     }
     float q[DIM] = {0.1f, -0.2f, 0.3f, 0.4f, -0.5f, 0.6f, 0.7f, -0.8f};
     float qm[2 * MDIM] = {1, 0, 0, 0, 0, 1, 0, 0};

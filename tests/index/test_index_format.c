@@ -3,11 +3,13 @@
  * exact dense search against brute force, BM25 against le_bm25 over the
  * live texts, learned sparse and MaxSim against brute force, hybrid against
  * le_fuse, compaction keeping every answer, int8 vectors, BM25-only
- * indexes, model identity refusals and the single-writer lock. */
+ * indexes, model identity refusals and the single-writer lock; corrupt
+ * passage sections (every field) refused with a message that names it. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/checksum.h"
 #include "check.h"
 #include "index/bm25.h"
 #include "index/fusion.h"
@@ -644,6 +646,233 @@ static void test_empty(const char *dir) {
     CHECK(!strcmp(le_search_mode_name(LE_SEARCH_BM25), "bm25"));
 }
 
+
+/* ------------------------------------------------- corrupt passage sections */
+
+typedef struct image {
+    unsigned char *b;
+    size_t n;
+} image;
+
+static uint64_t ld64(const unsigned char *p) {
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+static uint32_t ld32(const unsigned char *p) {
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+static void st32(unsigned char *p, uint32_t v) { memcpy(p, &v, 4); }
+static void st64(unsigned char *p, uint64_t v) { memcpy(p, &v, 8); }
+
+static unsigned char *manifest_of(const image *m) { return m->b + ld64(m->b + LE_HDR_MANIFEST_OFF); }
+
+/* The table row and the start of segment i. */
+static unsigned char *seg_row(const image *m, int i) {
+    return manifest_of(m) + LE_MF_SEG_TABLE + (size_t)i * LE_MF_SEG_ENTRY;
+}
+static unsigned char *seg_base(const image *m, int i) { return m->b + ld64(seg_row(m, i)); }
+
+/* The directory entry of the section of this kind in segment i (NULL: none). */
+static unsigned char *sec_entry(const image *m, int i, uint32_t kind) {
+    unsigned char *g = seg_base(m, i);
+    for (uint32_t k = 0; k < ld32(g + LE_SEG_N_SECTIONS); k++) {
+        unsigned char *e = g + LE_SEG_DIR_SIZE + k * LE_SEG_ENTRY_SIZE;
+        if (ld32(e) == kind) return e;
+    }
+    return NULL;
+}
+static unsigned char *sec_data(const image *m, int i, uint32_t kind) {
+    unsigned char *e = sec_entry(m, i, kind);
+    return e ? seg_base(m, i) + ld64(e + 8) : NULL;
+}
+
+/* Recomputes every checksum of the chain (sections, directories, manifest,
+ * header), so an edit reaches the structural checks of a checking reader. */
+static void fix_checksums(image *m) {
+    unsigned char *mf = manifest_of(m);
+    for (uint32_t i = 0; i < ld32(mf + 8); i++) {
+        unsigned char *row = seg_row(m, (int)i), *g = seg_base(m, (int)i);
+        uint64_t glen = ld64(row + 8);
+        uint32_t ns = ld32(g + LE_SEG_N_SECTIONS);
+        for (uint32_t k = 0; k < ns; k++) {
+            unsigned char *e = g + LE_SEG_DIR_SIZE + k * LE_SEG_ENTRY_SIZE;
+            uint64_t off = ld64(e + 8), len = ld64(e + 16);
+            if (off <= glen && len <= glen - off) st32(e + 4, le_crc32c(g + off, (size_t)len));
+        }
+        st32(row + 24, le_crc32c(g, LE_SEG_DIR_SIZE + (size_t)ns * LE_SEG_ENTRY_SIZE));
+    }
+    st32(m->b + LE_HDR_MANIFEST_CRC, le_crc32c(mf, (size_t)ld64(m->b + LE_HDR_MANIFEST_LEN)));
+    st32(m->b + LE_HDR_CRC, le_crc32c(m->b, LE_HDR_CRC));
+}
+
+/* Writes m (checksums fixed unless raw) to path and opens it: LE_ERR_FORMAT
+ * with msg in the message, or (msg NULL) success. */
+static void expect_open(const image *m, const char *path, int raw, const char *msg, const char *what) {
+    image c = {malloc(m->n), m->n};
+    memcpy(c.b, m->b, m->n);
+    if (!raw) fix_checksums(&c);
+    FILE *f = fopen(path, "wb");
+    if (f) {
+        fwrite(c.b, 1, c.n, f);
+        fclose(f);
+    }
+    free(c.b);
+    le_index *ix = NULL;
+    le_error err;
+    le_status st = le_index_open(path, NULL, &ix, &err);
+    if (msg) {
+        CHECK_MSG(st == LE_ERR_FORMAT, "%s: opened (status %d)", what, (int)st);
+        if (st) CHECK_MSG(strstr(err.message, msg), "%s: \"%s\" lacks \"%s\"", what, err.message, msg);
+    } else {
+        CHECK_MSG(st == LE_OK, "%s: %s", what, err.message);
+    }
+    le_index_close(ix);
+}
+
+static void expect_deep(const image *m, const char *path, const char *msg, const char *what) {
+    expect_open(m, path, 0, NULL, what);
+    le_error err;
+    CHECK_MSG(le_index_verify(path, 0, NULL, &err) == LE_OK, "%s: %s", what, err.message);
+    CHECK_MSG(le_index_verify(path, 1, NULL, &err) == LE_ERR_FORMAT, "%s: deep verify passed", what);
+    CHECK_MSG(strstr(err.message, msg), "%s: \"%s\" lacks \"%s\"", what, err.message, msg);
+}
+
+/* A small index with passages (encoding enc) as an image in memory. */
+static image passage_image(const char *path, int enc, int passages) {
+    le_index_model m;
+    le_index_model_init(&m);
+    snprintf(m.name, sizeof m.name, "synthetic");
+    m.dim = 4;
+    m.passage_tokens = passages ? 8 : 0;
+    le_index_options o;
+    le_index_options_init(&o);
+    o.encoding = enc ? LE_VEC_I8 : LE_VEC_F32;
+    le_index_writer *w = NULL;
+    le_error err;
+    image im = {0};
+    CHECK(le_index_writer_open(path, &m, &o, &w, &err) == LE_OK);
+    if (!w) return im;
+    const char *texts[3] = {"caf\xc3\xa9 au lait, the river mill", "bread and salt", "the lease"};
+    le_passage sp[3][2] = {{{0, 0, 8, 0, 3, 1}, {0, 6, 29, 2, 7, 1}},
+                           {{0, 0, 14, 0, 3, 1}, {0, 0, 14, 0, 3, 0}},
+                           {{0, 0, 9, 0, 2, 1}, {0, 4, 9, 1, 2, 1}}};
+    float v[2 * 4] = {1, 0, 0, 0, 0, 0.6f, 0.8f, 0};
+    le_index_doc d[3];
+    le_index_doc_passages p[3];
+    memset(d, 0, sizeof d);
+    for (int i = 0; i < 3; i++) {
+        d[i].id = (const char *[]){"a", "b", "c"}[i];
+        d[i].text = texts[i];
+        d[i].dense = v;
+        p[i] = (le_index_doc_passages){2, sp[i], v};
+    }
+    CHECK(le_index_writer_add_passages(w, 3, d, passages ? p : NULL, &err) == LE_OK);
+    CHECK(le_index_writer_commit(w, &err) == LE_OK);
+    le_index_writer_close(w);
+    FILE *f = fopen(path, "rb");
+    if (!f) return im;
+    fseek(f, 0, SEEK_END);
+    im.n = (size_t)ftell(f);
+    fseek(f, 0, SEEK_SET);
+    im.b = malloc(im.n);
+    if (fread(im.b, 1, im.n, f) != im.n) im.n = 0;
+    fclose(f);
+    return im;
+}
+
+/* Every field of the passage offsets and spans, and the sections' shape. */
+static void corrupt_passage_fields(image *m, const char *path) {
+    image c = {malloc(m->n), m->n};
+#define EDIT(what, msg, ...)                  \
+    do {                                      \
+        memcpy(c.b, m->b, m->n);              \
+        __VA_ARGS__;                          \
+        expect_open(&c, path, 0, msg, what);  \
+    } while (0)
+    uint64_t *off = (uint64_t *)(void *)(sec_data(&c, 0, LE_SEC_PASS_OFF));
+    le_pass_rec *r = (le_pass_rec *)(void *)sec_data(&c, 0, LE_SEC_PASS_SPANS);
+    EDIT("first offset", "do not run from 0", off[0] = 1);
+    EDIT("last offset", "do not run from 0", off[3] = 7);
+    EDIT("a document without passages", "do not rise", off[1] = 0);
+    EDIT("offsets past the end", "do not rise", off[1] = 9);
+    EDIT("byte end past the text", "spans bytes", r[1].byte_end = 30);
+    EDIT("byte start after end", "spans bytes", r[2].byte_start = 15);
+    EDIT("token start after end", "spans tokens", r[3].token_start = 4);
+    EDIT("token end past int", "spans tokens", r[5].token_end = 0x80000000u);
+    EDIT("unknown flags", "unknown flags", r[0].flags = 2);
+    EDIT("reserved field", "reserved", r[4].zero = 1);
+    unsigned char *g = seg_base(&c, 0);
+    EDIT("passage count", "passage spans section has", st64(g + LE_SEG_PASSAGES, 7));
+    EDIT("no passage count", "section has", st64(g + LE_SEG_PASSAGES, 0));
+    unsigned char *e = sec_entry(&c, 0, LE_SEC_PASS_SPANS);
+    EDIT("unknown kind", "unknown section kind", st32(e, LE_SEC_KINDS));
+    EDIT("missing kind", "two passage offsets", st32(e, LE_SEC_PASS_OFF));
+    EDIT("spans length", "passage spans section has", st64(e + 16, 5 * 32));
+    memcpy(c.b, m->b, m->n);
+    r[0].byte_end = 7; /* a byte changed, the checksums not fixed */
+    expect_open(&c, path, 1, "passage spans section checksum", "checksum");
+    unsigned char *ints = manifest_of(&c) + LE_MF_INTS;
+    EDIT("overlap >= tokens", "bad passage settings", st32(ints + 4 * 22, 8));
+    EDIT("unknown mode", "bad passage settings", st32(ints + 4 * 23, 2));
+    EDIT("negative tokens", "bad passage settings", st32(ints + 4 * 21, 0xFFFFFFFFu));
+    EDIT("no passages", "passages the index does not declare", st32(ints + 4 * 21, 0));
+    EDIT("version 1 with passages", "version-1 file has passage settings",
+         st32(c.b + LE_HDR_VERSION, 1));
+#undef EDIT
+    free(c.b);
+}
+
+/* What only le_index_verify --deep sees: order, characters, finite vectors. */
+static void corrupt_passage_deep(image *m, const char *path, int enc) {
+    image c = {malloc(m->n), m->n};
+    memcpy(c.b, m->b, m->n);
+    le_pass_rec *r = (le_pass_rec *)(void *)sec_data(&c, 0, LE_SEC_PASS_SPANS);
+    le_pass_rec t = r[0];
+    r[0] = r[1];
+    r[1] = t;
+    expect_deep(&c, path, "before the one before", "swapped spans");
+    memcpy(c.b, m->b, m->n);
+    r[0].byte_end = 4; /* inside "é" */
+    expect_deep(&c, path, "on characters", "span inside a character");
+    memcpy(c.b, m->b, m->n);
+    float nan = NAN;
+    if (enc) memcpy(sec_data(&c, 0, LE_SEC_PASS_SCALE) + 4, &nan, 4);
+    else memcpy(sec_data(&c, 0, LE_SEC_PASS_F32) + 20, &nan, 4);
+    expect_deep(&c, path, "non-finite", "NaN vector");
+    free(c.b);
+}
+
+static void test_corrupt_passages(const char *dir) {
+    char path[512], bad[512];
+    snprintf(bad, sizeof bad, "%s/corrupt.lei", dir);
+    for (int enc = 0; enc < 2; enc++) {
+        snprintf(path, sizeof path, "%s/pass%d.lei", dir, enc);
+        image m = passage_image(path, enc, 1);
+        if (!m.b) continue;
+        expect_open(&m, bad, 0, NULL, "the clean image");
+        corrupt_passage_fields(&m, bad);
+        corrupt_passage_deep(&m, bad, enc);
+        if (enc) {
+            image c = {malloc(m.n), m.n};
+            memcpy(c.b, m.b, m.n);
+            st64(sec_entry(&c, 0, LE_SEC_PASS_SCALE) + 16, 4);
+            expect_open(&c, bad, 0, "passage scales section has", "scales length");
+            free(c.b);
+        }
+        free(m.b);
+    }
+    /* a passage count in an index without passages */
+    snprintf(path, sizeof path, "%s/nopass.lei", dir);
+    image m = passage_image(path, 0, 0);
+    if (!m.b) return;
+    st64(seg_base(&m, 0) + LE_SEG_PASSAGES, 6);
+    expect_open(&m, bad, 0, "passages the index does not declare", "count without passages");
+    free(m.b);
+}
+
 int main(void) {
     char *dir = tu_tmpdir();
     if (!dir) return 1;
@@ -652,6 +881,7 @@ int main(void) {
     test_bm25_only(dir);
     test_identity_and_lock(dir);
     test_empty(dir);
+    test_corrupt_passages(dir);
     for (size_t i = 0; i < g_n; i++) free(g_docs[i].text);
     free(g_docs);
     tu_rmdir(dir);
