@@ -715,8 +715,25 @@ LE_API le_status le_search_mode_parse(const char *s, le_search_mode *out, le_err
 
 typedef enum le_fuse_method {
     LE_FUSE_WEIGHTED = 0, /* Σ weight · min-max normalised score */
-    LE_FUSE_RRF = 1       /* Σ weight / (rrf_k + rank) */
+    LE_FUSE_RRF = 1,      /* Σ weight / (rrf_k + rank) */
+    LE_FUSE_ZSCORE = 2    /* Σ weight · (score − min) / σ over each list's hits (default) */
 } le_fuse_method;
+
+/* Where in a hit's document the match is: its best passage (an index with
+ * passages), for the modes that can say. dense: the passage with the best
+ * vector score; bm25: the passage with the highest BM25 score of the query
+ * terms (the index's idf, the passage's length in terms against the mean of
+ * its document's passages; needs the stored text); hybrid: the passage with
+ * the best fused score of its dense and BM25 scores, each z-scored over the
+ * document's passages, with the search's weights. */
+typedef struct le_hit_passage {
+    long passage;                /* index within its document; -1: none (no passages, text not
+                                    stored for bm25, no passage holds a query term, or the
+                                    mode is sparse or multi) */
+    size_t byte_start, byte_end; /* its bytes in the document's text */
+    int token_start, token_end;  /* its tokens among the text's own */
+    float score;                 /* its own score: dense, BM25 or fused as above */
+} le_hit_passage;
 
 typedef struct le_search_options {
     size_t struct_size;  /* set by le_search_options_init (see the top of this header) */
@@ -727,12 +744,18 @@ typedef struct le_search_options {
                             docs/index-format.md); 1: always exact; -1: always the graph */
     int ef;              /* HNSW beam; 0: the index's default (hnsw_ef_search, or each
                             segment's calibrated beam) */
-    le_fuse_method fuse; /* hybrid: default weighted */
+    le_fuse_method fuse; /* hybrid: default zscore */
     double dense_weight, bm25_weight, sparse_weight; /* default 0.5 each */
     double rrf_k;        /* default 60 */
     int candidates;      /* hybrid and re-ranking: hits taken from each list; 0: max(k, 100) */
     double bm25_k1, bm25_b; /* default 1.2, 0.75 */
     int rerank;          /* 1: re-rank the candidates by MaxSim (index and query multi-vectors) */
+    /* an index with passages: dense scores come from an exact scan of every
+       passage vector (exact and ef are not used; graphs hold document vectors),
+       a document's is the mean of its best passage_topk passage scores; 0 or 1
+       (default): the best one (MaxP) */
+    int passage_topk;
+    le_hit_passage *passages; /* NULL, or room for k: the best passage of each hit */
 } le_search_options;
 
 LE_API void le_search_options_init_size(le_search_options *o, size_t size);

@@ -426,14 +426,11 @@ le_status le_bm25_search(const le_bm25 *ix, const le_bm25_params *p, const char 
         long id = le_bm25_find_term(ix, ts, tl);
         if (id < 0) continue;
         uint64_t a = ix->post_off[id], e = ix->post_off[id + 1];
-        double df = (double)(e - a);
-        double idf = log(1.0 + (n - df + 0.5) / (df + 0.5));
+        double idf = le_bm25_idf(n, (double)(e - a));
         for (uint64_t x = a; x < e; x++) {
             uint32_t d = ix->post_doc[x];
-            double tf = ix->post_tf[x];
-            double norm = avgdl > 0 ? 1.0 - p->b + p->b * (double)ix->doc_len[d] / avgdl : 1.0;
             if (s->acc[d] == 0) s->touched[n_touched++] = d;
-            s->acc[d] += idf * tf * (p->k1 + 1.0) / (tf + p->k1 * norm);
+            s->acc[d] += le_bm25_term_score(p, idf, ix->post_tf[x], ix->doc_len[d], avgdl);
         }
     }
     le_topk top;

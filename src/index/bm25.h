@@ -21,6 +21,7 @@
 #include "index/analyzer.h"
 #include "index/topk.h"
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -63,6 +64,19 @@ static inline int le_bm25_term_cmp(const char *a, size_t la, const char *b, size
     int c = memcmp(a, b, la < lb ? la : lb);
     if (c) return c;
     return la < lb ? -1 : la > lb;
+}
+
+/* The scoring formula (above) in two steps: the idf of a term held by df of
+ * n documents, and the score of a term of that idf occurring tf times in a
+ * text of length dl against the mean length avgdl (the length norm is 1
+ * when avgdl is 0). */
+static inline double le_bm25_idf(double n, double df) {
+    return log(1.0 + (n - df + 0.5) / (df + 0.5));
+}
+static inline double le_bm25_term_score(const le_bm25_params *p, double idf, double tf, double dl,
+                                        double avgdl) {
+    double norm = avgdl > 0 ? 1.0 - p->b + p->b * dl / avgdl : 1.0;
+    return idf * tf * (p->k1 + 1.0) / (tf + p->k1 * norm);
 }
 
 /* The number of the term s[0..len) (already analyzed), or -1. */

@@ -65,3 +65,10 @@ le_status le_dense_search(const le_dense *d, const le_kctx *kc, const float *que
     free(tops);
     return LE_OK;
 }
+
+void le_dense_scores(const le_dense *d, const le_kctx *kc, const float *query, float *scores) {
+    for (size_t b = 0; b < d->n_blocks; b++) {
+        size_t rows = (size_t)le_gemm_weight_n(d->blocks[b]);
+        le_gemm(kc, query, (size_t)d->dim, 1, d->blocks[b], NULL, scores + b * LE_DENSE_BLOCK, rows);
+    }
+}

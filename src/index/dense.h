@@ -34,4 +34,8 @@ void le_dense_free(le_dense *d);
 le_status le_dense_search(const le_dense *d, const le_kctx *kc, const float *queries, size_t nq,
                           int k, le_hit *hits, int *counts, le_error *err);
 
+/* The scores of one query (dim floats) against every vector, in order:
+ * scores[0..n), block by block (the passage scan of an index). */
+void le_dense_scores(const le_dense *d, const le_kctx *kc, const float *query, float *scores);
+
 #endif

@@ -45,7 +45,7 @@ void le_search_options_init_size(le_search_options *opt, size_t size) {
     memset(&d, 0, sizeof d);
     d.mode = LE_SEARCH_DENSE;
     d.k = 10;
-    d.fuse = LE_FUSE_WEIGHTED;
+    d.fuse = LE_FUSE_ZSCORE;
     d.dense_weight = d.bm25_weight = d.sparse_weight = 0.5;
     d.rrf_k = LE_RRF_K;
     d.bm25_k1 = 1.2;
@@ -568,12 +568,16 @@ static int use_graph(const le_segment *g, int exact, int ef) {
     return (double)g->hnsw_ef * 3.0 * g->hnsw.m < (double)g->n_docs;
 }
 
-static le_status search_dense(le_index *ix, const float *q, int k, int exact, int ef, le_hit *out,
-                              int *n_out, le_error *err) {
+/* The best k documents for the query vector q: by their passages when the
+ * index has them (exact, passage_search.h), else by their vectors per
+ * segment, through the graph or exactly (use_graph). */
+static le_status search_dense(le_index *ix, const float *q, int k, int exact, int ef, int topk,
+                              le_hit *out, int *n_out, le_error *err) {
     le_topk top;
     le_topk_init(&top, out, k);
     le_status st = ensure_pool(ix, err);
     if (st) return st;
+    if (ix->params.passages) return le_passage_dense(ix, q, k, topk, out, n_out, err);
     le_hit *buf = NULL;
     for (int s = 0; s < ix->n_seg && !st; s++) {
         const le_segment *g = &ix->seg[s];
@@ -808,7 +812,8 @@ static le_status first_stage(le_index *ix, search_run *r, le_error *err) {
     size_t tlen = q->text_len ? q->text_len : text ? strlen(text) : 0;
     le_status st = LE_OK;
     if (r->want_dense)
-        st = search_dense(ix, q->dense, r->n_first, r->opt->exact, r->ef, r->ld, &r->nd, err);
+        st = search_dense(ix, q->dense, r->n_first, r->opt->exact, r->ef, r->opt->passage_topk, r->ld,
+                          &r->nd, err);
     if (!st && r->want_bm25)
         st = search_bm25(ix, text, tlen, r->opt, r->n_first, r->lb, &r->nb, err);
     if (!st && r->want_sparse) st = search_sparse(ix, q, r->n_first, r->ls, &r->nsp, err);
@@ -836,8 +841,10 @@ static le_status fuse_lists(search_run *r, le_error *err) {
         counts[nlists] = r->nsp;
         w[nlists++] = opt->sparse_weight;
     }
-    return le_fuse(opt->fuse == LE_FUSE_RRF ? LE_FUSION_RRF : LE_FUSION_MINMAX, nlists, lists,
-                   counts, w, opt->rrf_k, r->n_first, r->fused, &r->nf, err);
+    le_fusion_kind kind = opt->fuse == LE_FUSE_RRF      ? LE_FUSION_RRF
+                          : opt->fuse == LE_FUSE_ZSCORE ? LE_FUSION_ZSCORE
+                                                        : LE_FUSION_MINMAX;
+    return le_fuse(kind, nlists, lists, counts, w, opt->rrf_k, r->n_first, r->fused, &r->nf, err);
 }
 
 /* The ranked list r->fused: MaxSim over every document (multi mode), the
@@ -882,6 +889,23 @@ static int write_hits(const search_run *r, le_index_hit *hits) {
     return nf;
 }
 
+/* The best passage of each of hits[0..n) into r->opt->passages. */
+static le_status hit_passages(le_index *ix, const search_run *r, const le_index_hit *hits, int n,
+                              le_error *err) {
+    const le_index_query *q = r->q;
+    const le_search_options *o = r->opt;
+    le_passage_query pq = {.mode = o->mode,
+                           .dense = q->dense,
+                           .text = q->text,
+                           .text_len = q->text_len ? q->text_len : q->text ? strlen(q->text) : 0,
+                           .dense_weight = o->dense_weight,
+                           .bm25_weight = o->bm25_weight,
+                           .bm25 = {o->bm25_k1, o->bm25_b},
+                           .bm25_index = r->want_bm25 ? ix->bm25 : NULL,
+                           .dense_scanned = r->want_dense};
+    return le_passage_hits(ix, &pq, hits, n, o->passages, err);
+}
+
 le_status le_index_search(le_index *ix, const le_index_query *q, const le_search_options *opt,
                           le_index_hit *hits, int *n_out, le_error *err) {
     *n_out = 0;
@@ -893,6 +917,10 @@ le_status le_index_search(le_index *ix, const le_index_query *q, const le_search
     opt = &given;
     int k = opt->k;
     if (k < 0 || k > 1 << 20) return le_fail(err, LE_ERR_ARG, "search: k must be in [0, 2^20]");
+    if (opt->passage_topk < 0 || opt->passage_topk > 1 << 20)
+        return le_fail(err, LE_ERR_ARG, "search: passage_topk must be in [0, 2^20]");
+    if ((unsigned)opt->fuse > LE_FUSE_ZSCORE)
+        return le_fail(err, LE_ERR_ARG, "search: unknown fusion %d", (int)opt->fuse);
     if (k == 0 || ix->n_live == 0) return LE_OK;
     search_run r = {.q = q, .opt = opt, .k = k};
     le_status st = plan_lists(ix, &r, err);
@@ -901,6 +929,7 @@ le_status le_index_search(le_index *ix, const le_index_query *q, const le_search
     if (!st) st = first_stage(ix, &r, err);
     if (!st) st = combine_lists(ix, &r, err);
     if (!st) *n_out = write_hits(&r, hits);
+    if (!st && opt->passages) st = hit_passages(ix, &r, hits, *n_out, err);
     free(r.ld);
     free(r.lb);
     free(r.ls);

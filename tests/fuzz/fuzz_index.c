@@ -115,6 +115,7 @@ static void exercise(le_index *ix) {
     float sw[3] = {1, 2, 0.5f};
     le_index_query qq = {"river the bread mill", 0, q, 3, si, sw, 2, qm};
     le_index_hit hits[8];
+    le_hit_passage where[8];
     le_error err;
     for (int mode = 0; mode < 5; mode++)
         for (int exact = 0; exact < 2; exact++) {
@@ -124,14 +125,18 @@ static void exercise(le_index *ix) {
             so.k = 8;
             so.exact = exact;
             so.rerank = exact && info.model.multi_dim > 0;
-            so.fuse = exact ? LE_FUSE_RRF : LE_FUSE_WEIGHTED;
+            so.fuse = exact ? LE_FUSE_RRF : LE_FUSE_ZSCORE;
+            so.passages = where;
+            so.passage_topk = exact ? 2 : 0;
             int nh = -1;
             /* a query of the wrong shape must not be read past: only search when it fits */
             if (info.model.dim > DIM || info.model.multi_dim > MDIM) continue;
             if (le_index_search(ix, &qq, &so, hits, &nh, &err) == LE_OK) {
                 if (nh < 0 || nh > 8) abort();
-                for (int i = 0; i < nh; i++)
+                for (int i = 0; i < nh; i++) {
                     if (hits[i].doc >= n) abort();
+                    if (where[i].passage >= (long)le_index_doc_passages_count(ix, hits[i].doc)) abort();
+                }
             } else if (!err.message[0]) {
                 abort();
             }

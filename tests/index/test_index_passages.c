@@ -1,6 +1,9 @@
 /* Passages in the index (format version 2): documents written with their
  * passages over several commits, replaced, deleted and compacted, read back
- * span by span and vector by vector (f32 and int8); the writer's refusals of bad
+ * span by span and vector by vector (f32 and int8); dense search by
+ * passages against brute force (MaxP, the mean of the best k, int8) with
+ * the best passage of each hit, before and after compaction; the BM25 and
+ * hybrid best passage of hand-made documents; the writer's refusals of bad
  * passages and bad passage identities; a passage identity mismatch;
  * version-1 files (tests/fixtures/index/v1.lei) still open, search and take
  * new documents; unknown versions are refused. */
@@ -219,6 +222,257 @@ static void test_write_read(const char *dir, int int8) {
 }
 
 
+/* ------------------------------------------------------------ dense search */
+
+static double dotd(const float *a, const float *b) {
+    double s = 0;
+    for (int k = 0; k < DIM; k++) s += (double)a[k] * b[k];
+    return s;
+}
+
+/* Brute force over the stored passage vectors of every live document:
+ * scores[doc] (MaxP, or the mean of the best topk) and best[doc]. */
+static void brute_passages(le_index *ix, const float *q, int topk, double *scores, long *best) {
+    for (size_t d = 0; d < le_index_count(ix); d++) {
+        size_t n = le_index_doc_passages_count(ix, d);
+        double sc[MAXP];
+        best[d] = 0;
+        for (size_t j = 0; j < n; j++) {
+            float v[DIM];
+            stored_vector(ix, d, j, v);
+            sc[j] = dotd(q, v);
+            if (sc[j] > sc[best[d]]) best[d] = (long)j;
+        }
+        size_t t = topk > 1 ? ((size_t)topk < n ? (size_t)topk : n) : 1;
+        double sum = 0;
+        for (size_t i = 0; i < t; i++) { /* the i-th best by selection */
+            size_t b = i;
+            for (size_t j = i + 1; j < n; j++)
+                if (sc[j] > sc[b]) b = j;
+            double x = sc[i];
+            sc[i] = sc[b];
+            sc[b] = x;
+            sum += sc[i];
+        }
+        scores[d] = sum / (double)t;
+    }
+}
+
+/* Dense searches of ix for 20 queries against brute force, with the best
+ * passage of every hit, for MaxP and the mean of the best 3. */
+static void check_dense(le_index *ix) {
+    size_t n = le_index_count(ix);
+    double *scores = malloc(n * sizeof *scores);
+    long *best = malloc(n * sizeof *best);
+    le_error err;
+    for (int qn = 0; qn < 20; qn++) {
+        float *q = tu_vectors(1, DIM, 1000 + (uint64_t)qn);
+        int topk = qn % 2 ? 3 : 0;
+        brute_passages(ix, q, topk, scores, best);
+        le_hit want[10];
+        le_topk t;
+        le_topk_init(&t, want, 10);
+        for (size_t d = 0; d < n; d++) le_topk_push(&t, (uint32_t)d, (float)scores[d]);
+        int nw = le_topk_finish(&t);
+        le_index_query qq = {0};
+        qq.dense = q;
+        le_search_options so;
+        le_search_options_init(&so);
+        so.passage_topk = topk;
+        le_hit_passage hp[10];
+        so.passages = hp;
+        le_index_hit h[10];
+        int nh = 0;
+        CHECK(le_index_search(ix, &qq, &so, h, &nh, &err) == LE_OK);
+        CHECK_EQ_INT(nh, nw);
+        for (int i = 0; i < nh && i < nw; i++) {
+            CHECK_NEAR(h[i].score, want[i].score, 1e-5);
+            CHECK_MSG(h[i].doc == want[i].doc || fabs(scores[h[i].doc] - want[i].score) < 1e-5,
+                      "query %d rank %d: doc %zu vs %u", qn, i, h[i].doc, want[i].doc);
+            size_t d = h[i].doc;
+            CHECK_EQ_INT(hp[i].passage, best[d]);
+            le_passage p;
+            CHECK(le_index_get_passage(ix, d, (size_t)best[d], &p, NULL) == LE_OK);
+            CHECK(hp[i].byte_start == p.byte_start && hp[i].byte_end == p.byte_end &&
+                  hp[i].token_start == p.token_start && hp[i].token_end == p.token_end);
+            float v[DIM];
+            stored_vector(ix, d, (size_t)best[d], v);
+            CHECK_NEAR(hp[i].score, dotd(q, v), 1e-5);
+            if (!topk) CHECK(hp[i].score == h[i].score);
+        }
+        free(q);
+    }
+    free(scores);
+    free(best);
+}
+
+static void test_dense_search(const char *dir, int int8) {
+    char path[512], id[32];
+    snprintf(path, sizeof path, "%s/s%d.lei", dir, int8);
+    le_index_model m = passage_model(6, 2, LE_PASSAGE_CHUNK);
+    le_index_options o;
+    le_index_options_init(&o);
+    o.encoding = int8 ? LE_VEC_I8 : LE_VEC_F32;
+    o.hnsw_min_docs = 50; /* a graph (of document vectors) that passage search does not use */
+    le_index_writer *w = NULL;
+    le_error err;
+    CHECK(le_index_writer_open(path, &m, &o, &w, &err) == LE_OK);
+    if (!w) return;
+    g_n = 0;
+    for (int c = 0; c < 2; c++) {
+        pdoc *batch[120];
+        for (int i = 0; i < 120; i++) {
+            snprintf(id, sizeof id, "s%d", c * 120 + i);
+            batch[i] = new_doc(id, 1 + (i * 13 + c) % 60);
+        }
+        CHECK(add_docs(w, batch, 120, &err) == LE_OK);
+        CHECK(le_index_writer_commit(w, &err) == LE_OK);
+    }
+    const char *del[4] = {"s3", "s50", "s121", "s200"};
+    CHECK(le_index_writer_delete(w, 4, del, NULL, &err) == LE_OK);
+    for (int i = 0; i < 4; i++) kill_id(del[i]);
+    CHECK(le_index_writer_commit(w, &err) == LE_OK);
+    le_index *ix = NULL;
+    CHECK(le_index_open(path, NULL, &ix, &err) == LE_OK);
+    if (!ix) return;
+    le_index_info info;
+    le_index_get_info(ix, &info);
+    CHECK_EQ_INT(info.segments_with_graph, 2);
+    check_dense(ix);
+    le_index_close(ix);
+    CHECK(le_index_writer_compact(w, &err) == LE_OK);
+    le_index_writer_close(w);
+    CHECK(le_index_open(path, NULL, &ix, &err) == LE_OK);
+    if (!ix) return;
+    check_passages(ix, int8);
+    check_dense(ix);
+    le_index_close(ix);
+    for (size_t i = 0; i < g_n; i++) free(g_docs[i].text);
+}
+
+/* ------------------------------------------------- BM25 and hybrid passages */
+
+/* Three hand-made documents; the first has four passages of known terms. */
+static const char *const g_hand[3] = {
+    "The mill stands by the river. Bread is baked in the old oven every morning. "
+    "The oven bread of the river mill is sold at the market. Nothing else here.",
+    "A lease for the warehouse.", "Bread and salt."};
+
+static void test_text_passages(const char *dir, int store) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/hand%d.lei", dir, store);
+    le_index_model m = passage_model(8, 0, LE_PASSAGE_CHUNK);
+    m.sparse_vocab = 10;
+    m.multi_dim = 2;
+    le_index_options o;
+    le_index_options_init(&o);
+    o.store_text = store;
+    o.stopwords = 0;
+    le_index_writer *w = NULL;
+    le_error err;
+    CHECK(le_index_writer_open(path, &m, &o, &w, &err) == LE_OK);
+    if (!w) return;
+    const char *t = g_hand[0];
+    size_t c1 = (size_t)(strstr(t, "Bread") - t), c2 = (size_t)(strstr(t, "The oven") - t),
+           c3 = (size_t)(strstr(t, "Nothing") - t);
+    /* passages: [mill, stands, by, the, river] [bread ... morning] [the oven ... market] [nothing else here] */
+    le_passage sp[4] = {{0, 0, c1 - 1, 0, 6, 1}, {0, c1, c2 - 1, 6, 16, 1}, {0, c2, c3 - 1, 16, 28, 1},
+                        {0, c3, strlen(t), 28, 32, 1}};
+    le_passage one[2][1] = {{{0, 0, strlen(g_hand[1]), 0, 5, 1}}, {{0, 0, strlen(g_hand[2]), 0, 4, 1}}};
+    float pv[4 * DIM] = {0}, dv[DIM] = {0};
+    pv[0 * DIM + 0] = 1;                 /* passage 0 points along the query vector */
+    pv[1 * DIM + 0] = 0.6f, pv[1 * DIM + 1] = 0.8f;
+    pv[2 * DIM + 0] = 0.5f, pv[2 * DIM + 2] = 0.866f;
+    pv[3 * DIM + 3] = 1;
+    dv[0] = 1;
+    le_index_doc d[3];
+    le_index_doc_passages p[3] = {{4, sp, pv}, {1, one[0], pv}, {1, one[1], pv}};
+    memset(d, 0, sizeof d);
+    uint32_t sid[1] = {3};
+    float sw[1] = {1}, mv[2] = {1, 0};
+    for (int i = 0; i < 3; i++) {
+        d[i].id = (const char *[]){"mill", "lease", "salt"}[i];
+        d[i].text = g_hand[i];
+        d[i].dense = dv;
+        d[i].n_sparse = 1;
+        d[i].sparse_ids = sid;
+        d[i].sparse_weights = sw;
+        d[i].n_multi = 1;
+        d[i].multi = mv;
+    }
+    CHECK(le_index_writer_add_passages(w, 3, d, p, &err) == LE_OK);
+    CHECK(le_index_writer_commit(w, &err) == LE_OK);
+    le_index_writer_close(w);
+    le_index *ix = NULL;
+    CHECK(le_index_open(path, NULL, &ix, &err) == LE_OK);
+    if (!ix) return;
+    float qv[DIM] = {1};
+    le_index_query q = {"oven bread", 0, qv, 1, sid, sw, 1, mv};
+    le_search_options so;
+    le_search_options_init(&so);
+    so.mode = LE_SEARCH_BM25;
+    so.k = 3;
+    le_hit_passage hp[3];
+    so.passages = hp;
+    le_index_hit h[3];
+    int n = 0;
+    CHECK(le_index_search(ix, &q, &so, h, &n, &err) == LE_OK);
+    CHECK_EQ_INT(n, 2); /* "mill" and "salt" hold bread */
+    /* BM25 of the passages of "mill" for "oven bread", by hand: N = 3 documents,
+     * df(oven) = 1, df(bread) = 2; passage lengths 6, 9, 12, 3 terms (mean
+     * 7.5); passage 1 has bread 1, oven 1; passage 2 oven 1, bread 1 */
+    double idf_oven = log(1 + (3 - 1 + 0.5) / (1 + 0.5)), idf_bread = log(1 + (3 - 2 + 0.5) / (2 + 0.5));
+    double avg = (6 + 9 + 12 + 3) / 4.0;
+#define TERM(idf, tf, len) ((idf) * (tf) * 2.2 / ((tf) + 1.2 * (1 - 0.75 + 0.75 * (len) / avg)))
+    double p1 = TERM(idf_oven, 1, 9) + TERM(idf_bread, 1, 9);
+    double p2 = TERM(idf_oven, 1, 12) + TERM(idf_bread, 1, 12);
+    for (int i = 0; i < n; i++) {
+        le_index_doc_info di;
+        le_index_get_doc(ix, h[i].doc, &di, NULL);
+        if (!store) {
+            CHECK_EQ_INT(hp[i].passage, -1); /* no text: no BM25 passage */
+        } else if (!strcmp(di.id, "mill")) {
+            CHECK_EQ_INT(hp[i].passage, 1);
+            CHECK_NEAR(hp[i].score, p1, 1e-5);
+            CHECK(p1 > p2); /* the shorter of the two passages with both terms */
+            CHECK(hp[i].byte_start == c1 && hp[i].byte_end == c2 - 1);
+            CHECK(hp[i].token_start == 6 && hp[i].token_end == 16);
+        } else {
+            CHECK_EQ_INT(hp[i].passage, 0);
+        }
+    }
+    /* hybrid: dense z-scores over the passages (1, 0.6, 0.5, 0) and BM25 ones (0, p1, p2, 0) */
+    so.mode = LE_SEARCH_HYBRID;
+    so.dense_weight = 0.5;
+    so.bm25_weight = 0.5;
+    CHECK(le_index_search(ix, &q, &so, h, &n, &err) == LE_OK);
+    CHECK_EQ_INT(n, 3);
+    double dz[4] = {1, 0.6, 0.5, 0}, bz[4] = {0, p1, p2, 0}, fused[4];
+    double dm = 0.525, bm = (p1 + p2) / 4, ds = 0, bs = 0;
+    for (int j = 0; j < 4; j++) ds += (dz[j] - dm) * (dz[j] - dm), bs += (bz[j] - bm) * (bz[j] - bm);
+    ds = sqrt(ds / 4), bs = sqrt(bs / 4);
+    for (int j = 0; j < 4; j++) fused[j] = 0.5 * dz[j] / ds + (store ? 0.5 * bz[j] / bs : 0);
+    int want = 0;
+    for (int j = 1; j < 4; j++)
+        if (fused[j] > fused[want]) want = j;
+    CHECK_EQ_INT(want, store ? 1 : 0);
+    for (int i = 0; i < n; i++) {
+        le_index_doc_info di;
+        le_index_get_doc(ix, h[i].doc, &di, NULL);
+        if (strcmp(di.id, "mill")) continue;
+        CHECK_EQ_INT(hp[i].passage, want);
+        CHECK_NEAR(hp[i].score, fused[want], 1e-4);
+    }
+    /* learned sparse and MaxSim say nowhere */
+    for (int mode = LE_SEARCH_SPARSE; mode <= LE_SEARCH_MULTI; mode++) {
+        so.mode = (le_search_mode)mode;
+        CHECK(le_index_search(ix, &q, &so, h, &n, &err) == LE_OK);
+        CHECK_EQ_INT(n, 3);
+        for (int i = 0; i < n; i++) CHECK_EQ_INT(hp[i].passage, -1);
+    }
+    le_index_close(ix);
+}
+
 /* ------------------------------------------------------------ refusals */
 
 static void expect_add_fails(le_index_writer *w, pdoc *d, const char *msg) {
@@ -370,6 +624,8 @@ static void check_v1_searches(le_index *ix, int extra) {
     le_search_options so;
     le_search_options_init(&so);
     so.k = 3;
+    le_hit_passage hp[3];
+    so.passages = hp;
     le_index_hit h[3];
     int n = 0;
     le_error err;
@@ -391,6 +647,7 @@ static void check_v1_searches(le_index *ix, int extra) {
     snprintf(want, sizeof want, "doc%d", bi);
     CHECK_MSG(n > 0 && !strcmp(di.id, want), "top %s, brute force %s", di.id, want);
     CHECK_NEAR(h[0].score, best, 1e-5);
+    for (int i = 0; i < n; i++) CHECK_EQ_INT(hp[i].passage, -1);
     so.mode = LE_SEARCH_BM25;
     CHECK(le_index_search(ix, &qq, &so, h, &n, &err) == LE_OK);
     CHECK_EQ_INT(n, 3);
@@ -461,6 +718,10 @@ int main(void) {
     g_docs = malloc(400 * sizeof *g_docs);
     test_write_read(dir, 0);
     test_write_read(dir, 1);
+    test_dense_search(dir, 0);
+    test_dense_search(dir, 1);
+    test_text_passages(dir, 1);
+    test_text_passages(dir, 0);
     test_bad_passages(dir);
     test_identity(dir);
     test_version1(dir);
