@@ -63,6 +63,13 @@ void cli_json_string(FILE *f, const char *s, size_t len);
  * when *at and *chars started at 0 (call again with rising upto). */
 size_t cli_count_chars(const char *s, size_t *at, size_t *chars, size_t upto);
 
+/* The characters (code points) of the UTF-8 text s[0..n). */
+size_t cli_utf8_chars(const char *s, size_t n);
+/* Writes s[0..n) on one line: white space runs as one space, trimmed; a
+ * text of more than max_chars characters is cut at its last word boundary
+ * within them (or at max_chars when one word is longer) and ends in "…". */
+void cli_snippet(FILE *f, const char *s, size_t n, size_t max_chars);
+
 /* Subcommands: argc/argv start at the subcommand name. */
 int cmd_embed(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);

@@ -550,6 +550,9 @@ static int cmd_compact(index_cli *c) {
 /* ----------------------------------------------------------- info, verify */
 
 static const char *enc_name(le_vec_encoding e) { return e == LE_VEC_I8 ? "int8" : "f32"; }
+static const char *passage_mode_name(le_passage_mode m) {
+    return m == LE_PASSAGE_LATE ? "late" : "chunk";
+}
 
 static void print_info_text(const le_index_info *i) {
     const le_index_model *m = &i->model;
@@ -571,6 +574,10 @@ static void print_info_text(const le_index_info *i) {
     }
     if (m->sparse_vocab) printf("learned sparse vocabulary of %d\n", m->sparse_vocab);
     if (m->multi_dim) printf("multi-vectors  %d dims\n", m->multi_dim);
+    if (m->passage_tokens)
+        printf("passages       %llu (%d tokens, overlap %d, %s), %llu bytes\n",
+               (unsigned long long)i->passages, m->passage_tokens, m->passage_overlap,
+               passage_mode_name(m->passage_mode), (unsigned long long)i->bytes_passages);
     printf("documents      %zu (%zu deleted, not yet compacted), %llu tokens\n", i->docs,
            i->deleted, (unsigned long long)i->tokens);
     printf("segments       %d (%d with an HNSW graph)\n", i->segments, i->segments_with_graph);
@@ -613,7 +620,10 @@ static void print_info_json(const le_index_info *i, le_index *ix) {
            le_extend_name(m->extend), m->max_tokens);
     json_str("query_prefix", m->query_prefix, 1);
     json_str("passage_prefix", m->passage_prefix, 1);
-    printf("\"sparse_vocab\":%d,\"multi_dim\":%d},", m->sparse_vocab, m->multi_dim);
+    printf("\"sparse_vocab\":%d,\"multi_dim\":%d,\"passage_tokens\":%d,\"passage_overlap\":%d,"
+           "\"passage_mode\":\"%s\"},\"passages\":%llu,",
+           m->sparse_vocab, m->multi_dim, m->passage_tokens, m->passage_overlap,
+           passage_mode_name(m->passage_mode), (unsigned long long)i->passages);
     printf("\"documents\":%zu,\"deleted\":%zu,\"tokens\":%llu,\"segments\":%d,"
            "\"segments_with_graph\":%d,\"encoding\":\"%s\",\"hnsw_m\":%d,"
            "\"hnsw_ef_construction\":%d,\"hnsw_ef_search\":%d,\"hnsw_ef_calibrated\":%d,"

@@ -10,7 +10,9 @@
 static const char *USAGE =
     "usage: longembed search --index FILE [OPTIONS] [QUERY...]\n"
     "Ranks the index's documents for each QUERY (or each line of standard input;\n"
-    "with tab-separated lines, the first field is the query).\n\n"
+    "with tab-separated lines, the first field is the query). In an index with\n"
+    "passages, each hit also shows where it matches: its best passage (character\n"
+    "and token span, and a snippet).\n\n"
     "Options:\n" CLI_COMMON_HELP
     "                        (default: the model the index was built with)\n"
     "  -i, --index FILE      the index (required)\n"
@@ -21,15 +23,56 @@ static const char *USAGE =
     "      --hnsw            the HNSW graph wherever there is one (default: the graph\n"
     "                        when its beam is cheaper than a scan, or when --ef is given)\n"
     "      --ef N            HNSW beam (default: the index's)\n"
-    "      --fuse F          hybrid fusion: weighted (min-max normalised scores, default) or rrf\n"
+    "      --fuse F          hybrid fusion: zscore ((s - min) / sd per list, default), weighted\n"
+    "                        (min-max normalised scores) or rrf\n"
     "      --dense-weight W  hybrid weight of dense scores (default 0.5)\n"
     "      --bm25-weight W   hybrid weight of BM25 scores (default 0.5)\n"
     "      --rrf-k K         the RRF constant (default 60)\n"
     "      --candidates N    hits per list before fusion (default max(k, 100))\n"
-    "      --bm25-k1 X, --bm25-b X   BM25 parameters (default 1.2, 0.75)\n";
+    "      --bm25-k1 X, --bm25-b X   BM25 parameters (default 1.2, 0.75)\n"
+    "      --passage-topk N  an index with passages: a document's dense score is the mean\n"
+    "                        of its best N passage scores (default 1: the best)\n";
+
+/* The longest snippet of a passage, in characters. */
+#define SNIPPET_CHARS 160
+
+/* The passage p of document d as JSON: its number, character span (null
+ * when the text is not stored), bytes, tokens, score and whole text. */
+static void json_passage(const le_index_doc_info *d, const le_hit_passage *p) {
+    printf(",\"passage\":{\"index\":%ld,", p->passage);
+    if (d->text)
+        printf("\"start\":%zu,\"end\":%zu,", cli_utf8_chars(d->text, p->byte_start),
+               cli_utf8_chars(d->text, p->byte_end));
+    else
+        fputs("\"start\":null,\"end\":null,", stdout);
+    printf("\"byte_start\":%zu,\"byte_end\":%zu,\"token_start\":%d,\"token_end\":%d,"
+           "\"score\":%.6g,\"text\":",
+           p->byte_start, p->byte_end, p->token_start, p->token_end, (double)p->score);
+    if (d->text) cli_json_string(stdout, d->text + p->byte_start, p->byte_end - p->byte_start);
+    else fputs("null", stdout);
+    putchar('}');
+}
+
+/* The passage p of document d as one indented line: its number, character
+ * span (bytes when the text is not stored), tokens and a snippet. */
+static void text_passage(const le_index_doc_info *d, const le_hit_passage *p) {
+    printf("      passage %ld: ", p->passage);
+    if (d->text)
+        printf("characters %zu-%zu", cli_utf8_chars(d->text, p->byte_start),
+               cli_utf8_chars(d->text, p->byte_end));
+    else
+        printf("bytes %zu-%zu", p->byte_start, p->byte_end);
+    printf(", tokens %d-%d", p->token_start, p->token_end);
+    if (d->text) {
+        fputs(": ", stdout);
+        cli_snippet(stdout, d->text + p->byte_start, p->byte_end - p->byte_start, SNIPPET_CHARS);
+    }
+    putchar('\n');
+}
 
 static void print_hits(const char *query, int show_query, const le_search_options *so,
                        le_index *ix, const le_index_hit *hits, int n, int json) {
+    const le_hit_passage *where = so->passages;
     if (json) {
         fputs("{\"query\":", stdout);
         cli_json_string(stdout, query, strlen(query));
@@ -49,7 +92,9 @@ static void print_hits(const char *query, int show_query, const le_search_option
             cli_json_string(stdout, d.title, strlen(d.title));
             fputs(",\"source\":", stdout);
             cli_json_string(stdout, d.source, strlen(d.source));
-            printf(",\"tokens\":%d}", d.tokens);
+            printf(",\"tokens\":%d", d.tokens);
+            if (where[i].passage >= 0) json_passage(&d, &where[i]);
+            putchar('}');
         }
         puts("]}");
         return;
@@ -70,6 +115,7 @@ static void print_hits(const char *query, int show_query, const le_search_option
         }
         if (d.title[0] && strcmp(d.title, d.id)) printf("  \"%s\"", d.title);
         putchar('\n');
+        if (where[i].passage >= 0) text_passage(&d, &where[i]);
     }
 }
 
@@ -102,8 +148,10 @@ static int search_choice(search_cli *s, int ch, const char *arg) {
             s->so.fuse = LE_FUSE_WEIGHTED;
         else if (!strcmp(arg, "rrf"))
             s->so.fuse = LE_FUSE_RRF;
+        else if (!strcmp(arg, "zscore"))
+            s->so.fuse = LE_FUSE_ZSCORE;
         else {
-            cli_error("--fuse: expected weighted or rrf, got \"%s\"", arg);
+            cli_error("--fuse: expected zscore, weighted or rrf, got \"%s\"", arg);
             return -1;
         }
         return 1;
@@ -124,6 +172,7 @@ static int search_number(search_cli *s, int ch, const char *arg) {
     case 4008: bad = cli_parse_double("--rrf-k", arg, 0, 1e9, &so->rrf_k); break;
     case 4009: bad = cli_parse_int("--candidates", arg, 1, 1 << 20, &so->candidates); break;
     case 4010: bad = cli_parse_double("--bm25-k1", arg, 0, 1e6, &so->bm25_k1); break;
+    case 4012: bad = cli_parse_int("--passage-topk", arg, 1, 1 << 20, &so->passage_topk); break;
     case 4011: bad = cli_parse_double("--bm25-b", arg, 0, 1, &so->bm25_b); break;
     default: return 0;
     }
@@ -147,6 +196,7 @@ static int parse_search(search_cli *s, int argc, char **argv) {
                                          {"candidates", required_argument, 0, 4009},
                                          {"bm25-k1", required_argument, 0, 4010},
                                          {"bm25-b", required_argument, 0, 4011},
+                                         {"passage-topk", required_argument, 0, 4012},
                                          {0, 0, 0, 0}};
     int ch;
     optind = 1;
@@ -211,13 +261,14 @@ static const char *next_query(int from_stdin, int *qi, int argc, char **argv, ch
 static int run_queries(search_cli *s, le_index *ix, le_model *m, int argc, char **argv) {
     le_error err;
     le_index_hit *hits = malloc((size_t)s->so.k * sizeof *hits);
+    s->so.passages = malloc((size_t)s->so.k * sizeof *s->so.passages);
     char *line = NULL;
     size_t cap = 0;
     int from_stdin = optind >= argc, qi = optind, rc = CLI_OK;
     const char *query;
     while ((query = next_query(from_stdin, &qi, argc, argv, &line, &cap))) {
         int n = 0;
-        if (!hits) {
+        if (!hits || !s->so.passages) {
             cli_error("out of memory");
             rc = CLI_FAIL;
             break;
@@ -231,6 +282,7 @@ static int run_queries(search_cli *s, le_index *ix, le_model *m, int argc, char 
     }
     free(line);
     free(hits);
+    free(s->so.passages);
     return rc;
 }
 
