@@ -83,6 +83,17 @@ static le_index_model passage_model(int tokens, int overlap, le_passage_mode mod
     return m;
 }
 
+/* A writer of a new index dir/name of identity m (settings o, may be
+ * NULL); path (512 bytes) gets its path. NULL (a failed check) on failure. */
+static le_index_writer *new_writer(const char *dir, const char *name, const le_index_model *m,
+                                   const le_index_options *o, char *path) {
+    snprintf(path, 512, "%s/%s", dir, name);
+    le_index_writer *w = NULL;
+    le_error err;
+    CHECK_MSG(le_index_writer_open(path, m, o, &w, &err) == LE_OK, "%s", err.message);
+    return w;
+}
+
 static le_status add_docs(le_index_writer *w, pdoc *const *docs, size_t n, le_error *err) {
     le_index_doc *x = calloc(n, sizeof *x);
     le_index_doc_passages *p = calloc(n, sizeof *p);
@@ -158,27 +169,37 @@ static void check_passages(le_index *ix, int int8) {
     CHECK_EQ_INT(le_index_doc_passages_count(ix, n), 0);
 }
 
+/* Adds `commits` batches of n new documents (ids prefix0, prefix1, …), one
+ * commit each; document i of batch c has min + (i * step + c) % span words. */
+static void add_batches(le_index_writer *w, const char *prefix, int commits, int n, int step,
+                        int span, int min) {
+    pdoc **batch = malloc((size_t)n * sizeof *batch);
+    le_error err;
+    char id[32];
+    for (int c = 0; c < commits; c++) {
+        for (int i = 0; i < n; i++) {
+            snprintf(id, sizeof id, "%s%d", prefix, c * n + i);
+            batch[i] = new_doc(id, min + (i * step + c) % span);
+        }
+        CHECK(add_docs(w, batch, (size_t)n, &err) == LE_OK);
+        CHECK(le_index_writer_commit(w, &err) == LE_OK);
+    }
+    free(batch);
+}
+
 static void test_write_read(const char *dir, int int8) {
     char path[512], id[32];
-    snprintf(path, sizeof path, "%s/p%d.lei", dir, int8);
     le_index_model m = passage_model(6, 2, LE_PASSAGE_LATE);
     le_index_options o;
     le_index_options_init(&o);
     o.encoding = int8 ? LE_VEC_I8 : LE_VEC_F32;
-    le_index_writer *w = NULL;
+    char name[32];
+    snprintf(name, sizeof name, "p%d.lei", int8);
     le_error err;
-    CHECK(le_index_writer_open(path, &m, &o, &w, &err) == LE_OK);
+    le_index_writer *w = new_writer(dir, name, &m, &o, path);
     if (!w) return;
     g_n = 0;
-    for (int c = 0; c < 3; c++) {
-        pdoc *batch[40];
-        for (int i = 0; i < 40; i++) {
-            snprintf(id, sizeof id, "d%d", c * 40 + i);
-            batch[i] = new_doc(id, (i * 7 + c) % 50); /* one empty text per commit */
-        }
-        CHECK(add_docs(w, batch, 40, &err) == LE_OK);
-        CHECK(le_index_writer_commit(w, &err) == LE_OK);
-    }
+    add_batches(w, "d", 3, 40, 7, 50, 0); /* one empty text per commit */
     pdoc *rep[5];
     for (int i = 0; i < 5; i++) {
         snprintf(id, sizeof id, "d%d", i * 11);
@@ -307,27 +328,19 @@ static void check_dense(le_index *ix) {
 }
 
 static void test_dense_search(const char *dir, int int8) {
-    char path[512], id[32];
-    snprintf(path, sizeof path, "%s/s%d.lei", dir, int8);
+    char path[512];
     le_index_model m = passage_model(6, 2, LE_PASSAGE_CHUNK);
     le_index_options o;
     le_index_options_init(&o);
     o.encoding = int8 ? LE_VEC_I8 : LE_VEC_F32;
     o.hnsw_min_docs = 50; /* a graph (of document vectors) that passage search does not use */
-    le_index_writer *w = NULL;
+    char name[32];
+    snprintf(name, sizeof name, "s%d.lei", int8);
     le_error err;
-    CHECK(le_index_writer_open(path, &m, &o, &w, &err) == LE_OK);
+    le_index_writer *w = new_writer(dir, name, &m, &o, path);
     if (!w) return;
     g_n = 0;
-    for (int c = 0; c < 2; c++) {
-        pdoc *batch[120];
-        for (int i = 0; i < 120; i++) {
-            snprintf(id, sizeof id, "s%d", c * 120 + i);
-            batch[i] = new_doc(id, 1 + (i * 13 + c) % 60);
-        }
-        CHECK(add_docs(w, batch, 120, &err) == LE_OK);
-        CHECK(le_index_writer_commit(w, &err) == LE_OK);
-    }
+    add_batches(w, "s", 2, 120, 13, 60, 1);
     const char *del[4] = {"s3", "s50", "s121", "s200"};
     CHECK(le_index_writer_delete(w, 4, del, NULL, &err) == LE_OK);
     for (int i = 0; i < 4; i++) kill_id(del[i]);
@@ -360,7 +373,6 @@ static const char *const g_hand[3] = {
 
 static void test_text_passages(const char *dir, int store) {
     char path[512];
-    snprintf(path, sizeof path, "%s/hand%d.lei", dir, store);
     le_index_model m = passage_model(8, 0, LE_PASSAGE_CHUNK);
     m.sparse_vocab = 10;
     m.multi_dim = 2;
@@ -368,9 +380,10 @@ static void test_text_passages(const char *dir, int store) {
     le_index_options_init(&o);
     o.store_text = store;
     o.stopwords = 0;
-    le_index_writer *w = NULL;
+    char name[32];
+    snprintf(name, sizeof name, "hand%d.lei", store);
     le_error err;
-    CHECK(le_index_writer_open(path, &m, &o, &w, &err) == LE_OK);
+    le_index_writer *w = new_writer(dir, name, &m, &o, path);
     if (!w) return;
     const char *t = g_hand[0];
     size_t c1 = (size_t)(strstr(t, "Bread") - t), c2 = (size_t)(strstr(t, "The oven") - t),
@@ -483,11 +496,9 @@ static void expect_add_fails(le_index_writer *w, pdoc *d, const char *msg) {
 
 static void test_bad_passages(const char *dir) {
     char path[512];
-    snprintf(path, sizeof path, "%s/bad.lei", dir);
     le_index_model m = passage_model(6, 0, LE_PASSAGE_CHUNK);
-    le_index_writer *w = NULL;
     le_error err;
-    CHECK(le_index_writer_open(path, &m, NULL, &w, &err) == LE_OK);
+    le_index_writer *w = new_writer(dir, "bad.lei", &m, NULL, path);
     if (!w) return;
     pdoc *d = malloc(sizeof *d);
     make_doc(d, "x", 20, 6, 0);
@@ -551,11 +562,9 @@ static void test_bad_passages(const char *dir) {
 
 static void test_identity(const char *dir) {
     char path[512];
-    snprintf(path, sizeof path, "%s/id.lei", dir);
     le_index_model m = passage_model(256, 32, LE_PASSAGE_CHUNK);
-    le_index_writer *w = NULL;
     le_error err;
-    CHECK(le_index_writer_open(path, &m, NULL, &w, &err) == LE_OK);
+    le_index_writer *w = new_writer(dir, "id.lei", &m, NULL, path);
     if (!w) return;
     pdoc *d = malloc(sizeof *d);
     make_doc(d, "a", 10, 6, 0);
