@@ -467,7 +467,11 @@ LE_API void le_passages_free(le_passages *p);
  *   le_index_search_text(ix, model, "termination for convenience", &so, hits, &n, &err);
  *
  * An index remembers what produced its vectors (le_index_model) and refuses
- * documents or queries embedded any other way. ---------------------------- */
+ * documents or queries embedded any other way. An index whose identity has
+ * passage_tokens > 0 also holds passages of each document (their spans and
+ * vectors, le_index_writer_add_passages): dense search scores documents by
+ * their passages, and hits can say which passage matched (le_hit_passage).
+ * ------------------------------------------------------------------------- */
 
 typedef struct le_index le_index;
 typedef struct le_index_writer le_index_writer;
