@@ -786,6 +786,7 @@ static image passage_image(const char *path, int enc, int passages) {
 /* Every field of the passage offsets and spans, and the sections' shape. */
 static void corrupt_passage_fields(image *m, const char *path) {
     image c = {malloc(m->n), m->n};
+    memcpy(c.b, m->b, m->n); /* the pointers below are into c's copy */
 #define EDIT(what, msg, ...)                  \
     do {                                      \
         memcpy(c.b, m->b, m->n);              \
