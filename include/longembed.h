@@ -450,6 +450,10 @@ LE_API const float *le_passages_documents(const le_passages *p);
 /* The passages of text i: [*first, *first + *count) of the spans. */
 LE_API void le_passages_of(const le_passages *p, size_t text, size_t *first, size_t *count);
 LE_API void le_passages_free(le_passages *p);
+/* The tokens per passage that le_embed_passages uses with these options
+ * (popt->tokens, or the model's default when 0), after the same checks. */
+LE_API le_status le_passage_tokens(le_model *m, const le_embed_options *opt,
+                                   const le_passage_options *popt, int *tokens, le_error *err);
 
 /* ================================================================== index
  * Retrieval index: documents, their dense vectors, BM25 postings, an HNSW
@@ -521,6 +525,12 @@ LE_API void le_index_model_init(le_index_model *im);
  * spec says how to reopen the model (NULL: the model's directory). */
 LE_API le_status le_index_model_describe(le_model *m, const char *spec, const le_embed_options *opt,
                                          le_index_model *out, le_error *err);
+/* Makes im the identity of an index with passages: po (NULL: defaults)
+ * with its tokens resolved for m and im's document options
+ * (le_passage_tokens). le_index_writer_add_texts then embeds each document
+ * as passages (le_embed_passages) and stores them. */
+LE_API le_status le_index_model_set_passages(le_index_model *im, le_model *m,
+                                             const le_passage_options *po, le_error *err);
 /* 0 when a and b give the same vectors; else 1, with the first difference
  * described in msg (cap bytes, may be NULL). The spec (model) is not
  * compared: the same model may be reached by alias or by directory. */

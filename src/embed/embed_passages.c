@@ -73,6 +73,23 @@ static le_status passage_size(const le_embed_call *c, const le_passage_options *
     return LE_OK;
 }
 
+le_status le_passage_tokens(le_model *m, const le_embed_options *opt_in,
+                            const le_passage_options *popt, int *tokens, le_error *err) {
+    if (!m || !tokens) return le_fail(err, LE_ERR_ARG, "missing argument");
+    le_embed_options opt;
+    le_passage_options po;
+    le_embed_options_init(&opt);
+    le_passage_options_init(&po);
+    le_status s = le_options_take(&opt, sizeof opt, opt_in, "le_embed_options", err);
+    if (!s) s = le_options_take(&po, sizeof po, popt, "le_passage_options", err);
+    if (s) return s;
+    le_embed_call c;
+    s = le_embed_call_setup(&c, m, &opt, 1, err);
+    if (!s) s = passage_size(&c, &po, tokens);
+    le_embed_call_free(&c);
+    return s;
+}
+
 /* Chunk: every passage a window of its own, pooled into its row. */
 static le_status layout_chunk(le_embed_call *c, size_t text, const int32_t *ids, const le_span *ps,
                               size_t n, size_t row0, int *windows) {

@@ -81,6 +81,31 @@ void le_index_model_embed_options(const le_index_model *im, le_embed_role role,
     eo->rotary_scaling_factor = im->rotary_scaling_factor;
 }
 
+le_status le_index_model_set_passages(le_index_model *im, le_model *m,
+                                      const le_passage_options *po_in, le_error *err) {
+    if (!im || !m) return le_fail(err, LE_ERR_ARG, "missing argument");
+    le_passage_options po;
+    le_passage_options_init(&po);
+    le_status st = le_options_take(&po, sizeof po, po_in, "le_passage_options", err);
+    le_embed_options eo;
+    le_index_model_embed_options(im, LE_EMBED_DOCUMENTS, &eo);
+    int tokens = 0;
+    if (!st) st = le_passage_tokens(m, &eo, &po, &tokens, err);
+    if (st) return le_error_wrap(err, st, "index: passages");
+    im->passage_tokens = tokens;
+    im->passage_overlap = po.overlap;
+    im->passage_mode = po.mode;
+    return LE_OK;
+}
+
+/* The passage options of an index with passages. */
+static void passage_options_of(const le_index_model *im, le_passage_options *po) {
+    le_passage_options_init(po);
+    po->tokens = im->passage_tokens;
+    po->overlap = im->passage_overlap;
+    po->mode = im->passage_mode;
+}
+
 /* Refuses a model that does not give the index's vectors. */
 static le_status check_model(const le_index_model *im, le_model *m, const char *path,
                              le_error *err) {
@@ -93,6 +118,10 @@ static le_status check_model(const le_index_model *im, le_model *m, const char *
     le_index_model got;
     le_status st = le_index_model_describe(m, im->model, &eo, &got, err);
     if (st) return st;
+    /* how documents are cut into passages is the index's, whatever the model */
+    got.passage_tokens = im->passage_tokens;
+    got.passage_overlap = im->passage_overlap;
+    got.passage_mode = im->passage_mode;
     char why[512];
     if (le_index_model_differs(im, &got, why, sizeof why))
         return le_fail(err, LE_ERR_ARG,
@@ -100,6 +129,58 @@ static le_status check_model(const le_index_model *im, le_model *m, const char *
                        "refusing %s",
                        path, im->name, im->dim, le_extend_name(im->extend), im->max_tokens, why);
     return LE_OK;
+}
+
+/* Document doc with its vector and the token counts of its embedding. */
+static le_index_doc embedded(const le_index_doc *doc, const float *dense, const le_text_result *r) {
+    le_index_doc d = *doc;
+    d.dense = dense;
+    d.tokens = r->tokens;
+    d.tokens_in_text = r->tokens_in_text;
+    d.truncated = r->truncated;
+    return d;
+}
+
+/* docs with one vector each (vecs, n × dim) and their token counts. */
+static le_status add_whole(le_index_writer *w, le_model *m, const le_embed_options *eo, size_t n,
+                           const le_index_doc *docs, const char **texts, const size_t *lens,
+                           le_text_result *res, le_index_doc *d, le_error *err) {
+    int dim = le_index_writer_model(w)->dim;
+    float *vecs = malloc(n * (size_t)dim * sizeof *vecs);
+    if (!vecs) return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
+    le_status st = le_embed(m, n, texts, lens, eo, vecs, res, err);
+    for (size_t i = 0; i < n && !st; i++) {
+        d[i] = embedded(&docs[i], vecs + i * (size_t)dim, &res[i]);
+    }
+    if (!st) st = le_index_writer_add(w, n, d, err);
+    free(vecs);
+    return st;
+}
+
+/* docs as passages: each document's vector is the mean of its passages'. */
+static le_status add_passages(le_index_writer *w, le_model *m, const le_embed_options *eo,
+                              size_t n, const le_index_doc *docs, const char **texts,
+                              const size_t *lens, le_text_result *res, le_index_doc *d,
+                              le_error *err) {
+    const le_index_model *im = le_index_writer_model(w);
+    le_passage_options po;
+    passage_options_of(im, &po);
+    le_passages *ps = NULL;
+    le_index_doc_passages *dp = malloc(n * sizeof *dp);
+    if (!dp) return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
+    le_status st = le_embed_passages(m, n, texts, lens, eo, &po, &ps, res, err);
+    for (size_t i = 0; i < n && !st; i++) {
+        size_t first, count;
+        le_passages_of(ps, i, &first, &count);
+        d[i] = embedded(&docs[i], le_passages_documents(ps) + i * (size_t)im->dim, &res[i]);
+        dp[i].n = count;
+        dp[i].spans = le_passages_spans(ps) + first;
+        dp[i].vectors = le_passages_vectors(ps) + first * (size_t)im->dim;
+    }
+    if (!st) st = le_index_writer_add_passages(w, n, d, dp, err);
+    le_passages_free(ps);
+    free(dp);
+    return st;
 }
 
 le_status le_index_writer_add_texts(le_index_writer *w, le_model *m, const le_embed_options *opt,
@@ -120,10 +201,9 @@ le_status le_index_writer_add_texts(le_index_writer *w, le_model *m, const le_em
     eo.progress_user = given.progress_user;
     const char **texts = malloc(n * sizeof *texts);
     size_t *lens = malloc(n * sizeof *lens);
-    float *vecs = malloc(n * (size_t)im->dim * sizeof *vecs);
     le_text_result *res = results ? results : malloc(n * sizeof *res);
     le_index_doc *d = malloc(n * sizeof *d);
-    if (!texts || !lens || !vecs || !res || !d) {
+    if (!texts || !lens || !res || !d) {
         st = le_fail(err, LE_ERR_NOMEM, "index: out of memory");
         goto done;
     }
@@ -131,19 +211,11 @@ le_status le_index_writer_add_texts(le_index_writer *w, le_model *m, const le_em
         texts[i] = docs[i].text ? docs[i].text : "";
         lens[i] = docs[i].text ? (docs[i].text_len ? docs[i].text_len : strlen(docs[i].text)) : 0;
     }
-    if ((st = le_embed(m, n, texts, lens, &eo, vecs, res, err))) goto done;
-    for (size_t i = 0; i < n; i++) {
-        d[i] = docs[i];
-        d[i].dense = vecs + i * (size_t)im->dim;
-        d[i].tokens = res[i].tokens;
-        d[i].tokens_in_text = res[i].tokens_in_text;
-        d[i].truncated = res[i].truncated;
-    }
-    st = le_index_writer_add(w, n, d, err);
+    st = im->passage_tokens > 0 ? add_passages(w, m, &eo, n, docs, texts, lens, res, d, err)
+                                : add_whole(w, m, &eo, n, docs, texts, lens, res, d, err);
 done:
     free(texts);
     free(lens);
-    free(vecs);
     if (res != results) free(res);
     free(d);
     return st;
