@@ -37,6 +37,14 @@ static const char *USAGE =
     "                        (default: the model's passage prefix)\n"
     "      --pooling P       cls, mean or max (default: as the model declares)\n"
     "      --batch-tokens N  token budget of one forward batch (default 8192)\n"
+    "      --passages N      each document is also cut into passages of about N tokens, each\n"
+    "                        with its own vector; search scores a document by its best\n"
+    "                        passage and shows it (default for a new index: the model's\n"
+    "                        window less its special tokens; 0: that default)\n"
+    "      --passage-overlap K  tokens consecutive passages share (default 0)\n"
+    "      --passage-mode M  chunk (each passage embedded alone, default) or late (late\n"
+    "                        chunking: pooled from the whole document's windows)\n"
+    "      --no-passages     one vector per document, no passages (new index only)\n"
     "      --int8            store vectors as int8 with a scale each (new index only)\n"
     "      --hnsw-m N        HNSW links per node (default 32; new index only)\n"
     "      --ef-construction N  HNSW build beam (default 200; new index only)\n"
@@ -55,6 +63,8 @@ typedef struct index_cli {
     le_embed_options eo;
     int given_extend, given_max_tokens, given_pooling, given_prefix;
     const char *prefix;
+    le_passage_options po;
+    int given_passages, no_passages; /* --passages/-overlap/-mode; --no-passages */
     le_index_options io;
     int bm25_only, json, docs, deep, keep_going;
     int checkpoint;
@@ -88,6 +98,26 @@ static int embed_option(index_cli *c, int ch, const char *arg) {
         return 1;
     case 3007:
         return cli_parse_int("--batch-tokens", arg, 1, 1 << 30, &c->eo.batch_tokens) ? -1 : 1;
+    default: return 0;
+    }
+}
+
+/* Handles how documents are cut into passages: 1 when ch was one, 0 when
+ * not, -1 on a bad value (message printed). */
+static int passage_option(index_cli *c, int ch, const char *arg) {
+    le_error err;
+    c->given_passages |= ch == 3021 || ch == 3022 || ch == 3023;
+    switch (ch) {
+    case 3021: return cli_parse_int("--passages", arg, 0, 1 << 20, &c->po.tokens) ? -1 : 1;
+    case 3022:
+        return cli_parse_int("--passage-overlap", arg, 0, 1 << 20, &c->po.overlap) ? -1 : 1;
+    case 3023:
+        if (le_passage_mode_parse(arg, &c->po.mode, &err)) {
+            cli_error("--passage-mode: %s", err.message);
+            return -1;
+        }
+        return 1;
+    case 3024: c->no_passages = 1; return 1;
     default: return 0;
     }
 }
@@ -154,18 +184,27 @@ static int parse(index_cli *c, int argc, char **argv) {
                                          {"json", no_argument, 0, 3018},
                                          {"docs", no_argument, 0, 3019},
                                          {"deep", no_argument, 0, 3020},
+                                         {"passages", required_argument, 0, 3021},
+                                         {"passage-overlap", required_argument, 0, 3022},
+                                         {"passage-mode", required_argument, 0, 3023},
+                                         {"no-passages", no_argument, 0, 3024},
                                          {0, 0, 0, 0}};
     int ch;
     optind = 1;
     while ((ch = getopt_long(argc, argv, CLI_COMMON_SHORT "i:", opts, NULL)) != -1) {
         int r = cli_common_option(&c->common, ch, optarg);
         if (!r) r = embed_option(c, ch, optarg);
+        if (!r) r = passage_option(c, ch, optarg);
         if (!r) r = setting_option(&c->io, ch, optarg);
         if (!r) r = run_option(c, ch, optarg);
         if ((r = cli_option_end(r, ch, USAGE))) return r;
     }
     if (!c->index) {
         cli_error("no index given: use --index FILE");
+        return -1;
+    }
+    if (c->no_passages && c->given_passages) {
+        cli_error("--no-passages and --passages/--passage-overlap/--passage-mode exclude each other");
         return -1;
     }
     return 0;
@@ -353,15 +392,34 @@ static void inherit_method(index_cli *c, const le_index_model *stored) {
     if (c->given_pooling) c->eo.pooling = given.pooling;
 }
 
-/* Opens model spec and describes the identity the index records for it;
- * prints the error and returns -1 on failure. */
-static int open_add_model(index_cli *c, const char *spec, le_model **m, le_index_model *ident) {
+/* The passages of the identity: as given; else an existing index's (or
+ * none with --no-passages); else, for a new index, passages of the model's
+ * window (docs/retrieval.md: passage vectors are what make dense search
+ * add to BM25 on long documents). */
+static le_status set_passages(index_cli *c, const le_index_model *stored, le_model *m,
+                              le_index_model *ident, le_error *err) {
+    if (c->no_passages) return LE_OK;
+    if (stored && !c->given_passages) {
+        ident->passage_tokens = stored->passage_tokens;
+        ident->passage_overlap = stored->passage_overlap;
+        ident->passage_mode = stored->passage_mode;
+        return LE_OK;
+    }
+    return le_index_model_set_passages(ident, m, &c->po, err);
+}
+
+/* Opens model spec and describes the identity the index records for it
+ * (stored: the existing index's, or NULL); prints the error and returns -1
+ * on failure. */
+static int open_add_model(index_cli *c, const char *spec, const le_index_model *stored,
+                          le_model **m, le_index_model *ident) {
     le_error err;
     cli_common mc = c->common;
     mc.model = spec;
     if (!(*m = cli_open_model(&mc))) return -1;
     if (c->given_prefix) c->eo.prefix = le_prefix_resolve(*m, c->prefix);
-    if (le_index_model_describe(*m, spec, &c->eo, ident, &err) != LE_OK) {
+    if (le_index_model_describe(*m, spec, &c->eo, ident, &err) != LE_OK ||
+        set_passages(c, stored, *m, ident, &err) != LE_OK) {
         cli_error("%s", err.message);
         return -1;
     }
@@ -467,7 +525,8 @@ static int cmd_add(index_cli *c, int argc, char **argv) {
     add_state a;
     double t0;
     rc = CLI_FAIL;
-    if (spec && open_add_model(c, spec, &m, &ident)) goto done;
+    if (spec && open_add_model(c, spec, have_stored && stored.dim ? &stored : NULL, &m, &ident))
+        goto done;
     c->io.threads = c->common.mo.threads;
     if (le_index_writer_open(c->index, &ident, &c->io, &w, &err) != LE_OK) {
         cli_error("%s", err.message);
@@ -550,9 +609,6 @@ static int cmd_compact(index_cli *c) {
 /* ----------------------------------------------------------- info, verify */
 
 static const char *enc_name(le_vec_encoding e) { return e == LE_VEC_I8 ? "int8" : "f32"; }
-static const char *passage_mode_name(le_passage_mode m) {
-    return m == LE_PASSAGE_LATE ? "late" : "chunk";
-}
 
 static void print_info_text(const le_index_info *i) {
     const le_index_model *m = &i->model;
@@ -577,7 +633,7 @@ static void print_info_text(const le_index_info *i) {
     if (m->passage_tokens)
         printf("passages       %llu (%d tokens, overlap %d, %s), %llu bytes\n",
                (unsigned long long)i->passages, m->passage_tokens, m->passage_overlap,
-               passage_mode_name(m->passage_mode), (unsigned long long)i->bytes_passages);
+               le_passage_mode_name(m->passage_mode), (unsigned long long)i->bytes_passages);
     printf("documents      %zu (%zu deleted, not yet compacted), %llu tokens\n", i->docs,
            i->deleted, (unsigned long long)i->tokens);
     printf("segments       %d (%d with an HNSW graph)\n", i->segments, i->segments_with_graph);
@@ -623,7 +679,7 @@ static void print_info_json(const le_index_info *i, le_index *ix) {
     printf("\"sparse_vocab\":%d,\"multi_dim\":%d,\"passage_tokens\":%d,\"passage_overlap\":%d,"
            "\"passage_mode\":\"%s\"},\"passages\":%llu,",
            m->sparse_vocab, m->multi_dim, m->passage_tokens, m->passage_overlap,
-           passage_mode_name(m->passage_mode), (unsigned long long)i->passages);
+           le_passage_mode_name(m->passage_mode), (unsigned long long)i->passages);
     printf("\"documents\":%zu,\"deleted\":%zu,\"tokens\":%llu,\"segments\":%d,"
            "\"segments_with_graph\":%d,\"encoding\":\"%s\",\"hnsw_m\":%d,"
            "\"hnsw_ef_construction\":%d,\"hnsw_ef_search\":%d,\"hnsw_ef_calibrated\":%d,"
@@ -704,6 +760,7 @@ int cmd_index(int argc, char **argv) {
     memset(&c, 0, sizeof c);
     cli_common_init(&c.common);
     le_embed_options_init(&c.eo);
+    le_passage_options_init(&c.po);
     le_index_options_init(&c.io);
     c.checkpoint = 300;
     int r = parse(&c, argc - 1, argv + 1);

@@ -30,7 +30,7 @@ cp samples/*.txt "$T/"
 DOCS=$(ls "$T"/*.txt)
 
 # build: whole documents with pi
-"$LE" index add -q --index "$IX" -m "$TINY" --extend pi --max-tokens 8192 $DOCS >"$T/add.out"
+"$LE" index add -q --index "$IX" -m "$TINY" --extend pi --max-tokens 8192 --no-passages $DOCS >"$T/add.out"
 check "add exits 0" test $? -eq 0
 check "add reports the documents and rates" grep -q "^added 8 documents (.* tokens) in .* documents/s, .* tokens/s; .* holds 8 documents" "$T/add.out"
 "$LE" index info --index "$IX" >"$T/info.txt"
@@ -89,7 +89,32 @@ fails_with "another model" "refusing" \
 fails_with "a query with another model" "refusing" \
     "$LE" search --index "$IX" -m "$OTHER" "bees"
 fails_with "a too-long document without --extend" "--truncate" \
-    "$LE" index add -q --index "$T/new.lei" -m "$TINY" "$T/history-of-bread.txt"
+    "$LE" index add -q --index "$T/new.lei" -m "$TINY" --no-passages "$T/history-of-bread.txt"
+
+# passages (the default of a new index): long documents need no method, each
+# hit shows its best passage, the layout is part of the identity
+PX="$T/p.lei"
+"$LE" index add -q --index "$PX" -m "$TINY" $DOCS >"$T/padd.out"
+check "passages: add exits 0 without --extend" test $? -eq 0
+"$LE" index info --index "$PX" >"$T/pinfo.txt"
+check "passages: info shows them (window less the specials)" grep -q "^passages  *[0-9][0-9]* (510 tokens, overlap 0, chunk)" "$T/pinfo.txt"
+"$LE" search --index "$PX" -k 3 "what torque for the reaction wheel retaining nut" >"$T/psearch.txt"
+check "passages: the manual first" bash -c "head -1 '$T/psearch.txt' | grep -q 'spacecraft-maintenance-manual.txt'"
+check "passages: each hit shows its passage" test "$(grep -c '^ *passage [0-9]' "$T/psearch.txt")" -eq 3
+"$LE" search --index "$PX" --mode hybrid -k 2 --json "reaction wheel torque" >"$T/phyb.json"
+check "passages: hybrid JSON carries the passage text" python3 -c "import json; d=json.load(open('$T/phyb.json')); p=d['hits'][0]['passage']; assert p['text'] and p['end']>p['start'], p"
+"$LE" index add -q --index "$T/pl.lei" -m "$TINY" --extend pi --max-tokens 4096 --passages 40 --passage-overlap 8 --passage-mode late $DOCS >/dev/null
+check "late passages: add exits 0" test $? -eq 0
+check "late passages: info" bash -c "'$LE' index info --index '$T/pl.lei' | grep -q '(40 tokens, overlap 8, late)'"
+check "late passages: verify --deep" bash -c "'$LE' index verify --deep --index '$T/pl.lei' | grep -q '^ok'"
+fails_with "another passage size is refused" "passage" \
+    "$LE" index add -q --index "$T/pl.lei" -m "$TINY" --extend pi --max-tokens 4096 --passages 30 "$T/history-of-bread.txt"
+"$LE" index add -q --index "$T/pl.lei" "$T/history-of-bread.txt" >/dev/null
+check "an existing index's passages are kept when not given" test $? -eq 0
+"$LE" index add -q --index "$T/x.lei" -m "$TINY" --no-passages --passages 20 "$T/history-of-bread.txt" 2>"$T/err"
+check "--no-passages with --passages: usage error" test $? -eq 2
+fails_with "passages larger than the window" "do not fit" \
+    "$LE" index add -q --index "$T/y.lei" -m "$TINY" --passages 5000 "$T/history-of-bread.txt"
 
 # BM25-only indexes
 "$LE" index add -q --index "$T/b.lei" --bm25-only $DOCS >/dev/null
