@@ -296,8 +296,9 @@ typedef struct le_bench_options {
     const char *lengths;    /* subset of 256,512,…,32768; NULL: all 8 (also picks the lengths
                                of a task directory split by context_length) */
     const char *extend;     /* none,pcw,gp,rp,pi; NULL: "none" */
-    const char *retrievers; /* dense, bm25, hybrid (min-max weighted sum), rrf (reciprocal rank
-                               fusion); NULL: "dense" with a model, "bm25" without */
+    const char *retrievers; /* dense, bm25, hybrid (weighted sum of normalised scores, see
+                               fusion), rrf (weighted reciprocal rank fusion); NULL: "dense"
+                               with a model, "bm25" without */
     /* synthetic tasks */
     uint64_t seed;  /* default 42 */
     int n_queries;  /* per length, default 50 */
@@ -309,7 +310,8 @@ typedef struct le_bench_options {
     double bm25_k1;      /* default 1.2 */
     double bm25_b;       /* default 0.75 */
     int stopwords;       /* 1 (default): BM25 drops English stop words */
-    double dense_weight; /* hybrid and rrf: dense weight w, BM25 gets 1 − w; default 0.5 */
+    double dense_weight; /* hybrid and rrf: dense weight w, BM25 gets 1 − w; default 0.3
+                            (docs/retrieval.md) */
     double rrf_k;        /* rrf: the constant k, default 60 */
     /* embedding */
     int max_tokens;           /* tokens per text for pcw/gp/rp/pi, default 4096 (method none: the
@@ -324,6 +326,14 @@ typedef struct le_bench_options {
     const char *runs_dir;  /* if set: ranked lists (TREC run format) are written there */
     le_bench_progress_fn progress;
     void *progress_user;
+    /* passages (docs/retrieval.md); added at the end */
+    const char *passage_modes; /* how documents are embedded, comma-separated: whole (one vector
+                                  per document), chunk and late (passages, le_embed_passages; a
+                                  document scores its best passage); NULL: "whole" */
+    int passage_tokens;        /* tokens per passage; 0 (default): the model's window less its
+                                  special tokens and prefix */
+    int passage_overlap;       /* default 0 */
+    const char *fusion;        /* hybrid's normalisation: "zscore" (default) or "minmax" */
 } le_bench_options;
 
 LE_BENCH_API void le_bench_options_init_size(le_bench_options *opt, size_t size);

@@ -37,7 +37,15 @@ static const char *USAGE =
     "      --bm25-k1 X       BM25 k1 (default 1.2)\n"
     "      --bm25-b X        BM25 b (default 0.75)\n"
     "      --no-stopwords    keep English stop words in BM25\n"
-    "      --dense-weight W  hybrid, rrf: weight of dense, BM25 gets 1-W (default 0.5)\n"
+    "      --passages N      documents as passages of about N tokens (0: the model's window\n"
+    "                        less its specials), each with its own vector; a document scores\n"
+    "                        its best passage (default mode chunk)\n"
+    "      --passage-mode LIST  whole,chunk,late: documents as one vector, as passages\n"
+    "                        embedded alone, or as passages pooled from whole windows (late\n"
+    "                        chunking); each is its own configuration (\"pi+late\")\n"
+    "      --passage-overlap K  tokens consecutive passages share (default 0)\n"
+    "      --fuse F          hybrid: zscore (default) or minmax normalisation\n"
+    "      --dense-weight W  hybrid, rrf: weight of dense, BM25 gets 1-W (default 0.3)\n"
     "      --rrf-k K         rrf: the constant of reciprocal rank fusion (default 60)\n"
     "      --no-cache        embed everything again (no embedding cache)\n"
     "Reports:\n"
@@ -73,7 +81,11 @@ enum {
     OPT_JSON,
     OPT_MARKDOWN,
     OPT_PLOT,
-    OPT_RUNS
+    OPT_RUNS,
+    OPT_PASSAGES,
+    OPT_PASSAGE_MODE,
+    OPT_PASSAGE_OVERLAP,
+    OPT_FUSE
 };
 
 static le_status parse_u64(const char *opt, const char *s, uint64_t *out) {
@@ -167,6 +179,8 @@ static int bench_choice(le_bench_options *o, bench_files *f, int ch, const char 
     case OPT_MARKDOWN: f->markdown = arg; return 1;
     case OPT_PLOT: f->plot = arg; return 1;
     case OPT_RUNS: o->runs_dir = arg; return 1;
+    case OPT_PASSAGE_MODE: o->passage_modes = arg; return 1;
+    case OPT_FUSE: o->fusion = arg; return 1;
     default: return 0;
     }
 }
@@ -187,6 +201,13 @@ static int bench_number(le_bench_options *o, int ch, const char *arg) {
     case OPT_B: bad = cli_parse_double("--bm25-b", arg, 0, 1, &o->bm25_b); break;
     case OPT_WEIGHT: bad = cli_parse_double("--dense-weight", arg, 0, 1, &o->dense_weight); break;
     case OPT_RRF: bad = cli_parse_double("--rrf-k", arg, 0, 1e9, &o->rrf_k); break;
+    case OPT_PASSAGES:
+        bad = cli_parse_int("--passages", arg, 0, 1 << 20, &o->passage_tokens);
+        if (!o->passage_modes) o->passage_modes = "chunk";
+        break;
+    case OPT_PASSAGE_OVERLAP:
+        bad = cli_parse_int("--passage-overlap", arg, 0, 1 << 20, &o->passage_overlap);
+        break;
     default: return 0;
     }
     return bad ? -1 : 1;
@@ -207,6 +228,10 @@ static int parse_bench(bench_cli *b, le_bench_options *o, bench_files *f, int ar
                                              {"export", required_argument, 0, OPT_EXPORT},
                                              {"extend", required_argument, 0, OPT_EXTEND},
                                              {"retriever", required_argument, 0, OPT_RETRIEVER},
+                                             {"passages", required_argument, 0, OPT_PASSAGES},
+                                             {"passage-mode", required_argument, 0, OPT_PASSAGE_MODE},
+                                             {"passage-overlap", required_argument, 0, OPT_PASSAGE_OVERLAP},
+                                             {"fuse", required_argument, 0, OPT_FUSE},
                                              {"retrievers", required_argument, 0, OPT_RETRIEVER},
                                              {"max-tokens", required_argument, 0, OPT_MAX_TOKENS},
                                              {"query-prefix", required_argument, 0, OPT_QPREFIX},

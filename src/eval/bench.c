@@ -20,7 +20,7 @@ void le_bench_options_init_size(le_bench_options *opt, size_t size) {
     d.bm25_k1 = 1.2;
     d.bm25_b = 0.75;
     d.stopwords = 1;
-    d.dense_weight = 0.5;
+    d.dense_weight = 0.3; /* docs/retrieval.md: the fusion experiment */
     d.rrf_k = 60;
     d.max_tokens = 4096;
     d.cache = 1;
@@ -122,6 +122,44 @@ static le_status retriever_item(const char *item, void *ctx, le_error *err) {
     return LE_OK;
 }
 
+static le_status mode_item(const char *item, void *ctx, le_error *err) {
+    le_bench_plan *p = ctx;
+    le_passage_mode pm;
+    int mode = LE_BENCH_WHOLE;
+    if (strcmp(item, "whole")) {
+        if (le_passage_mode_parse(item, &pm, NULL))
+            return le_fail(err, LE_ERR_ARG, "unknown passage mode \"%s\" (whole, chunk, late)",
+                           item);
+        mode = (int)pm;
+    }
+    for (size_t i = 0; i < p->n_modes; i++)
+        if (p->modes[i] == mode)
+            return le_fail(err, LE_ERR_ARG, "passage mode %s is listed twice", item);
+    p->modes[p->n_modes++] = mode;
+    return LE_OK;
+}
+
+/* The methods' names, and the fusion: the parts of the plan that follow
+ * from the lists. */
+static le_status plan_methods(const le_bench_options *o, le_bench_plan *p, le_error *err) {
+    for (size_t m = 0; m < le_bench_n_methods(p); m++) {
+        int mode = le_bench_method_mode(p, m);
+        snprintf(p->method_names[m], sizeof p->method_names[m], "%s%s%s",
+                 le_extend_name(le_bench_method_extend(p, m)), mode == LE_BENCH_WHOLE ? "" : "+",
+                 mode == LE_BENCH_WHOLE ? "" : le_passage_mode_name((le_passage_mode)mode));
+    }
+    const char *f = o->fusion ? o->fusion : "zscore";
+    if (!strcmp(f, "zscore"))
+        p->fusion = LE_FUSION_ZSCORE;
+    else if (!strcmp(f, "minmax"))
+        p->fusion = LE_FUSION_MINMAX;
+    else
+        return le_fail(err, LE_ERR_ARG, "unknown fusion \"%s\" (zscore, minmax)", f);
+    if (o->passage_tokens < 0 || o->passage_overlap < 0)
+        return le_fail(err, LE_ERR_ARG, "passage tokens and overlap must be >= 0");
+    return LE_OK;
+}
+
 static int cmp_int(const void *a, const void *b) {
     int x = *(const int *)a, y = *(const int *)b;
     return (x > y) - (x < y);
@@ -149,6 +187,10 @@ le_status le_bench_plan_parse(const le_bench_options *o, int have_model, le_benc
                       length_item, p, err);
     if (!s) qsort(p->lengths, p->n_lengths, sizeof *p->lengths, cmp_int);
     if (!s) s = for_items("extension methods", o->extend ? o->extend : "none", extend_item, p, err);
+    if (!s)
+        s = for_items("passage modes", o->passage_modes ? o->passage_modes : "whole", mode_item,
+                      p, err);
+    if (!s) s = plan_methods(o, p, err);
     if (!s)
         s = for_items("retrievers",
                       o->retrievers ? o->retrievers

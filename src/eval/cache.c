@@ -78,36 +78,58 @@ static char *entry_path(const le_embcache *c, const char *prefix, const char *te
     return p;
 }
 
-static size_t record_size(int dim) { return 8 + HEADER_WORDS * 4 + (size_t)dim * 4 + 8; }
+static size_t record_size(int dim, size_t rows) {
+    return 8 + HEADER_WORDS * 4 + rows * (size_t)dim * 4 + 8;
+}
 
-int le_embcache_get(le_embcache *c, const char *prefix, const char *text, size_t len, float *vec,
-                    le_text_result *res) {
+/* The whole entry file of path, when it is one valid record: its bytes and
+ * how many vectors it holds (from its size). NULL otherwise. */
+static unsigned char *read_record(const le_embcache *c, const char *path, size_t *rows) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    unsigned char *buf = NULL;
+    long end = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    size_t fixed = record_size(c->dim, 0), row = (size_t)c->dim * 4;
+    if (end >= (long)(fixed + row) && ((size_t)end - fixed) % row == 0 && !fseek(f, 0, SEEK_SET)) {
+        size_t size = (size_t)end;
+        buf = malloc(size);
+        uint64_t sum;
+        int32_t dim;
+        if (buf && fread(buf, 1, size, f) == size && !memcmp(buf, MAGIC, 8) &&
+            (memcpy(&sum, buf + size - 8, 8), sum == le_hash64(buf, size - 8, 0x63616368ULL)) &&
+            (memcpy(&dim, buf + 8, 4), dim == c->dim)) {
+            *rows = (size - fixed) / row;
+        } else {
+            free(buf);
+            buf = NULL;
+        }
+    }
+    fclose(f);
+    return buf;
+}
+
+int le_embcache_get_rows(le_embcache *c, const char *prefix, const char *text, size_t len,
+                         float **vecs, size_t *rows, le_text_result *res) {
+    *vecs = NULL;
+    *rows = 0;
     if (!c->dir) return 0;
     char *path = entry_path(c, prefix, text, len, NULL);
-    if (!path) return 0;
-    FILE *f = fopen(path, "rb");
+    unsigned char *buf = path ? read_record(c, path, rows) : NULL;
     free(path);
-    int ok = 0;
-    size_t size = record_size(c->dim);
-    unsigned char *buf = f ? malloc(size + 1) : NULL;
-    if (buf && fread(buf, 1, size + 1, f) == size && !memcmp(buf, MAGIC, 8)) {
-        uint64_t sum;
-        memcpy(&sum, buf + size - 8, 8);
+    if (buf) *vecs = malloc(*rows * (size_t)c->dim * sizeof **vecs);
+    int ok = buf && *vecs;
+    if (ok) {
         int32_t hdr[HEADER_WORDS];
         memcpy(hdr, buf + 8, sizeof hdr);
-        if (sum == le_hash64(buf, size - 8, 0x63616368ULL) && hdr[0] == c->dim) {
-            memcpy(vec, buf + 8 + sizeof hdr, (size_t)c->dim * 4);
-            if (res) {
-                res->tokens = hdr[1];
-                res->tokens_in_text = hdr[2];
-                res->truncated = hdr[3];
-                res->chunks = hdr[4];
-            }
-            ok = 1;
+        memcpy(*vecs, buf + 8 + sizeof hdr, *rows * (size_t)c->dim * 4);
+        if (res) {
+            res->tokens = hdr[1];
+            res->tokens_in_text = hdr[2];
+            res->truncated = hdr[3];
+            res->chunks = hdr[4];
         }
     }
     free(buf);
-    if (f) fclose(f);
     if (ok)
         c->hits++;
     else
@@ -115,13 +137,29 @@ int le_embcache_get(le_embcache *c, const char *prefix, const char *text, size_t
     return ok;
 }
 
-le_status le_embcache_put(le_embcache *c, const char *prefix, const char *text, size_t len,
-                          const float *vec, const le_text_result *res, le_error *err) {
+int le_embcache_get(le_embcache *c, const char *prefix, const char *text, size_t len, float *vec,
+                    le_text_result *res) {
+    float *v;
+    size_t rows;
+    int ok = le_embcache_get_rows(c, prefix, text, len, &v, &rows, res);
+    if (ok && rows != 1) { /* another configuration's entry: a miss */
+        ok = 0;
+        c->hits--;
+        c->misses++;
+    }
+    if (ok) memcpy(vec, v, (size_t)c->dim * sizeof *vec);
+    free(v);
+    return ok;
+}
+
+le_status le_embcache_put_rows(le_embcache *c, const char *prefix, const char *text, size_t len,
+                               const float *vecs, size_t rows, const le_text_result *res,
+                               le_error *err) {
     if (!c->dir) return LE_OK;
     char *sub = NULL;
     char *path = entry_path(c, prefix, text, len, &sub);
     if (!path) return le_fail(err, LE_ERR_NOMEM, "out of memory");
-    size_t size = record_size(c->dim);
+    size_t size = record_size(c->dim, rows);
     unsigned char *buf = malloc(size);
     le_status s = LE_OK;
     if (!buf) {
@@ -131,7 +169,7 @@ le_status le_embcache_put(le_embcache *c, const char *prefix, const char *text, 
         int32_t hdr[HEADER_WORDS] = {c->dim, res->tokens, res->tokens_in_text, res->truncated,
                                      res->chunks};
         memcpy(buf + 8, hdr, sizeof hdr);
-        memcpy(buf + 8 + sizeof hdr, vec, (size_t)c->dim * 4);
+        memcpy(buf + 8 + sizeof hdr, vecs, rows * (size_t)c->dim * 4);
         uint64_t sum = le_hash64(buf, size - 8, 0x63616368ULL);
         memcpy(buf + size - 8, &sum, 8);
         if (le_mkdir_p(sub))
@@ -145,4 +183,9 @@ le_status le_embcache_put(le_embcache *c, const char *prefix, const char *text, 
     free(path);
     free(sub);
     return s;
+}
+
+le_status le_embcache_put(le_embcache *c, const char *prefix, const char *text, size_t len,
+                          const float *vec, const le_text_result *res, le_error *err) {
+    return le_embcache_put_rows(c, prefix, text, len, vec, 1, res, err);
 }

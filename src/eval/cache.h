@@ -3,8 +3,9 @@
  * where <configuration> is a hash of everything that changes a vector other
  * than the text (model identity, extension method, max tokens, …; written
  * out in config.txt beside the files) and h is a 128-bit hash of the prefix
- * and the text. A file holds a header, the le_text_result and the vector,
- * and a checksum; a damaged or foreign file counts as a miss and is
+ * and the text. A file holds a header, the le_text_result and the vectors
+ * (one, or a document's passage vectors: their number follows from the
+ * file's size), and a checksum; a damaged or foreign file counts as a miss and is
  * rewritten. Files are written to a temporary name and renamed, so a killed
  * run leaves only whole files. */
 #ifndef LE_EVAL_CACHE_H
@@ -30,5 +31,12 @@ int le_embcache_get(le_embcache *c, const char *prefix, const char *text, size_t
                     le_text_result *res);
 le_status le_embcache_put(le_embcache *c, const char *prefix, const char *text, size_t len,
                           const float *vec, const le_text_result *res, le_error *err);
+/* The same for an entry of rows vectors (a document's passages): get
+ * returns them in *vecs (malloc'd, the caller frees) and their number. */
+int le_embcache_get_rows(le_embcache *c, const char *prefix, const char *text, size_t len,
+                         float **vecs, size_t *rows, le_text_result *res);
+le_status le_embcache_put_rows(le_embcache *c, const char *prefix, const char *text, size_t len,
+                               const float *vecs, size_t rows, const le_text_result *res,
+                               le_error *err);
 
 #endif

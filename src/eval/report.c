@@ -97,6 +97,15 @@ static cJSON *json_config(const le_bench_result *r) {
     cJSON_AddNumberToObject(hy, "dense_weight", o->dense_weight);
     cJSON_AddNumberToObject(hy, "bm25_weight", 1.0 - o->dense_weight);
     cJSON_AddNumberToObject(hy, "rrf_k", o->rrf_k);
+    cJSON_AddStringToObject(hy, "fusion", p->fusion == LE_FUSION_ZSCORE ? "zscore" : "minmax");
+    cJSON *pa = cJSON_AddObjectToObject(c, "passages");
+    const char *modes[3];
+    for (size_t i = 0; i < p->n_modes; i++)
+        modes[i] = p->modes[i] == LE_BENCH_WHOLE ? "whole"
+                                                 : le_passage_mode_name((le_passage_mode)p->modes[i]);
+    cJSON_AddItemToObject(pa, "modes", string_list(modes, p->n_modes));
+    cJSON_AddNumberToObject(pa, "tokens", o->passage_tokens);
+    cJSON_AddNumberToObject(pa, "overlap", o->passage_overlap);
     cJSON_AddNumberToObject(c, "max_tokens", o->max_tokens);
     cJSON_AddItemToObject(c, "query_prefix", str_or_null(o->query_prefix));
     cJSON_AddItemToObject(c, "doc_prefix", str_or_null(o->doc_prefix));

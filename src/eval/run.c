@@ -35,7 +35,7 @@ typedef struct run_ctx {
     le_error *err;
     int dim, window;
     le_kctx kc;
-    le_embcache cache[8]; /* per extension method, as in p->extend */
+    le_embcache cache[8 * 3]; /* per method (le_bench_n_methods) */
     const char *qprefix, *dprefix;
     le_bm25_params bm25;
     le_analyzer_options analyzer;
@@ -57,14 +57,16 @@ static le_status oom(le_error *err) { return le_fail(err, LE_ERR_NOMEM, "out of 
 
 /* Work units of embedding one text: about its tokens times the span its
  * attention covers (the whole text for gp/rp/pi, one window for none and
- * pcw), so the ETA weighs long texts right. */
-static double text_cost(const run_ctx *c, size_t bytes, le_extend e) {
+ * pcw), so the ETA weighs long texts right. Whole texts are cut at the
+ * limit; passages (mode not LE_BENCH_WHOLE) embed every token, in windows
+ * of the limit. */
+static double text_cost(const run_ctx *c, size_t bytes, le_extend e, int mode) {
     double tokens = (double)bytes / 4.0 + 2;
     double limit = e == LE_EXTEND_NONE ? c->window : c->o->max_tokens ? c->o->max_tokens : 4096;
-    if (tokens > limit) tokens = limit;
-    double span = e == LE_EXTEND_NONE || e == LE_EXTEND_PCW
-                      ? (tokens < c->window ? tokens : c->window)
-                      : tokens;
+    if (mode == LE_PASSAGE_CHUNK) limit = c->window;
+    double span = e == LE_EXTEND_NONE || e == LE_EXTEND_PCW ? c->window : limit;
+    if (mode == LE_BENCH_WHOLE && tokens > limit) tokens = limit;
+    if (span > tokens) span = tokens;
     return tokens * (128 + span) / 128e3;
 }
 
@@ -92,25 +94,37 @@ static void on_tokens(size_t done, size_t total, void *user) {
 
 /* --------------------------------------------------------------- embedding */
 
+/* The cache configuration of method number m: everything but the text
+ * that changes its vectors. */
+static void cache_config(const run_ctx *c, size_t m, char *cfg, size_t cap) {
+    const le_model_info *mi = &c->r->model;
+    le_extend ext = le_bench_method_extend(c->p, m);
+    int mode = le_bench_method_mode(c->p, m);
+    int max_tokens = ext == LE_EXTEND_NONE ? mi->window : c->o->max_tokens;
+    int n = snprintf(cfg, cap,
+                     "longembed embedding cache 1\nversion=%s\nmodel=%s\ndirectory=%s\n"
+                     "architecture=%s\nhidden=%d\nlayers=%d\nheads=%d\nvocab=%d\nwindow=%d\n"
+                     "pooling=%s\nisa=%s\nprecision=%s\nextend=%s\nmax_tokens=%d\nattn_scale=log\n"
+                     "normalize=1\n",
+                     LE_VERSION, mi->name, mi->directory, mi->architecture, mi->hidden_size,
+                     mi->num_layers, mi->num_heads, mi->vocab_size, mi->window, mi->pooling,
+                     mi->isa, mi->precision, le_extend_name(ext), max_tokens);
+    /* whole documents keep the configuration (and the cache) they always had */
+    if (mode != LE_BENCH_WHOLE && n > 0 && (size_t)n < cap)
+        snprintf(cfg + n, cap - (size_t)n, "passage_mode=%s\npassage_tokens=%d\npassage_overlap=%d\n",
+                 le_passage_mode_name((le_passage_mode)mode), c->o->passage_tokens,
+                 c->o->passage_overlap);
+}
+
 static le_status open_caches(run_ctx *c) {
     if (!c->p->need_dense || !c->o->cache) return LE_OK;
     char *root = le_cache_root(c->o->cache_dir);
     if (!root) return oom(c->err);
-    le_model_info *mi = &c->r->model;
     le_status s = LE_OK;
-    for (size_t e = 0; e < c->p->n_extend && !s; e++) {
-        le_extend ext = c->p->extend[e];
-        int max_tokens = ext == LE_EXTEND_NONE ? mi->window : c->o->max_tokens;
+    for (size_t m = 0; m < le_bench_n_methods(c->p) && !s; m++) {
         char cfg[6000];
-        snprintf(cfg, sizeof cfg,
-                 "longembed embedding cache 1\nversion=%s\nmodel=%s\ndirectory=%s\n"
-                 "architecture=%s\nhidden=%d\nlayers=%d\nheads=%d\nvocab=%d\nwindow=%d\n"
-                 "pooling=%s\nisa=%s\nprecision=%s\nextend=%s\nmax_tokens=%d\nattn_scale=log\n"
-                 "normalize=1\n",
-                 LE_VERSION, mi->name, mi->directory, mi->architecture, mi->hidden_size,
-                 mi->num_layers, mi->num_heads, mi->vocab_size, mi->window, mi->pooling, mi->isa, mi->precision,
-                 le_extend_name(ext), max_tokens);
-        s = le_embcache_open(&c->cache[e], root, cfg, c->dim, c->err);
+        cache_config(c, m, cfg, sizeof cfg);
+        s = le_embcache_open(&c->cache[m], root, cfg, c->dim, c->err);
     }
     free(root);
     return s;
@@ -124,10 +138,16 @@ typedef struct embed_job {
     le_extend ext;
     const le_texts *x;
     const char *prefix;
-    float *out;  /* [x->n][dim] */
+    float *out;  /* [x->n][dim] (whole texts) */
     float *vecs; /* [EMBED_GROUP][dim]: one call's vectors */
     le_embed_options eo;
     le_bench_embed_stat st; /* also names the task, split and role */
+    /* passages (mode not LE_BENCH_WHOLE): each text's passage vectors */
+    int mode;
+    le_passage_options po;
+    float **rows;     /* [x->n], malloc'd each */
+    size_t *n_rows;   /* [x->n] */
+    char *key_prefix; /* the cache key's prefix: passage entries apart from whole ones */
 } embed_job;
 
 /* The texts of one le_embed call: cache misses, in order. */
@@ -147,6 +167,18 @@ static void count_text(le_bench_embed_stat *st, const le_text_result *r) {
     st->tokens_in_text += r->tokens_in_text;
 }
 
+/* 1 when text i's vector (or passage vectors) came from the cache, with
+ * its result in r. */
+static int from_cache(embed_job *j, size_t i, le_text_result *r) {
+    le_embcache *cache = &j->c->cache[j->e];
+    const le_texts *x = j->x;
+    if (j->mode == LE_BENCH_WHOLE)
+        return le_embcache_get(cache, j->prefix, x->texts[i], x->lens[i],
+                               j->out + i * (size_t)j->c->dim, r);
+    return le_embcache_get_rows(cache, j->key_prefix, x->texts[i], x->lens[i], &j->rows[i],
+                                &j->n_rows[i], r);
+}
+
 /* Walks the texts from i: those in the cache are copied out and counted,
  * the others join g until it holds EMBED_GROUP texts or EMBED_GROUP_BYTES
  * bytes. Returns where the next group starts. */
@@ -158,18 +190,17 @@ static size_t next_group(embed_job *j, size_t i, embed_group *g) {
     g->cost = 0;
     for (; i < x->n && g->n < EMBED_GROUP && (g->n == 0 || bytes < EMBED_GROUP_BYTES); i++) {
         le_text_result r1;
-        if (le_embcache_get(&c->cache[j->e], j->prefix, x->texts[i], x->lens[i],
-                            j->out + i * (size_t)c->dim, &r1)) {
+        if (from_cache(j, i, &r1)) {
             j->st.cached++;
             count_text(&j->st, &r1);
-            c->work_done += text_cost(c, x->lens[i], j->ext);
+            c->work_done += text_cost(c, x->lens[i], j->ext, j->mode);
             continue;
         }
         g->miss[g->n] = i;
         g->ptrs[g->n] = x->texts[i];
         g->lens[g->n] = x->lens[i];
         bytes += x->lens[i];
-        g->cost += text_cost(c, x->lens[i], j->ext);
+        g->cost += text_cost(c, x->lens[i], j->ext, j->mode);
         g->n++;
     }
     return i;
@@ -195,13 +226,33 @@ static void explain_embed_error(embed_job *j, const embed_group *g, le_status s)
     }
 }
 
+/* The group's passages (one le_embed_passages call) into j->rows. */
+static le_status embed_passages(embed_job *j, const embed_group *g, le_text_result *res) {
+    run_ctx *c = j->c;
+    le_passages *ps = NULL;
+    le_status s = le_embed_passages(c->m, g->n, g->ptrs, g->lens, &j->eo, &j->po, &ps, res, c->err);
+    size_t dim = (size_t)c->dim;
+    for (size_t k = 0; k < g->n && !s; k++) {
+        size_t first, count, t = g->miss[k];
+        le_passages_of(ps, k, &first, &count);
+        j->rows[t] = malloc((count ? count : 1) * dim * sizeof(float));
+        if (!j->rows[t]) s = oom(c->err);
+        else memcpy(j->rows[t], le_passages_vectors(ps) + first * dim, count * dim * sizeof(float));
+        j->n_rows[t] = count;
+    }
+    le_passages_free(ps);
+    return s;
+}
+
 /* Embeds the group with one le_embed call (progress reported within it)
  * into j->vecs and res. */
 static le_status embed_group_now(embed_job *j, const embed_group *g, le_text_result *res) {
     run_ctx *c = j->c;
     c->call_base = c->work_done;
     c->call_cost = g->cost;
-    le_status s = le_embed(c->m, g->n, g->ptrs, g->lens, &j->eo, j->vecs, res, c->err);
+    le_status s = j->mode == LE_BENCH_WHOLE
+                      ? le_embed(c->m, g->n, g->ptrs, g->lens, &j->eo, j->vecs, res, c->err)
+                      : embed_passages(j, g, res);
     if (s) {
         explain_embed_error(j, g, s);
         return s;
@@ -220,9 +271,14 @@ static le_status keep_group(embed_job *j, const embed_group *g, const le_text_re
     le_status s = LE_OK;
     for (size_t k = 0; k < g->n && !s; k++) {
         size_t t = g->miss[k];
+        count_text(&j->st, &res[k]);
+        if (j->mode != LE_BENCH_WHOLE) {
+            s = le_embcache_put_rows(&c->cache[j->e], j->key_prefix, x->texts[t], x->lens[t],
+                                     j->rows[t], j->n_rows[t], &res[k], c->err);
+            continue;
+        }
         memcpy(j->out + t * (size_t)c->dim, j->vecs + k * (size_t)c->dim,
                (size_t)c->dim * sizeof *j->vecs);
-        count_text(&j->st, &res[k]);
         s = le_embcache_put(&c->cache[j->e], j->prefix, x->texts[t], x->lens[t],
                             j->vecs + k * c->dim, &res[k], c->err);
     }
@@ -257,18 +313,37 @@ static void embed_options(run_ctx *c, le_extend ext, const char *prefix, le_embe
     eo->progress_user = c;
 }
 
-/* Embeds x's texts (prefix in front) with method number e into out: from
- * the cache where it holds them, else in groups of cache misses. */
-static le_status embed_texts(run_ctx *c, size_t e, const le_texts *x, const char *prefix,
-                             const char *task, const char *split, const char *role, float *out) {
-    le_extend ext = c->p->extend[e];
-    embed_job j = {.c = c, .e = e, .ext = ext, .x = x, .prefix = prefix, .out = out};
+/* Where embed_texts puts its vectors: whole texts into out ([n][dim]);
+ * passages (rows given: documents of a passage method) each text's passage
+ * vectors into rows[i] (malloc'd) and their number into n_rows[i]. */
+typedef struct embed_target {
+    float *out;
+    float **rows;
+    size_t *n_rows;
+} embed_target;
+
+/* Embeds x's texts (prefix in front) with method number m: from the cache
+ * where it holds them, else in groups of cache misses. names: the task,
+ * split and role for the statistics and messages. */
+static le_status embed_texts(run_ctx *c, size_t m, const le_texts *x, const char *prefix,
+                             const char *const names[3], const embed_target *to) {
+    le_extend ext = le_bench_method_extend(c->p, m);
+    int mode = to->rows ? le_bench_method_mode(c->p, m) : LE_BENCH_WHOLE;
+    embed_job j = {.c = c, .e = m, .ext = ext,
+                   .x = x, .prefix = prefix, .out = to->out, .mode = mode,
+                   .rows = to->rows, .n_rows = to->n_rows};
     embed_options(c, ext, prefix, &j.eo);
-    j.st = (le_bench_embed_stat){task, split, le_extend_name(ext), role, x->n, 0, 0, 0, 0, 0};
+    le_passage_options_init(&j.po);
+    j.po.tokens = c->o->passage_tokens;
+    j.po.overlap = c->o->passage_overlap;
+    j.po.mode = mode == LE_PASSAGE_LATE ? LE_PASSAGE_LATE : LE_PASSAGE_CHUNK;
+    j.st = (le_bench_embed_stat){names[0], names[1], c->p->method_names[m], names[2], x->n,
+                                 0, 0, 0, 0, 0};
     double t0 = now();
     j.vecs = malloc((size_t)EMBED_GROUP * (size_t)c->dim * sizeof *j.vecs);
-    if (!j.vecs) return oom(c->err);
-    le_status s = LE_OK;
+    size_t pl = prefix ? strlen(prefix) : 0;
+    if ((j.key_prefix = malloc(pl + 16))) snprintf(j.key_prefix, pl + 16, "\001passages\001%s", prefix ? prefix : "");
+    le_status s = j.vecs && j.key_prefix ? LE_OK : oom(c->err);
     for (size_t i0 = 0; i0 < x->n && !s;) {
         embed_group g;
         le_text_result res[EMBED_GROUP];
@@ -281,6 +356,7 @@ static le_status embed_texts(run_ctx *c, size_t e, const le_texts *x, const char
         if (!s) s = keep_group(&j, &g, res);
     }
     free(j.vecs);
+    free(j.key_prefix);
     j.st.seconds = now() - t0;
     return s ? s : add_embed_stat(c, &j.st);
 }
@@ -444,16 +520,56 @@ static le_status alloc_dense(split_run *s) {
     return LE_OK;
 }
 
-/* Embeds the documents and queries with method number e and ranks the
+/* Ranks the documents by their passages (MaxP): documents embedded as the
+ * passages of method m, concatenated per document, then searched as
+ * groups. */
+static le_status passage_rank(split_run *s, size_t m, const char *const names[3]) {
+    run_ctx *c = s->c;
+    size_t nd = s->nd, dim = (size_t)c->dim, total = 0;
+    float **rows = calloc(nd ? nd : 1, sizeof *rows);
+    size_t *n_rows = calloc(nd ? nd : 1, sizeof *n_rows), *first = malloc((nd + 1) * sizeof *first);
+    float *pvec = NULL;
+    embed_target to = {NULL, rows, n_rows};
+    le_status st = rows && n_rows && first ? embed_texts(c, m, s->sp->docs, c->dprefix, names, &to)
+                                           : oom(c->err);
+    for (size_t d = 0; d < nd && !st; d++) total += n_rows[d];
+    if (!st && !(pvec = malloc((total ? total : 1) * dim * sizeof *pvec))) st = oom(c->err);
+    for (size_t d = 0, at = 0; d < nd && !st; at += n_rows[d], d++) {
+        first[d] = at;
+        memcpy(pvec + at * dim, rows[d], n_rows[d] * dim * sizeof *pvec);
+    }
+    if (!st) first[nd] = total;
+    c->prog.stage = "embedding queries";
+    const char *qnames[3] = {names[0], names[1], "queries"};
+    embed_target qto = {s->qvec, NULL, NULL};
+    if (!st) st = embed_texts(c, m, &s->sp->queries, c->qprefix, qnames, &qto);
+    report(c, "searching");
+    if (!st)
+        st = le_dense_search_groups(pvec, first, nd, c->dim, &c->kc, s->qvec, s->nq, (int)s->depth,
+                                    s->de_hits, s->de_n, c->err);
+    for (size_t d = 0; rows && d < nd; d++) free(rows[d]);
+    free(rows);
+    free(n_rows);
+    free(first);
+    free(pvec);
+    return st;
+}
+
+/* Embeds the documents and queries with method number m and ranks the
  * documents for every query by exact dense search into de_hits. */
-static le_status dense_rank(split_run *s, size_t e) {
+static le_status dense_rank(split_run *s, size_t m) {
     run_ctx *c = s->c;
     const le_split *sp = s->sp;
     c->prog.stage = "embedding documents";
-    le_status st = embed_texts(c, e, sp->docs, c->dprefix, s->task, s->split, "documents", s->dvec);
+    const char *names[3] = {s->task, s->split, "documents"};
+    if (le_bench_method_mode(c->p, m) != LE_BENCH_WHOLE) return passage_rank(s, m, names);
+    embed_target to = {s->dvec, NULL, NULL};
+    le_status st = embed_texts(c, m, sp->docs, c->dprefix, names, &to);
     if (st) return st;
     c->prog.stage = "embedding queries";
-    st = embed_texts(c, e, &sp->queries, c->qprefix, s->task, s->split, "queries", s->qvec);
+    names[2] = "queries";
+    to.out = s->qvec;
+    st = embed_texts(c, m, &sp->queries, c->qprefix, names, &to);
     if (st) return st;
     report(c, "searching");
     le_dense dx;
@@ -468,11 +584,11 @@ static le_status dense_rank(split_run *s, size_t e) {
 static le_status score_fused(split_run *s, int kind, const char *ext, double seconds) {
     run_ctx *c = s->c;
     double t1 = now();
-    /* min-max: w and 1 − w; RRF: 2w and 2(1 − w), so that the default
-     * 0.5 gives the plain reciprocal rank sum */
+    /* hybrid: w and 1 − w; RRF: 2w and 2(1 − w), so that w = 0.5 gives
+     * the plain reciprocal rank sum */
     double w = c->o->dense_weight, scale = kind == LE_RETR_HYBRID ? 1 : 2;
     double weights[2] = {scale * w, scale * (1.0 - w)};
-    le_fusion_kind fk = kind == LE_RETR_HYBRID ? LE_FUSION_MINMAX : LE_FUSION_RRF;
+    le_fusion_kind fk = kind == LE_RETR_HYBRID ? c->p->fusion : LE_FUSION_RRF;
     le_status st = LE_OK;
     for (size_t q = 0; q < s->nq && !st; q++) {
         const le_hit *lists[2] = {s->de_hits + q * s->depth, s->bm_hits + q * s->depth};
@@ -489,7 +605,7 @@ static le_status score_fused(split_run *s, int kind, const char *ext, double sec
  * in the order asked for. */
 static le_status split_method(split_run *s, size_t e) {
     run_ctx *c = s->c;
-    const char *ext = le_extend_name(c->p->extend[e]);
+    const char *ext = c->p->method_names[e];
     c->prog.extend = ext;
     double t0 = now();
     le_status st = dense_rank(s, e);
@@ -524,7 +640,8 @@ static le_status run_split(run_ctx *c, const le_task *t, const le_split *sp) {
     le_status st = LE_OK;
     if (p->need_bm25) st = split_bm25(&s);
     if (!st && p->need_dense) st = alloc_dense(&s);
-    for (size_t e = 0; !st && p->need_dense && e < p->n_extend; e++) st = split_method(&s, e);
+    for (size_t m = 0; !st && p->need_dense && m < le_bench_n_methods(p); m++)
+        st = split_method(&s, m);
     split_run_free(&s);
     return st;
 }
@@ -566,6 +683,8 @@ static void keep_options(le_bench_result *r, const le_bench_options *o) {
     r->opt.doc_prefix = le_bench_str(r, o->doc_prefix);
     r->opt.cache_dir = le_bench_str(r, o->cache_dir);
     r->opt.runs_dir = le_bench_str(r, o->runs_dir);
+    r->opt.passage_modes = le_bench_str(r, o->passage_modes);
+    r->opt.fusion = le_bench_str(r, o->fusion);
     r->opt.progress = NULL;
     r->opt.progress_user = NULL;
 }
@@ -586,7 +705,7 @@ static void keep_model(le_bench_result *r, const le_model_info *in) {
 
 static le_status plan_configurations(le_bench_result *r) {
     const le_bench_plan *p = &r->plan;
-    size_t most = p->n_retr * (p->n_extend ? p->n_extend : 1);
+    size_t most = p->n_retr * (le_bench_n_methods(p) ? le_bench_n_methods(p) : 1);
     r->conf_retriever = calloc(most ? most : 1, sizeof *r->conf_retriever);
     r->conf_extend = calloc(most ? most : 1, sizeof *r->conf_extend);
     if (!r->conf_retriever || !r->conf_extend) return LE_ERR_NOMEM;
@@ -597,9 +716,9 @@ static le_status plan_configurations(le_bench_result *r) {
             r->conf_extend[r->n_conf++] = NULL;
             continue;
         }
-        for (size_t e = 0; e < p->n_extend; e++) {
+        for (size_t m = 0; m < le_bench_n_methods(p); m++) {
             r->conf_retriever[r->n_conf] = name;
-            r->conf_extend[r->n_conf++] = le_extend_name(p->extend[e]);
+            r->conf_extend[r->n_conf++] = p->method_names[m];
         }
     }
     return LE_OK;
@@ -684,11 +803,13 @@ static double total_work(const run_ctx *c, const le_task *tasks, size_t n_tasks)
     for (size_t i = 0; i < n_tasks && p->need_dense; i++)
         for (size_t j = 0; j < tasks[i].n_splits; j++) {
             const le_split *sp = &tasks[i].splits[j];
-            for (size_t e = 0; e < p->n_extend; e++) {
+            for (size_t m = 0; m < le_bench_n_methods(p); m++) {
+                le_extend e = le_bench_method_extend(p, m);
+                int mode = le_bench_method_mode(p, m);
                 for (size_t d = 0; d < sp->docs->n; d++)
-                    w += text_cost(c, sp->docs->lens[d], p->extend[e]);
+                    w += text_cost(c, sp->docs->lens[d], e, mode);
                 for (size_t q = 0; q < sp->queries.n; q++)
-                    w += text_cost(c, sp->queries.lens[q], p->extend[e]);
+                    w += text_cost(c, sp->queries.lens[q], e, LE_BENCH_WHOLE);
             }
         }
     return w;
@@ -726,7 +847,7 @@ static le_status run_tasks(run_ctx *c, const le_task *tasks, size_t n_tasks) {
  * ranked-list buffers. */
 static void finish_run(run_ctx *c) {
     le_bench_result *r = c->r;
-    for (size_t e = 0; e < 8; e++) {
+    for (size_t e = 0; e < sizeof c->cache / sizeof *c->cache; e++) {
         r->cache_hits += c->cache[e].hits;
         r->cache_misses += c->cache[e].misses;
         r->cache_writes += c->cache[e].writes;

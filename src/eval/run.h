@@ -6,6 +6,7 @@
 #include "base/arena.h"
 #include "eval/metrics.h"
 #include "eval/task.h"
+#include "index/fusion.h"
 #include "longembed.h"
 
 #include <stddef.h>
@@ -27,7 +28,26 @@ typedef struct le_bench_plan {
     int retr[LE_N_RETR]; /* in the order given */
     size_t n_retr;
     int need_dense, need_bm25;
+    /* how documents are embedded: LE_BENCH_WHOLE or a le_passage_mode, in the order given.
+       A method is one extension method with one of these: number m is extend[m / n_modes]
+       with modes[m % n_modes], named method_names[m] ("pi", or "pi+chunk" for passages) */
+    int modes[3];
+    size_t n_modes;
+    char method_names[8 * 3][24];
+    le_fusion_kind fusion; /* hybrid's normalisation */
 } le_bench_plan;
+
+#define LE_BENCH_WHOLE (-1)
+
+static inline size_t le_bench_n_methods(const le_bench_plan *p) {
+    return p->n_extend * p->n_modes;
+}
+static inline le_extend le_bench_method_extend(const le_bench_plan *p, size_t m) {
+    return p->extend[m / p->n_modes];
+}
+static inline int le_bench_method_mode(const le_bench_plan *p, size_t m) {
+    return p->modes[m % p->n_modes];
+}
 
 le_status le_bench_plan_parse(const le_bench_options *o, int have_model, le_bench_plan *p,
                               le_error *err);

@@ -72,3 +72,52 @@ void le_dense_scores(const le_dense *d, const le_kctx *kc, const float *query, f
         le_gemm(kc, query, (size_t)d->dim, 1, d->blocks[b], NULL, scores + b * LE_DENSE_BLOCK, rows);
     }
 }
+
+float le_dense_group_score(const float *sc, size_t n, size_t topk, float *top, uint32_t *best) {
+    uint32_t b = 0;
+    for (size_t j = 1; j < n; j++)
+        if (sc[j] > sc[b]) b = (uint32_t)j;
+    *best = b;
+    if (topk <= 1 || n == 1) return sc[b];
+    size_t t = n < topk ? n : topk, kept = 0;
+    for (size_t j = 0; j < n; j++) {
+        float v = sc[j];
+        if (kept == t && !(v > top[t - 1])) continue;
+        size_t i = kept < t ? kept++ : t - 1;
+        for (; i > 0 && v > top[i - 1]; i--) top[i] = top[i - 1];
+        top[i] = v;
+    }
+    double sum = 0;
+    for (size_t i = 0; i < t; i++) sum += top[i];
+    return (float)(sum / (double)t);
+}
+
+le_status le_dense_search_groups(const float *vecs, const size_t *first, size_t n_groups, int dim,
+                                 const le_kctx *kc, const float *queries, size_t nq, int k,
+                                 le_hit *hits, int *counts, le_error *err) {
+    size_t n = first[n_groups];
+    le_dense d;
+    le_status s = le_dense_build(&d, vecs, n, dim, kc->isa, err);
+    if (s) return s;
+    float *sc = malloc((n ? n : 1) * sizeof *sc);
+    if (!sc) {
+        le_dense_free(&d);
+        return le_fail(err, LE_ERR_NOMEM, "out of memory");
+    }
+    for (size_t q = 0; q < nq; q++) {
+        le_dense_scores(&d, kc, queries + q * (size_t)dim, sc);
+        le_topk tk;
+        le_topk_init(&tk, hits + q * (size_t)k, k);
+        for (size_t g = 0; g < n_groups; g++) {
+            uint32_t best;
+            if (first[g + 1] > first[g])
+                le_topk_push(&tk, (uint32_t)g,
+                             le_dense_group_score(sc + first[g], first[g + 1] - first[g], 1, NULL,
+                                                  &best));
+        }
+        counts[q] = le_topk_finish(&tk);
+    }
+    free(sc);
+    le_dense_free(&d);
+    return LE_OK;
+}

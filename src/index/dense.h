@@ -38,4 +38,17 @@ le_status le_dense_search(const le_dense *d, const le_kctx *kc, const float *que
  * scores[0..n), block by block (the passage scan of an index). */
 void le_dense_scores(const le_dense *d, const le_kctx *kc, const float *query, float *scores);
 
+/* Exact search over groups of vectors (a document's passages): group g is
+ * vecs[first[g] .. first[g+1]) (dim floats each); for each of nq queries
+ * the best k groups by their best vector (MaxP), best first, into
+ * hits[q·k ..] and their number into counts[q]. Empty groups never rank. */
+le_status le_dense_search_groups(const float *vecs, const size_t *first, size_t n_groups, int dim,
+                                 const le_kctx *kc, const float *queries, size_t nq, int k,
+                                 le_hit *hits, int *counts, le_error *err);
+
+/* A document's score from its passages' scores sc[0..n): the best (MaxP),
+ * or with topk > 1 the mean of its best topk (top: room for topk floats);
+ * *best gets the best passage. */
+float le_dense_group_score(const float *sc, size_t n, size_t topk, float *top, uint32_t *best);
+
 #endif

@@ -67,25 +67,6 @@ static le_status segment_scores(le_index *ix, int s, const float *q, le_error *e
 /* The score of a document whose passages score sc[0..n) (n >= 1): the best
  * (topk <= 1) or the mean of the best topk, kept best first in top[]; *best
  * gets the best passage (the first of equals). */
-static float doc_score(const float *sc, size_t n, size_t topk, float *top, uint32_t *best) {
-    uint32_t b = 0;
-    for (size_t j = 1; j < n; j++)
-        if (sc[j] > sc[b]) b = (uint32_t)j;
-    *best = b;
-    if (topk <= 1 || n == 1) return sc[b];
-    size_t t = n < topk ? n : topk, kept = 0;
-    for (size_t j = 0; j < n; j++) {
-        float v = sc[j];
-        if (kept == t && !(v > top[t - 1])) continue;
-        size_t i = kept < t ? kept++ : t - 1;
-        for (; i > 0 && v > top[i - 1]; i--) top[i] = top[i - 1];
-        top[i] = v;
-    }
-    double sum = 0;
-    for (size_t i = 0; i < t; i++) sum += top[i];
-    return (float)(sum / (double)t);
-}
-
 le_status le_passage_dense(le_index *ix, const float *q, int k, int topk, le_hit *out, int *n_out,
                            le_error *err) {
     *n_out = 0;
@@ -104,7 +85,7 @@ le_status le_passage_dense(le_index *ix, const float *q, int k, int topk, le_hit
             uint64_t a, e;
             le_seg_pass_range(g, d, &a, &e);
             uint32_t o = le_index_live_number(ix, s, d), best;
-            float sc = doc_score(ix->pscores + a, (size_t)(e - a), t, top, &best);
+            float sc = le_dense_group_score(ix->pscores + a, (size_t)(e - a), t, top, &best);
             ix->pbest[o] = best;
             ix->pbest_score[o] = ix->pscores[a + best];
             le_topk_push(&tk, o, sc);
