@@ -769,7 +769,8 @@ typedef struct le_search_options {
     int ef;              /* HNSW beam; 0: the index's default (hnsw_ef_search, or each
                             segment's calibrated beam) */
     le_fuse_method fuse; /* hybrid: default zscore */
-    double dense_weight, bm25_weight, sparse_weight; /* default 0.5 each */
+    double dense_weight, bm25_weight, sparse_weight; /* default 0.3, 0.7, 0.5
+                                                        (docs/retrieval.md) */
     double rrf_k;        /* default 60 */
     int candidates;      /* hybrid and re-ranking: hits taken from each list; 0: max(k, 100) */
     double bm25_k1, bm25_b; /* default 1.2, 0.75 */

@@ -46,7 +46,9 @@ void le_search_options_init_size(le_search_options *opt, size_t size) {
     d.mode = LE_SEARCH_DENSE;
     d.k = 10;
     d.fuse = LE_FUSE_ZSCORE;
-    d.dense_weight = d.bm25_weight = d.sparse_weight = 0.5;
+    d.dense_weight = 0.3; /* docs/retrieval.md: the fusion experiment */
+    d.bm25_weight = 0.7;
+    d.sparse_weight = 0.5;
     d.rrf_k = LE_RRF_K;
     d.bm25_k1 = 1.2;
     d.bm25_b = 0.75;
