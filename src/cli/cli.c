@@ -57,6 +57,18 @@ int cli_common_option(cli_common *c, int code, const char *arg) {
     }
 }
 
+int cli_passage_option(le_passage_options *po, int which, const char *arg) {
+    le_error err;
+    if (which == 0) return cli_parse_int("--passages", arg, 0, 1 << 20, &po->tokens) ? -1 : 1;
+    if (which == 1)
+        return cli_parse_int("--passage-overlap", arg, 0, 1 << 20, &po->overlap) ? -1 : 1;
+    if (le_passage_mode_parse(arg, &po->mode, &err)) {
+        cli_error("--passage-mode: %s", err.message);
+        return -1;
+    }
+    return 1;
+}
+
 int cli_option_end(int r, int ch, const char *usage) {
     if (r) return r < 0 ? -1 : 0;
     if (ch == 'h') {

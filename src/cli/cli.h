@@ -43,6 +43,11 @@ int cli_common_option(cli_common *c, int code, const char *arg);
  * r (1 handled, 0 not theirs, -1 bad value, message printed): 0 to read
  * the next option; 1 after printing usage on stdout for -h; -1 for a bad
  * value, or for an unknown option after printing usage on stderr. */
+/* The passage options of embed and index add: which 0 --passages, 1
+ * --passage-overlap, 2 --passage-mode, into po. 1 taken, -1 a bad value
+ * (message printed). */
+int cli_passage_option(le_passage_options *po, int which, const char *arg);
+
 int cli_option_end(int r, int ch, const char *usage);
 
 /* Installs the stderr logger (per quiet/verbose). */

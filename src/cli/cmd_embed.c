@@ -231,19 +231,9 @@ static int text_option(embed_cli *e, int c, const char *arg) {
 /* --passages, --passage-overlap, --passage-mode: 1 taken, -1 bad value
  * (message printed), 0 not one of them. */
 static int passage_option(embed_cli *e, int c, const char *arg) {
-    le_error err;
-    switch (c) {
-    case 2017: e->passages = 1; return cli_parse_int("--passages", arg, 0, 1 << 20, &e->po.tokens) ? -1 : 1;
-    case 2018:
-        return cli_parse_int("--passage-overlap", arg, 0, 1 << 20, &e->po.overlap) ? -1 : 1;
-    case 2019:
-        if (le_passage_mode_parse(arg, &e->po.mode, &err)) {
-            cli_error("--passage-mode: %s", err.message);
-            return -1;
-        }
-        return 1;
-    default: return 0;
-    }
+    if (c < 2017 || c > 2019) return 0;
+    e->passages |= c == 2017;
+    return cli_passage_option(&e->po, c - 2017, arg);
 }
 
 /* Parses the command line into e: 0 to go on, 1 after printing the help,

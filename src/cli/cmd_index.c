@@ -105,21 +105,13 @@ static int embed_option(index_cli *c, int ch, const char *arg) {
 /* Handles how documents are cut into passages: 1 when ch was one, 0 when
  * not, -1 on a bad value (message printed). */
 static int passage_option(index_cli *c, int ch, const char *arg) {
-    le_error err;
-    c->given_passages |= ch == 3021 || ch == 3022 || ch == 3023;
-    switch (ch) {
-    case 3021: return cli_parse_int("--passages", arg, 0, 1 << 20, &c->po.tokens) ? -1 : 1;
-    case 3022:
-        return cli_parse_int("--passage-overlap", arg, 0, 1 << 20, &c->po.overlap) ? -1 : 1;
-    case 3023:
-        if (le_passage_mode_parse(arg, &c->po.mode, &err)) {
-            cli_error("--passage-mode: %s", err.message);
-            return -1;
-        }
+    if (ch == 3024) {
+        c->no_passages = 1;
         return 1;
-    case 3024: c->no_passages = 1; return 1;
-    default: return 0;
     }
+    if (ch < 3021 || ch > 3023) return 0;
+    c->given_passages = 1;
+    return cli_passage_option(&c->po, ch - 3021, arg);
 }
 
 /* Handles the settings of a new index: 1 when ch was one, 0 when not, -1

@@ -73,15 +73,23 @@ static le_status passage_size(const le_embed_call *c, const le_passage_options *
     return LE_OK;
 }
 
+/* The caller's embedding and passage options (NULL: defaults) into opt
+ * and po, through le_options_take. */
+static le_status take_options(const le_embed_options *opt_in, const le_passage_options *popt,
+                              le_embed_options *opt, le_passage_options *po, le_error *err) {
+    le_embed_options_init(opt);
+    le_passage_options_init(po);
+    le_status s = le_options_take(opt, sizeof *opt, opt_in, "le_embed_options", err);
+    if (!s) s = le_options_take(po, sizeof *po, popt, "le_passage_options", err);
+    return s;
+}
+
 le_status le_passage_tokens(le_model *m, const le_embed_options *opt_in,
                             const le_passage_options *popt, int *tokens, le_error *err) {
     if (!m || !tokens) return le_fail(err, LE_ERR_ARG, "missing argument");
     le_embed_options opt;
     le_passage_options po;
-    le_embed_options_init(&opt);
-    le_passage_options_init(&po);
-    le_status s = le_options_take(&opt, sizeof opt, opt_in, "le_embed_options", err);
-    if (!s) s = le_options_take(&po, sizeof po, popt, "le_passage_options", err);
+    le_status s = take_options(opt_in, popt, &opt, &po, err);
     if (s) return s;
     le_embed_call c;
     s = le_embed_call_setup(&c, m, &opt, 1, err);
@@ -223,10 +231,7 @@ le_status le_embed_passages(le_model *m, size_t n, const char *const *texts, con
         }
     le_embed_options opt;
     le_passage_options po;
-    le_embed_options_init(&opt);
-    le_passage_options_init(&po);
-    le_status taken = le_options_take(&opt, sizeof opt, opt_in, "le_embed_options", err);
-    if (!taken) taken = le_options_take(&po, sizeof po, popt, "le_passage_options", err);
+    le_status taken = take_options(opt_in, popt, &opt, &po, err);
     if (taken) return taken;
     le_passages *p = calloc(1, sizeof *p);
     le_text_result *res = results ? results : calloc(n ? n : 1, sizeof *res);
