@@ -68,6 +68,23 @@ static float dot(const float *a, const float *b, int n) {
     return s;
 }
 
+/* Every stored passage is exact: its bytes of the stored text, tokenized
+ * alone, give the text's own tokens [token_start, token_end). */
+static void check_exact(le_index *ix, le_model *m, size_t doc, const le_passage *p) {
+    le_index_doc_info d;
+    le_error err;
+    int32_t whole[4096], part[4096];
+    size_t nw = 0, np = 0;
+    CHECK(le_index_get_doc(ix, doc, &d, &err) == LE_OK && d.text);
+    if (!d.text) return;
+    CHECK(le_tokenize(m, d.text, strlen(d.text), 0, whole, 4096, &nw, &err) == LE_OK);
+    CHECK(le_tokenize(m, d.text + p->byte_start, p->byte_end - p->byte_start, 0, part, 4096, &np,
+                      &err) == LE_OK);
+    CHECK_EQ_INT(np, p->token_end - p->token_start);
+    CHECK(p->token_end <= (int)nw && np <= 4096 &&
+          !memcmp(part, whole + p->token_start, np * sizeof *part));
+}
+
 /* The stored passages and vectors are le_embed_passages' own. */
 static void check_stored(le_index *ix, le_model *m, const le_passage_options *po) {
     le_error err;
@@ -95,6 +112,7 @@ static void check_stored(le_index *ix, le_model *m, const le_passage_options *po
             CHECK_EQ_INT(got.byte_end, want->byte_end);
             CHECK_EQ_INT(got.token_start, want->token_start);
             CHECK_EQ_INT(got.token_end, want->token_end);
+            check_exact(ix, m, (size_t)doc, &got);
         }
         /* the document vector is the normalised mean of the passages */
         const float *dv = le_passages_documents(ps) + (size_t)i * (size_t)dim;
