@@ -1,5 +1,6 @@
 /* The public benchmark API: options, their parsing, task loading, export and
  * access to results. The run itself is in run.c, the reports in report.c. */
+#include "base/array.h"
 #include "base/mapfile.h"
 #include "base/options.h"
 #include "eval/run.h"
@@ -70,11 +71,11 @@ static le_status task_item(const char *item, void *ctx, le_error *err) {
 
 static le_status dir_item(const char *item, void *ctx, le_error *err) {
     le_bench_plan *p = ctx;
-    char **d = realloc(p->task_dirs, (p->n_task_dirs + 1) * sizeof *d);
-    if (!d) return le_fail(err, LE_ERR_NOMEM, "out of memory");
-    p->task_dirs = d;
-    if (!(d[p->n_task_dirs] = strdup(item))) return le_fail(err, LE_ERR_NOMEM, "out of memory");
-    p->n_task_dirs++;
+    char *d = strdup(item);
+    if (!d || le_array_push(p->task_dirs, p->n_task_dirs, p->cap_task_dirs, d)) {
+        free(d);
+        return le_fail(err, LE_ERR_NOMEM, "out of memory");
+    }
     return LE_OK;
 }
 
@@ -321,15 +322,8 @@ const char *le_bench_str(le_bench_result *r, const char *s) {
 
 int le_bench_add_row(le_bench_result *r, const char *task, const char *split, int length,
                      const char *retriever, const char *extend, const char *metric, double value) {
-    if (r->n_rows == r->cap_rows) {
-        size_t cap = r->cap_rows ? r->cap_rows * 2 : 256;
-        le_bench_row *p = realloc(r->rows, cap * sizeof *p);
-        if (!p) return -1;
-        r->rows = p;
-        r->cap_rows = cap;
-    }
-    r->rows[r->n_rows++] = (le_bench_row){task, split, length, retriever, extend, metric, value};
-    return 0;
+    le_bench_row row = {task, split, length, retriever, extend, metric, value};
+    return le_array_push(r->rows, r->n_rows, r->cap_rows, row) ? -1 : 0;
 }
 
 const char *le_bench_main_metric(const le_bench_result *r, int by_length) {

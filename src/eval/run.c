@@ -5,6 +5,7 @@
  * the rows, times and embedding statistics go into the result. */
 #include "eval/run.h"
 
+#include "base/array.h"
 #include "base/cpu.h"
 #include "base/mapfile.h"
 #include "base/options.h"
@@ -288,15 +289,7 @@ static le_status keep_group(embed_job *j, const embed_group *g, const le_text_re
 /* Appends st to the result's embedding statistics. */
 static le_status add_embed_stat(run_ctx *c, const le_bench_embed_stat *st) {
     le_bench_result *r = c->r;
-    if (r->n_embed == r->cap_embed) {
-        size_t cap = r->cap_embed ? r->cap_embed * 2 : 64;
-        le_bench_embed_stat *p = realloc(r->embed, cap * sizeof *p);
-        if (!p) return oom(c->err);
-        r->embed = p;
-        r->cap_embed = cap;
-    }
-    r->embed[r->n_embed++] = *st;
-    return LE_OK;
+    return le_array_push(r->embed, r->n_embed, r->cap_embed, *st) ? oom(c->err) : LE_OK;
 }
 
 /* The embedding options of method ext with prefix: cut to max_tokens,
@@ -374,15 +367,8 @@ static int conf_index(const le_bench_result *r, const char *retriever, const cha
 
 static le_status add_time(le_bench_result *r, const char *task, const char *split,
                           const char *retriever, const char *extend, double seconds) {
-    if (r->n_times == r->cap_times) {
-        size_t cap = r->cap_times ? r->cap_times * 2 : 64;
-        le_bench_time *p = realloc(r->times, cap * sizeof *p);
-        if (!p) return LE_ERR_NOMEM;
-        r->times = p;
-        r->cap_times = cap;
-    }
-    r->times[r->n_times++] = (le_bench_time){task, split, retriever, extend, seconds};
-    return LE_OK;
+    le_bench_time t = {task, split, retriever, extend, seconds};
+    return le_array_push(r->times, r->n_times, r->cap_times, t);
 }
 
 /* Scores one configuration's rankings of a split and records everything. */
@@ -402,16 +388,9 @@ static le_status score(run_ctx *c, const le_task *t, const le_split *sp, const c
     for (size_t i = 0; i < r->n_splits && !known; i++)
         known = r->splits[i].task == task && r->splits[i].name == split;
     if (!known) {
-        if (r->n_splits == r->cap_splits) {
-            size_t cap = r->cap_splits ? r->cap_splits * 2 : 32;
-            le_bench_split_info *p = realloc(r->splits, cap * sizeof *p);
-            if (!p) return oom(c->err);
-            r->splits = p;
-            r->cap_splits = cap;
-        }
-        r->splits[r->n_splits++] =
-            (le_bench_split_info){task,        split,         sp->length, t->by_length,
-                                  sp->docs->n, sp->queries.n, mv.queries, mv.skipped};
+        le_bench_split_info info = {task,        split,         sp->length, t->by_length,
+                                    sp->docs->n, sp->queries.n, mv.queries, mv.skipped};
+        if (le_array_push(r->splits, r->n_splits, r->cap_splits, info)) return oom(c->err);
     }
     /* the ranked lists, for other tools */
     int ci = conf_index(r, retriever, extend);

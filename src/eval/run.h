@@ -20,7 +20,7 @@ typedef struct le_bench_plan {
     const char *synth_order[2];
     size_t n_synth;
     char **task_dirs;
-    size_t n_task_dirs;
+    size_t n_task_dirs, cap_task_dirs;
     int lengths[LE_SYNTH_N_LENGTHS];
     size_t n_lengths;
     le_extend extend[8];

@@ -1,5 +1,6 @@
 #include "eval/task.h"
 
+#include "base/array.h"
 #include "base/hash.h"
 
 #include <stdlib.h>
@@ -38,23 +39,15 @@ void le_task_free(le_task *t) {
 }
 
 le_texts *le_task_new_corpus(le_task *t) {
-    le_texts **c = realloc(t->corpora, (t->n_corpora + 1) * sizeof *c);
-    if (!c) return NULL;
-    t->corpora = c;
+    if (le_array_reserve(t->corpora, t->cap_corpora, t->n_corpora + 1)) return NULL;
     le_texts *x = calloc(1, sizeof *x);
     if (!x) return NULL;
-    c[t->n_corpora++] = x;
+    t->corpora[t->n_corpora++] = x;
     return x;
 }
 
 le_split *le_task_add_split(le_task *t, const char *name, int length, le_texts *docs) {
-    if (t->n_splits == t->cap_splits) {
-        size_t cap = t->cap_splits ? t->cap_splits * 2 : 8;
-        le_split *s = realloc(t->splits, cap * sizeof *s);
-        if (!s) return NULL;
-        t->splits = s;
-        t->cap_splits = cap;
-    }
+    if (le_array_reserve(t->splits, t->cap_splits, t->n_splits + 1)) return NULL;
     le_split *s = &t->splits[t->n_splits];
     memset(s, 0, sizeof *s);
     s->name = le_arena_strdup(&t->arena, name);
@@ -66,19 +59,10 @@ le_split *le_task_add_split(le_task *t, const char *name, int length, le_texts *
 }
 
 int le_texts_push_ref(le_texts *x, const char *id, const char *text, size_t len) {
-    if (x->n == x->cap) {
-        size_t cap = x->cap ? x->cap * 2 : 64;
-        const char **ids = realloc(x->ids, cap * sizeof *ids);
-        if (!ids) return -1;
-        x->ids = ids;
-        const char **texts = realloc(x->texts, cap * sizeof *texts);
-        if (!texts) return -1;
-        x->texts = texts;
-        size_t *lens = realloc(x->lens, cap * sizeof *lens);
-        if (!lens) return -1;
-        x->lens = lens;
-        x->cap = cap;
-    }
+    if (le_array_reserve(x->ids, x->ids_cap, x->n + 1) ||
+        le_array_reserve(x->texts, x->texts_cap, x->n + 1) ||
+        le_array_reserve(x->lens, x->lens_cap, x->n + 1))
+        return -1;
     x->ids[x->n] = id;
     x->texts[x->n] = text;
     x->lens[x->n] = len;
@@ -95,15 +79,8 @@ int le_texts_push(le_task *t, le_texts *x, const char *id, size_t id_len, const 
 }
 
 int le_split_add_qrel(le_split *s, uint32_t query, uint32_t doc, int score) {
-    if (s->n_qrels == s->cap_qrels) {
-        size_t cap = s->cap_qrels ? s->cap_qrels * 2 : 64;
-        le_qrel *q = realloc(s->qrels, cap * sizeof *q);
-        if (!q) return -1;
-        s->qrels = q;
-        s->cap_qrels = cap;
-    }
-    s->qrels[s->n_qrels++] = (le_qrel){query, doc, score};
-    return 0;
+    le_qrel q = {query, doc, score};
+    return le_array_push(s->qrels, s->n_qrels, s->cap_qrels, q) ? -1 : 0;
 }
 
 void le_task_keep_lengths(le_task *t, const int *lengths, size_t n) {

@@ -17,7 +17,7 @@
 extern const int le_synth_lengths[LE_SYNTH_N_LENGTHS];
 
 typedef struct le_texts {
-    size_t n, cap;
+    size_t n, ids_cap, texts_cap, lens_cap;
     const char **ids;
     const char **texts;
     size_t *lens;
@@ -47,7 +47,7 @@ typedef struct le_task {
     le_split *splits;
     size_t n_splits, cap_splits;
     le_texts **corpora; /* owned corpora (splits point into them) */
-    size_t n_corpora;
+    size_t n_corpora, cap_corpora;
     le_arena arena; /* every string */
 } le_task;
 

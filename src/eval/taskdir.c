@@ -1,7 +1,8 @@
 /* Task directories (LongEmbed and BEIR layouts), read strictly: every
  * problem is an error naming the file and line. */
-#include "base/hash.h"
+#include "base/array.h"
 #include "base/json.h"
+#include "base/map.h"
 #include "base/mapfile.h"
 #include "eval/task.h"
 
@@ -11,62 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---------------------------------------------------------------- id maps */
-
-typedef struct idmap {
-    const char **keys;
-    uint32_t *vals;
-    size_t cap, n; /* cap: a power of two */
-} idmap;
-
-static void idmap_free(idmap *m) {
-    free(m->keys);
-    free(m->vals);
-    memset(m, 0, sizeof *m);
-}
-
-static size_t idmap_slot(const idmap *m, const char *key) {
-    size_t mask = m->cap - 1, h = (size_t)le_hash64(key, strlen(key), 0x69646d6170ULL) & mask;
-    while (m->keys[h] && strcmp(m->keys[h], key)) h = (h + 1) & mask;
-    return h;
-}
-
-static long idmap_get(const idmap *m, const char *key) {
-    if (!m->cap) return -1;
-    size_t h = idmap_slot(m, key);
-    return m->keys[h] ? (long)m->vals[h] : -1;
-}
-
-/* key must outlive the map */
-static int idmap_put(idmap *m, const char *key, uint32_t val) {
-    if ((m->n + 1) * 2 > m->cap) {
-        idmap old = *m;
-        m->cap = old.cap ? old.cap * 2 : 256;
-        m->keys = calloc(m->cap, sizeof *m->keys);
-        m->vals = malloc(m->cap * sizeof *m->vals);
-        m->n = 0;
-        if (!m->keys || !m->vals) {
-            free(m->keys);
-            free(m->vals);
-            *m = old;
-            return -1;
-        }
-        for (size_t i = 0; i < old.cap; i++)
-            if (old.keys[i]) {
-                size_t h = idmap_slot(m, old.keys[i]);
-                m->keys[h] = old.keys[i];
-                m->vals[h] = old.vals[i];
-                m->n++;
-            }
-        idmap_free(&old);
-    }
-    size_t h = idmap_slot(m, key);
-    if (!m->keys[h]) m->n++;
-    m->keys[h] = key;
-    m->vals[h] = val;
-    return 0;
-}
 
 /* ------------------------------------------------------------ line reading */
 
@@ -179,15 +124,26 @@ static le_status get_ctx(line_reader *r, const cJSON *j, long *out, le_error *er
 
 /* ------------------------------------------------------------------ loading */
 
+/* The ids of a list of texts: id (borrowed from the list) -> its number,
+ * and the line each came from. */
+typedef struct id_index {
+    le_map ids;
+    long *line;
+    size_t line_cap;
+} id_index;
+
+static void id_index_free(id_index *x) {
+    le_map_free(&x->ids);
+    free(x->line);
+}
+
 /* The documents and queries of one context length (or of the whole task). */
 typedef struct group {
     long ctx;
     le_texts *docs;
-    idmap doc_ids;
-    long *doc_line;
+    id_index doc_index;
     le_texts queries; /* every query of the file, before the qrels select them */
-    idmap query_ids;
-    long *query_line;
+    id_index query_index;
 } group;
 
 typedef struct loader {
@@ -195,7 +151,7 @@ typedef struct loader {
     const char *dir;
     int layout; /* -1 unknown, 0 plain, 1 with context_length */
     group *groups;
-    size_t n_groups;
+    size_t n_groups, groups_cap;
     le_error *err;
 } loader;
 
@@ -205,11 +161,11 @@ static group *find_group(loader *L, long ctx, int create) {
     for (size_t i = 0; i < L->n_groups; i++)
         if (L->groups[i].ctx == ctx) return &L->groups[i];
     if (!create) return NULL;
-    group *g = realloc(L->groups, (L->n_groups + 1) * sizeof *g);
-    if (!g) return NULL;
-    L->groups = g;
-    g = &L->groups[L->n_groups];
+    if (le_array_reserve(L->groups, L->groups_cap, L->n_groups + 1)) return NULL;
+    group *g = &L->groups[L->n_groups];
     memset(g, 0, sizeof *g);
+    le_map_init(&g->doc_index.ids, &le_map_borrowed);
+    le_map_init(&g->query_index.ids, &le_map_borrowed);
     g->ctx = ctx;
     if (!(g->docs = le_task_new_corpus(L->t))) return NULL;
     L->n_groups++;
@@ -224,16 +180,6 @@ static le_status check_layout(loader *L, line_reader *r, long ctx) {
                        "%s:%ld: %s \"context_length\" but the rows before %s", r->path, r->line,
                        has ? "has" : "lacks", has ? "do not" : "have it");
     return LE_OK;
-}
-
-static int push_line(long **lines, size_t n, long line) {
-    if ((n & (n - 1)) == 0) { /* grow at powers of two */
-        long *p = realloc(*lines, (n ? n * 2 : 1) * sizeof *p);
-        if (!p) return -1;
-        *lines = p;
-    }
-    (*lines)[n] = line;
-    return 0;
 }
 
 /* One corpus or query row: its id, context length and "text" (j owns them). */
@@ -263,16 +209,18 @@ static le_status read_text_row(loader *L, line_reader *r, const char *line, size
 
 /* Keeps one row's text under its id in texts, remembering its line; refuses an
  * id already there ("duplicate KEY"), naming the line it was first on. */
-static le_status keep_text(loader *L, line_reader *r, le_texts *texts, idmap *ids, long **lines,
-                           const char *key, const char *id, const char *text, size_t len) {
-    long prev = idmap_get(ids, id);
+static le_status keep_text(loader *L, line_reader *r, le_texts *texts, id_index *x, const char *key,
+                           const char *id, const char *text, size_t len) {
+    int64_t prev = le_map_get(&x->ids, id, strlen(id));
     if (prev >= 0)
         return le_fail(L->err, LE_ERR_FORMAT, "%s:%ld: duplicate %s \"%s\" (first on line %ld)",
-                       r->path, r->line, key, id, (*lines)[prev]);
+                       r->path, r->line, key, id, x->line[prev]);
     if (le_texts_push(L->t, texts, id, strlen(id), text, len) ||
-        push_line(lines, texts->n - 1, r->line) ||
-        idmap_put(ids, texts->ids[texts->n - 1], (uint32_t)(texts->n - 1)))
+        le_array_reserve(x->line, x->line_cap, texts->n))
         return oom(L->err);
+    const char *kept = texts->ids[texts->n - 1];
+    x->line[texts->n - 1] = r->line;
+    if (le_map_put(&x->ids, kept, strlen(kept), (uint32_t)(texts->n - 1))) return oom(L->err);
     return LE_OK;
 }
 
@@ -315,7 +263,7 @@ static le_status read_corpus(loader *L, const char *path) {
         size_t len = 0;
         char *joined = NULL;
         if (!s) s = join_title(L, tv, &text, &len, &joined);
-        if (!s) s = keep_text(L, &r, g->docs, &g->doc_ids, &g->doc_line, "doc_id", row.id, text, len);
+        if (!s) s = keep_text(L, &r, g->docs, &g->doc_index, "doc_id", row.id, text, len);
         free(joined);
         cJSON_Delete(row.j);
     }
@@ -340,8 +288,8 @@ static le_status read_queries(loader *L, const char *path) {
                         "%s:%ld: context_length %ld has no documents in corpus.jsonl", path, r.line,
                         row.ctx);
         if (!s)
-            s = keep_text(L, &r, &g->queries, &g->query_ids, &g->query_line, "qid", row.id,
-                          row.text, strlen(row.text));
+            s = keep_text(L, &r, &g->queries, &g->query_index, "qid", row.id, row.text,
+                          strlen(row.text));
         cJSON_Delete(row.j);
     }
     le_mapfile_close(&r.mf);
@@ -373,24 +321,16 @@ static le_status add_judgement(loader *L, qrels_source *q, line_reader *r, long 
                        "%s:%ld: context_length %ld has no documents in corpus.jsonl", r->path,
                        r->line, ctx);
     }
-    long qi = idmap_get(&g->query_ids, qid);
+    int64_t qi = le_map_get(&g->query_index.ids, qid, strlen(qid));
     if (qi < 0)
         return le_fail(L->err, LE_ERR_FORMAT, "%s:%ld: unknown qid \"%s\" (not in queries.jsonl)",
                        r->path, r->line, qid);
-    long di = idmap_get(&g->doc_ids, did);
+    int64_t di = le_map_get(&g->doc_index.ids, did, strlen(did));
     if (di < 0)
         return le_fail(L->err, LE_ERR_FORMAT, "%s:%ld: unknown doc_id \"%s\" (not in corpus.jsonl)",
                        r->path, r->line, did);
-    if (q->n == q->cap) {
-        size_t cap = q->cap ? q->cap * 2 : 256;
-        judgement *p = realloc(q->j, cap * sizeof *p);
-        if (!p) return oom(L->err);
-        q->j = p;
-        q->cap = cap;
-    }
-    q->j[q->n++] =
-        (judgement){(uint32_t)(g - L->groups), (uint32_t)qi, (uint32_t)di, score, r->line};
-    return LE_OK;
+    judgement j = {(uint32_t)(g - L->groups), (uint32_t)qi, (uint32_t)di, score, r->line};
+    return le_array_push(q->j, q->n, q->cap, j) ? oom(L->err) : LE_OK;
 }
 
 static le_status read_qrels_jsonl(loader *L, qrels_source *q) {
@@ -587,14 +527,13 @@ static le_status find_qrels(loader *L, qrels_source **out, size_t *n_out) {
         return oom(L->err);
     }
     char **files = NULL;
-    size_t nf = 0;
+    size_t nf = 0, files_cap = 0;
     le_status s = LE_OK;
     if (le_file_exists(top)) {
-        files = malloc(sizeof *files);
-        if (!files)
+        if (le_array_push(files, nf, files_cap, top))
             s = oom(L->err);
         else
-            files[nf++] = top, top = NULL;
+            top = NULL;
     }
     DIR *d = le_dir_exists(sub) ? opendir(sub) : NULL;
     struct dirent *e;
@@ -604,13 +543,11 @@ static le_status find_qrels(loader *L, qrels_source **out, size_t *n_out) {
         if (e->d_name[0] == '.' || !((l > 4 && !strcmp(e->d_name + l - 4, ".tsv")) ||
                                      (l > 6 && !strcmp(e->d_name + l - 6, ".jsonl"))))
             continue;
-        char **p = realloc(files, (nf + 1) * sizeof *p);
-        if (!p || !(p[nf] = le_path_join(sub, e->d_name))) {
-            if (p) files = p;
+        if (le_array_reserve(files, files_cap, nf + 1) ||
+            !(files[nf] = le_path_join(sub, e->d_name))) {
             s = oom(L->err);
             break;
         }
-        files = p;
         nf++;
     }
     if (d) closedir(d);
@@ -662,7 +599,7 @@ le_status le_task_load_dir(const char *dir, le_task *out, le_error *err) {
         le_task_free(out);
         return le_fail(err, LE_ERR_IO, "%s: no such task directory", dir);
     }
-    loader L = {out, dir, -1, NULL, 0, err};
+    loader L = {.t = out, .dir = dir, .layout = -1, .err = err};
     qrels_source *qs = NULL;
     size_t nq = 0;
     char *corpus = le_path_join(dir, "corpus.jsonl");
@@ -709,10 +646,8 @@ le_status le_task_load_dir(const char *dir, le_task *out, le_error *err) {
     }
     free(qs);
     for (size_t i = 0; i < L.n_groups; i++) {
-        idmap_free(&L.groups[i].doc_ids);
-        idmap_free(&L.groups[i].query_ids);
-        free(L.groups[i].doc_line);
-        free(L.groups[i].query_line);
+        id_index_free(&L.groups[i].doc_index);
+        id_index_free(&L.groups[i].query_index);
         free(L.groups[i].queries.ids);
         free(L.groups[i].queries.texts);
         free(L.groups[i].queries.lens);
