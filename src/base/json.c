@@ -61,7 +61,7 @@ const char *le_json_str(const cJSON *obj, const char *key) {
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-void le_json_write_string(const char *s, size_t n, le_json_put put, void *ctx) {
+void le_json_write_string(const char *s, size_t n, unsigned flags, le_json_put put, void *ctx) {
     put(ctx, "\"", 1);
     size_t run = 0; /* start of the bytes not yet written */
     for (size_t i = 0; i < n; i++) {
@@ -75,7 +75,7 @@ void le_json_write_string(const char *s, size_t n, le_json_put put, void *ctx) {
         case '\r': esc = "\\r"; break;
         case '\t': esc = "\\t"; break;
         default:
-            if (c < 0x20 || c == 0x7f) {
+            if (c < 0x20 || (c == 0x7f && (flags & LE_JSON_ESCAPE_DEL))) {
                 snprintf(u, sizeof u, "\\u%04x", c);
                 esc = u;
             }

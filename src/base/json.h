@@ -21,10 +21,13 @@ int le_json_num(const cJSON *obj, const char *key, double *out);
 int le_json_bool(const cJSON *obj, const char *key, int *out);
 const char *le_json_str(const cJSON *obj, const char *key);
 
-/* Writes s[0..n) as a JSON string literal through put: quoted, with ", \,
- * control characters and DEL escaped, other bytes (UTF-8) as they are.
- * Runs of plain bytes go out in one call, so a long text costs no copy. */
+/* Writes s[0..n) as a JSON string literal through put: quoted, with ", \
+ * and control characters escaped (\n, \r, \t, else \u00XX), DEL too with
+ * LE_JSON_ESCAPE_DEL in flags (the benchmark's reports escape it, the CLI's
+ * output does not), other bytes (UTF-8) as they are. Runs of plain bytes go
+ * out in one call, so a long text costs no copy. */
+enum { LE_JSON_ESCAPE_DEL = 1 };
 typedef void (*le_json_put)(void *ctx, const char *bytes, size_t n);
-void le_json_write_string(const char *s, size_t n, le_json_put put, void *ctx);
+void le_json_write_string(const char *s, size_t n, unsigned flags, le_json_put put, void *ctx);
 
 #endif

@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include "base/json.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -105,24 +107,10 @@ le_model *cli_open_model(const cli_common *c) {
     return m;
 }
 
+static void put_file(void *f, const char *bytes, size_t n) { fwrite(bytes, 1, n, f); }
+
 void cli_json_string(FILE *f, const char *s, size_t len) {
-    fputc('"', f);
-    for (size_t i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        switch (ch) {
-        case '"': fputs("\\\"", f); break;
-        case '\\': fputs("\\\\", f); break;
-        case '\n': fputs("\\n", f); break;
-        case '\r': fputs("\\r", f); break;
-        case '\t': fputs("\\t", f); break;
-        default:
-            if (ch < 0x20)
-                fprintf(f, "\\u%04x", ch);
-            else
-                fputc(ch, f);
-        }
-    }
-    fputc('"', f);
+    le_json_write_string(s, len, 0, put_file, f); /* DEL as it is, as the CLI always wrote it */
 }
 
 size_t cli_count_chars(const char *s, size_t *at, size_t *chars, size_t upto) {

@@ -1,6 +1,7 @@
 /* Shared pieces of the command-line client: options every subcommand takes,
- * opening the model, printing errors, JSON output. The CLI uses only the
- * public API (longembed.h). */
+ * opening the model, printing errors, JSON output. The CLI uses the public
+ * API (longembed.h) and, of the internals, only the base utilities
+ * base/array.h, base/map.h and base/json.h. */
 #ifndef LE_CLI_H
 #define LE_CLI_H
 
@@ -61,7 +62,8 @@ le_status cli_parse_int(const char *opt, const char *s, int lo, int hi, int *out
 /* Parses a number in [lo, hi]; LE_ERR_ARG (and a message) when invalid. */
 le_status cli_parse_double(const char *opt, const char *s, double lo, double hi, double *out);
 
-/* Writes s (len bytes) as a JSON string literal (escaped, quoted). */
+/* Writes s (len bytes) as a JSON string literal (escaped, quoted) through
+ * base's le_json_write_string, DEL left as it is. */
 void cli_json_string(FILE *f, const char *s, size_t len);
 /* Characters (code points of UTF-8) from byte *at up to byte upto of s, added
  * to *chars; *at moves to upto. Returns *chars: the character offset of upto

@@ -62,7 +62,7 @@ void le_sbuf_printf(le_sbuf *b, const char *fmt, ...) {
 static void put_sbuf(void *b, const char *bytes, size_t n) { le_sbuf_add(b, bytes, n); }
 
 void le_sbuf_json_string(le_sbuf *b, const char *s, size_t n) {
-    le_json_write_string(s, n, put_sbuf, b);
+    le_json_write_string(s, n, LE_JSON_ESCAPE_DEL, put_sbuf, b);
 }
 
 void le_sbuf_xml(le_sbuf *b, const char *s) {

@@ -18,8 +18,8 @@ void le_sbuf_free(le_sbuf *b);
 void le_sbuf_add(le_sbuf *b, const char *s, size_t n);
 void le_sbuf_puts(le_sbuf *b, const char *s);
 void le_sbuf_printf(le_sbuf *b, const char *fmt, ...) LE_PRINTF(2, 3);
-/* s[0..n) as a JSON string literal: quoted, with ", \ and control
- * characters escaped; other bytes (UTF-8) as they are. */
+/* s[0..n) as a JSON string literal: quoted, with ", \, control characters
+ * and DEL escaped; other bytes (UTF-8) as they are. */
 void le_sbuf_json_string(le_sbuf *b, const char *s, size_t n);
 /* s with &, <, >, " escaped for XML text and attributes. */
 void le_sbuf_xml(le_sbuf *b, const char *s);

@@ -92,18 +92,22 @@ static void put_text(void *ctx, const char *bytes, size_t n) {
 static void test_json_write_string(void) {
     text_out o = {{0}, 0, 0};
     const char in[] = "a\"b\\c\n\r\t\x01\x7f\xc3\xa9 plain";
-    le_json_write_string(in, sizeof in - 1, put_text, &o);
+    le_json_write_string(in, sizeof in - 1, LE_JSON_ESCAPE_DEL, put_text, &o);
     CHECK(strcmp(o.buf, "\"a\\\"b\\\\c\\n\\r\\t\\u0001\\u007f\xc3\xa9 plain\"") == 0);
     /* what it writes parses back to the same bytes */
     cJSON *j = cJSON_ParseWithLength(o.buf, o.n);
     CHECK(cJSON_IsString(j) && strcmp(j->valuestring, in) == 0);
     cJSON_Delete(j);
+    /* without LE_JSON_ESCAPE_DEL, DEL goes out as it is (the CLI's output) */
     o.n = o.calls = 0;
-    le_json_write_string("", 0, put_text, &o);
+    le_json_write_string(in, sizeof in - 1, 0, put_text, &o);
+    CHECK(strcmp(o.buf, "\"a\\\"b\\\\c\\n\\r\\t\\u0001\x7f\xc3\xa9 plain\"") == 0);
+    o.n = o.calls = 0;
+    le_json_write_string("", 0, 0, put_text, &o);
     CHECK(strcmp(o.buf, "\"\"") == 0);
     /* a run of plain bytes is one call, not one per byte */
     o.n = o.calls = 0;
-    le_json_write_string("hello world", 11, put_text, &o);
+    le_json_write_string("hello world", 11, 0, put_text, &o);
     CHECK_EQ_INT(o.calls, 3);
 }
 
