@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/array.h"
 #include "cli.h"
 
 /* The model's files with their sizes, one directory level deep. */
@@ -15,13 +16,10 @@ static void list_files(const char *dir, const char *rel, int json, int *first) {
     if (!d) return;
     struct dirent *e;
     char **names = NULL;
-    size_t n = 0;
+    size_t n = 0, cap = 0;
     while ((e = readdir(d))) {
         if (e->d_name[0] == '.') continue;
-        char **nn = realloc(names, (n + 1) * sizeof *names);
-        if (!nn) break;
-        names = nn;
-        names[n++] = strdup(e->d_name);
+        if (le_array_push(names, n, cap, strdup(e->d_name))) break;
     }
     closedir(d);
     for (size_t i = 0; i < n; i++)

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "cli.h"
 #include "input.h"
 
@@ -14,21 +15,17 @@ static const char *USAGE =
     "      --input FORMAT    stdin format: auto (default), lines, jsonl\n";
 
 static int tokenize_one(le_model *m, const cli_text *t, int special) {
-    size_t cap = t->len + 16, n = 0;
-    int32_t *ids = malloc(cap * sizeof *ids);
+    int32_t *ids = NULL;
+    size_t cap = 0, n = 0;
     le_error err;
-    le_status s = ids ? le_tokenize(m, t->text, t->len, special, ids, cap, &n, &err) : LE_ERR_NOMEM;
+    le_status s = le_array_reserve(ids, cap, t->len + 16);
+    if (!s) s = le_tokenize(m, t->text, t->len, special, ids, cap, &n, &err);
     if (s == LE_OK && n > cap) { /* more ids than bytes: only with many special tokens */
-        int32_t *more = realloc(ids, n * sizeof *ids);
-        if (!more) s = LE_ERR_NOMEM;
-        else {
-            ids = more;
-            cap = n;
-            s = le_tokenize(m, t->text, t->len, special, ids, cap, &n, &err);
-        }
+        s = le_array_reserve(ids, cap, n);
+        if (!s) s = le_tokenize(m, t->text, t->len, special, ids, cap, &n, &err);
     }
-    if (s != LE_OK) {
-        cli_error("%s: %s", t->where, s == LE_ERR_NOMEM && !ids ? "out of memory" : err.message);
+    if (s != LE_OK) { /* le_tokenize's own LE_ERR_NOMEM says "out of memory" too */
+        cli_error("%s: %s", t->where, s == LE_ERR_NOMEM ? "out of memory" : err.message);
         free(ids);
         return -1;
     }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/array.h"
 #include "cli.h"
 
 #define MAX_FILE_BYTES ((size_t)1 << 30)
@@ -51,6 +52,24 @@ static char *json_literal(const char *s) {
     return buf;
 }
 
+/* Reads f to its end into *buf, with room for a NUL after the *n bytes: 0,
+ * -1 when out of memory, -2 when it holds MAX_FILE_BYTES or more. *buf is
+ * set (to free) whatever the outcome; a read error is left to ferror. */
+static int read_all(FILE *f, char **buf, size_t *n) {
+    size_t cap = 0;
+    *buf = NULL;
+    *n = 0;
+    for (;;) {
+        if (*n == cap) { /* full: 64 KiB to start, then twice as much */
+            if (cap >= MAX_FILE_BYTES) return -2;
+            if (le_array_reserve(*buf, cap, cap ? cap + 1 : (size_t)1 << 16)) return -1;
+        }
+        size_t got = fread(*buf + *n, 1, cap - *n, f);
+        *n += got;
+        if (got == 0) return 0; /* *n < cap: the NUL fits */
+    }
+}
+
 static int read_whole_file(const char *path, cli_text *t) {
     struct stat st;
     if (stat(path, &st) != 0) {
@@ -66,39 +85,17 @@ static int read_whole_file(const char *path, cli_text *t) {
         cli_error("%s: cannot open: %s", path, strerror(errno));
         return -1;
     }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    for (;;) {
-        if (!buf) break;
-        if (n == cap) {
-            if (cap >= MAX_FILE_BYTES) {
-                free(buf);
-                fclose(f);
-                cli_error("%s: larger than %zu bytes", path, MAX_FILE_BYTES);
-                return -1;
-            }
-            char *nb = realloc(buf, cap * 2 + 1);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) break;
-    }
-    int bad = ferror(f);
+    char *buf;
+    size_t n;
+    int r = read_all(f, &buf, &n);
+    int bad = r == 0 && ferror(f);
     fclose(f);
-    if (!buf) {
-        cli_error("%s: out of memory", path);
-        return -1;
-    }
-    if (bad) {
+    if (r || bad) {
         free(buf);
-        cli_error("%s: read error", path);
+        if (r == -2)
+            cli_error("%s: larger than %zu bytes", path, MAX_FILE_BYTES);
+        else
+            cli_error("%s: %s", path, r ? "out of memory" : "read error");
         return -1;
     }
     buf[n] = 0;
