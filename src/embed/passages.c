@@ -68,7 +68,8 @@ static le_status unit_matches(const le_tokenizer *t, const char *text, size_t a,
     le_status s = le_tokenizer_encode(t, text + a, b - a, tmp, err);
     if (s) return s;
     *n = tmp->n;
-    *match = p + tmp->n <= n_ids && !memcmp(ids + p, tmp->ids, tmp->n * sizeof *ids);
+    /* no tokens (white space alone): tmp->ids may still be NULL */
+    *match = p + tmp->n <= n_ids && (tmp->n == 0 || !memcmp(ids + p, tmp->ids, tmp->n * sizeof *ids));
     return LE_OK;
 }
 
