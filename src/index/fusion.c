@@ -16,27 +16,36 @@ static int cmp_contrib(const void *pa, const void *pb) {
     return (a->list > b->list) - (a->list < b->list);
 }
 
+void le_zscore(double *v, size_t n, double alike) {
+    double lo = INFINITY, sum = 0, sq = 0;
+    for (size_t j = 0; j < n; j++) {
+        lo = v[j] < lo ? v[j] : lo;
+        sum += v[j];
+    }
+    double mean = n ? sum / (double)n : 0;
+    for (size_t j = 0; j < n; j++) sq += (v[j] - mean) * (v[j] - mean);
+    double sd = n ? sqrt(sq / (double)n) : 0;
+    for (size_t j = 0; j < n; j++) v[j] = sd > 0 ? (v[j] - lo) / sd : alike;
+}
+
 /* The normalised value of each hit of one list, by kind (see fusion.h). */
 static void normalise(le_fusion_kind kind, const le_hit *h, int n, double rrf_k, double *v) {
-    double lo = INFINITY, hi = -INFINITY, sum = 0, sq = 0;
+    double lo = INFINITY, hi = -INFINITY;
     for (int r = 0; r < n; r++) {
         double s = h[r].score;
         lo = s < lo ? s : lo;
         hi = s > hi ? s : hi;
-        sum += s;
+        v[r] = s;
     }
-    double mean = n ? sum / n : 0;
-    for (int r = 0; r < n; r++) sq += ((double)h[r].score - mean) * ((double)h[r].score - mean);
-    double sd = n ? sqrt(sq / n) : 0;
-    for (int r = 0; r < n; r++) {
-        double s = h[r].score;
-        if (kind == LE_FUSION_RRF)
-            v[r] = 1.0 / (rrf_k + (double)(r + 1));
-        else if (kind == LE_FUSION_ZSCORE)
-            v[r] = sd > 0 ? (s - lo) / sd : 0.0;
-        else
-            v[r] = hi > lo ? (s - lo) / (hi - lo) : 1.0;
+    if (kind == LE_FUSION_ZSCORE) {
+        /* one hit, or all alike: one σ above the documents the list lacks */
+        le_zscore(v, (size_t)n, 1.0);
+        return;
     }
+    for (int r = 0; r < n; r++)
+        v[r] = kind == LE_FUSION_RRF ? 1.0 / (rrf_k + (double)(r + 1))
+               : hi > lo             ? (v[r] - lo) / (hi - lo)
+                                     : 1.0;
 }
 
 le_status le_fuse(le_fusion_kind kind, int n_lists, const le_hit *const *lists, const int *counts,

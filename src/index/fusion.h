@@ -10,10 +10,12 @@
  * scores are standardised by their spread over that list's hits and shifted
  * so the list's lowest hit scores 0:
  *   (s − min) / σ,   σ the standard deviation of the list's scores
- * (a list whose hits all score the same maps them to 0). This is the z-score
- * with a document missing from a list counted at that list's lowest hit, so
- * each retriever weighs in by how far a document stands out from its other
- * candidates, whatever the scale of its scores.
+ * (a list whose hits all score the same, e.g. BM25 when one document holds
+ * the query's terms, maps them to 1: one σ above the documents it lacks,
+ * not level with them). This is the z-score with a document missing from a
+ * list counted at that list's lowest hit, so each retriever weighs in by how
+ * far a document stands out from its other candidates, whatever the scale of
+ * its scores.
  *
  * Reciprocal rank fusion (RRF): a document's fused score is
  *   Σ_i weight_i / (k_rrf + rank_i)
@@ -42,5 +44,9 @@ typedef enum le_fusion_kind {
 le_status le_fuse(le_fusion_kind kind, int n_lists, const le_hit *const *lists, const int *counts,
                   const double *weights, double rrf_k, int k, le_hit *out, int *n_out,
                   le_error *err);
+
+/* Z-scores in place, as the fusion's: (v − min) / σ over v[0..n); each
+ * gets `alike` when they are all alike (the fusion: 1). */
+void le_zscore(double *v, size_t n, double alike);
 
 #endif

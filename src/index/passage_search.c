@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "index/analyzer.h"
+#include "index/fusion.h"
 #include "index/passage_store.h"
 #include "index/vecdot.h"
 
@@ -187,18 +188,6 @@ static void passage_dense(const le_segment *g, uint64_t a, size_t n, const float
     }
 }
 
-/* v[0..n) as (v − min) / σ, σ their standard deviation (all 0 when σ is 0),
- * as the z-score fusion of documents (fusion.h). */
-static void zscore(double *v, size_t n) {
-    double lo = INFINITY, sum = 0, sq = 0;
-    for (size_t j = 0; j < n; j++) {
-        lo = v[j] < lo ? v[j] : lo;
-        sum += v[j];
-    }
-    for (size_t j = 0; j < n; j++) sq += (v[j] - sum / (double)n) * (v[j] - sum / (double)n);
-    double sd = sqrt(sq / (double)n);
-    for (size_t j = 0; j < n; j++) v[j] = sd > 0 ? (v[j] - lo) / sd : 0;
-}
 
 /* The index of the largest of v[0..n) above `floor` (the first of equals), or -1. */
 static long best_of(const double *v, size_t n, double floor) {
@@ -239,8 +228,8 @@ static le_status text_passage(le_index *ix, const le_passage_query *pq, const qt
     }
     if (!st && hybrid) {
         passage_dense(g, a, n, pq->dense, dn);
-        zscore(dn, n);
-        zscore(bm, n);
+        le_zscore(dn, n, 0); /* passages alike add nothing */
+        le_zscore(bm, n, 0);
         for (size_t j = 0; j < n; j++) dn[j] = pq->dense_weight * dn[j] + pq->bm25_weight * bm[j];
         long j = best_of(dn, n, -INFINITY);
         set_passage(h, g, a, j, dn[j]);

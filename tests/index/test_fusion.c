@@ -55,6 +55,7 @@ int main(void) {
     CHECK_NEAR(out[1].score, 2, 1e-6);
     CHECK_EQ_INT(out[2].doc, 4); /* 3/2 */
     CHECK_NEAR(out[2].score, 1.5, 1e-6);
+    double w37_early[] = {0.3, 0.7};
     /* equal scores in a list map to 1; fused ties go by document number */
     le_hit flat[] = {{7, 3}, {2, 3}};
     const le_hit *one[] = {flat};
@@ -72,11 +73,21 @@ int main(void) {
     CHECK_NEAR(out[1].score, 0.857321, 1e-5);
     CHECK_NEAR(out[2].score, 0.734847, 1e-5);
     CHECK_NEAR(out[3].score, 0, 1e-6);
-    /* a list of equal scores adds nothing; ties by document number */
+    /* a list of equal scores maps them to one σ; ties by document number */
     CHECK(le_fuse(LE_FUSION_ZSCORE, 1, one, c1, NULL, 0, 8, out, &n, &err) == LE_OK);
     CHECK_EQ_INT(n, 2);
     CHECK(out[0].doc == 2 && out[1].doc == 7);
-    CHECK_NEAR(out[0].score, 0, 0);
+    CHECK_NEAR(out[0].score, 1, 0);
+    /* BM25 with one hit (one document holds the query's rare terms) still
+     * counts against a dense list that prefers another document: weights
+     * 0.3 / 0.7, dense z of doc 5 and doc 9 as in a passkey query at 16k */
+    le_hit dense_pk[] = {{9, 0.60f}, {5, 0.58f}, {1, 0.40f}, {2, 0.39f}, {3, 0.39f}, {4, 0.38f}};
+    le_hit bm25_one[] = {{5, 11.6f}};
+    const le_hit *pair[] = {dense_pk, bm25_one};
+    int cp[] = {6, 1};
+    CHECK(le_fuse(LE_FUSION_ZSCORE, 2, pair, cp, w37_early, 0, 8, out, &n, &err) == LE_OK);
+    CHECK_EQ_INT(out[0].doc, 5);
+    CHECK_EQ_INT(out[1].doc, 9);
     /* empty lists */
     int c0[] = {0, 0};
     CHECK(le_fuse(LE_FUSION_RRF, 2, lists, c0, NULL, 60, 8, out, &n, &err) == LE_OK);
