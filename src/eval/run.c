@@ -567,12 +567,13 @@ static le_status score_fused(split_run *s, int kind, const char *ext, double sec
      * the plain reciprocal rank sum */
     double w = c->o->dense_weight, scale = kind == LE_RETR_HYBRID ? 1 : 2;
     double weights[2] = {scale * w, scale * (1.0 - w)};
+    double floors[2] = {NAN, 0}; /* dense: its lowest hit; BM25: 0, no query term */
     le_fusion_kind fk = kind == LE_RETR_HYBRID ? c->p->fusion : LE_FUSION_RRF;
     le_status st = LE_OK;
     for (size_t q = 0; q < s->nq && !st; q++) {
         const le_hit *lists[2] = {s->de_hits + q * s->depth, s->bm_hits + q * s->depth};
         int counts[2] = {s->de_n[q], s->bm_n[q]};
-        st = le_fuse(fk, 2, lists, counts, weights, c->o->rrf_k, (int)s->depth,
+        st = le_fuse(fk, 2, lists, counts, weights, floors, c->o->rrf_k, (int)s->depth,
                      s->fu_hits + q * s->depth, &s->fu_n[q], c->err);
     }
     if (st) return st;

@@ -828,7 +828,7 @@ static le_status fuse_lists(search_run *r, le_error *err) {
     const le_search_options *opt = r->opt;
     const le_hit *lists[3];
     int counts[3];
-    double w[3];
+    double w[3], floors[3] = {NAN, NAN, NAN}; /* dense, sparse: their lowest hit */
     int nlists = 0;
     if (r->want_dense) {
         lists[nlists] = r->ld;
@@ -837,6 +837,7 @@ static le_status fuse_lists(search_run *r, le_error *err) {
     }
     lists[nlists] = r->lb;
     counts[nlists] = r->nb;
+    floors[nlists] = 0; /* BM25 of a document without any query term */
     w[nlists++] = opt->bm25_weight;
     if (r->want_sparse) {
         lists[nlists] = r->ls;
@@ -846,7 +847,8 @@ static le_status fuse_lists(search_run *r, le_error *err) {
     le_fusion_kind kind = opt->fuse == LE_FUSE_RRF      ? LE_FUSION_RRF
                           : opt->fuse == LE_FUSE_ZSCORE ? LE_FUSION_ZSCORE
                                                         : LE_FUSION_MINMAX;
-    return le_fuse(kind, nlists, lists, counts, w, opt->rrf_k, r->n_first, r->fused, &r->nf, err);
+    return le_fuse(kind, nlists, lists, counts, w, floors, opt->rrf_k, r->n_first, r->fused, &r->nf,
+                   err);
 }
 
 /* The ranked list r->fused: MaxSim over every document (multi mode), the

@@ -4,11 +4,14 @@
  * weights 0.5/0.5: d1 0.75, d3 0.5, d4 0.25, d2 0
  * weights 0.8/0.2: d3 0.8, d1 0.6, d4 0.1, d2 0
  * RRF, k = 60: d1 1/62 + 1/61, d3 1/61 + 1/63, d4 1/62, d2 1/63
- * z-score, (s − min) / σ with σ over the list (population):
- *   dense σ = √(0.32/3): d3 √6 = 2.449490, d1 √6/2 = 1.224745, d2 0
- *   bm25  σ = √(32/3):   d1 2.449490, d4 1.224745, d3 0
- *   weights 0.3/0.7: d1 0.3·1.224745 + 0.7·2.449490 = 2.082066, d4 0.857321,
- *   d3 0.734847, d2 0 */
+ * z-score, (s − f) / σ with σ over the union {d1..d4} (population), a
+ * document a list lacks counted at its floor f (default: its lowest hit):
+ *   dense f 0.1, values 0.9 0.5 0.1 (0.1 for d4): σ = √0.11 = 0.331662
+ *   bm25  f 2,   values 10 6 2 (2 for d2):        σ = √11   = 3.316625
+ *   weights 0.3/0.7: d1 0.3·0.4/0.331662 + 0.7·8/3.316625 = 2.050277,
+ *   d4 0.7·4/3.316625 = 0.844232, d3 0.3·0.8/0.331662 = 0.723627, d2 0
+ *   BM25's floor 0 (d2 at 0): σ = 3.840573; d1 2.184458, d4 1.093587,
+ *   d3 1.088156 */
 #include "check.h"
 #include "index/fusion.h"
 
@@ -21,7 +24,7 @@ int main(void) {
     int n;
     le_error err;
     double w55[] = {0.5, 0.5};
-    CHECK(le_fuse(LE_FUSION_MINMAX, 2, lists, counts, w55, 0, 8, out, &n, &err) == LE_OK);
+    CHECK(le_fuse(LE_FUSION_MINMAX, 2, lists, counts, w55, NULL, 0, 8, out, &n, &err) == LE_OK);
     CHECK_EQ_INT(n, 4);
     CHECK(out[0].doc == 1 && out[1].doc == 3 && out[2].doc == 4 && out[3].doc == 2);
     CHECK_NEAR(out[0].score, 0.75, 1e-6);
@@ -29,17 +32,17 @@ int main(void) {
     CHECK_NEAR(out[2].score, 0.25, 1e-6);
     CHECK_NEAR(out[3].score, 0, 1e-6);
     double w82[] = {0.8, 0.2};
-    CHECK(le_fuse(LE_FUSION_MINMAX, 2, lists, counts, w82, 0, 8, out, &n, &err) == LE_OK);
+    CHECK(le_fuse(LE_FUSION_MINMAX, 2, lists, counts, w82, NULL, 0, 8, out, &n, &err) == LE_OK);
     CHECK(out[0].doc == 3 && out[1].doc == 1 && out[2].doc == 4 && out[3].doc == 2);
     CHECK_NEAR(out[0].score, 0.8, 1e-6);
     CHECK_NEAR(out[1].score, 0.6, 1e-6);
     CHECK_NEAR(out[2].score, 0.1, 1e-6);
     /* k cuts */
-    CHECK(le_fuse(LE_FUSION_MINMAX, 2, lists, counts, w82, 0, 2, out, &n, &err) == LE_OK);
+    CHECK(le_fuse(LE_FUSION_MINMAX, 2, lists, counts, w82, NULL, 0, 2, out, &n, &err) == LE_OK);
     CHECK_EQ_INT(n, 2);
     CHECK(out[0].doc == 3 && out[1].doc == 1);
     /* RRF */
-    CHECK(le_fuse(LE_FUSION_RRF, 2, lists, counts, NULL, LE_RRF_K, 8, out, &n, &err) == LE_OK);
+    CHECK(le_fuse(LE_FUSION_RRF, 2, lists, counts, NULL, NULL, LE_RRF_K, 8, out, &n, &err) == LE_OK);
     CHECK_EQ_INT(n, 4);
     CHECK(out[0].doc == 1 && out[1].doc == 3 && out[2].doc == 4 && out[3].doc == 2);
     CHECK_NEAR(out[0].score, 1.0 / 62 + 1.0 / 61, 1e-7);
@@ -48,7 +51,7 @@ int main(void) {
     CHECK_NEAR(out[3].score, 1.0 / 63, 1e-7);
     /* weighted RRF, another constant */
     double w13[] = {1, 3};
-    CHECK(le_fuse(LE_FUSION_RRF, 2, lists, counts, w13, 0, 8, out, &n, &err) == LE_OK);
+    CHECK(le_fuse(LE_FUSION_RRF, 2, lists, counts, w13, NULL, 0, 8, out, &n, &err) == LE_OK);
     CHECK_EQ_INT(out[0].doc, 1); /* 1/2 + 3/1 */
     CHECK_NEAR(out[0].score, 3.5, 1e-6);
     CHECK_EQ_INT(out[1].doc, 3); /* 1/1 + 3/3 */
@@ -60,21 +63,27 @@ int main(void) {
     le_hit flat[] = {{7, 3}, {2, 3}};
     const le_hit *one[] = {flat};
     int c1[] = {2};
-    CHECK(le_fuse(LE_FUSION_MINMAX, 1, one, c1, NULL, 0, 8, out, &n, &err) == LE_OK);
+    CHECK(le_fuse(LE_FUSION_MINMAX, 1, one, c1, NULL, NULL, 0, 8, out, &n, &err) == LE_OK);
     CHECK_EQ_INT(n, 2);
     CHECK(out[0].doc == 2 && out[1].doc == 7);
     CHECK_NEAR(out[0].score, 1, 0);
     /* z-score */
     double w37[] = {0.3, 0.7};
-    CHECK(le_fuse(LE_FUSION_ZSCORE, 2, lists, counts, w37, 0, 8, out, &n, &err) == LE_OK);
+    CHECK(le_fuse(LE_FUSION_ZSCORE, 2, lists, counts, w37, NULL, 0, 8, out, &n, &err) == LE_OK);
     CHECK_EQ_INT(n, 4);
     CHECK(out[0].doc == 1 && out[1].doc == 4 && out[2].doc == 3 && out[3].doc == 2);
-    CHECK_NEAR(out[0].score, 2.082066, 1e-5);
-    CHECK_NEAR(out[1].score, 0.857321, 1e-5);
-    CHECK_NEAR(out[2].score, 0.734847, 1e-5);
+    CHECK_NEAR(out[0].score, 2.050277, 1e-5);
+    CHECK_NEAR(out[1].score, 0.844232, 1e-5);
+    CHECK_NEAR(out[2].score, 0.723627, 1e-5);
     CHECK_NEAR(out[3].score, 0, 1e-6);
+    double floors[] = {NAN, 0};
+    CHECK(le_fuse(LE_FUSION_ZSCORE, 2, lists, counts, w37, floors, 0, 8, out, &n, &err) == LE_OK);
+    CHECK(out[0].doc == 1 && out[1].doc == 4 && out[2].doc == 3 && out[3].doc == 2);
+    CHECK_NEAR(out[0].score, 2.184458, 1e-5);
+    CHECK_NEAR(out[1].score, 1.093587, 1e-5);
+    CHECK_NEAR(out[2].score, 1.088156, 1e-5);
     /* a list of equal scores maps them to one σ; ties by document number */
-    CHECK(le_fuse(LE_FUSION_ZSCORE, 1, one, c1, NULL, 0, 8, out, &n, &err) == LE_OK);
+    CHECK(le_fuse(LE_FUSION_ZSCORE, 1, one, c1, NULL, NULL, 0, 8, out, &n, &err) == LE_OK);
     CHECK_EQ_INT(n, 2);
     CHECK(out[0].doc == 2 && out[1].doc == 7);
     CHECK_NEAR(out[0].score, 1, 0);
@@ -85,15 +94,17 @@ int main(void) {
     le_hit bm25_one[] = {{5, 11.6f}};
     const le_hit *pair[] = {dense_pk, bm25_one};
     int cp[] = {6, 1};
-    CHECK(le_fuse(LE_FUSION_ZSCORE, 2, pair, cp, w37_early, 0, 8, out, &n, &err) == LE_OK);
+    double pk_floors[] = {NAN, 0};
+    CHECK(le_fuse(LE_FUSION_ZSCORE, 2, pair, cp, w37_early, pk_floors, 0, 8, out, &n, &err) ==
+          LE_OK);
     CHECK_EQ_INT(out[0].doc, 5);
     CHECK_EQ_INT(out[1].doc, 9);
     /* empty lists */
     int c0[] = {0, 0};
-    CHECK(le_fuse(LE_FUSION_RRF, 2, lists, c0, NULL, 60, 8, out, &n, &err) == LE_OK);
+    CHECK(le_fuse(LE_FUSION_RRF, 2, lists, c0, NULL, NULL, 60, 8, out, &n, &err) == LE_OK);
     CHECK_EQ_INT(n, 0);
-    CHECK(le_fuse(LE_FUSION_RRF, 2, lists, counts, NULL, -1, 8, out, &n, &err) == LE_ERR_ARG);
-    CHECK((int)le_fuse((le_fusion_kind)7, 2, lists, counts, NULL, 60, 8, out, &n, &err) ==
+    CHECK(le_fuse(LE_FUSION_RRF, 2, lists, counts, NULL, NULL, -1, 8, out, &n, &err) == LE_ERR_ARG);
+    CHECK((int)le_fuse((le_fusion_kind)7, 2, lists, counts, NULL, NULL, 60, 8, out, &n, &err) ==
           LE_ERR_ARG);
     return check_report("test_fusion");
 }

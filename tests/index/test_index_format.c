@@ -298,7 +298,7 @@ static void check_searches(le_index *ix, int n_queries) {
             int counts[2] = {ndh, nb};
             double wts[2] = {0.7, 0.3};
             int nf = 0;
-            CHECK(le_fuse(fuse ? LE_FUSION_RRF : LE_FUSION_MINMAX, 2, lists, counts, wts, 60, 10, fz,
+            CHECK(le_fuse(fuse ? LE_FUSION_RRF : LE_FUSION_MINMAX, 2, lists, counts, wts, NULL, 60, 10, fz,
                           &nf, &err) == LE_OK);
             CHECK(le_index_search(ix, &q, &so, got, &ng, &err) == LE_OK);
             CHECK_EQ_INT(ng, nf);
