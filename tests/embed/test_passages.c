@@ -28,7 +28,7 @@ static int span_retokenizes(const le_tokenizer *t, const char *text, const le_sp
     int ok = le_tokenizer_encode(t, text + sp->byte_start, sp->byte_end - sp->byte_start, &got,
                                  &err) == LE_OK &&
              got.n == (size_t)(sp->tok_end - sp->tok_start) &&
-             !memcmp(got.ids, ids->ids + sp->tok_start, got.n * sizeof *got.ids);
+             (got.n == 0 || !memcmp(got.ids, ids->ids + sp->tok_start, got.n * sizeof *got.ids));
     le_ids_free(&got);
     return ok;
 }
