@@ -332,7 +332,7 @@ typedef struct le_bench_options {
                                   document scores its best passage); NULL: "whole" */
     int passage_tokens;        /* tokens per passage; 0 (default): the model's window less its
                                   special tokens and prefix */
-    int passage_overlap;       /* default 0 */
+    int passage_overlap;       /* -1 (default): an eighth of the passage, as le_passage_options */
     const char *fusion;        /* hybrid's normalisation: "zscore" (default) or "minmax" */
 } le_bench_options;
 
@@ -424,7 +424,8 @@ typedef struct le_passage_options {
                     smaller of its positions and its sentence-transformers max_seq_length)
                     minus its special tokens and the prefix */
     int overlap; /* tokens consecutive passages share (about: boundaries fall between
-                    words), 0 <= overlap < tokens; default 0 */
+                    words), 0 <= overlap < tokens; -1 (default): an eighth of the
+                    passage, rounded up (32 for MiniLM's 254; docs/retrieval.md) */
     le_passage_mode mode; /* default LE_PASSAGE_CHUNK */
 } le_passage_options;
 
@@ -460,10 +461,12 @@ LE_API const float *le_passages_documents(const le_passages *p);
 /* The passages of text i: [*first, *first + *count) of the spans. */
 LE_API void le_passages_of(const le_passages *p, size_t text, size_t *first, size_t *count);
 LE_API void le_passages_free(le_passages *p);
-/* The tokens per passage that le_embed_passages uses with these options
- * (popt->tokens, or the model's default when 0), after the same checks. */
+/* The tokens per passage and the overlap that le_embed_passages uses with
+ * these options (popt->tokens, or the model's default when 0; the overlap's
+ * default when -1), after the same checks. overlap may be NULL. */
 LE_API le_status le_passage_tokens(le_model *m, const le_embed_options *opt,
-                                   const le_passage_options *popt, int *tokens, le_error *err);
+                                   const le_passage_options *popt, int *tokens, int *overlap,
+                                   le_error *err);
 
 /* ================================================================== index
  * Retrieval index: documents, their dense vectors, BM25 postings, an HNSW

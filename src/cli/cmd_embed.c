@@ -45,7 +45,8 @@ static const char *USAGE =
     "      --keep-going      write {\"id\", \"error\"} for bad inputs and go on (exit 1 at end)\n"
     "      --passages N      also embed passages of at most N tokens (0: the model's window\n"
     "                        minus its special tokens); every token is embedded, none cut\n"
-    "      --passage-overlap K  tokens consecutive passages share (default 0)\n"
+    "      --passage-overlap K  tokens consecutive passages share (default: an eighth of a\n"
+    "                        passage, 32 of MiniLM's 254; 0: none)\n"
     "      --passage-mode M  chunk (default): each passage on its own; late: late chunking,\n"
     "                        passages pooled from windows of up to --max-tokens (with --extend)\n";
 
@@ -281,7 +282,7 @@ int cmd_embed(int argc, char **argv) {
     le_passage_options_init(&e.po);
     int r = parse_options(&e, argc, argv);
     if (r) return r > 0 ? CLI_OK : CLI_USAGE;
-    if (!e.passages && (e.po.overlap || e.po.mode != LE_PASSAGE_CHUNK)) {
+    if (!e.passages && (e.po.overlap != -1 || e.po.mode != LE_PASSAGE_CHUNK)) {
         cli_error("--passage-overlap and --passage-mode need --passages N");
         return CLI_USAGE;
     }

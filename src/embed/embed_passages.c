@@ -40,6 +40,7 @@ void le_passage_options_init_size(le_passage_options *opt, size_t size) {
     le_passage_options d;
     memset(&d, 0, sizeof d);
     d.mode = LE_PASSAGE_CHUNK;
+    d.overlap = -1; /* an eighth of the passage (docs/retrieval.md) */
     le_options_init(opt, size, &d, sizeof d);
 }
 
@@ -52,9 +53,11 @@ static int passage_window(const le_embed_call *c) {
     return st > 0 && st < w ? st : w;
 }
 
-/* The passage size and overlap of this call, checked against the windows
- * they must fit: one model window (chunk) or the call's limit (late). */
-static le_status passage_size(const le_embed_call *c, const le_passage_options *po, int *size) {
+/* The passage size and overlap of this call (the overlap's default, -1:
+ * an eighth of the passage, rounded up), checked against the windows they
+ * must fit: one model window (chunk) or the call's limit (late). */
+static le_status passage_size(const le_embed_call *c, const le_passage_options *po, int *size,
+                              int *overlap) {
     int frame = (int)(c->nb + c->na + c->prefix.n);
     if (po->mode != LE_PASSAGE_CHUNK && po->mode != LE_PASSAGE_LATE)
         return le_fail(c->err, LE_ERR_ARG, "unknown passage mode %d", (int)po->mode);
@@ -67,7 +70,9 @@ static le_status passage_size(const le_embed_call *c, const le_passage_options *
                        "and prefix tokens (at most %d)",
                        *size, po->mode == LE_PASSAGE_CHUNK ? "model" : "late-chunking",
                        room + frame, frame, room);
-    if (po->overlap < 0 || po->overlap >= *size)
+    *overlap = po->overlap == -1 ? (*size + 7) / 8 : po->overlap;
+    if (*size == 1 && po->overlap == -1) *overlap = 0;
+    if (*overlap < 0 || *overlap >= *size)
         return le_fail(c->err, LE_ERR_ARG, "passage overlap %d must be >= 0 and < %d tokens",
                        po->overlap, *size);
     return LE_OK;
@@ -85,7 +90,8 @@ static le_status take_options(const le_embed_options *opt_in, const le_passage_o
 }
 
 le_status le_passage_tokens(le_model *m, const le_embed_options *opt_in,
-                            const le_passage_options *popt, int *tokens, le_error *err) {
+                            const le_passage_options *popt, int *tokens, int *overlap,
+                            le_error *err) {
     if (!m || !tokens) return le_fail(err, LE_ERR_ARG, "missing argument");
     le_embed_options opt;
     le_passage_options po;
@@ -93,7 +99,9 @@ le_status le_passage_tokens(le_model *m, const le_embed_options *opt_in,
     if (s) return s;
     le_embed_call c;
     s = le_embed_call_setup(&c, m, &opt, 1, err);
-    if (!s) s = passage_size(&c, &po, tokens);
+    int ov = 0;
+    if (!s) s = passage_size(&c, &po, tokens, &ov);
+    if (!s && overlap) *overlap = ov;
     le_embed_call_free(&c);
     return s;
 }
@@ -152,8 +160,9 @@ le_status le_embed_call_add_passages(le_embed_call *c, le_passage_mode mode, siz
                                    : layout_chunk(c, text, ids, ps, n, row0, windows);
 }
 
-/* Text i: its ids, units, passages (appended to p), and their windows. */
-static le_status plan_text(le_embed_call *c, const le_embed_inputs *in, size_t i, int size,
+/* Text i: its ids, units, passages (appended to p), and their windows;
+ * po's size and overlap are resolved. */
+static le_status plan_text(le_embed_call *c, const le_embed_inputs *in, size_t i,
                            const le_passage_options *po, le_passages *p, le_text_result *r) {
     le_status s = le_embed_call_input(c, in, i);
     if (s) return s;
@@ -162,7 +171,7 @@ static le_status plan_text(le_embed_call *c, const le_embed_inputs *in, size_t i
     le_spans units = {0}, ps = {0};
     if (!(s = le_passages_align(c->m->tok, text, len, c->scratch.ids, c->scratch.n, &units,
                                 c->err)))
-        s = le_passages_plan(&units, size, po->overlap, &ps, c->err);
+        s = le_passages_plan(&units, po->tokens, po->overlap, &ps, c->err);
     size_t row0 = p->count;
     for (size_t k = 0; k < ps.n && !s; k++) {
         const le_span *sp = &ps.v[k];
@@ -202,11 +211,11 @@ static void finish(const le_embed_call *c, le_passages *p) {
 /* Every text's passages laid out, then one run over all windows. */
 static le_status embed_all(le_embed_call *c, size_t n, const le_embed_inputs *in,
                            const le_passage_options *po, le_passages *p, le_text_result *res) {
-    int size = 0;
-    le_status s = passage_size(c, po, &size);
+    le_passage_options rp = *po; /* with the size and overlap resolved */
+    le_status s = passage_size(c, po, &rp.tokens, &rp.overlap);
     for (size_t i = 0; i < n && !s; i++) {
         p->first[i] = p->count;
-        s = plan_text(c, in, i, size, po, p, &res[i]);
+        s = plan_text(c, in, i, &rp, p, &res[i]);
     }
     if (s) return s;
     p->first[n] = p->count;

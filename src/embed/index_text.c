@@ -89,11 +89,11 @@ le_status le_index_model_set_passages(le_index_model *im, le_model *m,
     le_status st = le_options_take(&po, sizeof po, po_in, "le_passage_options", err);
     le_embed_options eo;
     le_index_model_embed_options(im, LE_EMBED_DOCUMENTS, &eo);
-    int tokens = 0;
-    if (!st) st = le_passage_tokens(m, &eo, &po, &tokens, err);
+    int tokens = 0, overlap = 0;
+    if (!st) st = le_passage_tokens(m, &eo, &po, &tokens, &overlap, err);
     if (st) return le_error_wrap(err, st, "index: passages");
     im->passage_tokens = tokens;
-    im->passage_overlap = po.overlap;
+    im->passage_overlap = overlap;
     im->passage_mode = po.mode;
     return LE_OK;
 }

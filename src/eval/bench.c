@@ -22,6 +22,7 @@ void le_bench_options_init_size(le_bench_options *opt, size_t size) {
     d.bm25_b = 0.75;
     d.stopwords = 1;
     d.dense_weight = 0.3; /* docs/retrieval.md: the fusion experiment */
+    d.passage_overlap = -1; /* an eighth of the passage, as le_passage_options */
     d.rrf_k = 60;
     d.max_tokens = 4096;
     d.cache = 1;
@@ -156,7 +157,7 @@ static le_status plan_methods(const le_bench_options *o, le_bench_plan *p, le_er
         p->fusion = LE_FUSION_MINMAX;
     else
         return le_fail(err, LE_ERR_ARG, "unknown fusion \"%s\" (zscore, minmax)", f);
-    if (o->passage_tokens < 0 || o->passage_overlap < 0)
+    if (o->passage_tokens < 0 || o->passage_overlap < -1)
         return le_fail(err, LE_ERR_ARG, "passage tokens and overlap must be >= 0");
     return LE_OK;
 }

@@ -201,16 +201,18 @@ static void test_chunk_and_late(le_model *m) {
 static void test_default_size(le_model *m) {
     le_passage_options po;
     le_passage_options_init(&po);
-    int tokens = 0;
+    int tokens = 0, overlap = 0;
     le_error err;
-    CHECK(le_passage_tokens(m, NULL, &po, &tokens, &err) == LE_OK);
+    CHECK(le_passage_tokens(m, NULL, &po, &tokens, &overlap, &err) == LE_OK);
     le_model_info info;
     le_model_get_info(m, &info);
     CHECK_EQ_INT(tokens, info.window - 2); /* [CLS] and [SEP] */
+    CHECK_EQ_INT(overlap, (tokens + 7) / 8); /* the default: an eighth, rounded up */
     le_index_model ident;
     CHECK(le_index_model_describe(m, MODEL, NULL, &ident, &err) == LE_OK);
     CHECK(le_index_model_set_passages(&ident, m, &po, &err) == LE_OK);
     CHECK_EQ_INT(ident.passage_tokens, tokens);
+    CHECK_EQ_INT(ident.passage_overlap, overlap);
 }
 
 /* Sizes that cannot work are refused with a message, the identity untouched. */
