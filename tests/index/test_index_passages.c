@@ -366,10 +366,10 @@ static void test_dense_search(const char *dir, int int8) {
 /* ------------------------------------------------- BM25 and hybrid passages */
 
 /* Three hand-made documents; the first has four passages of known terms. */
-static const char *const g_hand[3] = {
-    "The mill stands by the river. Bread is baked in the old oven every morning. "
-    "The oven bread of the river mill is sold at the market. Nothing else here.",
-    "A lease for the warehouse.", "Bread and salt."};
+#define HAND_MILL                                                                 \
+    "The mill stands by the river. Bread is baked in the old oven every morning. " \
+    "The oven bread of the river mill is sold at the market. Nothing else here."
+static const char *const g_hand[3] = {HAND_MILL, "A lease for the warehouse.", "Bread and salt."};
 
 static void test_text_passages(const char *dir, int store) {
     char path[512];
