@@ -62,6 +62,14 @@ static int build(const char *path, le_model *m, const le_passage_options *po,
     return rc ? -1 : 0;
 }
 
+/* Removes the index at path and its writer's lock file. */
+static void remove_index(const char *path) {
+    char lock[600];
+    snprintf(lock, sizeof lock, "%s.lock", path);
+    unlink(path);
+    unlink(lock);
+}
+
 static float dot(const float *a, const float *b, int n) {
     float s = 0;
     for (int i = 0; i < n; i++) s += a[i] * b[i];
@@ -193,7 +201,7 @@ static void test_chunk_and_late(le_model *m) {
         check_stored(ix, m, &po);
         check_search(ix, m);
         le_index_close(ix);
-        unlink(path);
+        remove_index(path);
     }
 }
 
