@@ -83,28 +83,25 @@ static size_t record_size(int dim, size_t rows) {
 }
 
 /* The whole entry file of path, when it is one valid record: its bytes and
- * how many vectors it holds (from its size). NULL otherwise. */
+ * how many vectors it holds (from its size). NULL otherwise (a miss). */
 static unsigned char *read_record(const le_embcache *c, const char *path, size_t *rows) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    unsigned char *buf = NULL;
-    long end = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    char *text;
+    size_t size;
+    if (le_read_file(path, 1u << 30, &text, &size, NULL)) return NULL;
+    unsigned char *buf = (unsigned char *)text;
     size_t fixed = record_size(c->dim, 0), row = (size_t)c->dim * 4;
-    if (end >= (long)(fixed + row) && ((size_t)end - fixed) % row == 0 && !fseek(f, 0, SEEK_SET)) {
-        size_t size = (size_t)end;
-        buf = malloc(size);
-        uint64_t sum;
-        int32_t dim;
-        if (buf && fread(buf, 1, size, f) == size && !memcmp(buf, MAGIC, 8) &&
-            (memcpy(&sum, buf + size - 8, 8), sum == le_hash64(buf, size - 8, 0x63616368ULL)) &&
-            (memcpy(&dim, buf + 8, 4), dim == c->dim)) {
-            *rows = (size - fixed) / row;
-        } else {
-            free(buf);
-            buf = NULL;
-        }
+    uint64_t sum = 0;
+    int32_t dim = 0;
+    if (size >= fixed + row) {
+        memcpy(&sum, buf + size - 8, 8);
+        memcpy(&dim, buf + 8, 4);
     }
-    fclose(f);
+    if (size < fixed + row || (size - fixed) % row || memcmp(buf, MAGIC, 8) || dim != c->dim ||
+        sum != le_hash64(buf, size - 8, 0x63616368ULL)) {
+        free(buf);
+        return NULL;
+    }
+    *rows = (size - fixed) / row;
     return buf;
 }
 
