@@ -36,7 +36,7 @@ typedef struct run_ctx {
     le_error *err;
     int dim, window;
     le_kctx kc;
-    le_embcache cache[8 * 3]; /* per method (le_bench_n_methods) */
+    le_embcache cache[8]; /* per extension method, as in p->extend */
     const char *qprefix, *dprefix;
     le_bm25_params bm25;
     le_analyzer_options analyzer;
@@ -95,26 +95,22 @@ static void on_tokens(size_t done, size_t total, void *user) {
 
 /* --------------------------------------------------------------- embedding */
 
-/* The cache configuration of method number m: everything but the text
- * that changes its vectors. */
-static void cache_config(const run_ctx *c, size_t m, char *cfg, size_t cap) {
+/* The cache configuration of extension method number e: everything but
+ * the text that changes its vectors. The methods that share it (whole
+ * documents and their passage modes) share its cache: queries are embedded
+ * once, and a document's passage vectors are keyed apart (passage_key). */
+static void cache_config(const run_ctx *c, size_t e, char *cfg, size_t cap) {
     const le_model_info *mi = &c->r->model;
-    le_extend ext = le_bench_method_extend(c->p, m);
-    int mode = le_bench_method_mode(c->p, m);
+    le_extend ext = c->p->extend[e];
     int max_tokens = ext == LE_EXTEND_NONE ? mi->window : c->o->max_tokens;
-    int n = snprintf(cfg, cap,
-                     "longembed embedding cache 1\nversion=%s\nmodel=%s\ndirectory=%s\n"
-                     "architecture=%s\nhidden=%d\nlayers=%d\nheads=%d\nvocab=%d\nwindow=%d\n"
-                     "pooling=%s\nisa=%s\nprecision=%s\nextend=%s\nmax_tokens=%d\nattn_scale=log\n"
-                     "normalize=1\n",
-                     LE_VERSION, mi->name, mi->directory, mi->architecture, mi->hidden_size,
-                     mi->num_layers, mi->num_heads, mi->vocab_size, mi->window, mi->pooling,
-                     mi->isa, mi->precision, le_extend_name(ext), max_tokens);
-    /* whole documents keep the configuration (and the cache) they always had */
-    if (mode != LE_BENCH_WHOLE && n > 0 && (size_t)n < cap)
-        snprintf(cfg + n, cap - (size_t)n, "passage_mode=%s\npassage_tokens=%d\npassage_overlap=%d\n",
-                 le_passage_mode_name((le_passage_mode)mode), c->o->passage_tokens,
-                 c->o->passage_overlap);
+    snprintf(cfg, cap,
+             "longembed embedding cache 1\nversion=%s\nmodel=%s\ndirectory=%s\n"
+             "architecture=%s\nhidden=%d\nlayers=%d\nheads=%d\nvocab=%d\nwindow=%d\n"
+             "pooling=%s\nisa=%s\nprecision=%s\nextend=%s\nmax_tokens=%d\nattn_scale=log\n"
+             "normalize=1\n",
+             LE_VERSION, mi->name, mi->directory, mi->architecture, mi->hidden_size,
+             mi->num_layers, mi->num_heads, mi->vocab_size, mi->window, mi->pooling, mi->isa,
+             mi->precision, le_extend_name(ext), max_tokens);
 }
 
 static le_status open_caches(run_ctx *c) {
@@ -122,20 +118,33 @@ static le_status open_caches(run_ctx *c) {
     char *root = le_cache_root(c->o->cache_dir);
     if (!root) return oom(c->err);
     le_status s = LE_OK;
-    for (size_t m = 0; m < le_bench_n_methods(c->p) && !s; m++) {
+    for (size_t e = 0; e < c->p->n_extend && !s; e++) {
         char cfg[6000];
-        cache_config(c, m, cfg, sizeof cfg);
-        s = le_embcache_open(&c->cache[m], root, cfg, c->dim, c->err);
+        cache_config(c, e, cfg, sizeof cfg);
+        s = le_embcache_open(&c->cache[e], root, cfg, c->dim, c->err);
     }
     free(root);
     return s;
 }
 
-/* One call of embed_texts: the texts of one role of a split under method
- * number e, their vectors, and the statistics gathered on the way. */
+/* The cache key prefix of a document's passage vectors: the passage
+ * settings, then the text's prefix (malloc'd; NULL when out of memory). */
+static char *passage_key(const run_ctx *c, int mode, const char *prefix) {
+    const char *p = prefix ? prefix : "";
+    size_t cap = strlen(p) + 96;
+    char *key = malloc(cap);
+    if (key)
+        snprintf(key, cap, "\001passages mode=%s tokens=%d overlap=%d\001%s",
+                 le_passage_mode_name((le_passage_mode)mode), c->o->passage_tokens,
+                 c->o->passage_overlap, p);
+    return key;
+}
+
+/* One call of embed_texts: the texts of one role of a split under one
+ * method, their vectors, and the statistics gathered on the way. */
 typedef struct embed_job {
     run_ctx *c;
-    size_t e;
+    size_t e; /* the method's extension method number: its cache */
     le_extend ext;
     const le_texts *x;
     const char *prefix;
@@ -322,7 +331,7 @@ static le_status embed_texts(run_ctx *c, size_t m, const le_texts *x, const char
                              const char *const names[3], const embed_target *to) {
     le_extend ext = le_bench_method_extend(c->p, m);
     int mode = to->rows ? le_bench_method_mode(c->p, m) : LE_BENCH_WHOLE;
-    embed_job j = {.c = c, .e = m, .ext = ext,
+    embed_job j = {.c = c, .e = m / c->p->n_modes, .ext = ext,
                    .x = x, .prefix = prefix, .out = to->out, .mode = mode,
                    .rows = to->rows, .n_rows = to->n_rows};
     embed_options(c, ext, prefix, &j.eo);
@@ -334,8 +343,7 @@ static le_status embed_texts(run_ctx *c, size_t m, const le_texts *x, const char
                                  0, 0, 0, 0, 0};
     double t0 = now();
     j.vecs = malloc((size_t)EMBED_GROUP * (size_t)c->dim * sizeof *j.vecs);
-    size_t pl = prefix ? strlen(prefix) : 0;
-    if ((j.key_prefix = malloc(pl + 16))) snprintf(j.key_prefix, pl + 16, "\001passages\001%s", prefix ? prefix : "");
+    j.key_prefix = passage_key(c, mode, prefix);
     le_status s = j.vecs && j.key_prefix ? LE_OK : oom(c->err);
     for (size_t i0 = 0; i0 < x->n && !s;) {
         embed_group g;
