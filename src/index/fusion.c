@@ -46,9 +46,11 @@ static list_map list_map_of(le_fusion_kind kind, const le_hit *h, int n, size_t 
         hi = h[r].score > hi ? h[r].score : hi;
         sum += h[r].score;
     }
-    if (kind == LE_FUSION_MINMAX) return (list_map){lo, hi > lo ? 1.0 / (hi - lo) : 0, !(hi > lo)};
+    if (kind == LE_FUSION_MINMAX)
+        return (list_map){lo, hi > lo ? 1.0 / (hi - lo) : 0, !(hi > lo)};
     double f = floor == floor && floor < lo ? floor : lo, missing = (double)n_union - n;
-    double mean = n_union ? (sum + missing * f) / (double)n_union : 0, sq = missing * (f - mean) * (f - mean);
+    double mean = n_union ? (sum + missing * f) / (double)n_union : 0;
+    double sq = missing * (f - mean) * (f - mean);
     for (int r = 0; r < n; r++) sq += ((double)h[r].score - mean) * ((double)h[r].score - mean);
     double sd = n_union ? sqrt(sq / (double)n_union) : 0;
     /* one hit, or all alike: one σ above the documents the list lacks */
