@@ -146,9 +146,12 @@ static le_status mode_item(const char *item, void *ctx, le_error *err) {
 static le_status plan_methods(const le_bench_options *o, le_bench_plan *p, le_error *err) {
     for (size_t m = 0; m < le_bench_n_methods(p); m++) {
         int mode = le_bench_method_mode(p, m);
-        snprintf(p->method_names[m], sizeof p->method_names[m], "%s%s%s",
-                 le_extend_name(le_bench_method_extend(p, m)), mode == LE_BENCH_WHOLE ? "" : "+",
-                 mode == LE_BENCH_WHOLE ? "" : le_passage_mode_name((le_passage_mode)mode));
+        const char *ext = le_extend_name(le_bench_method_extend(p, m));
+        if (mode == LE_BENCH_WHOLE)
+            snprintf(p->method_names[m], sizeof p->method_names[m], "%s", ext);
+        else
+            snprintf(p->method_names[m], sizeof p->method_names[m], "%s+%s", ext,
+                     le_bench_mode_name(mode));
     }
     const char *f = o->fusion ? o->fusion : "zscore";
     if (!strcmp(f, "zscore"))

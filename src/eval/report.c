@@ -101,8 +101,7 @@ static cJSON *json_config(const le_bench_result *r) {
     cJSON *pa = cJSON_AddObjectToObject(c, "passages");
     const char *modes[3];
     for (size_t i = 0; i < p->n_modes; i++)
-        modes[i] = p->modes[i] == LE_BENCH_WHOLE ? "whole"
-                                                 : le_passage_mode_name((le_passage_mode)p->modes[i]);
+        modes[i] = le_bench_mode_name(p->modes[i]);
     cJSON_AddItemToObject(pa, "modes", string_list(modes, p->n_modes));
     cJSON_AddNumberToObject(pa, "tokens", o->passage_tokens);
     cJSON_AddNumberToObject(pa, "overlap", o->passage_overlap);

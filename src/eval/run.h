@@ -39,6 +39,11 @@ typedef struct le_bench_plan {
 
 #define LE_BENCH_WHOLE (-1)
 
+/* "whole", or the passage mode's name. */
+static inline const char *le_bench_mode_name(int mode) {
+    return mode == LE_BENCH_WHOLE ? "whole" : le_passage_mode_name((le_passage_mode)mode);
+}
+
 static inline size_t le_bench_n_methods(const le_bench_plan *p) {
     return p->n_extend * p->n_modes;
 }
