@@ -47,6 +47,8 @@ void le_normalizer_free(le_normalizer *nz) {
     for (size_t i = 0; i < nz->n; i++) {
         free(nz->steps[i].pattern);
         free(nz->steps[i].content);
+        le_charsmap_free(nz->steps[i].charsmap);
+        free(nz->steps[i].charsmap);
     }
     free(nz->steps);
     memset(nz, 0, sizeof *nz);
@@ -209,13 +211,6 @@ static le_status norm_compose(const le_norm_step *stp, const char *s, size_t n, 
     return LE_OK;
 }
 
-static le_status norm_append(le_strbuf *out, const char *s, size_t n) {
-    if (le_strbuf_reserve(out, n)) return LE_ERR_NOMEM;
-    if (n) memcpy(out->p + out->n, s, n);
-    out->n += n;
-    return LE_OK;
-}
-
 static le_status norm_strip(const le_norm_step *stp, const char *s, size_t n, le_strbuf *out) {
     size_t a = 0, b = n;
     while (stp->strip_left && a < b) {
@@ -228,10 +223,39 @@ static le_status norm_strip(const le_norm_step *stp, const char *s, size_t n, le
         if (!le_uc_is_whitespace(le_utf8_next(s, n, &k))) break;
         b = j;
     }
-    return norm_append(out, s + a, b - a);
+    return le_strbuf_append(out, s + a, b - a);
+}
+
+/* Replace with a regex c{min,}: every maximal run of at least run_min
+ * run_char (leftmost, greedy, as the regex engine matches it). */
+static le_status norm_replace_runs(const le_norm_step *stp, const char *s, size_t n,
+                                   le_strbuf *out) {
+    size_t i = 0, copied = 0;
+    while (i < n) {
+        size_t a = i, run = 0, j = i;
+        while (j < n) {
+            size_t k = j;
+            if (le_utf8_next(s, n, &k) != stp->run_char) break;
+            j = k;
+            run++;
+        }
+        if (run == 0) {
+            le_utf8_next(s, n, &i);
+            continue;
+        }
+        i = j;
+        if (run < stp->run_min) continue;
+        le_status r;
+        if ((r = le_strbuf_append(out, s + copied, a - copied)) ||
+            (r = le_strbuf_append(out, stp->content, stp->content_len)))
+            return r;
+        copied = j;
+    }
+    return le_strbuf_append(out, s + copied, n - copied);
 }
 
 static le_status norm_replace(const le_norm_step *stp, const char *s, size_t n, le_strbuf *out) {
+    if (stp->run_min) return norm_replace_runs(stp, s, n, out);
     const char *p = stp->pattern;
     size_t pn = stp->pattern_len, i = 0, copied = 0;
     while (i + pn <= n) {
@@ -243,13 +267,13 @@ static le_status norm_replace(const le_norm_step *stp, const char *s, size_t n, 
             continue;
         }
         le_status r;
-        if ((r = norm_append(out, s + copied, i - copied)) ||
-            (r = norm_append(out, stp->content, stp->content_len)))
+        if ((r = le_strbuf_append(out, s + copied, i - copied)) ||
+            (r = le_strbuf_append(out, stp->content, stp->content_len)))
             return r;
         i += pn;
         copied = i;
     }
-    return norm_append(out, s + copied, n - copied);
+    return le_strbuf_append(out, s + copied, n - copied);
 }
 
 static le_status norm_step_run(const le_norm_step *stp, const char *s, size_t n, le_strbuf *out,
@@ -273,10 +297,11 @@ static le_status norm_step_run(const le_norm_step *stp, const char *s, size_t n,
     case LE_NORM_NFKC: return norm_compose(stp, s, n, out, sc);
     case LE_NORM_STRIP: return norm_strip(stp, s, n, out);
     case LE_NORM_REPLACE: return norm_replace(stp, s, n, out);
+    case LE_NORM_PRECOMPILED: return le_charsmap_apply(stp->charsmap, s, n, out);
     case LE_NORM_PREPEND: {
         if (n == 0) return LE_OK;
-        le_status r = norm_append(out, stp->content, stp->content_len);
-        return r ? r : norm_append(out, s, n);
+        le_status r = le_strbuf_append(out, stp->content, stp->content_len);
+        return r ? r : le_strbuf_append(out, s, n);
     }
     }
     return LE_ERR_INTERNAL;
@@ -324,6 +349,55 @@ static int json_flag(const cJSON *obj, const char *key, int dflt) {
     return le_json_bool(obj, key, &v) ? v : dflt;
 }
 
+/* The one regex form SentencePiece conversions use: one literal character
+ * repeated, "c{n,}" or "c+" (" {2,}" collapses runs of spaces). */
+static int regex_run(const char *re, uint32_t *c, size_t *min) {
+    size_t n = strlen(re), i = 0;
+    if (n == 0 || le_utf8_check(re, n) != n) return 0;
+    *c = le_utf8_next(re, n, &i);
+    if (*c < 0x80 && strchr("\\.^$|?*+()[]{}", (int)*c)) return 0;
+    if (!strcmp(re + i, "+")) {
+        *min = 1;
+        return 1;
+    }
+    if (re[i] != '{') return 0;
+    char *end;
+    unsigned long v = strtoul(re + i + 1, &end, 10);
+    if (end == re + i + 1 || strcmp(end, ",}") || v == 0 || v > 1000000) return 0;
+    *min = (size_t)v;
+    return 1;
+}
+
+static le_status replace_parse(const cJSON *j, le_norm_step *s, const char *what, le_error *err) {
+    const cJSON *pat = cJSON_GetObjectItemCaseSensitive(j, "pattern");
+    const char *re = cJSON_IsObject(pat) ? le_json_str(pat, "Regex") : NULL;
+    le_status r;
+    if (re) {
+        if (!regex_run(re, &s->run_char, &s->run_min))
+            return le_fail(err, LE_ERR_UNSUPPORTED,
+                           "%s: normalizer Replace with the regex \"%s\" is not supported (only "
+                           "one character repeated, such as \" {2,}\")",
+                           what, re);
+    } else {
+        if ((r = json_text(pat, "String", "Replace", &s->pattern, &s->pattern_len, what, err)))
+            return r;
+        if (s->pattern_len == 0)
+            return le_fail(err, LE_ERR_FORMAT, "%s: normalizer Replace has an empty pattern", what);
+    }
+    return json_text(j, "content", "Replace", &s->content, &s->content_len, what, err);
+}
+
+static le_status precompiled_parse(const cJSON *j, le_norm_step *s, const char *what,
+                                   le_error *err) {
+    const char *b64 = le_json_str(j, "precompiled_charsmap");
+    if (!b64)
+        return le_fail(err, LE_ERR_FORMAT,
+                       "%s: normalizer Precompiled needs a string \"precompiled_charsmap\"", what);
+    s->charsmap = calloc(1, sizeof *s->charsmap);
+    if (!s->charsmap) return le_fail(err, LE_ERR_NOMEM, "%s: out of memory", what);
+    return le_charsmap_parse_base64(b64, strlen(b64), s->charsmap, what, err);
+}
+
 static le_status normalizer_parse(const cJSON *j, le_normalizer *nz, const char *what,
                                   le_error *err) {
     if (!cJSON_IsObject(j))
@@ -358,7 +432,7 @@ static le_status normalizer_parse(const cJSON *j, le_normalizer *nz, const char 
                  {"NFKD", LE_NORM_NFKD},           {"NFC", LE_NORM_NFC},
                  {"NFKC", LE_NORM_NFKC},           {"StripAccents", LE_NORM_STRIP_ACCENTS},
                  {"Strip", LE_NORM_STRIP},         {"Replace", LE_NORM_REPLACE},
-                 {"Prepend", LE_NORM_PREPEND}};
+                 {"Prepend", LE_NORM_PREPEND},     {"Precompiled", LE_NORM_PRECOMPILED}};
     for (size_t k = 0; k < sizeof plain / sizeof plain[0]; k++) {
         if (strcmp(type, plain[k].name)) continue;
         le_norm_step *s = normalizer_push(nz, plain[k].kind);
@@ -369,18 +443,9 @@ static le_status normalizer_parse(const cJSON *j, le_normalizer *nz, const char 
         } else if (s->kind == LE_NORM_PREPEND) {
             return json_text(j, "prepend", type, &s->content, &s->content_len, what, err);
         } else if (s->kind == LE_NORM_REPLACE) {
-            const cJSON *pat = cJSON_GetObjectItemCaseSensitive(j, "pattern");
-            if (cJSON_IsObject(pat) && cJSON_GetObjectItemCaseSensitive(pat, "Regex"))
-                return le_fail(err, LE_ERR_UNSUPPORTED,
-                               "%s: normalizer \"Replace\" with a regex pattern is not supported "
-                               "yet",
-                               what);
-            le_status r = json_text(pat, "String", type, &s->pattern, &s->pattern_len, what, err);
-            if (r) return r;
-            if (s->pattern_len == 0)
-                return le_fail(err, LE_ERR_FORMAT, "%s: normalizer Replace has an empty pattern",
-                               what);
-            return json_text(j, "content", type, &s->content, &s->content_len, what, err);
+            return replace_parse(j, s, what, err);
+        } else if (s->kind == LE_NORM_PRECOMPILED) {
+            return precompiled_parse(j, s, what, err);
         }
         return LE_OK;
     }

@@ -1,11 +1,13 @@
 /* Normalizers of tokenizer.json (BertNormalizer, Lowercase, NFD, NFKD, NFC,
- * NFKC, StripAccents, Strip, Replace with a string pattern, Prepend, and
+ * NFKC, StripAccents, Strip, Replace with a string pattern or a regex of
+ * one repeated character such as " {2,}", Prepend, Precompiled, and
  * Sequence of them), flattened into a list of steps run in order. */
 #ifndef LE_TEXT_NORMALIZER_H
 #define LE_TEXT_NORMALIZER_H
 
 #include "base/error.h"
 #include "text/textbuf.h"
+#include "text/unigram_charsmap.h"
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
@@ -21,7 +23,8 @@ typedef enum le_norm_kind {
     LE_NORM_STRIP_ACCENTS,
     LE_NORM_STRIP,
     LE_NORM_REPLACE,
-    LE_NORM_PREPEND
+    LE_NORM_PREPEND,
+    LE_NORM_PRECOMPILED
 } le_norm_kind;
 
 typedef struct le_norm_step {
@@ -34,6 +37,11 @@ typedef struct le_norm_step {
     /* Replace (pattern -> content) and Prepend (content) */
     char *pattern, *content;
     size_t pattern_len, content_len;
+    /* Replace with a regex: runs of at least run_min run_char (run_min 0: a string pattern) */
+    uint32_t run_char;
+    size_t run_min;
+    /* Precompiled */
+    le_charsmap *charsmap;
 } le_norm_step;
 
 typedef struct le_normalizer {

@@ -53,6 +53,7 @@ typedef struct pre_run {
     const le_pretokenizer *p;
     le_word_fn fn;
     void *ctx;
+    const char *origin; /* where the text's offset 0 is, NULL when not in this piece */
 } pre_run;
 
 static le_status run_from(const pre_run *r, size_t step, const char *s, size_t n);
@@ -154,6 +155,39 @@ static le_status split_whitespace(const pre_run *r, size_t step, const char *s, 
     return cur != -1 ? run_from(r, step + 1, s + start, n - start) : LE_OK;
 }
 
+/* Metaspace (tokenizers' pre_tokenizers/metaspace.rs): every ' ' becomes
+ * the replacement, which is prepended unless the piece starts with it (only
+ * at offset 0 of the text for "first"); with split, a word starts at each
+ * replacement. */
+static le_status split_metaspace(const pre_run *r, size_t step, const char *s, size_t n) {
+    const le_pre_step *ps = &r->p->steps[step];
+    size_t rl = ps->replacement_len, spaces = 0;
+    for (size_t i = 0; i < n; i++) spaces += s[i] == ' ';
+    if (spaces > (SIZE_MAX - n - rl) / rl) return LE_ERR_NOMEM;
+    char *buf = malloc(n + spaces * (rl - 1) + rl), *o = buf;
+    if (!buf) return LE_ERR_NOMEM;
+    int starts = s[0] == ' ' || (n >= rl && !memcmp(s, ps->replacement, rl));
+    int prepend = ps->prepend == LE_PREPEND_ALWAYS ||
+                  (ps->prepend == LE_PREPEND_FIRST && s == r->origin);
+    if (prepend && !starts) o += (memcpy(o, ps->replacement, rl), rl);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == ' ')
+            o += (memcpy(o, ps->replacement, rl), rl);
+        else
+            *o++ = s[i];
+    }
+    size_t m = (size_t)(o - buf), start = 0;
+    le_status st = LE_OK;
+    for (size_t i = 1; ps->split && !st && i + rl <= m; i++) {
+        if (memcmp(buf + i, ps->replacement, rl)) continue;
+        st = run_from(r, step + 1, buf + start, i - start);
+        start = i;
+    }
+    if (!st) st = run_from(r, step + 1, buf + start, m - start);
+    free(buf);
+    return st;
+}
+
 static le_status run_from(const pre_run *r, size_t step, const char *s, size_t n) {
     if (n == 0) return LE_OK;
     if (step == r->p->n) return r->fn(r->ctx, s, n);
@@ -163,13 +197,14 @@ static le_status run_from(const pre_run *r, size_t step, const char *s, size_t n
     case LE_PRE_WHITESPACE: return split_whitespace(r, step, s, n);
     case LE_PRE_WHITESPACE_SPLIT: return split_by_class(r, step, s, n, CLS_SPACE, LE_SPLIT_REMOVED);
     case LE_PRE_PUNCTUATION: return split_by_class(r, step, s, n, CLS_PUNCT, ps->behavior);
+    case LE_PRE_METASPACE: return split_metaspace(r, step, s, n);
     }
     return LE_ERR_INTERNAL;
 }
 
-le_status le_pretokenizer_run(const le_pretokenizer *p, const char *s, size_t n, le_word_fn fn,
-                              void *ctx) {
-    pre_run r = {p, fn, ctx};
+le_status le_pretokenizer_run(const le_pretokenizer *p, const char *s, size_t n, int at_start,
+                              le_word_fn fn, void *ctx) {
+    pre_run r = {p, fn, ctx, at_start ? s : NULL};
     return run_from(&r, 0, s, n);
 }
 
@@ -177,6 +212,7 @@ le_status le_pretokenizer_run(const le_pretokenizer *p, const char *s, size_t n,
 
 le_status le_pretokenizer_add(le_pretokenizer *p, le_pre_kind kind, le_split_behavior behavior) {
     if (le_array_reserve(p->steps, p->cap, p->n + 1)) return LE_ERR_NOMEM;
+    memset(&p->steps[p->n], 0, sizeof p->steps[p->n]);
     p->steps[p->n].kind = kind;
     p->steps[p->n].behavior = behavior;
     p->n++;
@@ -187,6 +223,43 @@ void le_pretokenizer_free(le_pretokenizer *p) {
     if (!p) return;
     free(p->steps);
     memset(p, 0, sizeof *p);
+}
+
+/* Metaspace: replacement (one character), prepend_scheme, or the older
+ * add_prefix_space (false: never), split (default true). */
+static le_status metaspace_parse(const cJSON *j, le_pretokenizer *p, const char *what,
+                                 le_error *err) {
+    const char *rep = le_json_str(j, "replacement");
+    size_t n = rep ? strlen(rep) : 0, i = 0;
+    if (n) le_utf8_next(rep, n, &i);
+    if (!n || n > 4 || le_utf8_check(rep, n) != n || i != n)
+        return le_fail(err, LE_ERR_FORMAT, "%s: Metaspace needs a one-character \"replacement\"",
+                       what);
+    const char *scheme = le_json_str(j, "prepend_scheme");
+    int add = 1, split = 1, k = LE_PREPEND_ALWAYS;
+    static const char *names[] = {"always", "first", "never"};
+    if (scheme) {
+        for (k = 0; k < 3 && strcmp(scheme, names[k]); k++) {
+        }
+        if (k == 3)
+            return le_fail(err, LE_ERR_FORMAT, "%s: Metaspace prepend_scheme \"%s\" is unknown",
+                           what, scheme);
+    }
+    if (le_json_bool(j, "add_prefix_space", &add) && !add) {
+        if (scheme && k != LE_PREPEND_NEVER)
+            return le_fail(err, LE_ERR_FORMAT,
+                           "%s: Metaspace add_prefix_space false contradicts prepend_scheme", what);
+        k = LE_PREPEND_NEVER;
+    }
+    le_json_bool(j, "split", &split);
+    if (le_pretokenizer_add(p, LE_PRE_METASPACE, LE_SPLIT_MERGED_WITH_NEXT))
+        return le_fail(err, LE_ERR_NOMEM, "%s: out of memory", what);
+    le_pre_step *ps = &p->steps[p->n - 1];
+    memcpy(ps->replacement, rep, n + 1);
+    ps->replacement_len = (uint8_t)n;
+    ps->prepend = (uint8_t)k;
+    ps->split = (uint8_t)(split != 0);
+    return LE_OK;
 }
 
 static le_status pretokenizer_parse(const cJSON *j, le_pretokenizer *p, const char *what,
@@ -225,6 +298,8 @@ static le_status pretokenizer_parse(const cJSON *j, le_pretokenizer *p, const ch
                                what, b);
         }
         st = le_pretokenizer_add(p, LE_PRE_PUNCTUATION, (le_split_behavior)k);
+    } else if (!strcmp(type, "Metaspace")) {
+        return metaspace_parse(j, p, what, err);
     } else {
         return le_fail(err, LE_ERR_UNSUPPORTED, "%s: pre_tokenizer \"%s\" is not supported yet",
                        what, type);

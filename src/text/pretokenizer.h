@@ -1,6 +1,6 @@
 /* Pre-tokenizers of tokenizer.json (BertPreTokenizer, Whitespace,
- * WhitespaceSplit, Punctuation, and Sequence of them): they cut a normalized
- * piece into words, each handed to a callback (the model). */
+ * WhitespaceSplit, Punctuation, Metaspace, and Sequence of them): they cut a
+ * normalized piece into words, each handed to a callback (the model). */
 #ifndef LE_TEXT_PRETOKENIZER_H
 #define LE_TEXT_PRETOKENIZER_H
 
@@ -8,13 +8,18 @@
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum le_pre_kind {
     LE_PRE_BERT,             /* split on whitespace, isolate punctuation */
     LE_PRE_WHITESPACE,       /* runs of \w and runs of [^\w\s] */
     LE_PRE_WHITESPACE_SPLIT, /* split on whitespace */
-    LE_PRE_PUNCTUATION       /* split on punctuation with a behavior */
+    LE_PRE_PUNCTUATION,      /* split on punctuation with a behavior */
+    LE_PRE_METASPACE         /* ' ' -> replacement, maybe prepended, split before each */
 } le_pre_kind;
+
+/* Metaspace's prepend_scheme. */
+typedef enum le_prepend { LE_PREPEND_ALWAYS, LE_PREPEND_FIRST, LE_PREPEND_NEVER } le_prepend;
 
 /* What happens to the delimiter of a split (tokenizers' SplitDelimiterBehavior). */
 typedef enum le_split_behavior {
@@ -28,6 +33,9 @@ typedef enum le_split_behavior {
 typedef struct le_pre_step {
     le_pre_kind kind;
     le_split_behavior behavior;
+    /* Metaspace */
+    char replacement[5]; /* one character, UTF-8, NUL-terminated */
+    uint8_t replacement_len, prepend, split;
 } le_pre_step;
 
 typedef struct le_pretokenizer {
@@ -45,8 +53,10 @@ le_status le_pretokenizer_add(le_pretokenizer *p, le_pre_kind kind, le_split_beh
 void le_pretokenizer_free(le_pretokenizer *p);
 
 /* Cuts s (valid UTF-8, n > 0) into words and calls fn on each, in order;
- * stops at the first status fn returns that is not LE_OK. */
-le_status le_pretokenizer_run(const le_pretokenizer *p, const char *s, size_t n, le_word_fn fn,
-                              void *ctx);
+ * stops at the first status fn returns that is not LE_OK. at_start says s
+ * begins at offset 0 of the original text (Metaspace's "first" scheme
+ * prepends only there). */
+le_status le_pretokenizer_run(const le_pretokenizer *p, const char *s, size_t n, int at_start,
+                              le_word_fn fn, void *ctx);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 typedef struct le_strbuf {
     char *p;
@@ -29,6 +30,14 @@ static inline le_status le_strbuf_reserve(le_strbuf *b, size_t extra) {
 static inline le_status le_cpbuf_reserve(le_cpbuf *b, size_t extra) {
     if (extra > SIZE_MAX - b->n) return LE_ERR_NOMEM;
     return le_array_reserve(b->p, b->cap, b->n + extra);
+}
+
+/* Appends s[0..n) (LE_ERR_NOMEM leaves b as it was). */
+static inline le_status le_strbuf_append(le_strbuf *b, const char *s, size_t n) {
+    if (le_strbuf_reserve(b, n)) return LE_ERR_NOMEM;
+    if (n) memcpy(b->p + b->n, s, n);
+    b->n += n;
+    return LE_OK;
 }
 
 static inline void le_strbuf_free(le_strbuf *b) {

@@ -1,4 +1,4 @@
-/* The model stage of a tokenizer (WordPiece now; Unigram and BPE later):
+/* The model stage of a tokenizer (WordPiece, Unigram; BPE later):
  * one word in, ids out. Each model lives in its own file and fills this
  * interface from the "model" object of tokenizer.json. */
 #ifndef LE_TEXT_TOKEN_MODEL_H
@@ -23,5 +23,9 @@ typedef struct le_token_model {
  * which must outlive the model). */
 le_status le_wordpiece_from_json(const cJSON *model, le_vocab *vocab, le_token_model *out,
                                  const char *what, le_error *err);
+/* Unigram (unigram.c) from the "model" object: vocab [[piece, score]...],
+ * unk_id, byte_fallback; fills vocab the same way. */
+le_status le_unigram_from_json(const cJSON *model, le_vocab *vocab, le_token_model *out,
+                               const char *what, le_error *err);
 
 #endif

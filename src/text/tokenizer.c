@@ -22,6 +22,8 @@ typedef struct encode_ctx {
     const le_tokenizer *t;
     le_ids *out;
     le_norm_scratch scratch;
+    const char *text;        /* the whole input */
+    const char *norm_origin; /* where offset 0 of the text is in the normalized piece, or NULL */
 } encode_ctx;
 
 static le_status encode_word(void *c, const char *s, size_t n) {
@@ -32,7 +34,8 @@ static le_status encode_word(void *c, const char *s, size_t n) {
 static le_status encode_normalized_piece(void *c, const char *s, size_t n, int32_t id) {
     encode_ctx *ctx = c;
     if (id >= 0) return le_ids_push(ctx->out, id);
-    return le_pretokenizer_run(&ctx->t->pretokenizer, s, n, encode_word, ctx);
+    return le_pretokenizer_run(&ctx->t->pretokenizer, s, n, s == ctx->norm_origin, encode_word,
+                               ctx);
 }
 
 static le_status encode_raw_piece(void *c, const char *s, size_t n, int32_t id) {
@@ -43,6 +46,7 @@ static le_status encode_raw_piece(void *c, const char *s, size_t n, int32_t id) 
     size_t nn;
     le_status st = le_normalizer_run(&t->normalizer, s, n, &ctx->scratch, &ns, &nn);
     if (st) return st;
+    ctx->norm_origin = s == ctx->text ? ns : NULL;
     return le_added_split(&t->normalized_matcher, t->added, ns, nn, encode_normalized_piece, ctx);
 }
 
@@ -60,6 +64,7 @@ le_status le_tokenizer_encode(const le_tokenizer *t, const char *text, size_t le
     memset(&ctx, 0, sizeof ctx);
     ctx.t = t;
     ctx.out = out;
+    ctx.text = text;
     le_status st = le_added_split(&t->raw_matcher, t->added, text, len, encode_raw_piece, &ctx);
     le_norm_scratch_free(&ctx.scratch);
     if (st) {

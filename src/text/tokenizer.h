@@ -1,6 +1,6 @@
 /* Tokenizers read from a Hugging Face tokenizer.json, run exactly as the
  * tokenizers library runs them: added/special tokens, normalizer,
- * pre-tokenizer, model (WordPiece now; Unigram and byte-level BPE later) and
+ * pre-tokenizer, model (WordPiece, Unigram; byte-level BPE later) and
  * the post-processor template.
  *
  * Encoding is split in two so that callers can cut and window long inputs:

@@ -33,6 +33,7 @@ static le_status load_model(le_tokenizer *t, const cJSON *root, const char *what
     }
     if (!strcmp(type, "WordPiece"))
         return le_wordpiece_from_json(model, &t->vocab, &t->model, what, err);
+    if (!strcmp(type, "Unigram")) return le_unigram_from_json(model, &t->vocab, &t->model, what, err);
     return le_fail(err, LE_ERR_UNSUPPORTED, "%s: model type \"%s\" is not supported yet", what,
                    type);
 }

@@ -63,8 +63,8 @@ expect_fail "unsupported architecture" 'model_type "gpt2" is not supported' "$LE
 copy_model; echo '{"model_type": "bert", ' > "$TMP/m/config.json"
 expect_fail "invalid config JSON" "config.json: invalid JSON" "$LE" info -m "$TMP/m"
 
-copy_model; sed -i 's/"type": *"WordPiece"/"type": "Unigram"/' "$TMP/m/tokenizer.json"
-expect_fail "unsupported tokenizer kind" "Unigram.*not supported" "$LE" info -m "$TMP/m"
+copy_model; sed -i 's/"type": *"WordPiece"/"type": "BPE"/' "$TMP/m/tokenizer.json"
+expect_fail "unsupported tokenizer kind" "BPE.*not supported" "$LE" info -m "$TMP/m"
 
 # bad inputs to embed
 printf 'good text\nbad \xff\xfe text\n' > "$TMP/bad.txt"

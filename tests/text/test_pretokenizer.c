@@ -28,7 +28,7 @@ static void check_pre_at(int line, const char *json, const char *in, const char 
     CHECK_MSG(s == LE_OK, "line %d: %s", line, err.message);
     if (s == LE_OK) {
         words w = {{0}, 0};
-        s = le_pretokenizer_run(&p, in, strlen(in), collect, &w);
+        s = le_pretokenizer_run(&p, in, strlen(in), 1, collect, &w);
         CHECK_MSG(s == LE_OK && !strcmp(w.buf, want), "line %d: got \"%s\", want \"%s\"", line,
                   w.buf, want);
         le_pretokenizer_free(&p);
@@ -74,8 +74,10 @@ static void check_error(const char *json, le_status want, const char *msg) {
 }
 
 static void test_errors(void) {
-    check_error("{\"type\":\"Metaspace\",\"replacement\":\"_\"}", LE_ERR_UNSUPPORTED,
-                "tok.json: pre_tokenizer \"Metaspace\" is not supported yet");
+    check_error("{\"type\":\"Metaspace\",\"replacement\":\"_\",\"prepend_scheme\":\"x\"}",
+                LE_ERR_FORMAT, "tok.json: Metaspace prepend_scheme \"x\" is unknown");
+    check_error("{\"type\":\"Split\",\"pattern\":{\"String\":\" \"}}", LE_ERR_UNSUPPORTED,
+                "tok.json: pre_tokenizer \"Split\" is not supported yet");
     check_error("{\"type\":\"Sequence\",\"pretokenizers\":[{\"type\":\"ByteLevel\"}]}",
                 LE_ERR_UNSUPPORTED, "\"ByteLevel\"");
     check_error(PUNCT("Sideways"), LE_ERR_FORMAT, "Punctuation behavior \"Sideways\" is unknown");

@@ -26,7 +26,7 @@ static void test_bad_files(void) {
     check_load_error("{\"normalizer\": null}", LE_ERR_FORMAT, "no \"model\" object");
     check_load_error("{\"model\": {\"type\": \"Unigram\", \"vocab\": [[\"a\", 0.0]]}}",
                      LE_ERR_UNSUPPORTED,
-                     "tokenizer.json: model type \"Unigram\" is not supported yet");
+                     "tokenizer.json: Unigram models without an unk_id are not supported");
     check_load_error("{\"model\": {\"type\": \"BPE\", \"vocab\": {}, \"merges\": []}}",
                      LE_ERR_UNSUPPORTED, "model type \"BPE\" is not supported yet");
     check_load_error("{\"model\": {\"type\": \"WordLevel\", \"vocab\": {}}}", LE_ERR_UNSUPPORTED,
@@ -46,10 +46,16 @@ static void test_bad_files(void) {
                      "model has no \"type\"");
 
     char *json = tiny_json("{\"type\":\"Precompiled\"}", NULL, NULL, NULL);
-    check_load_error(json, LE_ERR_UNSUPPORTED, "normalizer \"Precompiled\" is not supported yet");
+    check_load_error(json, LE_ERR_FORMAT, "Precompiled needs a string \"precompiled_charsmap\"");
+    free(json);
+    json = tiny_json("{\"type\":\"Nmt\"}", NULL, NULL, NULL);
+    check_load_error(json, LE_ERR_UNSUPPORTED, "normalizer \"Nmt\" is not supported yet");
     free(json);
     json = tiny_json(NULL, "{\"type\":\"Metaspace\"}", NULL, NULL);
-    check_load_error(json, LE_ERR_UNSUPPORTED, "pre_tokenizer \"Metaspace\" is not supported yet");
+    check_load_error(json, LE_ERR_FORMAT, "Metaspace needs a one-character \"replacement\"");
+    free(json);
+    json = tiny_json(NULL, "{\"type\":\"ByteLevel\"}", NULL, NULL);
+    check_load_error(json, LE_ERR_UNSUPPORTED, "pre_tokenizer \"ByteLevel\" is not supported yet");
     free(json);
     json = tiny_json(NULL, NULL, "[{\"id\": 3}]", NULL);
     check_load_error(json, LE_ERR_FORMAT, "added_tokens[0] has no \"content\"");
