@@ -117,3 +117,53 @@ size_t cli_count_chars(const char *s, size_t *at, size_t *chars, size_t upto) {
     for (; *at < upto; ++*at) *chars += ((unsigned char)s[*at] & 0xC0) != 0x80;
     return *chars;
 }
+
+/* The extension method and its parameters: 1 when c was one, 0 when not,
+ * -1 on a bad value (message printed). */
+static int method_option(le_embed_options *eo, int c, const char *arg) {
+    le_error err;
+    switch (c) {
+    case 2003:
+        if (le_extend_parse(arg, &eo->extend, &err)) {
+            cli_error("--extend: %s", err.message);
+            return -1;
+        }
+        return 1;
+    case 2004:
+        if (!strcmp(arg, "log"))
+            eo->attn_scale = LE_ATTN_SCALE_LOG;
+        else if (!strcmp(arg, "none"))
+            eo->attn_scale = LE_ATTN_SCALE_NONE;
+        else {
+            cli_error("--attn-scale: expected log or none, got \"%s\"", arg);
+            return -1;
+        }
+        return 1;
+    case 2005:
+        return cli_parse_int("--position-stride", arg, 1, 1 << 20, &eo->position_stride) ? -1 : 1;
+    case 2012: return cli_parse_double("--ntk-lambda", arg, 1, 1e6, &eo->ntk_lambda) ? -1 : 1;
+    case 2013: return cli_parse_double("--rope-factor", arg, 1, 1e6, &eo->rope_factor) ? -1 : 1;
+    case 2014: return cli_parse_int("--se-group", arg, 1, 1 << 20, &eo->se_group) ? -1 : 1;
+    case 2015: return cli_parse_int("--se-window", arg, 1, 1 << 18, &eo->se_window) ? -1 : 1;
+    case 2016:
+        if (cli_parse_double("--rotary-scaling-factor", arg, -1, 1e6, &eo->rotary_scaling_factor))
+            return -1;
+        if (eo->rotary_scaling_factor < 0) eo->rotary_scaling_factor = -1;
+        return 1;
+    default: return 0;
+    }
+}
+
+int cli_embed_option(le_embed_options *eo, const char **prefix_arg, int c, const char *arg) {
+    switch (c) {
+    case 'p': *prefix_arg = arg; return 1;
+    case 2001: return cli_parse_int("--max-tokens", arg, 1, 1 << 30, &eo->max_tokens) ? -1 : 1;
+    case 2002: eo->truncate = 1; return 1;
+    case 2006: eo->pooling = arg; return 1;
+    case 2007: eo->normalize = 0; return 1;
+    case 2008: eo->normalize = 1; return 1;
+    case 2009:
+        return cli_parse_int("--batch-tokens", arg, 1, 1 << 30, &eo->batch_tokens) ? -1 : 1;
+    default: return method_option(eo, c, arg);
+    }
+}

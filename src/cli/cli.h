@@ -40,6 +40,49 @@ int cli_common_option(cli_common *c, int code, const char *arg);
     "  -q, --quiet           no progress or notes on stderr\n"                                     \
     "  -v, --verbose         more notes on stderr\n"
 
+/* The options of how texts are embedded (prefix, length, method, pooling,
+ * normalisation, batches), shared by embed and serve (whose values are the
+ * defaults of its requests). */
+#define CLI_EMBED_LONG_OPTIONS                                                                     \
+    {"prefix", required_argument, 0, 'p'}, {"max-tokens", required_argument, 0, 2001},             \
+        {"truncate", no_argument, 0, 2002}, {"extend", required_argument, 0, 2003},                \
+        {"attn-scale", required_argument, 0, 2004},                                                \
+        {"position-stride", required_argument, 0, 2005}, {"pooling", required_argument, 0, 2006}, \
+        {"no-normalize", no_argument, 0, 2007}, {"normalize", no_argument, 0, 2008},              \
+        {"batch-tokens", required_argument, 0, 2009}, {"ntk-lambda", required_argument, 0, 2012},  \
+        {"rope-factor", required_argument, 0, 2013}, {"se-group", required_argument, 0, 2014},    \
+        {"se-window", required_argument, 0, 2015}, {                                               \
+        "rotary-scaling-factor", required_argument, 0, 2016                                        \
+    }
+#define CLI_EMBED_SHORT "p:"
+#define CLI_EMBED_HELP                                                                             \
+    "      --prefix P        text put before every input: a preset (query, passage: the\n"         \
+    "                        model's own; e5-query, e5-passage, bge-query; none) or any string\n"  \
+    "      --max-tokens N    most tokens per text, special tokens included (default: the\n"        \
+    "                        model window; with --extend: up to 262144)\n"                         \
+    "      --truncate        cut longer texts to --max-tokens instead of failing\n"                \
+    "      --extend METHOD   past the trained window: none, pcw, gp, rp, pi (learned\n"            \
+    "                        position tables); none, pcw, gp, pi, ntk, yarn, selfextend\n"         \
+    "                        (RoPE models); none, pcw (ALiBi). `info` lists what fits\n"           \
+    "      --ntk-lambda L    ntk: base theta x L (default: the paper's 3/5/10 for a\n"             \
+    "                        target of 2/4/8 windows; the target is --max-tokens)\n"               \
+    "      --rope-factor S   pi, yarn: the scale factor (default: target / window)\n"              \
+    "      --se-group G      selfextend: group size (default: the paper's, 9 for 512->4k)\n"       \
+    "      --se-window W     selfextend: neighbour window (default: the paper's, 64 for 4k)\n"     \
+    "      --rotary-scaling-factor F  nomic-bert's dynamic NTK factor (LongEmbed: 16);\n"          \
+    "                        -1 turns a config's off\n"                                            \
+    "      --attn-scale S    log (default) or none: attention log-length scaling\n"                \
+    "      --position-stride N  multiply position ids by N (E5-Base-4k: 8, set automatically)\n"   \
+    "      --pooling P       cls, mean or max (default: as the model declares)\n"                  \
+    "      --no-normalize    do not L2-normalise the vectors\n"                                    \
+    "      --normalize       L2-normalise even if the model does not declare it\n"                 \
+    "      --batch-tokens N  token budget of one forward batch (default 8192)\n"
+
+/* Handles an option of CLI_EMBED_LONG_OPTIONS into eo (--prefix into
+ * *prefix_arg, resolved once the model is open): 1 when c was one, 0 when
+ * not, -1 on a bad value (message printed). */
+int cli_embed_option(le_embed_options *eo, const char **prefix_arg, int c, const char *arg);
+
 /* Ends the handling of option code ch once the subcommand's handlers gave
  * r (1 handled, 0 not theirs, -1 bad value, message printed): 0 to read
  * the next option; 1 after printing usage on stdout for -h; -1 for a bad
@@ -85,5 +128,6 @@ int cmd_fetch_model(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_index(int argc, char **argv);
 int cmd_search(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 #endif

@@ -20,27 +20,7 @@ static const char *USAGE =
     "\"byte_end\", \"token_start\", \"token_end\", \"embedding\"}], and the embedding is then\n"
     "the mean of the passage vectors.\n\n"
     "Options:\n" CLI_COMMON_HELP
-    "      --prefix P        text put before every input: a preset (query, passage: the\n"
-    "                        model's own; e5-query, e5-passage, bge-query; none) or any string\n"
-    "      --max-tokens N    most tokens per text, special tokens included (default: the\n"
-    "                        model window; with --extend: up to 262144)\n"
-    "      --truncate        cut longer texts to --max-tokens instead of failing\n"
-    "      --extend METHOD   past the trained window: none, pcw, gp, rp, pi (learned\n"
-    "                        position tables); none, pcw, gp, pi, ntk, yarn, selfextend\n"
-    "                        (RoPE models); none, pcw (ALiBi). `info` lists what fits\n"
-    "      --ntk-lambda L    ntk: base theta x L (default: the paper's 3/5/10 for a\n"
-    "                        target of 2/4/8 windows; the target is --max-tokens)\n"
-    "      --rope-factor S   pi, yarn: the scale factor (default: target / window)\n"
-    "      --se-group G      selfextend: group size (default: the paper's, 9 for 512->4k)\n"
-    "      --se-window W     selfextend: neighbour window (default: the paper's, 64 for 4k)\n"
-    "      --rotary-scaling-factor F  nomic-bert's dynamic NTK factor (LongEmbed: 16);\n"
-    "                        -1 turns a config's off\n"
-    "      --attn-scale S    log (default) or none: attention log-length scaling\n"
-    "      --position-stride N  multiply position ids by N (E5-Base-4k: 8, set automatically)\n"
-    "      --pooling P       cls, mean or max (default: as the model declares)\n"
-    "      --no-normalize    do not L2-normalise the vectors\n"
-    "      --normalize       L2-normalise even if the model does not declare it\n"
-    "      --batch-tokens N  token budget of one forward batch (default 8192)\n"
+    CLI_EMBED_HELP
     "      --input FORMAT    stdin format: auto (default), lines, jsonl\n"
     "      --keep-going      write {\"id\", \"error\"} for bad inputs and go on (exit 1 at end)\n"
     "      --passages N      also embed passages of at most N tokens (0: the model's window\n"
@@ -174,58 +154,13 @@ static int embed_group(embed_cli *e, cli_text *texts, size_t n) {
     return 0;
 }
 
-/* Handles the options of the extension method and its parameters: 1 when
- * c was one, 0 when not, -1 on a bad value (message printed). */
-static int method_option(le_embed_options *eo, int c, const char *arg) {
-    le_error err;
-    switch (c) {
-    case 2003:
-        if (le_extend_parse(arg, &eo->extend, &err)) {
-            cli_error("--extend: %s", err.message);
-            return -1;
-        }
-        return 1;
-    case 2004:
-        if (!strcmp(arg, "log"))
-            eo->attn_scale = LE_ATTN_SCALE_LOG;
-        else if (!strcmp(arg, "none"))
-            eo->attn_scale = LE_ATTN_SCALE_NONE;
-        else {
-            cli_error("--attn-scale: expected log or none, got \"%s\"", arg);
-            return -1;
-        }
-        return 1;
-    case 2005:
-        return cli_parse_int("--position-stride", arg, 1, 1 << 20, &eo->position_stride) ? -1 : 1;
-    case 2012: return cli_parse_double("--ntk-lambda", arg, 1, 1e6, &eo->ntk_lambda) ? -1 : 1;
-    case 2013: return cli_parse_double("--rope-factor", arg, 1, 1e6, &eo->rope_factor) ? -1 : 1;
-    case 2014: return cli_parse_int("--se-group", arg, 1, 1 << 20, &eo->se_group) ? -1 : 1;
-    case 2015: return cli_parse_int("--se-window", arg, 1, 1 << 18, &eo->se_window) ? -1 : 1;
-    case 2016:
-        if (cli_parse_double("--rotary-scaling-factor", arg, -1, 1e6, &eo->rotary_scaling_factor))
-            return -1;
-        if (eo->rotary_scaling_factor < 0) eo->rotary_scaling_factor = -1;
-        return 1;
-    default: return 0;
-    }
-}
-
-/* Handles the options of the texts and the output (prefix, length,
- * pooling, batches, input): 1 when c was one, 0 when not, -1 on a bad
- * value (message printed). */
+/* Handles the options of the input and of the embedding (cli_embed_option):
+ * 1 when c was one, 0 when not, -1 on a bad value (message printed). */
 static int text_option(embed_cli *e, int c, const char *arg) {
     switch (c) {
-    case 'p': e->prefix_arg = arg; return 1;
-    case 2001: return cli_parse_int("--max-tokens", arg, 1, 1 << 30, &e->eo.max_tokens) ? -1 : 1;
-    case 2002: e->eo.truncate = 1; return 1;
-    case 2006: e->eo.pooling = arg; return 1;
-    case 2007: e->eo.normalize = 0; return 1;
-    case 2008: e->eo.normalize = 1; return 1;
-    case 2009:
-        return cli_parse_int("--batch-tokens", arg, 1, 1 << 30, &e->eo.batch_tokens) ? -1 : 1;
     case 2010: return cli_input_option(arg, &e->format) ? -1 : 1;
     case 2011: e->keep_going = 1; return 1;
-    default: return 0;
+    default: return cli_embed_option(&e->eo, &e->prefix_arg, c, arg);
     }
 }
 
@@ -241,32 +176,17 @@ static int passage_option(embed_cli *e, int c, const char *arg) {
  * -1 on bad usage (message printed). The inputs start at optind. */
 static int parse_options(embed_cli *e, int argc, char **argv) {
     static const struct option opts[] = {CLI_COMMON_LONG_OPTIONS,
-                                         {"prefix", required_argument, 0, 'p'},
-                                         {"max-tokens", required_argument, 0, 2001},
-                                         {"truncate", no_argument, 0, 2002},
-                                         {"extend", required_argument, 0, 2003},
-                                         {"attn-scale", required_argument, 0, 2004},
-                                         {"position-stride", required_argument, 0, 2005},
-                                         {"pooling", required_argument, 0, 2006},
-                                         {"no-normalize", no_argument, 0, 2007},
-                                         {"normalize", no_argument, 0, 2008},
-                                         {"batch-tokens", required_argument, 0, 2009},
+                                         CLI_EMBED_LONG_OPTIONS,
                                          {"input", required_argument, 0, 2010},
                                          {"keep-going", no_argument, 0, 2011},
-                                         {"ntk-lambda", required_argument, 0, 2012},
-                                         {"rope-factor", required_argument, 0, 2013},
-                                         {"se-group", required_argument, 0, 2014},
-                                         {"se-window", required_argument, 0, 2015},
-                                         {"rotary-scaling-factor", required_argument, 0, 2016},
                                          {"passages", required_argument, 0, 2017},
                                          {"passage-overlap", required_argument, 0, 2018},
                                          {"passage-mode", required_argument, 0, 2019},
                                          {0, 0, 0, 0}};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT "p:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, CLI_COMMON_SHORT CLI_EMBED_SHORT, opts, NULL)) != -1) {
         int r = cli_common_option(&e->common, c, optarg);
-        if (!r) r = method_option(&e->eo, c, optarg);
         if (!r) r = text_option(e, c, optarg);
         if (!r) r = passage_option(e, c, optarg);
         if ((r = cli_option_end(r, c, USAGE))) return r;
