@@ -16,6 +16,7 @@ static const struct {
     {"bench", cmd_bench, "the LongEmbed benchmark (passkey, needle, task directories)"},
     {"index", cmd_index, "build a retrieval index: add, delete, compact, info, verify"},
     {"search", cmd_search, "ranked documents of an index for text queries"},
+    {"serve", cmd_serve, "HTTP server: OpenAI/TEI embeddings, search, index updates"},
 };
 
 static void usage(FILE *f) {

@@ -1,0 +1,200 @@
+/* One request through libmicrohttpd (http.h). */
+#include "server/http.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* The route of url and method; *path_known is 1 when some route has url. */
+static int find_route(const char *url, const char *method, int *path_known) {
+    *path_known = 0;
+    for (size_t i = 0; i < le_srv_n_routes; i++) {
+        if (strcmp(le_srv_routes[i].path, url)) continue;
+        *path_known = 1;
+        if (!strcmp(le_srv_routes[i].method, method)) return (int)i;
+    }
+    return -1;
+}
+
+/* Compares without an early exit, so the time says nothing about the key. */
+static int same_secret(const char *a, const char *b) {
+    size_t na = strlen(a), nb = strlen(b);
+    unsigned char d = na != nb;
+    for (size_t i = 0; i < na; i++) d |= (unsigned char)(a[i] ^ b[i % (nb ? nb : 1)]);
+    return d == 0;
+}
+
+static int authorised(le_srv_conn *c) {
+    const char *key = c->srv->cfg.api_key;
+    if (!key || (c->route && c->route->open)) return 1;
+    const char *h = MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND, "Authorization");
+    return h && !strncmp(h, "Bearer ", 7) && same_secret(h + 7, key);
+}
+
+/* The checks made on the headers alone; 1 when they replied. */
+static int check_headers(le_srv_conn *c, const char *url, int path_known) {
+    le_srv_fail f;
+    const char *cl = MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND, "Content-Length");
+    if (!c->route && !path_known)
+        le_srv_failf(&f, 404, "", "no route %s (see GET /info for the routes)", url);
+    else if (!c->route)
+        le_srv_failf(&f, 405, "", "%s does not take this method", url);
+    else if (!authorised(c))
+        le_srv_failf(&f, 401, "", "a valid API key is needed: Authorization: Bearer KEY");
+    else if (cl && strtoull(cl, NULL, 10) > c->srv->cfg.max_request_bytes)
+        le_srv_failf(&f, 413, "", "the request body (%s bytes) is over the limit of %zu bytes", cl,
+                     c->srv->cfg.max_request_bytes);
+    else
+        return 0;
+    le_srv_reply_fail(c, &f);
+    return 1;
+}
+
+/* Appends a piece of the body, or drops it once the body is over the limit. */
+static void take_body(le_srv_conn *c, const char *data, size_t n) {
+    size_t max = c->srv->cfg.max_request_bytes;
+    if (c->too_large) return;
+    if (n > max || c->len > max - n) {
+        c->too_large = 1;
+        free(c->body);
+        c->body = NULL;
+        c->len = c->cap = 0;
+        return;
+    }
+    if (c->len + n + 1 > c->cap) {
+        size_t cap = c->cap ? c->cap : 4096;
+        while (cap < c->len + n + 1) cap *= 2;
+        char *p = realloc(c->body, cap);
+        if (!p) {
+            c->too_large = 1; /* answered as too large: there is no room for it */
+            return;
+        }
+        c->body = p;
+        c->cap = cap;
+    }
+    memcpy(c->body + c->len, data, n);
+    c->len += n;
+    c->body[c->len] = 0;
+}
+
+static enum MHD_Result send_reply(le_srv_conn *c) {
+    static const char oom[] = "{\"error\":{\"message\":\"out of memory\",\"type\":\"server_error\","
+                              "\"param\":null,\"code\":null}}";
+    if (c->reply.failed) c->status = 503;
+    const char *body = c->reply.failed ? oom : c->reply.p ? c->reply.p : "";
+    size_t n = c->reply.failed ? sizeof oom - 1 : c->reply.n;
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(n, (void *)body, MHD_RESPMEM_MUST_COPY);
+    if (!r) return MHD_NO;
+    MHD_add_response_header(r, "Content-Type", c->content_type);
+    if (c->status == 429 || c->status == 503) MHD_add_response_header(r, "Retry-After", "1");
+    if (c->status == 401) MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
+    enum MHD_Result ret = MHD_queue_response(c->mc, (unsigned)c->status, r);
+    MHD_destroy_response(r);
+    if (c->srv->cfg.verbose)
+        fprintf(stderr, "longembed serve: %s %d %.1f ms\n",
+                c->route ? c->route->path : "-", c->status, (now_seconds() - c->t0) * 1e3);
+    return ret;
+}
+
+/* A new request: its route and the header checks. */
+static le_srv_conn *conn_new(le_srv *s, struct MHD_Connection *mc, const char *url,
+                             const char *method) {
+    le_srv_conn *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->srv = s;
+    c->mc = mc;
+    c->t0 = now_seconds();
+    c->content_type = "application/json";
+    int path_known;
+    c->route_index = find_route(url, method, &path_known);
+    c->route = c->route_index >= 0 ? &le_srv_routes[c->route_index] : NULL;
+    pthread_mutex_lock(&s->mu);
+    s->in_flight++;
+    pthread_mutex_unlock(&s->mu);
+    check_headers(c, url, path_known);
+    return c;
+}
+
+enum MHD_Result le_srv_on_request(void *cls, struct MHD_Connection *mc, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_size, void **con_cls) {
+    le_srv_conn *c = *con_cls;
+    if (!c) {
+        if (!(c = conn_new(cls, mc, url, method))) return MHD_NO;
+        *con_cls = c;
+        return c->ready ? send_reply(c) : MHD_YES;
+    }
+    if (*upload_size) {
+        take_body(c, upload_data, *upload_size);
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (c->suspended) { /* back from the worker */
+        c->suspended = 0;
+        if (!c->ready && c->resume) c->resume(c);
+    } else if (!c->ready && c->too_large) {
+        le_srv_fail f;
+        le_srv_failf(&f, 413, "", "the request body is over the limit of %zu bytes",
+                     c->srv->cfg.max_request_bytes);
+        le_srv_reply_fail(c, &f);
+    } else if (!c->ready) {
+        c->route->handle(c);
+        if (c->suspended) return MHD_YES;
+    }
+    if (!c->ready) {
+        le_srv_fail f;
+        le_srv_failf(&f, 500, "", "the handler gave no reply (a bug: please report)");
+        le_srv_reply_fail(c, &f);
+    }
+    return send_reply(c);
+}
+
+void le_srv_on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
+                         enum MHD_RequestTerminationCode why) {
+    le_srv *s = cls;
+    le_srv_conn *c = *con_cls;
+    if (!c) return;
+    /* a client that went away before its reply counts as status 499 */
+    int status = c->ready && why == MHD_REQUEST_TERMINATED_COMPLETED_OK ? c->status : 499;
+    le_srv_metrics_request(s->metrics, c->route_index, status, now_seconds() - c->t0);
+    if (c->cleanup) c->cleanup(c);
+    le_srv_buf_free(&c->reply);
+    free(c->body);
+    free(c);
+    *con_cls = NULL;
+    pthread_mutex_lock(&s->mu);
+    s->in_flight--;
+    pthread_cond_broadcast(&s->idle);
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* The worker finished c's job: wake the connection up. */
+static void job_done(le_srv_job *j) {
+    le_srv_conn *c = j->user;
+    MHD_resume_connection(c->mc);
+}
+
+void le_srv_submit(le_srv_conn *c, void (*resume)(le_srv_conn *c)) {
+    c->resume = resume;
+    c->job.done = job_done;
+    c->job.user = c;
+    c->suspended = 1;
+    MHD_suspend_connection(c->mc);
+    int rc = le_srv_batcher_submit(c->srv->batcher, &c->job);
+    if (rc == 0) return;
+    le_srv_fail f;
+    if (rc == -2) le_srv_failf(&f, 503, "", "the server is shutting down");
+    else
+        le_srv_failf(&f, 429, "", "the server is busy: %d requests are waiting; retry later",
+                     c->srv->cfg.max_queue);
+    le_srv_reply_fail(c, &f);
+    MHD_resume_connection(c->mc);
+}

@@ -1,0 +1,199 @@
+/* POST /search. A search whose mode needs the query's vector queues the query as an
+ * embedding job (packed with other requests' texts) and searches when it
+ * is back; BM25 searches need no model and run on the
+ * connection's thread. */
+#include "server/server_impl.h"
+
+#include "base/error.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct search_state {
+    le_srv_search_req req;
+    le_srv_index *x;
+    le_search_options so;
+    le_index_model im; /* the query's embedding options point into it */
+    float *vec;
+    size_t qlen;
+    le_text_result res;
+} search_state;
+
+static void search_cleanup(le_srv_conn *c) {
+    search_state *st = c->state;
+    le_srv_search_req *r = &st->req;
+    cJSON_Delete(r->root);
+    free(st->vec);
+    free(st);
+    c->state = NULL;
+}
+
+/* The best passage of a hit as JSON (the text when stored). */
+static void passage_json(le_srv_buf *b, const le_index_doc_info *d, const le_hit_passage *p) {
+    le_srv_buf_printf(b, ",\"passage\":{\"index\":%ld,\"byte_start\":%zu,\"byte_end\":%zu,"
+                         "\"token_start\":%d,\"token_end\":%d,\"score\":",
+                      p->passage, p->byte_start, p->byte_end, p->token_start, p->token_end);
+    le_srv_buf_float(b, p->score);
+    le_srv_buf_puts(b, ",\"text\":");
+    if (d->text) le_srv_buf_json_string(b, d->text + p->byte_start, p->byte_end - p->byte_start);
+    else le_srv_buf_puts(b, "null");
+    le_srv_buf_puts(b, "}");
+}
+
+/* One hit as JSON. */
+static void hit_json(le_srv_buf *b, int rank, const le_index_doc_info *d, const le_index_hit *h,
+                     const le_hit_passage *p) {
+    le_srv_buf_printf(b, "%s{\"rank\":%d,\"id\":", rank > 1 ? "," : "", rank);
+    le_srv_buf_json_string(b, d->id, strlen(d->id));
+    le_srv_buf_puts(b, ",\"score\":");
+    le_srv_buf_float(b, h->score);
+    const char *names[2] = {"dense", "bm25"};
+    float parts[2] = {h->dense, h->bm25};
+    for (int i = 0; i < 2; i++) {
+        if (isnan(parts[i])) continue;
+        le_srv_buf_printf(b, ",\"%s\":", names[i]);
+        le_srv_buf_float(b, parts[i]);
+    }
+    le_srv_buf_puts(b, ",\"title\":");
+    le_srv_buf_json_string(b, d->title, strlen(d->title));
+    le_srv_buf_puts(b, ",\"source\":");
+    le_srv_buf_json_string(b, d->source, strlen(d->source));
+    le_srv_buf_printf(b, ",\"tokens\":%d", d->tokens);
+    if (p && p->passage >= 0) passage_json(b, d, p);
+    le_srv_buf_puts(b, "}");
+}
+
+/* The hits of ix that pass the id prefix, best first, at most k. */
+static void hits_json(le_srv_conn *c, le_index *ix, const le_index_hit *hits, int n) {
+    search_state *st = c->state;
+    const char *prefix = st->req.id_prefix;
+    size_t plen = prefix ? strlen(prefix) : 0;
+    le_index_info info;
+    le_index_get_info(ix, &info);
+    le_srv_buf *b = &c->reply;
+    le_srv_buf_puts(b, "{\"index\":");
+    le_srv_buf_json_string(b, st->x->name, strlen(st->x->name));
+    le_srv_buf_printf(b, ",\"mode\":\"%s\",\"generation\":%llu,\"docs\":%zu,\"hits\":[",
+                      le_search_mode_name(st->so.mode), (unsigned long long)info.generation,
+                      info.docs);
+    int rank = 0;
+    for (int i = 0; i < n && rank < st->req.k; i++) {
+        le_index_doc_info d;
+        if (le_index_get_doc(ix, hits[i].doc, &d, NULL) || (plen && strncmp(d.id, prefix, plen)))
+            continue;
+        hit_json(b, ++rank, &d, &hits[i], st->req.passages ? &st->so.passages[i] : NULL);
+    }
+    le_srv_buf_puts(b, "]}");
+    le_srv_reply(c, 200, "application/json");
+}
+
+/* Searches the newest version of the index (with the query's vector when
+ * the mode needs it) and replies. With an id prefix every document is
+ * ranked, so that k of them can pass the filter. */
+static void do_search(le_srv_conn *c) {
+    search_state *st = c->state;
+    le_srv_fail f;
+    le_error err;
+    le_index *ix;
+    uint64_t gen;
+    le_status s = le_srv_index_acquire(st->x, &ix, &gen, &err);
+    if (s) {
+        le_srv_fail_from(&f, s, &err, "index");
+        le_srv_reply_fail(c, &f);
+        return;
+    }
+    size_t count = le_index_count(ix);
+    size_t want = st->req.id_prefix ? count : (size_t)st->req.k;
+    if (want > count) want = count;
+    le_index_hit *hits = malloc((want ? want : 1) * sizeof *hits);
+    st->so.passages = malloc((want ? want : 1) * sizeof *st->so.passages);
+    int n = 0;
+    st->so.k = (int)(want ? want : 1);
+    le_index_query q = {.text = st->req.query, .dense = st->vec};
+    if (!hits || !st->so.passages) s = le_fail(&err, LE_ERR_NOMEM, "out of memory");
+    else if (want) s = le_index_search(ix, &q, &st->so, hits, &n, &err);
+    if (s) {
+        le_srv_fail_from(&f, s, &err, "query");
+        le_srv_reply_fail(c, &f);
+    } else {
+        hits_json(c, ix, hits, n);
+    }
+    free(hits);
+    free(st->so.passages);
+    st->so.passages = NULL;
+    le_srv_index_release(st->x, ix, gen);
+}
+
+static void resume_search(le_srv_conn *c) {
+    if (c->job.status) {
+        le_srv_fail f;
+        le_srv_fail_from(&f, c->job.status, &c->job.err, "query");
+        le_srv_reply_fail(c, &f);
+        return;
+    }
+    do_search(c);
+}
+
+/* The mode of the request (default: dense with vectors, else bm25); 1 when
+ * it needs the query's vector; -1 after replying an error. */
+static int search_mode(le_srv_conn *c, search_state *st, const le_index_info *info) {
+    le_srv_fail f;
+    le_error err;
+    st->so.mode = info->model.dim ? LE_SEARCH_DENSE : LE_SEARCH_BM25;
+    if (st->req.mode && le_search_mode_parse(st->req.mode, &st->so.mode, &err))
+        le_srv_failf(&f, 400, "mode", "%s", err.message);
+    else if (st->so.mode == LE_SEARCH_SPARSE || st->so.mode == LE_SEARCH_MULTI)
+        le_srv_failf(&f, 400, "mode", "mode %s needs query weights the server cannot make yet: "
+                     "use dense, bm25 or hybrid", st->req.mode);
+    else if (st->so.mode == LE_SEARCH_DENSE && !info->model.dim)
+        le_srv_failf(&f, 400, "mode", "index %s has no dense vectors: use mode bm25", st->x->name);
+    else if (info->model.dim && st->so.mode != LE_SEARCH_BM25 && !st->x->model_ok)
+        le_srv_failf(&f, 400, "mode", "%s", st->x->model_msg);
+    else
+        return info->model.dim && st->so.mode != LE_SEARCH_BM25;
+    le_srv_reply_fail(c, &f);
+    return -1;
+}
+
+void le_srv_h_search(le_srv_conn *c) {
+    le_srv_fail f;
+    search_state *st = calloc(1, sizeof *st);
+    if (!st) {
+        le_srv_reply_fail(c, (le_srv_failf(&f, 503, "", "out of memory"), &f));
+        return;
+    }
+    c->state = st;
+    c->cleanup = search_cleanup;
+    le_search_options_init(&st->so);
+    if (le_srv_parse_search(c->body ? c->body : "", c->len, &st->req, &f)) {
+        le_srv_reply_fail(c, &f);
+        return;
+    }
+    if (!(st->x = le_srv_find_index(c, st->req.index))) return;
+    le_index_info info;
+    le_srv_index_get_info(st->x, &info, NULL);
+    int dense = search_mode(c, st, &info);
+    if (dense <= 0) {
+        if (dense == 0) do_search(c);
+        return;
+    }
+    st->im = info.model;
+    st->vec = malloc((size_t)info.model.dim * sizeof *st->vec);
+    if (!st->vec || info.model.dim != c->srv->dim) {
+        le_srv_failf(&f, 500, "", "the index's dimension is not the model's");
+        le_srv_reply_fail(c, &f);
+        return;
+    }
+    le_srv_job *j = &c->job;
+    le_index_model_embed_options(&st->im, LE_EMBED_QUERIES, &j->eo);
+    j->kind = LE_SRV_JOB_TEXTS;
+    j->n = 1;
+    j->texts = &st->req.query;
+    st->qlen = strlen(st->req.query);
+    j->lens = &st->qlen;
+    j->tokens = st->qlen / 3 + 2; /* about; queries are cut to the index's limit */
+    j->out = st->vec;
+    j->res = &st->res;
+    le_srv_submit(c, resume_search);
+}
