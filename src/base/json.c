@@ -7,20 +7,83 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define LE_JSON_STR_(x) #x
+#define LE_JSON_STR(x) LE_JSON_STR_(x)
+
+/* 1 when s[0..n) at p starts a \u escape of a UTF-16 surrogate (D800-DFFF). */
+static int surrogate_escape_at(const char *s, size_t n, size_t p) {
+    if (p + 6 > n || s[p] != '\\' || s[p + 1] != 'u') return 0;
+    char c = s[p + 2], d = s[p + 3];
+    return (c == 'd' || c == 'D') && strchr("89abcdefABCDEF", d) && d;
+}
+
+/* The open arrays and objects (outside strings) before byte off of s. */
+static size_t depth_at(const char *s, size_t off) {
+    size_t depth = 0;
+    int in_string = 0;
+    for (size_t i = 0; i < off; i++) {
+        char c = s[i];
+        if (in_string) {
+            if (c == '\\') i++;
+            else if (c == '"') in_string = 0;
+        } else if (c == '"') {
+            in_string = 1;
+        } else if (c == '[' || c == '{') {
+            depth++;
+        } else if ((c == ']' || c == '}') && depth) {
+            depth--;
+        }
+    }
+    return depth;
+}
+
+/* Why cJSON stopped at byte off, for the few failures worth naming; NULL
+ * for a plain syntax error (the offset says enough). */
+static const char *parse_failure(const char *s, size_t n, size_t off) {
+    if (surrogate_escape_at(s, n, off)) return "an unpaired UTF-16 surrogate escape";
+    if (off < n && (s[off] == '[' || s[off] == '{') && depth_at(s, off) >= CJSON_NESTING_LIMIT)
+        return "nested deeper than " LE_JSON_STR(CJSON_NESTING_LIMIT) " levels";
+    return NULL;
+}
+
+/* Parses text as le_json_parse; lines: name the line of a failure too. */
+static le_status parse(const char *text, size_t len, const char *what, int lines, cJSON **out,
+                       le_error *err) {
+    const char *end = NULL;
+    *out = NULL;
+    cJSON *j = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    size_t off = end && end >= text ? (size_t)(end - text) : 0;
+    if (off > len) off = len;
+    const char *why = j ? NULL : parse_failure(text, len, off);
+    for (size_t i = off; j && i < len; i++) { /* white space (or a C string's NUL) only after it */
+        char c = text[i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0) continue;
+        cJSON_Delete(j);
+        j = NULL;
+        why = "text after the value";
+        off = i;
+    }
+    if (j) {
+        *out = j;
+        return LE_OK;
+    }
+    size_t line = 1;
+    for (size_t i = 0; i < off; i++) line += text[i] == '\n';
+    if (lines)
+        return le_fail(err, LE_ERR_FORMAT, "%s: invalid JSON at line %zu, byte %zu%s%s", what,
+                       line, off, why ? ": " : "", why ? why : "");
+    return le_fail(err, LE_ERR_FORMAT, "%s: invalid JSON at byte %zu%s%s", what, off,
+                   why ? ": " : "", why ? why : "");
+}
+
 le_status le_json_parse(const char *text, size_t len, const char *what, cJSON **out,
                         le_error *err) {
-    const char *end = NULL;
-    cJSON *j = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-    if (!j) {
-        size_t off = end && end >= text ? (size_t)(end - text) : 0;
-        if (off > len) off = len;
-        size_t line = 1;
-        for (size_t i = 0; i < off; i++) line += text[i] == '\n';
-        return le_fail(err, LE_ERR_FORMAT, "%s: invalid JSON at line %zu, byte %zu", what, line,
-                       off);
-    }
-    *out = j;
-    return LE_OK;
+    return parse(text, len, what, 1, out, err);
+}
+
+le_status le_json_parse_line(const char *text, size_t len, const char *what, cJSON **out,
+                             le_error *err) {
+    return parse(text, len, what, 0, out, err);
 }
 
 le_status le_json_load(const char *path, size_t max_size, cJSON **out, le_error *err) {
@@ -87,4 +150,11 @@ void le_json_write_string(const char *s, size_t n, unsigned flags, le_json_put p
     }
     if (n > run) put(ctx, s + run, n - run);
     put(ctx, "\"", 1);
+}
+
+int le_json_id_number(double v, char buf[32]) {
+    const double limit = 9007199254740992.0; /* 2^53 */
+    if (!isfinite(v) || v != floor(v) || v >= limit || v <= -limit) return -1;
+    snprintf(buf, 32, "%lld", (long long)v); /* exact: |v| < 2^53 */
+    return 0;
 }

@@ -9,9 +9,19 @@
 #include <cjson/cJSON.h>
 #include <stddef.h>
 
-/* Parses text (len bytes); on a syntax error the message reads
- * "<what>: invalid JSON at line L, byte B". */
+/* Parses text (len bytes): one JSON value, then only white space. On an
+ * error the message reads "<what>: invalid JSON at line L, byte B", with
+ * the reason when it is more than syntax (": text after the value", ": an
+ * unpaired UTF-16 surrogate escape", ": nested deeper than 1000 levels"). */
 le_status le_json_parse(const char *text, size_t len, const char *what, cJSON **out, le_error *err);
+/* le_json_parse for one line of JSONL: "<what>: invalid JSON at byte B...". */
+le_status le_json_parse_line(const char *text, size_t len, const char *what, cJSON **out,
+                             le_error *err);
+/* The text of an id given as a JSON number: an integer of at most 2^53 - 1
+ * in magnitude (beyond it a double drops digits, so two ids could become
+ * one), written in full digits into buf (32 bytes). 0, or -1 when v is not
+ * such an integer. */
+int le_json_id_number(double v, char buf[32]);
 /* Reads and parses a file (bounded by max_size bytes, 0 = no bound). */
 le_status le_json_load(const char *path, size_t max_size, cJSON **out, le_error *err);
 

@@ -50,28 +50,15 @@ static int reader_next(line_reader *r, const char **s, size_t *n) {
 }
 
 static le_status parse_line(line_reader *r, const char *s, size_t n, cJSON **out, le_error *err) {
-    const char *end = NULL;
-    cJSON *j = cJSON_ParseWithLengthOpts(s, n, &end, 0);
-    if (!j) {
-        size_t off = end && end >= s && end <= s + n ? (size_t)(end - s) : 0;
-        return le_fail(err, LE_ERR_FORMAT, "%s:%ld: invalid JSON (at byte %zu of the line)",
-                       r->path, r->line, off + 1);
+    char what[1100];
+    snprintf(what, sizeof what, "%s:%ld", r->path, r->line);
+    le_status st = le_json_parse_line(s, n, what, out, err);
+    if (st) return st;
+    if (!cJSON_IsObject(*out)) {
+        cJSON_Delete(*out);
+        *out = NULL;
+        return le_fail(err, LE_ERR_FORMAT, "%s: not a JSON object", what);
     }
-    if (end) {
-        for (const char *p = end; p < s + n; p++)
-            if (*p != ' ' && *p != '\t' && *p != '\r' && *p) {
-                cJSON_Delete(j);
-                return le_fail(err, LE_ERR_FORMAT,
-                               "%s:%ld: invalid JSON (text after the object, at byte %zu of the "
-                               "line)",
-                               r->path, r->line, (size_t)(p - s) + 1);
-            }
-    }
-    if (!cJSON_IsObject(j)) {
-        cJSON_Delete(j);
-        return le_fail(err, LE_ERR_FORMAT, "%s:%ld: not a JSON object", r->path, r->line);
-    }
-    *out = j;
     return LE_OK;
 }
 
@@ -87,13 +74,14 @@ static le_status get_id(line_reader *r, const cJSON *j, const char *const *keys,
             *out = v->valuestring;
             return LE_OK;
         }
-        if (cJSON_IsNumber(v) && v->valuedouble == (double)(long long)v->valuedouble) {
-            snprintf(buf, cap, "%lld", (long long)v->valuedouble);
+        if (cJSON_IsNumber(v) && cap >= 32 && !le_json_id_number(v->valuedouble, buf)) {
             *out = buf;
             return LE_OK;
         }
-        return le_fail(err, LE_ERR_FORMAT, "%s:%ld: \"%s\" must be a string or an integer", r->path,
-                       r->line, *keys);
+        return le_fail(err, LE_ERR_FORMAT,
+                       "%s:%ld: \"%s\" must be a string or an integer of at most 2^53 - 1 "
+                       "(9007199254740991; larger numbers lose digits: give them as strings)",
+                       r->path, r->line, *keys);
     }
     char names[128] = "";
     for (const char *const *k = first; *k; k++) {

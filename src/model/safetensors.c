@@ -257,33 +257,13 @@ static le_status check_overlaps(le_safetensors *st, size_t first, le_error *err)
     return s;
 }
 
+/* The header object; the format pads it with spaces, and le_json_parse
+ * refuses anything else after it. */
 static le_status parse_header_json(const char *file, const char *hdr, size_t len, cJSON **out,
                                    le_error *err) {
     char what[1100];
     snprintf(what, sizeof what, "%s: header", file);
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(hdr, len, &end, 0);
-    if (!root) {
-        cJSON *again = NULL;
-        le_status s = le_json_parse(hdr, len, what, &again, err);
-        cJSON_Delete(again);
-        return s ? s : le_fail(err, LE_ERR_FORMAT, "%s: invalid JSON", what);
-    }
-    /* the format pads the header with spaces; anything else after the object is corrupt */
-    size_t off = (size_t)(end - hdr);
-    for (size_t i = off; i < len; i++) {
-        char ch = hdr[i];
-        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') continue;
-        size_t line = 1;
-        for (size_t k = 0; k < i; k++) line += hdr[k] == '\n';
-        cJSON_Delete(root);
-        return le_fail(err, LE_ERR_FORMAT,
-                       "%s: invalid JSON at line %zu, byte %zu: data after the "
-                       "header object",
-                       what, line, i);
-    }
-    *out = root;
-    return LE_OK;
+    return le_json_parse(hdr, len, what, out, err);
 }
 
 static le_status parse_image(le_safetensors *st, const char *file, const unsigned char *data,

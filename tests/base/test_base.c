@@ -63,7 +63,8 @@ static void test_pool(void) {
 static void test_json(void) {
     cJSON *j = NULL;
     le_error e;
-    CHECK_EQ_INT(le_json_parse("{\"a\": 3, \"b\": \"x\", \"c\": true}", 31, "t", &j, &e), LE_OK);
+    const char *good = "{\"a\": 3, \"b\": \"x\", \"c\": true}";
+    CHECK_EQ_INT(le_json_parse(good, strlen(good), "t", &j, &e), LE_OK);
     long long v = 0;
     CHECK(le_json_int(j, "a", &v) && v == 3);
     CHECK(strcmp(le_json_str(j, "b"), "x") == 0);

@@ -146,7 +146,7 @@ int main(void) {
     d = task_dir(C3, "{\"qid\": \"q1\", \"text\": \"x\"}\n\n\nnot json\n", "qrels.jsonl", qrels_ok);
     expect_fail(d, LE_ERR_FORMAT, "queries.jsonl:4: invalid JSON", NULL);
     d = task_dir(C3, Q2, "qrels.jsonl", "{\"qid\": \"q1\", \"doc_id\": \"a\"} trailing\n");
-    expect_fail(d, LE_ERR_FORMAT, "qrels.jsonl:1: invalid JSON", "text after the object");
+    expect_fail(d, LE_ERR_FORMAT, "qrels.jsonl:1: invalid JSON", "text after the value");
     d = task_dir("[1, 2]\n", Q2, "qrels.jsonl", qrels_ok);
     expect_fail(d, LE_ERR_FORMAT, "corpus.jsonl:1: not a JSON object", NULL);
     /* missing or mistyped fields */

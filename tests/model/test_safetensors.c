@@ -422,7 +422,7 @@ static void test_lies(void) {
     expect_fail("json", "{\"w.q\":{\"dtype\":\"F32\",\n\"shape\":[1] \"data_offsets\":[0,4]}}", d,
                 64, LE_ERR_FORMAT, "header: invalid JSON at line 2", NULL);
     expect_fail("trailing", "{} {}", d, 64, LE_ERR_FORMAT, "invalid JSON at line 1, byte 3",
-                "data after the header object");
+                "text after the value");
     expect_fail("dup",
                 "{" T1("w.q", "F32", "[1]", "[0,4]") "," T1("w.q", "F32", "[1]", "[4,8]") "}", d,
                 64, LE_ERR_FORMAT, "tensor \"w.q\": duplicate tensor name", NULL);
