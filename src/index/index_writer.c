@@ -59,6 +59,7 @@ struct le_index_writer {
     le_map pending; /* id (borrowed from docs) → position in docs */
     char **dels;
     size_t n_dels, cap_dels;
+    le_map deleted; /* the ids in dels (borrowed), so that one is counted once */
     le_pool *pool;
 };
 
@@ -79,6 +80,7 @@ static void clear_pending(le_index_writer *w) {
     for (size_t i = 0; i < w->n_docs; i++) pdoc_free(&w->docs[i]);
     w->n_docs = w->n_live_pending = 0;
     le_map_free(&w->pending);
+    le_map_free(&w->deleted);
     for (size_t i = 0; i < w->n_dels; i++) free(w->dels[i]);
     w->n_dels = 0;
 }
@@ -554,6 +556,7 @@ le_status le_index_writer_open(const char *path, const le_index_model *model,
     le_index_writer *w = calloc(1, sizeof *w);
     if (!w) return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
     le_map_init(&w->pending, &le_map_borrowed);
+    le_map_init(&w->deleted, &le_map_borrowed);
     w->lock_fd = -1;
     le_index_options_init(&w->opt);
     le_status st = le_options_take(&w->opt, sizeof w->opt, opt, "le_index_options", err);
@@ -587,12 +590,7 @@ le_status le_index_writer_open(const char *path, const le_index_model *model,
             w->cur = NULL;
         } else if (model && le_index_model_differs(&w->cur->model, model, why, sizeof why)) {
             char built[400];
-            const le_index_model *im = &w->cur->model;
-            if (im->dim)
-                snprintf(built, sizeof built, "model \"%s\" (%d dims, extend %s, max tokens %d)",
-                         im->name, im->dim, le_extend_name(im->extend), im->max_tokens);
-            else
-                snprintf(built, sizeof built, "no model (BM25 only)");
+            le_index_model_summary(&w->cur->model, built, sizeof built);
             st = le_fail(err, LE_ERR_ARG,
                          "%s was built with %s; refusing to mix: %s (use another index, or the "
                          "same model and method)",
@@ -845,12 +843,18 @@ le_status le_index_writer_delete(le_index_writer *w, size_t n, const char *const
             le_map_del(&w->pending, ids[i], l);
             hit = 1;
         }
-        if (le_index_find(w->cur, ids[i]) >= 0) hit = 1;
+        int again = le_map_get(&w->deleted, ids[i], l) >= 0; /* deleted before, not committed */
+        if (!again && le_index_find(w->cur, ids[i]) >= 0) hit = 1;
         found += hit;
+        if (again) continue;
         if (le_array_reserve(w->dels, w->cap_dels, w->n_dels + 1))
             return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
         if (!(w->dels[w->n_dels] = strdup(ids[i])))
             return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
+        if (le_map_put(&w->deleted, w->dels[w->n_dels], l, (uint32_t)w->n_dels)) {
+            free(w->dels[w->n_dels]);
+            return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
+        }
         w->n_dels++;
     }
     if (n_found) *n_found = found;
