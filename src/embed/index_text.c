@@ -122,12 +122,10 @@ static le_status check_model(const le_index_model *im, le_model *m, const char *
     got.passage_tokens = im->passage_tokens;
     got.passage_overlap = im->passage_overlap;
     got.passage_mode = im->passage_mode;
-    char why[512];
+    char why[512], built[400];
+    le_index_model_summary(im, built, sizeof built);
     if (le_index_model_differs(im, &got, why, sizeof why))
-        return le_fail(err, LE_ERR_ARG,
-                       "%s was built with model \"%s\" (%d dims, extend %s, max tokens %d); "
-                       "refusing %s",
-                       path, im->name, im->dim, le_extend_name(im->extend), im->max_tokens, why);
+        return le_fail(err, LE_ERR_ARG, "%s was built with %s; refusing %s", path, built, why);
     return LE_OK;
 }
 

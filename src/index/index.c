@@ -76,13 +76,20 @@ static const char *passage_mode_name(le_passage_mode m) {
     return m == LE_PASSAGE_CHUNK ? "chunk" : m == LE_PASSAGE_LATE ? "late" : "?";
 }
 
-static void describe_model(const le_index_model *m, char *buf, size_t cap) {
+void le_index_model_summary(const le_index_model *m, char *buf, size_t cap) {
     if (!m->dim && !m->sparse_vocab && !m->multi_dim) {
         snprintf(buf, cap, "no model (BM25 only)");
         return;
     }
-    snprintf(buf, cap, "model \"%s\" (%d dims, %s pooling, extend %s, max tokens %d)", m->name,
-             m->dim, m->pooling, le_extend_name(m->extend), m->max_tokens);
+    char mt[32];
+    snprintf(buf, cap, "model \"%s\" (%d dims, %s pooling, extend %s, max tokens %s)", m->name,
+             m->dim, m->pooling, le_extend_name(m->extend), le_max_tokens_text(m->max_tokens, mt));
+}
+
+const char *le_max_tokens_text(int max_tokens, char buf[32]) {
+    if (max_tokens > 0) snprintf(buf, 32, "%d", max_tokens);
+    else snprintf(buf, 32, "the method's default");
+    return buf;
 }
 
 int le_index_model_differs(const le_index_model *a, const le_index_model *b, char *msg,
@@ -110,8 +117,8 @@ int le_index_model_differs(const le_index_model *a, const le_index_model *b, cha
     }
     if ((a->dim != 0) != (b->dim != 0)) {
         char x[300], y[300];
-        describe_model(a, x, sizeof x);
-        describe_model(b, y, sizeof y);
+        le_index_model_summary(a, x, sizeof x);
+        le_index_model_summary(b, y, sizeof y);
         snprintf(msg, cap, "%s instead of %s", y, x);
         return 1;
     }
@@ -129,7 +136,12 @@ int le_index_model_differs(const le_index_model *a, const le_index_model *b, cha
                  le_extend_name(a->extend));
         return 1;
     }
-    DIFF_INT(max_tokens, "max tokens")
+    if (a->max_tokens != b->max_tokens) {
+        char x[32], y[32];
+        snprintf(msg, cap, "max tokens %s instead of %s", le_max_tokens_text(b->max_tokens, y),
+                 le_max_tokens_text(a->max_tokens, x));
+        return 1;
+    }
     DIFF_INT(attn_scale, "attention scaling")
     DIFF_INT(position_stride, "position stride")
     DIFF_DBL(ntk_lambda, "NTK lambda")

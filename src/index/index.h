@@ -71,6 +71,11 @@ void le_index_seg_params(le_seg_params *p, const le_index_model *m, const le_ind
  * none, and then overlap and mode 0), 0 <= overlap < tokens, a known mode,
  * and dense vectors to go with passages. */
 int le_index_passages_valid(const le_index_model *m);
+/* "model \"NAME\" (D dims, P pooling, extend E, max tokens N)", or "no
+ * model (BM25 only)": an index's identity in messages. */
+void le_index_model_summary(const le_index_model *m, char *buf, size_t cap);
+/* max_tokens as messages say it: the number, or "the method's default" for 0. */
+const char *le_max_tokens_text(int max_tokens, char buf[32]);
 
 /* The (segment, local document) of live document number doc. */
 void le_index_locate(const le_index *ix, size_t doc, int *seg, uint32_t *local);
