@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include "base/cpu.h"
 #include "base/json.h"
 
 #include <errno.h>
@@ -50,9 +51,23 @@ int cli_common_option(cli_common *c, int code, const char *arg) {
     switch (code) {
     case 'm': c->model = arg; return 1;
     case 1001: return cli_parse_int("--threads", arg, 0, 1024, &c->mo.threads) ? -1 : 1;
-    case 1002: c->mo.isa = arg; return 1;
+    case 1002: {
+        le_isa isa; /* a name this CPU lacks is no usage error: le_model_open says so */
+        if (le_isa_parse(arg, &isa) == LE_ERR_ARG) {
+            cli_error("--isa: expected auto, scalar, avx2 or avx512, got \"%s\"", arg);
+            return -1;
+        }
+        c->mo.isa = arg;
+        return 1;
+    }
     case 1003: c->mo.cache_dir = arg; return 1;
-    case 1004: c->mo.precision = arg; return 1;
+    case 1004:
+        if (strcmp(arg, "fp32") && strcmp(arg, "bf16")) {
+            cli_error("--precision: expected fp32 or bf16, got \"%s\"", arg);
+            return -1;
+        }
+        c->mo.precision = arg;
+        return 1;
     case 'q': c->quiet = 1; return 1;
     case 'v': c->verbose = 1; return 1;
     default: return 0;
@@ -68,6 +83,15 @@ int cli_passage_option(le_passage_options *po, int which, const char *arg) {
         cli_error("--passage-mode: %s", err.message);
         return -1;
     }
+    return 1;
+}
+
+int cli_pooling_option(const char *arg, const char **out) {
+    if (strcmp(arg, "cls") && strcmp(arg, "mean") && strcmp(arg, "max")) {
+        cli_error("--pooling: expected cls, mean or max, got \"%s\"", arg);
+        return -1;
+    }
+    *out = arg;
     return 1;
 }
 

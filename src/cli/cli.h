@@ -93,6 +93,9 @@ int cli_embed_option(le_embed_options *eo, const char **prefix_arg, int c, const
 int cli_passage_option(le_passage_options *po, int which, const char *arg);
 
 int cli_option_end(int r, int ch, const char *usage);
+/* The value of --pooling (cls, mean, max) into *out: 1, or -1 when it is
+ * none of them (message printed). */
+int cli_pooling_option(const char *arg, const char **out);
 
 /* Installs the stderr logger (per quiet/verbose). */
 void cli_setup_logging(const cli_common *c);
