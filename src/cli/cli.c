@@ -183,7 +183,7 @@ int cli_embed_option(le_embed_options *eo, const char **prefix_arg, int c, const
     case 'p': *prefix_arg = arg; return 1;
     case 2001: return cli_parse_int("--max-tokens", arg, 1, 1 << 30, &eo->max_tokens) ? -1 : 1;
     case 2002: eo->truncate = 1; return 1;
-    case 2006: eo->pooling = arg; return 1;
+    case 2006: return cli_pooling_option(arg, &eo->pooling);
     case 2007: eo->normalize = 0; return 1;
     case 2008: eo->normalize = 1; return 1;
     case 2009:

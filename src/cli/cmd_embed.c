@@ -22,7 +22,8 @@ static const char *USAGE =
     "Options:\n" CLI_COMMON_HELP
     CLI_EMBED_HELP
     "      --input FORMAT    stdin format: auto (default), lines, jsonl\n"
-    "      --keep-going      write {\"id\", \"error\"} for bad inputs and go on (exit 1 at end)\n"
+    "      --keep-going      write {\"id\", \"error\"} for bad inputs (texts, JSONL lines,\n"
+    "                        files that are missing or no text) and go on (exit 1 at end)\n"
     "      --passages N      also embed passages of at most N tokens (0: the model's window\n"
     "                        minus its special tokens); every token is embedded, none cut\n"
     "      --passage-overlap K  tokens consecutive passages share (default: an eighth of a\n"
@@ -106,6 +107,20 @@ static void write_error(const cli_text *t, const char *msg) {
     printf("{\"id\":%s,\"error\":", t->id_json);
     cli_json_string(stdout, msg, strlen(msg));
     fputs("}\n", stdout);
+}
+
+/* An input that is no text (t->error): with --keep-going its error line,
+ * else the message; 0 to go on, -1 to stop. Both count as a failure. */
+static int bad_text(embed_cli *e, const cli_text *t) {
+    e->failures++;
+    cli_progress_texts(e->progress, 1);
+    if (!e->keep_going) {
+        fflush(stdout);
+        cli_error("%s", t->error);
+        return -1;
+    }
+    write_error(t, t->error);
+    return 0;
 }
 
 static void on_progress(size_t done, size_t total, void *user) {
@@ -220,24 +235,32 @@ int cmd_embed(int argc, char **argv) {
     e.eo.progress_user = &prog;
     cli_input in;
     cli_input_init(&in, argv + optind, n_files, e.format);
-    cli_text group[GROUP_TEXTS];
+    cli_text group[GROUP_TEXTS], t;
     size_t n = 0, bytes = 0;
     int rc = CLI_OK, got;
     while (e.vecs) {
-        got = cli_input_next(&in, &group[n]);
-        if (got < 0) {
+        got = cli_input_next(&in, &t);
+        if (got == -1) {
             rc = CLI_FAIL;
             break;
         }
-        if (got > 0) bytes += group[n++].len;
-        if (n && (got == 0 || n == GROUP_TEXTS || bytes >= GROUP_BYTES)) {
-            int stop = embed_group(&e, group, n);
+        if (got == 1) {
+            bytes += t.len;
+            group[n++] = t;
+        }
+        int stop = 0;
+        if (n && (got != 1 || n == GROUP_TEXTS || bytes >= GROUP_BYTES)) {
+            stop = embed_group(&e, group, n);
             for (size_t i = 0; i < n; i++) cli_text_free(&group[i]);
             n = bytes = 0;
-            if (stop) {
-                rc = CLI_FAIL;
-                break;
-            }
+        }
+        if (got == CLI_INPUT_BAD) {
+            if (!stop) stop = bad_text(&e, &t);
+            cli_text_free(&t);
+        }
+        if (stop) {
+            rc = CLI_FAIL;
+            break;
         }
         if (got == 0) break;
     }

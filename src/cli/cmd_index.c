@@ -70,6 +70,7 @@ typedef struct index_cli {
     int bm25_only, json, docs, deep, keep_going;
     int checkpoint;
     input_format format;
+    size_t existing_docs; /* add: the live documents of the index before the run */
 } index_cli;
 
 /* Handles the options of how documents are embedded: 1 when ch was one,
@@ -94,9 +95,8 @@ static int embed_option(index_cli *c, int ch, const char *arg) {
         c->given_prefix = 1;
         return 1;
     case 3006:
-        c->eo.pooling = arg;
         c->given_pooling = 1;
-        return 1;
+        return cli_pooling_option(arg, &c->eo.pooling);
     case 3007:
         return cli_parse_int("--batch-tokens", arg, 1, 1 << 30, &c->eo.batch_tokens) ? -1 : 1;
     default: return 0;
@@ -330,7 +330,7 @@ static char *model_spec(const char *arg) {
 
 /* The model an existing index was built with (*have 0 when there is no
  * index yet); CLI_OK, or CLI_FAIL with the error printed. */
-static int read_stored_model(const index_cli *c, le_index_model *stored, int *have) {
+static int read_stored_model(index_cli *c, le_index_model *stored, int *have) {
     *have = 0;
     if (access(c->index, F_OK) != 0) return CLI_OK;
     le_error err;
@@ -346,6 +346,7 @@ static int read_stored_model(const index_cli *c, le_index_model *stored, int *ha
     le_index_get_info(ix, &info);
     *stored = info.model;
     *have = 1;
+    c->existing_docs = info.docs;
     le_index_close(ix);
     return CLI_OK;
 }
@@ -431,27 +432,62 @@ static int flush_group(add_state *a, cli_text *texts, const char *const *paths, 
     return 0;
 }
 
+/* An input that is no text (t->error): skipped with --keep-going (0),
+ * else -1 to stop; the message printed either way. */
+static int skip_input(add_state *a, const cli_text *t) {
+    if (!a->c->keep_going) {
+        cli_error("%s", t->error);
+        return -1;
+    }
+    cli_error("skipped: %s", t->error);
+    a->failed++;
+    cli_progress_texts(a->prog, 1);
+    return 0;
+}
+
+/* -1 (message printed) when text t has no id of its own (a plain line, a
+ * JSONL line without "id": its line number) and the index holds documents
+ * already: its id would replace one of them (the lines of an earlier run
+ * had the same numbers); else 0. */
+static int needs_own_id(const add_state *a, const cli_text *t) {
+    if (t->id_given || a->c->existing_docs == 0) return 0;
+    cli_error("%s: no id (it would be its line number, %s), and %s holds %zu documents "
+              "already, which a line number could replace: give ids (JSONL {\"id\": ..., "
+              "\"text\": ...}) or files",
+              t->where, t->id_json, a->c->index, a->c->existing_docs);
+    return -1;
+}
+
 /* Reads the inputs (the files given, else standard input) and adds them in
  * groups of GROUP_TEXTS texts or GROUP_BYTES bytes; -1 when stopped by an
  * error (printed). */
 static int add_inputs(add_state *a, cli_input *in) {
-    cli_text group[GROUP_TEXTS];
+    cli_text group[GROUP_TEXTS], t;
     const char *paths[GROUP_TEXTS];
     size_t n = 0, bytes = 0;
     int got, bad = 0;
     do {
-        got = cli_input_next(in, &group[n]);
-        if (got < 0) {
+        got = cli_input_next(in, &t);
+        if (got == -1) {
             bad = 1;
             break;
         }
-        if (got > 0) {
-            paths[n] = in->n_files > 0 ? in->files[in->next_file - 1] : NULL;
-            bytes += group[n++].len;
+        if (got == 1 && (bad = needs_own_id(a, &t)) != 0) {
+            cli_text_free(&t);
+            break;
         }
-        if (n && (got == 0 || n == GROUP_TEXTS || bytes >= GROUP_BYTES)) {
+        if (got == 1) {
+            paths[n] = in->n_files > 0 ? in->files[in->next_file - 1] : NULL;
+            bytes += t.len;
+            group[n++] = t;
+        }
+        if (n && (got != 1 || n == GROUP_TEXTS || bytes >= GROUP_BYTES)) {
             bad = flush_group(a, group, paths, n) != 0;
             n = bytes = 0;
+        }
+        if (got == CLI_INPUT_BAD) {
+            if (!bad) bad = skip_input(a, &t);
+            cli_text_free(&t);
         }
     } while (got != 0 && !bad);
     for (size_t i = 0; i < n; i++) cli_text_free(&group[i]);

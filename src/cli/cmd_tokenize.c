@@ -82,6 +82,10 @@ int cmd_tokenize(int argc, char **argv) {
             break;
         }
     }
+    if (got == CLI_INPUT_BAD) {
+        cli_error("%s", t.error);
+        cli_text_free(&t);
+    }
     if (got < 0) rc = CLI_FAIL;
     cli_input_free(&in);
     le_model_close(m);

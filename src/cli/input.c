@@ -3,11 +3,13 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "base/array.h"
+#include "base/json.h"
 #include "cli.h"
 
 #define MAX_FILE_BYTES ((size_t)1 << 30)
@@ -37,7 +39,23 @@ le_status cli_input_option(const char *arg, input_format *out) {
 void cli_text_free(cli_text *t) {
     free(t->id_json);
     free(t->text);
+    free(t->error);
     memset(t, 0, sizeof *t);
+}
+
+/* Marks t as a bad input with the message fmt: CLI_INPUT_BAD, or -1 when
+ * out of memory (printed). t->id_json and t->where are set already. */
+__attribute__((format(printf, 2, 3))) static int bad_input(cli_text *t, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int r = vasprintf(&t->error, fmt, ap);
+    va_end(ap);
+    if (r < 0 || !t->id_json) {
+        t->error = NULL;
+        cli_error("out of memory");
+        return -1;
+    }
+    return CLI_INPUT_BAD;
 }
 
 void cli_input_free(cli_input *in) { free(in->line); }
@@ -70,40 +88,44 @@ static int read_all(FILE *f, char **buf, size_t *n) {
     }
 }
 
+/* A file given as an argument: one text, or a bad input (missing, a
+ * directory, unreadable, too large, holding a NUL byte). */
 static int read_whole_file(const char *path, cli_text *t) {
+    snprintf(t->where, sizeof t->where, "%s", path);
+    if (!(t->id_json = json_literal(path))) {
+        cli_error("out of memory");
+        return -1;
+    }
+    t->id_given = 1;
     struct stat st;
-    if (stat(path, &st) != 0) {
-        cli_error("%s: cannot open: %s", path, strerror(errno));
-        return -1;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        cli_error("%s: is a directory (give files, one document each)", path);
-        return -1;
-    }
+    if (stat(path, &st) != 0) return bad_input(t, "%s: cannot open: %s", path, strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        return bad_input(t, "%s: is a directory (give files, one document each)", path);
     FILE *f = fopen(path, "rb");
-    if (!f) {
-        cli_error("%s: cannot open: %s", path, strerror(errno));
-        return -1;
-    }
+    if (!f) return bad_input(t, "%s: cannot open: %s", path, strerror(errno));
     char *buf;
     size_t n;
     int r = read_all(f, &buf, &n);
     int bad = r == 0 && ferror(f);
     fclose(f);
+    if (r == -1) {
+        free(buf);
+        cli_error("out of memory");
+        return -1;
+    }
     if (r || bad) {
         free(buf);
-        if (r == -2)
-            cli_error("%s: larger than %zu bytes", path, MAX_FILE_BYTES);
-        else
-            cli_error("%s: %s", path, r ? "out of memory" : "read error");
-        return -1;
+        if (r == -2) return bad_input(t, "%s: larger than %zu bytes", path, MAX_FILE_BYTES);
+        return bad_input(t, "%s: read error", path);
     }
     buf[n] = 0;
     t->text = buf;
     t->len = n;
-    t->id_json = json_literal(path);
-    snprintf(t->where, sizeof t->where, "%s", path);
-    return t->id_json ? 1 : -1;
+    const char *nul = memchr(buf, 0, n);
+    if (nul)
+        return bad_input(t, "%s: contains a NUL byte at byte %zu (not a text file?)", path,
+                         (size_t)(nul - buf));
+    return 1;
 }
 
 /* 1 when the line escapes U+0000 (a backslash run of odd length before
@@ -118,42 +140,97 @@ static int escapes_nul(const char *line, size_t len) {
     return 0;
 }
 
-/* A JSONL line: {"text": "...", "id": "x" | 7}. */
-static int parse_jsonl(cli_input *in, const char *line, size_t len, cli_text *t) {
-    if (escapes_nul(line, len)) {
-        cli_error("stdin line %zu: the text contains U+0000, which is not supported", in->line_no);
-        return -1;
+/* The id of a JSONL object into t->id_json, as a JSON literal: a string
+ * as given, a number in full digits (an integer below 2^53 only, so that
+ * two ids never become one); without an id, the line number. */
+static int jsonl_id(cli_input *in, const cJSON *id, cli_text *t) {
+    char digits[32];
+    if (!id) return 0; /* the line number, set already */
+    char *lit = NULL;
+    if (cJSON_IsString(id)) {
+        lit = json_literal(id->valuestring);
+    } else if (!cJSON_IsNumber(id)) {
+        return bad_input(t, "stdin line %zu: \"id\" must be a string or a number", in->line_no);
+    } else if (le_json_id_number(id->valuedouble, digits)) {
+        return bad_input(t,
+                         "stdin line %zu: a numeric \"id\" must be an integer of at most 2^53 - 1 "
+                         "(9007199254740991; larger numbers lose digits: give them as strings)",
+                         in->line_no);
+    } else {
+        lit = strdup(digits);
     }
-    cJSON *j = cJSON_ParseWithLength(line, len);
-    if (!cJSON_IsObject(j)) {
-        cJSON_Delete(j);
-        cli_error("stdin line %zu: not a JSON object (JSONL input wants {\"text\": ...})",
-                  in->line_no);
-        return -1;
-    }
-    const cJSON *text = cJSON_GetObjectItemCaseSensitive(j, "text");
-    const cJSON *id = cJSON_GetObjectItemCaseSensitive(j, "id");
-    if (!cJSON_IsString(text)) {
-        cJSON_Delete(j);
-        cli_error("stdin line %zu: no \"text\" string", in->line_no);
-        return -1;
-    }
-    if (id && !cJSON_IsString(id) && !cJSON_IsNumber(id)) {
-        cJSON_Delete(j);
-        cli_error("stdin line %zu: \"id\" must be a string or a number", in->line_no);
-        return -1;
-    }
-    t->text = strdup(text->valuestring);
-    t->len = t->text ? strlen(t->text) : 0;
-    if (id) t->id_json = cJSON_PrintUnformatted(id);
-    else if (asprintf(&t->id_json, "%zu", in->line_no) < 0) t->id_json = NULL;
-    cJSON_Delete(j);
-    snprintf(t->where, sizeof t->where, "stdin line %zu", in->line_no);
-    if (!t->text || !t->id_json) {
-        cli_text_free(t);
+    if (!lit) {
         cli_error("out of memory");
         return -1;
     }
+    free(t->id_json);
+    t->id_json = lit;
+    t->id_given = 1;
+    return 0;
+}
+
+/* A JSONL line: {"text": "...", "id": "x" | 7}; 1, or a bad input. */
+static int parse_jsonl(cli_input *in, const char *line, size_t len, cli_text *t) {
+    if (asprintf(&t->id_json, "%zu", in->line_no) < 0) { /* until its own id is read */
+        t->id_json = NULL;
+        cli_error("out of memory");
+        return -1;
+    }
+    if (escapes_nul(line, len))
+        return bad_input(t, "stdin line %zu: the text contains U+0000, which is not supported",
+                         in->line_no);
+    cJSON *j;
+    le_error err;
+    char what[64];
+    snprintf(what, sizeof what, "stdin line %zu", in->line_no);
+    if (le_json_parse_line(line, len, what, &j, &err))
+        return bad_input(t, "%s", err.message);
+    const cJSON *text = cJSON_GetObjectItemCaseSensitive(j, "text");
+    int r = 1;
+    if (!cJSON_IsObject(j))
+        r = bad_input(t, "stdin line %zu: not a JSON object (JSONL input wants {\"text\": ...})",
+                      in->line_no);
+    else if (!cJSON_IsString(text))
+        r = bad_input(t, "stdin line %zu: no \"text\" string", in->line_no);
+    else if ((r = jsonl_id(in, cJSON_GetObjectItemCaseSensitive(j, "id"), t)) == 0 &&
+             !(t->text = strdup(text->valuestring))) {
+        cli_error("out of memory");
+        r = -1;
+    }
+    if (r == 0) {
+        t->len = strlen(t->text);
+        r = 1;
+    }
+    cJSON_Delete(j);
+    return r;
+}
+
+/* 1 when line[0..len) holds only spaces and tabs. */
+static int blank(const char *line, size_t len) {
+    for (size_t i = 0; i < len; i++)
+        if (line[i] != ' ' && line[i] != '\t') return 0;
+    return 1;
+}
+
+/* The next line of standard input into in->line (without its end of line
+ * or, on the first line, a UTF-8 byte order mark), its length in *len:
+ * 1, 0 at the end, -1 on a read error (printed). */
+static int next_line(cli_input *in, size_t *len) {
+    ssize_t got = getline(&in->line, &in->line_cap, in->in);
+    if (got < 0) {
+        if (!ferror(in->in)) return 0;
+        cli_error("stdin: read error");
+        return -1;
+    }
+    size_t n = (size_t)got;
+    if (n && in->line[n - 1] == '\n') n--;
+    if (n && in->line[n - 1] == '\r') n--;
+    in->line[n] = 0;
+    if (in->line_no++ == 0 && n >= 3 && !memcmp(in->line, "\xEF\xBB\xBF", 3)) {
+        memmove(in->line, in->line + 3, n - 2);
+        n -= 3;
+    }
+    *len = n;
     return 1;
 }
 
@@ -163,42 +240,32 @@ int cli_input_next(cli_input *in, cli_text *t) {
         if (in->next_file >= in->n_files) return 0;
         return read_whole_file(in->files[in->next_file++], t);
     }
-    ssize_t got = getline(&in->line, &in->line_cap, in->in);
-    if (got < 0) {
-        if (ferror(in->in)) {
-            cli_error("stdin: read error");
-            return -1;
-        }
-        return 0;
+    size_t len;
+    for (;;) {
+        int r = next_line(in, &len);
+        if (r <= 0) return r;
+        /* blank lines are no JSONL texts, nor the line auto mode decides by */
+        if (in->format == INPUT_LINES || !blank(in->line, len)) break;
     }
-    in->line_no++;
-    size_t len = (size_t)got;
-    if (len && in->line[len - 1] == '\n') len--;
-    if (len && in->line[len - 1] == '\r') len--;
-    in->line[len] = 0;
-    if (in->format == INPUT_AUTO) {
-        /* decided by the first line: JSONL when it is a JSON object */
+    if (in->format == INPUT_AUTO) { /* JSONL when the first line with text starts with '{' */
         const char *p = in->line;
         while (*p == ' ' || *p == '\t') p++;
-        cJSON *j = *p == '{' ? cJSON_ParseWithLength(in->line, len) : NULL;
-        in->format = cJSON_IsObject(j) && cJSON_GetObjectItemCaseSensitive(j, "text")
-                         ? INPUT_JSONL
-                         : INPUT_LINES;
-        cJSON_Delete(j);
+        in->format = *p == '{' ? INPUT_JSONL : INPUT_LINES;
     }
+    snprintf(t->where, sizeof t->where, "stdin line %zu", in->line_no);
     if (in->format == INPUT_JSONL) return parse_jsonl(in, in->line, len, t);
-    if (memchr(in->line, 0, len)) {
-        cli_error("stdin line %zu: contains a NUL byte", in->line_no);
-        return -1;
-    }
-    t->text = strdup(in->line);
-    t->len = len;
-    if (!t->text || asprintf(&t->id_json, "%zu", in->line_no) < 0) {
-        free(t->text);
-        t->text = NULL;
+    if (asprintf(&t->id_json, "%zu", in->line_no) < 0) {
+        t->id_json = NULL;
         cli_error("out of memory");
         return -1;
     }
-    snprintf(t->where, sizeof t->where, "stdin line %zu", in->line_no);
+    if (memchr(in->line, 0, len))
+        return bad_input(t, "stdin line %zu: contains a NUL byte at byte %zu", in->line_no,
+                         (size_t)((char *)memchr(in->line, 0, len) - in->line));
+    if (!(t->text = strdup(in->line))) {
+        cli_error("out of memory");
+        return -1;
+    }
+    t->len = len;
     return 1;
 }

@@ -14,7 +14,9 @@ typedef struct cli_text {
     char *id_json; /* the id as a JSON literal: "path", 7, or the JSONL id */
     char *text;
     size_t len;
-    char where[64]; /* "line 7" or the file name, for messages */
+    char where[64]; /* "stdin line 7" or the file name, for messages */
+    int id_given;   /* 1: the id is the input's own (a path, a JSONL "id"); 0: a line number */
+    char *error;    /* a bad input (CLI_INPUT_BAD): why, naming where */
 } cli_text;
 
 typedef struct cli_input {
@@ -28,7 +30,16 @@ typedef struct cli_input {
 } cli_input;
 
 void cli_input_init(cli_input *in, char **files, int n_files, input_format format);
-/* 1: a text in *t (free with cli_text_free); 0: no more; -1: error (printed). */
+/* What cli_input_next returns for an input that cannot be a text (a file
+ * that is missing, a directory or binary; a JSONL line that is not an
+ * object with a "text" string): t->error says why, t->id_json and t->where
+ * name it; the next call goes on with the next input. */
+#define CLI_INPUT_BAD (-2)
+/* 1: a text in *t; CLI_INPUT_BAD: a bad input, see above; 0: no more; -1:
+ * an error that ends the input (read error, out of memory: printed). Free
+ * *t with cli_text_free after 1 and CLI_INPUT_BAD. In JSONL (and in auto
+ * mode before the first line with text) blank lines are skipped; a UTF-8
+ * byte order mark before the first line is dropped. */
 int cli_input_next(cli_input *in, cli_text *t);
 void cli_text_free(cli_text *t);
 void cli_input_free(cli_input *in);
