@@ -1,15 +1,12 @@
-/* UTF-8 validation, decoding and encoding. Validation follows Rust's str
- * rules (no overlong forms, no surrogates, nothing past U+10FFFF), since a
- * text that Rust's tokenizers would reject must not be tokenized here. */
+/* UTF-8 decoding and encoding; validation (le_utf8_check) is base's
+ * (base/utf8.h), shared with the index and the benchmark. */
 #ifndef LE_TEXT_UTF8_H
 #define LE_TEXT_UTF8_H
 
+#include "base/utf8.h"
+
 #include <stddef.h>
 #include <stdint.h>
-
-/* Returns len when s is valid UTF-8, else the byte offset of the first byte
- * of the first invalid sequence. */
-size_t le_utf8_check(const char *s, size_t len);
 
 /* Decodes the code point at s[*i] and advances *i. The input must be valid
  * UTF-8; a truncated or bad sequence yields U+FFFD and advances one byte, so
