@@ -172,6 +172,11 @@ typedef struct le_model_info {
 
 LE_API le_status le_model_get_info(const le_model *m, le_model_info *out);
 LE_API int le_model_dim(const le_model *m);
+/* Reads every floating-point weight of m's checkpoint and fails
+ * (LE_ERR_FORMAT, naming the file, tensor and element) at the first NaN or
+ * infinity: a damaged model that opens fine but would embed into NaN (which
+ * le_embed refuses, naming the text). Reads the whole checkpoint once. */
+LE_API le_status le_model_check(le_model *m, le_error *err);
 
 /* --------------------------------------------------------------- tokenize */
 

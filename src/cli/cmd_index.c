@@ -775,7 +775,9 @@ static int cmd_verify(index_cli *c) {
     printf("ok: %s: %zu documents (%zu deleted) in %d segments, generation %llu; every "
            "checksum matches%s\n",
            c->index, info.docs, info.deleted, info.segments, (unsigned long long)info.generation,
-           c->deep ? ", and the stored texts analyse to the stored postings" : "");
+           c->deep ? ", every vector is finite, and the stored texts analyse to the stored "
+                     "postings"
+                   : "");
     return CLI_OK;
 }
 

@@ -95,37 +95,47 @@ static void print_json(const le_model_info *i) {
 int cmd_info(int argc, char **argv) {
     static const struct option opts[] = {CLI_COMMON_LONG_OPTIONS,
                                          {"json", no_argument, 0, 2001},
+                                         {"check", no_argument, 0, 2002},
                                          {0, 0, 0, 0}};
     cli_common c;
     cli_common_init(&c);
-    int json = 0, ch;
+    int json = 0, check = 0, ch;
     optind = 1;
     while ((ch = getopt_long(argc, argv, CLI_COMMON_SHORT, opts, NULL)) != -1) {
         int r = cli_common_option(&c, ch, optarg);
         if (r < 0) return CLI_USAGE;
         if (r) continue;
         if (ch == 'h') {
-            printf("usage: longembed info -m MODEL [--json]\n\nOptions:\n%s"
-                   "      --json            one JSON object instead of text\n",
+            printf("usage: longembed info -m MODEL [--json] [--check]\n\nOptions:\n%s"
+                   "      --json            one JSON object instead of text\n"
+                   "      --check           read every weight: fail (exit 1) on a NaN or infinity\n",
                    CLI_COMMON_HELP);
             return CLI_OK;
         }
         if (ch == 2001) json = 1;
+        else if (ch == 2002) check = 1;
         else return CLI_USAGE;
     }
     cli_setup_logging(&c);
     le_model *m = cli_open_model(&c);
     if (!m) return CLI_FAIL;
+    le_error err;
+    if (check && le_model_check(m, &err) != LE_OK) {
+        cli_error("%s", err.message);
+        le_model_close(m);
+        return CLI_FAIL;
+    }
     le_model_info info;
     le_model_get_info(m, &info);
     int first = 1;
     if (json) {
         print_json(&info);
         list_files(info.directory, "", 1, &first);
-        printf("]}\n");
+        printf("]%s}\n", check ? ",\"weights_finite\":true" : "");
     } else {
         print_text(&info);
         list_files(info.directory, "", 0, &first);
+        if (check) printf("check          every weight is a finite number\n");
     }
     le_model_close(m);
     return CLI_OK;

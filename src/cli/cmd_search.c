@@ -33,6 +33,13 @@ static const char *USAGE =
     "      --passage-topk N  an index with passages: a document's dense score is the mean\n"
     "                        of its best N passage scores (default 1: the best)\n";
 
+/* Writes ,"key":v; JSON has no NaN or infinity, so one (which the index
+ * never gives for a hit) is written as null rather than as invalid JSON. */
+static void json_score(const char *key, float v) {
+    if (isfinite(v)) printf(",\"%s\":%.6g", key, (double)v);
+    else printf(",\"%s\":null", key);
+}
+
 /* The longest snippet of a passage, in characters. */
 #define SNIPPET_CHARS 160
 
@@ -45,9 +52,10 @@ static void json_passage(const le_index_doc_info *d, const le_hit_passage *p) {
                cli_utf8_chars(d->text, p->byte_end));
     else
         fputs("\"start\":null,\"end\":null,", stdout);
-    printf("\"byte_start\":%zu,\"byte_end\":%zu,\"token_start\":%d,\"token_end\":%d,"
-           "\"score\":%.6g,\"text\":",
-           p->byte_start, p->byte_end, p->token_start, p->token_end, (double)p->score);
+    printf("\"byte_start\":%zu,\"byte_end\":%zu,\"token_start\":%d,\"token_end\":%d",
+           p->byte_start, p->byte_end, p->token_start, p->token_end);
+    json_score("score", p->score);
+    fputs(",\"text\":", stdout);
     if (d->text) cli_json_string(stdout, d->text + p->byte_start, p->byte_end - p->byte_start);
     else fputs("null", stdout);
     putchar('}');
@@ -83,11 +91,11 @@ static void print_hits(const char *query, int show_query, const le_search_option
             printf(i ? ",{" : "{");
             printf("\"rank\":%d,\"id\":", i + 1);
             cli_json_string(stdout, d.id, strlen(d.id));
-            printf(",\"score\":%.6g", (double)hits[i].score);
-            if (!isnan(hits[i].dense)) printf(",\"dense\":%.6g", (double)hits[i].dense);
-            if (!isnan(hits[i].bm25)) printf(",\"bm25\":%.6g", (double)hits[i].bm25);
-            if (!isnan(hits[i].sparse)) printf(",\"sparse\":%.6g", (double)hits[i].sparse);
-            if (!isnan(hits[i].multi)) printf(",\"multi\":%.6g", (double)hits[i].multi);
+            json_score("score", hits[i].score);
+            if (!isnan(hits[i].dense)) json_score("dense", hits[i].dense); /* NaN: not in the list */
+            if (!isnan(hits[i].bm25)) json_score("bm25", hits[i].bm25);
+            if (!isnan(hits[i].sparse)) json_score("sparse", hits[i].sparse);
+            if (!isnan(hits[i].multi)) json_score("multi", hits[i].multi);
             fputs(",\"title\":", stdout);
             cli_json_string(stdout, d.title, strlen(d.title));
             fputs(",\"source\":", stdout);

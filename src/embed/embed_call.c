@@ -3,6 +3,7 @@
 #include "embed/embed_call.h"
 
 #include "base/array.h"
+#include "base/finite.h"
 #include "embed/pooling.h"
 #include "model/arch.h"
 
@@ -267,7 +268,15 @@ static le_status run_batch(embed_call *c, size_t w0, size_t w1, float *out, int3
     int dim = m->cfg.hidden;
     off = 0;
     for (size_t w = w0; w < w1; w++) {
-        if ((s = pool_window(c, &c->win[w], hidden + off * (size_t)dim, out))) return s;
+        const float *h = hidden + off * (size_t)dim;
+        size_t n = (size_t)c->win[w].n * (size_t)dim;
+        if (le_first_non_finite(h, n) < n) { /* damaged weights: no vector, whatever the pooling */
+            le_fail(c->err, LE_ERR_FORMAT,
+                    "the model computed a NaN or infinity (are its weights damaged? `longembed "
+                    "info --check` looks)");
+            return le_embed_call_text_error(c, c->win[w].text, LE_ERR_FORMAT);
+        }
+        if ((s = pool_window(c, &c->win[w], h, out))) return s;
         off += (size_t)c->win[w].n;
     }
     return LE_OK;

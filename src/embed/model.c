@@ -10,6 +10,7 @@
 #include "extend/plan.h"
 #include "model/arch.h"
 #include "model/registry.h"
+#include "model/safetensors.h"
 
 void le_model_options_init_size(le_model_options *opt, size_t size) {
     le_model_options d;
@@ -165,4 +166,10 @@ le_status le_tokenize(le_model *m, const char *text, size_t len, int add_special
 
 const char *le_token_piece(const le_model *m, int32_t id) {
     return le_tokenizer_piece(m->tok, id);
+}
+
+le_status le_model_check(le_model *m, le_error *err) {
+    if (!m) return le_fail(err, LE_ERR_ARG, "missing argument");
+    le_error_clear(err);
+    return le_st_check_finite(m->enc.st, err);
 }

@@ -14,7 +14,9 @@
 #include "base/array.h"
 #include "base/checksum.h"
 #include "base/fault.h"
+#include "base/finite.h"
 #include "base/options.h"
+#include "base/utf8.h"
 #include "index/index.h"
 #include "index/manifest.h"
 
@@ -686,9 +688,38 @@ static le_status check_passages(const le_index_model *m, size_t i, const le_inde
     return LE_OK;
 }
 
+/* Refuses document i (d, its passages p or NULL) when its text is not
+ * UTF-8 or a number it brings is NaN or infinite: one rule for every text
+ * (as le_embed's), and no number an index cannot rank by or JSON write.
+ * The message starts "text i: " with err->text_index = i, as le_embed's. */
+static le_status check_content(const le_index_model *m, size_t i, const le_index_doc *d,
+                               const le_index_doc_passages *p, le_error *err) {
+    size_t len = doc_text_len(d), bad = d->text ? le_utf8_check(d->text, len) : len;
+    const char *what = NULL;
+    if (bad != len) {
+        le_fail(err, LE_ERR_UTF8, "text %zu: text is not valid UTF-8 at byte %zu (0x%02X)", i,
+                bad, (unsigned char)d->text[bad]);
+        if (err) err->text_index = (long)i;
+        return LE_ERR_UTF8;
+    }
+    size_t nd = m->dim && d->dense ? (size_t)m->dim : 0, nm = d->n_multi * (size_t)m->multi_dim;
+    if (le_first_non_finite(d->dense, nd) < nd) what = "its vector";
+    else if (d->n_sparse && le_first_non_finite(d->sparse_weights, d->n_sparse) < d->n_sparse)
+        what = "its sparse weights";
+    else if (nm && le_first_non_finite(d->multi, nm) < nm) what = "its multi-vectors";
+    else if (p && p->vectors && le_first_non_finite(p->vectors, p->n * (size_t)m->dim) <
+                                    p->n * (size_t)m->dim)
+        what = "its passage vectors";
+    if (!what) return LE_OK;
+    le_fail(err, LE_ERR_ARG, "text %zu: a NaN or infinity in %s (document \"%s\")", i, what,
+            d->id);
+    if (err) err->text_index = (long)i;
+    return LE_ERR_ARG;
+}
+
 /* Checks docs[0..n) (with passages[i], or none when passages is NULL)
  * against model m: ids, vectors the index holds, sparse term ids inside its
- * vocabulary, passages. Nothing is buffered when one fails. */
+ * vocabulary, UTF-8 texts and finite numbers, passages. Nothing is buffered when one fails. */
 static le_status check_docs(const le_index_model *m, size_t n, const le_index_doc *docs,
                             const le_index_doc_passages *passages, le_error *err) {
     for (size_t i = 0; i < n; i++) {
@@ -706,9 +737,10 @@ static le_status check_docs(const le_index_model *m, size_t n, const le_index_do
                 return le_fail(err, LE_ERR_ARG,
                                "index: document %zu has sparse term id %u, past the vocabulary of %d",
                                i, d->sparse_ids[j], m->sparse_vocab);
+        le_status st = check_content(m, i, d, passages ? &passages[i] : NULL, err);
+        if (st) return st;
         if (passages) {
-            le_status st = check_passages(m, i, d, &passages[i], err);
-            if (st) return st;
+            if ((st = check_passages(m, i, d, &passages[i], err))) return st;
         } else if (m->passage_tokens) {
             return le_fail(err, LE_ERR_ARG,
                            "index: the index holds passages (%d tokens each): add documents with "

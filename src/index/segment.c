@@ -2,6 +2,7 @@
 
 #include "base/array.h"
 #include "base/checksum.h"
+#include "base/finite.h"
 #include "index/passage_store.h"
 #include "index/vecdot.h"
 
@@ -520,8 +521,54 @@ le_status le_segment_parse(le_segment *s, const unsigned char *base, uint64_t si
     return st;
 }
 
+/* The document of row r of an array with rows per document given by off
+ * (off[d] .. off[d + 1]), or r itself when off is NULL (one row each). */
+static uint32_t doc_of_row(const le_segment *s, const uint64_t *off, uint64_t r) {
+    if (!off) return (uint32_t)r;
+    uint32_t lo = 0, hi = s->n_docs; /* the last d with off[d] <= r */
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (off[mid] <= r) lo = mid;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* Refuses a NaN or infinity among the numbers of what (rows of width
+ * floats; off: each document's rows, NULL for one row per document). */
+static le_status check_finite(const le_segment *s, const char *what, const float *v,
+                              uint64_t rows, size_t width, const uint64_t *off, le_error *err) {
+    size_t n = v ? (size_t)rows * width : 0, at = le_first_non_finite(v, n);
+    if (at == n) return LE_OK;
+    uint32_t d = doc_of_row(s, off, at / width);
+    BAD("document %u (\"%s\"): a NaN or infinity in %s", d, s->strings + s->docs[d].id_off,
+        what);
+}
+
+/* Every number the segment ranks by is finite (an index written before
+ * longembed refused them could hold NaN vectors of a damaged model). */
+static le_status check_numbers(const le_segment *s, le_error *err) {
+    size_t dim = (size_t)s->dim;
+    le_status st = check_finite(s, "its vector", s->f32, s->n_docs, dim, NULL, err);
+    if (!st) st = check_finite(s, "its vector's scale", s->scale, s->n_docs, 1, NULL, err);
+    if (!st) st = check_finite(s, "its passage vectors", s->pass_f32, s->n_pass, dim, s->pass_off, err);
+    if (!st) st = check_finite(s, "its passage vectors' scales", s->pass_scale, s->n_pass, 1, s->pass_off, err);
+    if (!st) st = check_finite(s, "its multi-vectors", s->mv, s->mv_total, (size_t)s->multi_dim,
+                               s->mv_off, err);
+    if (!st && s->sp_w) {
+        size_t at = le_first_non_finite(s->sp_w, (size_t)s->sp_n_post);
+        if (at < s->sp_n_post) {
+            uint32_t d = s->sp_doc[at];
+            BAD("document %u (\"%s\"): a NaN or infinity in its sparse weights", d,
+                s->strings + s->docs[d].id_off);
+        }
+    }
+    return st;
+}
+
 le_status le_segment_check_deep(const le_segment *s, le_error *err) {
     le_status pst = le_seg_pass_check_deep(s, err);
+    if (!pst) pst = check_numbers(s, err);
     if (pst) return pst;
     const le_bm25 *b = &s->bm25;
     uint64_t *sum = calloc(s->n_docs, sizeof *sum);

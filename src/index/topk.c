@@ -26,8 +26,8 @@ static void sift_down(le_hit *h, int n, int i) {
 }
 
 void le_topk_push(le_topk *t, uint32_t doc, float score) {
-    if (t->k == 0) return;
-    le_hit c = {doc, isnan(score) ? -INFINITY : score};
+    if (t->k == 0 || isnan(score)) return; /* a NaN vector's score ranks nothing */
+    le_hit c = {doc, score};
     if (t->n < t->k) {
         int i = t->n++;
         t->heap[i] = c;

@@ -26,7 +26,8 @@ typedef struct le_topk {
 } le_topk;
 
 void le_topk_init(le_topk *t, le_hit *buf, int k);
-/* Offers one candidate; a NaN score ranks below every number. */
+/* Offers one candidate; one with a NaN score (a vector of a damaged model
+ * in an index written before they were refused) is no hit. */
 void le_topk_push(le_topk *t, uint32_t doc, float score);
 /* Sorts the kept hits best first (in place in the buffer) and returns how
  * many there are. The heap is spent afterwards. */

@@ -2,6 +2,7 @@
 
 #include "base/arena.h"
 #include "base/array.h"
+#include "base/finite.h"
 #include "base/json.h"
 #include "base/mapfile.h"
 
@@ -671,4 +672,25 @@ le_status le_st_get_f32(const le_safetensors *st, const char *name, const char *
     s = load_tensor(t, owned, err);
     *data = *owned;
     return s;
+}
+
+le_status le_st_check_finite(const le_safetensors *st, le_error *err) {
+    enum { CHUNK = 1 << 14 };
+    float buf[CHUNK];
+    for (size_t i = 0; st && i < st->n; i++) {
+        const le_st_tensor *t = &st->tensors[i];
+        size_t size = le_dtype_size(t->dtype);
+        if (t->dtype != LE_DTYPE_F32 && t->dtype != LE_DTYPE_F16 && t->dtype != LE_DTYPE_BF16)
+            continue; /* integers are always finite; F64 and FP8 are not read */
+        for (size_t at = 0; at < t->numel; at += CHUNK) {
+            size_t n = t->numel - at < CHUNK ? t->numel - at : CHUNK;
+            le_dtype_to_f32_row(t->dtype, t->data + at * size, buf, n);
+            size_t bad = le_first_non_finite(buf, n);
+            if (bad < n)
+                return tensor_fail(err, LE_ERR_FORMAT, t->file, t->name,
+                                   "element %zu is %s (the weights are damaged)", at + bad,
+                                   isnan(buf[bad]) ? "NaN" : "infinite");
+        }
+    }
+    return LE_OK;
 }

@@ -69,6 +69,9 @@ const char *le_st_metadata(const le_safetensors *st, const char *key);
  * "<file>: tensor \"<name>\": expected shape [384, 384], found [384, 385]". */
 le_status le_st_check_shape(const le_st_tensor *t, int ndim, const int64_t *shape, le_error *err);
 /* Converts t (F32, F16 or BF16) to t->numel floats at dst. */
+/* Reads every F32, F16 and BF16 tensor and fails (LE_ERR_FORMAT, naming
+ * the file, the tensor and the element) at the first NaN or infinity. */
+le_status le_st_check_finite(const le_safetensors *st, le_error *err);
 le_status le_st_tensor_to_f32(const le_st_tensor *t, float *dst, le_error *err);
 /* t's data in place when it is F32, 4-byte aligned and the host is
  * little-endian; NULL otherwise. */

@@ -25,16 +25,15 @@ static void test_topk(void) {
     CHECK_EQ_INT(buf[0].doc, 1); /* the three 0.9s, in document order */
     CHECK_EQ_INT(buf[1].doc, 3);
     CHECK_EQ_INT(buf[2].doc, 6);
-    /* fewer candidates than k; NaN ranks last */
+    /* fewer candidates than k; a NaN (a damaged vector's score) is no hit */
     le_topk_init(&t, buf, 4);
     le_topk_push(&t, 0, NAN);
     le_topk_push(&t, 1, -1e30f);
     le_topk_push(&t, 2, 2);
     n = le_topk_finish(&t);
-    CHECK_EQ_INT(n, 3);
+    CHECK_EQ_INT(n, 2);
     CHECK_EQ_INT(buf[0].doc, 2);
     CHECK_EQ_INT(buf[1].doc, 1);
-    CHECK_EQ_INT(buf[2].doc, 0);
     /* k = 0 keeps nothing */
     le_topk_init(&t, buf, 0);
     le_topk_push(&t, 0, 1);
