@@ -200,6 +200,7 @@ int cmd_serve(int argc, char **argv) {
     }
     if (key) sv.cfg.api_key = key;
     cli_setup_logging(&sv.common);
+    le_srv_block_signals(); /* before the model's thread pool starts */
     le_model *m = cli_open_model(&sv.common);
     int rc = CLI_FAIL;
     if (m) {

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -131,9 +132,15 @@ static void serve_signals(le_srv *s, const sigset_t *set) {
         for (size_t i = 0; i < s->n_indexes; i++) le_srv_index_reload(&s->indexes[i]);
         fprintf(stderr, "longembed serve: SIGHUP: indexes re-opened\n");
     }
+    /* a second SIGTERM or SIGINT while stopping changes nothing */
+    signal(SIGTERM, SIG_IGN);
+    signal(SIGINT, SIG_IGN);
     fprintf(stderr, "longembed serve: stopping: no new connections, finishing requests\n");
-    int fd = MHD_quiesce_daemon(s->daemon);
-    if (fd >= 0) close(fd);
+    /* libmicrohttpd's threads may still hold the listening socket until the
+       daemon stops, so it is closed only then; shutting it down now makes
+       the kernel refuse new connections instead of queueing them */
+    s->listen_fd = MHD_quiesce_daemon(s->daemon);
+    if (s->listen_fd >= 0) shutdown(s->listen_fd, SHUT_RDWR);
     if (!wait_idle(s, s->cfg.shutdown_seconds))
         fprintf(stderr, "longembed serve: requests still running after %d s: stopping anyway\n",
                 s->cfg.shutdown_seconds);
@@ -143,19 +150,31 @@ static void serve_signals(le_srv *s, const sigset_t *set) {
     wait_idle(s, 2);
 }
 
+static void server_signals(sigset_t *set) {
+    sigemptyset(set);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGHUP);
+}
+
+void le_srv_block_signals(void) {
+    sigset_t set;
+    server_signals(&set);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
 le_status le_srv_run(const le_srv_config *cfg, le_error *err) {
     le_srv s;
     memset(&s, 0, sizeof s);
+    s.listen_fd = -1;
     s.cfg = *cfg;
     pthread_mutex_init(&s.mu, NULL);
     pthread_cond_init(&s.idle, NULL);
-    /* the signals go to sigwait here, never to a worker thread: block them
-       before any thread starts */
+    /* the signals go to sigwait here, never to another thread: blocked
+       before the server's threads start (and, by the caller, before the
+       model's pool did) */
     sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGHUP);
+    server_signals(&set);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
     le_status st = start_parts(&s, err);
@@ -163,6 +182,7 @@ le_status le_srv_run(const le_srv_config *cfg, le_error *err) {
     if (!st) {
         serve_signals(&s, &set);
         MHD_stop_daemon(s.daemon);
+        if (s.listen_fd >= 0) close(s.listen_fd);
         fprintf(stderr, "longembed serve: stopped\n");
     }
     free_parts(&s);

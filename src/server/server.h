@@ -35,6 +35,12 @@ typedef struct le_srv_config {
 
 void le_srv_config_init(le_srv_config *c);
 
+/* Blocks SIGTERM, SIGINT and SIGHUP in the calling thread, so that the
+ * threads started after it (the model's thread pool) inherit the mask and
+ * leave the signals to le_srv_run's sigwait: call it before opening the
+ * model. */
+void le_srv_block_signals(void);
+
 /* Serves until SIGTERM or SIGINT (SIGHUP re-opens the indexes). LE_OK after
  * a clean shutdown; an error when the server cannot start (the port is
  * taken, an index cannot be opened). */

@@ -38,6 +38,7 @@ struct le_srv {
     le_srv_index *indexes;
     size_t n_indexes;
     struct MHD_Daemon *daemon;
+    int listen_fd; /* after SIGTERM: the quiesced listening socket, closed at the end */
     pthread_mutex_t mu; /* guards in_flight */
     pthread_cond_t idle;
     size_t in_flight;
