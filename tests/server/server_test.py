@@ -246,6 +246,32 @@ def queue_full():
     check("SIGTERM: exit 0", srv.stop() == 0, getattr(srv, "err", ""))
 
 
+def shutdown_in_flight():
+    """SIGTERM while a request is in flight (half its body sent): new
+    connections are refused, the request is still answered once its body
+    is complete, and the server exits 0."""
+    srv = Server(BUILD)
+    body = b'{"inputs": ["answered after SIGTERM"]}'
+    s = raw_socket(srv)
+    s.sendall(b"POST /embed HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(body)
+              + body[:10])
+    time.sleep(0.3)
+    srv.proc.send_signal(signal.SIGTERM)
+    time.sleep(0.3)
+    try:
+        socket.create_connection(("127.0.0.1", srv.port), timeout=5).close()
+        refused = False
+    except OSError:
+        refused = True
+    s.sendall(body[10:])
+    reply = s.recv(200)
+    s.close()
+    rc = srv.stop()
+    check("no new connections after SIGTERM", refused)
+    check("the request in flight gets its 200", reply.startswith(b"HTTP/1.1 200"), reply[:80])
+    check("then exit 0", rc == 0, srv.err[-300:])
+
+
 def auth_and_matryoshka():
     key = os.path.join(TMP, "key")
     with open(key, "w") as f:
@@ -279,6 +305,7 @@ def main():
         rc = srv.stop()
     check("SIGTERM: exit 0 and a clean stop", rc == 0 and "stopped" in srv.err, srv.err[-500:])
     queue_full()
+    shutdown_in_flight()
     auth_and_matryoshka()
     finish("test_server")
 
