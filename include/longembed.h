@@ -384,7 +384,11 @@ typedef enum le_report_format {
 /* The report as text (malloc'd, NUL-terminated; free()). */
 LE_BENCH_API le_status le_bench_report(const le_bench_result *r, le_report_format f, char **out,
                                        size_t *len, le_error *err);
-/* Writes the report to path (through a temporary file and a rename). */
+/* Writes the report to path (through a temporary file and a rename). A
+ * symbolic link is followed (the file it names is replaced); a path that
+ * exists and is not a regular file (directory, FIFO, device) is refused
+ * with LE_ERR_IO; a replaced file keeps its mode (and owner where
+ * permitted). */
 LE_BENCH_API le_status le_bench_write_report(const le_bench_result *r, le_report_format f,
                                              const char *path, le_error *err);
 LE_BENCH_API void le_bench_result_free(le_bench_result *r);
@@ -624,7 +628,11 @@ typedef struct le_index_doc {
 } le_index_doc;
 
 /* Opens (or creates) the index at path for writing and takes its lock
- * (path + ".lock"; a second writer fails with LE_ERR_IO, "locked"). model is
+ * (path + ".lock"; a second writer fails with LE_ERR_IO, "locked"). A path
+ * that is a symbolic link is followed: commits replace the file it names,
+ * whose lock is taken. A path that exists and is not a regular file is
+ * refused (LE_ERR_IO). Commits keep the file's mode (and owner and group
+ * where permitted). model is
  * the identity of a new index (NULL: BM25 only); for an existing index it
  * may be NULL (keep the index's) or must match it (else LE_ERR_ARG, with
  * what differs). Readers are never blocked. */

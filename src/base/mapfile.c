@@ -14,7 +14,8 @@
 
 le_status le_mapfile_open(le_mapfile *mf, const char *path, le_error *err) {
     memset(mf, 0, sizeof *mf);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below) */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) return le_fail(err, LE_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0) {
@@ -123,6 +124,10 @@ int le_mkdir_p(const char *path) {
         }
     }
     int rc = (mkdir(p, 0755) == 0 || errno == EEXIST) ? 0 : -1;
+    if (rc == 0 && !le_dir_exists(p)) { /* a file, FIFO, … of that name is not a directory */
+        rc = -1;
+        errno = ENOTDIR;
+    }
     free(p);
     return rc;
 }

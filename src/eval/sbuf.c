@@ -3,14 +3,11 @@
 #include "base/array.h"
 #include "base/json.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 void le_sbuf_free(le_sbuf *b) {
     free(b->p);
@@ -75,44 +72,4 @@ void le_sbuf_xml(le_sbuf *b, const char *s) {
         default: le_sbuf_add(b, s, 1);
         }
     }
-}
-
-le_status le_write_file_atomic(const char *path, const char *data, size_t n, le_error *err) {
-    size_t pl = strlen(path);
-    char *tmp = malloc(pl + 16);
-    if (!tmp) return le_fail(err, LE_ERR_NOMEM, "%s: out of memory", path);
-    memcpy(tmp, path, pl);
-    memcpy(tmp + pl, ".tmp-XXXXXX", 12);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        le_status s = le_fail(err, LE_ERR_IO, "%s: cannot create a temporary file: %s", path,
-                              strerror(errno));
-        free(tmp);
-        return s;
-    }
-    fchmod(fd, 0644); /* mkstemp's 0600 is for secrets; these are reports */
-    FILE *f = fdopen(fd, "wb");
-    int ok = f != NULL;
-    if (ok && n) ok = fwrite(data, 1, n, f) == n;
-    if (ok) ok = fflush(f) == 0;
-    int e = errno;
-    if (f) {
-        if (fclose(f) != 0 && ok) {
-            ok = 0;
-            e = errno;
-        }
-    } else {
-        close(fd);
-    }
-    if (ok && rename(tmp, path) != 0) {
-        ok = 0;
-        e = errno;
-    }
-    if (!ok) {
-        unlink(tmp);
-        free(tmp);
-        return le_fail(err, LE_ERR_IO, "%s: cannot write: %s", path, strerror(e));
-    }
-    free(tmp);
-    return LE_OK;
 }

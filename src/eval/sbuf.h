@@ -24,8 +24,4 @@ void le_sbuf_json_string(le_sbuf *b, const char *s, size_t n);
 /* s with &, <, >, " escaped for XML text and attributes. */
 void le_sbuf_xml(le_sbuf *b, const char *s);
 
-/* Writes n bytes to path through a temporary file in the same directory
- * and a rename, so readers never see a half-written file. */
-le_status le_write_file_atomic(const char *path, const char *data, size_t n, le_error *err);
-
 #endif

@@ -9,13 +9,20 @@
  * A crash before the rename leaves the old file untouched (and a stale
  * path.tmp that the next writer overwrites); after it, the new file is
  * complete. Readers map whichever file the name pointed at when they opened
- * it and never see a partial one. */
+ * it and never see a partial one.
+ *
+ * "path" here is the real file (base/outfile.h): a symbolic link given as
+ * the index is resolved, so the link stays, the file it names is replaced,
+ * and the lock sits next to that file whichever name a writer was given. A
+ * path that exists and is not a regular file is refused. The new file keeps
+ * the mode, owner and group of the one it replaces. */
 #define _GNU_SOURCE
 #include "base/array.h"
 #include "base/checksum.h"
 #include "base/fault.h"
 #include "base/finite.h"
 #include "base/options.h"
+#include "base/outfile.h"
 #include "base/utf8.h"
 #include "index/index.h"
 #include "index/manifest.h"
@@ -52,7 +59,8 @@ typedef struct pdoc {
 } pdoc;
 
 struct le_index_writer {
-    char *path, *lock_path, *tmp_path, *dir_path;
+    char *path;                          /* as the caller gave it, for messages */
+    char *real, *lock_path, *tmp_path, *dir_path; /* the real file (links resolved) */
     int lock_fd;
     le_index_options opt;
     le_index *cur;
@@ -331,11 +339,15 @@ static le_status alloc_table(commit_job *j, le_error *err) {
     return j->table && j->k.buf ? LE_OK : commit_oom(err);
 }
 
-/* Creates (or truncates) w's temporary file for the sink. */
+/* Creates w's temporary file for the sink, anew (never through a link),
+ * with the mode, owner and group of the index it will replace. */
 static le_status open_tmp(commit_job *j, le_index_writer *w, le_error *err) {
+    unlink(w->tmp_path); /* a failed commit's leftover */
     j->k.fd = fault("tmp-open") ? (errno = EIO, -1)
-                                : open(w->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    return j->k.fd < 0 ? io_fail(w, "create it", errno, err) : LE_OK;
+                                : open(w->tmp_path,
+                                       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+    if (j->k.fd < 0) return io_fail(w, "create it", errno, err);
+    return le_outfile_keep_attrs(j->k.fd, w->real, err);
 }
 
 /* Copies the kept old segments byte for byte, each 64-byte aligned, into
@@ -419,15 +431,15 @@ static le_status write_tmp(commit_job *j, le_index_writer *w, le_error *err) {
     return write_header(j, w, err);
 }
 
-/* Makes the temporary file durable, renames it over w->path (the commit
+/* Makes the temporary file durable, renames it over w->real (the commit
  * point), then syncs the directory so that the rename is durable too. */
 static le_status publish(commit_job *j, le_index_writer *w, le_error *err) {
     if (fault("fsync") || fsync(j->k.fd) != 0) return io_fail(w, "fsync it", errno, err);
     int fd = j->k.fd;
     j->k.fd = -1;
     if (close(fd) != 0) return io_fail(w, "close it", errno, err);
-    if (fault("rename") || rename(w->tmp_path, w->path) != 0)
-        return le_fail(err, LE_ERR_IO, "%s: cannot rename it over %s: %s", w->tmp_path, w->path,
+    if (fault("rename") || rename(w->tmp_path, w->real) != 0)
+        return le_fail(err, LE_ERR_IO, "%s: cannot rename it over %s: %s", w->tmp_path, w->real,
                        strerror(errno ? errno : EIO));
     /* the rename is durable once the directory is synced; it is visible already */
     int dfd = open(w->dir_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -443,7 +455,7 @@ static le_status publish(commit_job *j, le_index_writer *w, le_error *err) {
 static le_status reopen(le_index_writer *w, le_error *err) {
     le_index *next = NULL;
     le_index_options ro = w->opt;
-    le_status st = le_index_open(w->path, &ro, &next, err);
+    le_status st = le_index_open(w->real, &ro, &next, err);
     if (st) {
         le_error_wrap(err, st, "index: reopening after a commit");
         return st;
@@ -487,11 +499,28 @@ static le_status commit(le_index_writer *w, int compact, const le_index_model *n
 
 /* ------------------------------------------------------------ opening */
 
-static le_status take_lock(le_index_writer *w, le_error *err) {
-    w->lock_fd = open(w->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (w->lock_fd < 0)
+/* Opens w's lock file, never through a link (a link there could make the
+ * writer truncate another file): it must be a regular file. */
+static le_status open_lock(le_index_writer *w, le_error *err) {
+    int fd = open(w->lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+    if (fd < 0 && errno != ELOOP && errno != EISDIR)
         return le_fail(err, LE_ERR_IO, "%s: cannot create the lock file: %s", w->lock_path,
                        strerror(errno));
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        if (fd >= 0) close(fd);
+        return le_fail(err, LE_ERR_IO,
+                       "%s: the lock file is not a regular file (a link, FIFO, device or "
+                       "directory); refusing to use it",
+                       w->lock_path);
+    }
+    w->lock_fd = fd;
+    return LE_OK;
+}
+
+static le_status take_lock(le_index_writer *w, le_error *err) {
+    le_status ls = open_lock(w, err);
+    if (ls) return ls;
     if (flock(w->lock_fd, LOCK_EX | LOCK_NB) != 0) {
         int e = errno;
         char who[32] = "";
@@ -551,6 +580,23 @@ static le_status create_index(le_index_writer *w, const le_index_model *model, l
     return commit(w, 0, &m, &s, err);
 }
 
+/* Fills w's paths for the index path: the real file (a link resolved, a
+ * path that exists and is not a regular file refused; base/outfile.h),
+ * then its lock, its temporary file and its directory. */
+static le_status set_paths(le_index_writer *w, const char *path, le_error *err) {
+    if (!(w->path = strdup(path))) return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
+    le_status st = le_outfile_resolve(path, &w->real, err);
+    if (st) return st;
+    char *dir = strdup(w->real);
+    w->lock_path = with_suffix(w->real, ".lock");
+    w->tmp_path = with_suffix(w->real, ".tmp");
+    if (dir) w->dir_path = strdup(dirname(dir));
+    free(dir);
+    if (!w->lock_path || !w->tmp_path || !w->dir_path)
+        return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
+    return LE_OK;
+}
+
 le_status le_index_writer_open(const char *path, const le_index_model *model,
                                const le_index_options *opt, le_index_writer **out, le_error *err) {
     *out = NULL;
@@ -566,24 +612,14 @@ le_status le_index_writer_open(const char *path, const le_index_model *model,
         free(w);
         return st;
     }
-    char *tmp = strdup(path);
-    w->path = strdup(path);
-    w->lock_path = with_suffix(path, ".lock");
-    w->tmp_path = with_suffix(path, ".tmp");
-    if (!tmp || !w->path || !w->lock_path || !w->tmp_path || !(w->dir_path = strdup(dirname(tmp)))) {
-        free(tmp);
-        le_index_writer_close(w);
-        return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
-    }
-    free(tmp);
-    if ((st = take_lock(w, err))) goto fail;
+    if ((st = set_paths(w, path, err)) || (st = take_lock(w, err))) goto fail;
     unlink(w->tmp_path); /* a crashed writer's leftover */
     w->pool = le_pool_acquire(w->opt.threads); /* the shared pool (base/pool.h) */
     if (!w->pool) {
         st = le_fail(err, LE_ERR_NOMEM, "index: cannot start threads");
         goto fail;
     }
-    if (le_file_exists(path)) {
+    if (le_file_exists(w->real)) {
         if ((st = le_index_open(path, &w->opt, &w->cur, err))) goto fail;
         char why[512];
         if (model && w->cur->n_seg == 0 && le_index_model_differs(&w->cur->model, model, NULL, 0)) {
@@ -617,6 +653,7 @@ void le_index_writer_close(le_index_writer *w) {
     le_pool_release(w->pool);
     if (w->lock_fd >= 0) close(w->lock_fd); /* releases the lock */
     free(w->path);
+    free(w->real);
     free(w->lock_path);
     free(w->tmp_path);
     free(w->dir_path);

@@ -1,0 +1,48 @@
+/* Output files that are safe to replace. Every writer that replaces a whole
+ * file (bench reports, exported tasks, run files, the embedding cache, the
+ * index commit) writes a temporary file next to its target and renames it
+ * over the target. The rules for that target, kept here once:
+ *
+ *   - it does not exist: a new file, mode 0666 less the umask (as a shell
+ *     redirection makes it);
+ *   - it is a symbolic link (or a chain of them): the file the link finally
+ *     names is the target, so the link stays and the file it points at is
+ *     replaced (a dangling link: the file it names is created);
+ *   - it is a regular file: replaced, and the new file gets its permission
+ *     bits and, where permitted, its owner and group;
+ *   - anything else (a directory, FIFO, device, socket) is refused with
+ *     LE_ERR_IO and a message naming it: such a file is never replaced. */
+#ifndef LE_BASE_OUTFILE_H
+#define LE_BASE_OUTFILE_H
+
+#include "base/error.h"
+
+#include <stddef.h>
+
+/* The real target of an output path: *real gets a malloc'd path (path
+ * itself, or the end of its chain of links). A target that exists and is
+ * not a regular file is refused. */
+le_status le_outfile_resolve(const char *path, char **real, le_error *err);
+
+/* Gives the open file fd (the replacement of real) the permission bits,
+ * owner and group of the file real, when it exists; a failed change of
+ * owner (not permitted to an ordinary user) is ignored. real must still be
+ * a regular file or missing (refused otherwise, as le_outfile_resolve). */
+le_status le_outfile_keep_attrs(int fd, const char *real, le_error *err);
+
+/* Creates a new temporary file next to real (real + ".tmp-<pid>-<n>"),
+ * never following a link: *fd gets it, open for writing, and *tmp its
+ * malloc'd name. */
+le_status le_outfile_create_tmp(const char *real, char **tmp, int *fd, le_error *err);
+
+/* Writes data[0..n) as the whole new content of path by the rules above,
+ * through a temporary file and a rename, so that readers never see a
+ * half-written file. Every write error (a full disk, a file size limit)
+ * is reported. */
+le_status le_write_file_atomic(const char *path, const char *data, size_t n, le_error *err);
+
+/* Checks that path, when it exists, is a directory (or a link to one):
+ * LE_ERR_IO naming it otherwise. For writers that fill a directory. */
+le_status le_outdir_check(const char *path, le_error *err);
+
+#endif
