@@ -22,6 +22,30 @@ void cli_error(const char *fmt, ...) {
     va_end(ap);
 }
 
+int cli_output_failed(void) { return ferror(stdout) != 0; }
+
+/* the reason of the first failed flush of stdout: stdio keeps only the
+ * error flag, and a later flush of the emptied buffer succeeds */
+static int g_output_errno;
+
+int cli_flush_output(void) {
+    if (fflush(stdout) == 0) return 0;
+    if (!g_output_errno) g_output_errno = errno;
+    return -1;
+}
+
+int cli_finish_output(int rc) {
+    int bad = cli_flush_output() != 0 || ferror(stdout), e = g_output_errno;
+    if (fclose(stdout) != 0 && !bad) {
+        bad = 1;
+        e = errno;
+    }
+    if (!bad) return rc;
+    if (e) cli_error("cannot write the output: %s", strerror(e));
+    else cli_error("cannot write the output");
+    return rc == CLI_OK ? CLI_FAIL : rc;
+}
+
 le_status cli_parse_int(const char *opt, const char *s, int lo, int hi, int *out) {
     char *end;
     errno = 0;

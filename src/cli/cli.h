@@ -103,6 +103,17 @@ void cli_setup_logging(const cli_common *c);
 le_model *cli_open_model(const cli_common *c);
 
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Ends a command that returned rc: flushes and closes stdout, and turns a
+ * failed write (a full disk, a closed pipe, a size limit) into exit 1 and
+ * "cannot write the output: <reason>". main calls it after every command,
+ * so no command can forget. */
+int cli_finish_output(int rc);
+/* fflush(stdout) that keeps the reason of a failure for cli_finish_output:
+ * 0, or -1 when the output could not be written. */
+int cli_flush_output(void);
+/* 1 once a write to stdout has failed: commands that write as they go
+ * stop there (cli_finish_output says why). */
+int cli_output_failed(void);
 /* Parses an integer option in [lo, hi]; LE_ERR_ARG (and a message) when invalid. */
 le_status cli_parse_int(const char *opt, const char *s, int lo, int hi, int *out);
 /* Parses a number in [lo, hi]; LE_ERR_ARG (and a message) when invalid. */

@@ -314,7 +314,7 @@ static int report_bench(const le_bench_result *r, const bench_files *f) {
         status = CLI_FAIL;
     } else {
         fputs(md, stdout);
-        fflush(stdout);
+        cli_flush_output(); /* the table before the reports' messages; main checks it */
         free(md);
     }
     if (f->json && write_report(r, LE_REPORT_JSON, f->json)) status = CLI_FAIL;

@@ -115,7 +115,7 @@ static int bad_text(embed_cli *e, const cli_text *t) {
     e->failures++;
     cli_progress_texts(e->progress, 1);
     if (!e->keep_going) {
-        fflush(stdout);
+        cli_flush_output();
         cli_error("%s", t->error);
         return -1;
     }
@@ -158,7 +158,7 @@ static int embed_group(embed_cli *e, cli_text *texts, size_t n) {
             if (!strncmp(why, "text 0: ", 8)) why += 8;
             e->failures++;
             if (!e->keep_going || err.text_index < 0) {
-                fflush(stdout);
+                cli_flush_output();
                 cli_error("%s (id %s): %s", texts[i].where, texts[i].id_json, why);
                 return -1;
             }
@@ -258,7 +258,7 @@ int cmd_embed(int argc, char **argv) {
             if (!stop) stop = bad_text(&e, &t);
             cli_text_free(&t);
         }
-        if (stop) {
+        if (stop || cli_output_failed()) { /* a failed write: main says why */
             rc = CLI_FAIL;
             break;
         }
@@ -267,11 +267,7 @@ int cmd_embed(int argc, char **argv) {
     if (!e.vecs) cli_error("out of memory");
     for (size_t i = 0; i < n; i++) cli_text_free(&group[i]);
     cli_progress_finish(&prog);
-    if (e.failures && rc == CLI_OK) rc = CLI_FAIL;
-    if (fflush(stdout) != 0) {
-        cli_error("cannot write the output");
-        rc = CLI_FAIL;
-    }
+    if (e.failures && rc == CLI_OK) rc = CLI_FAIL; /* main checks the output */
     cli_input_free(&in);
     free(e.vecs);
     le_passages_free(e.pres);

@@ -287,6 +287,10 @@ static int run_queries(search_cli *s, le_index *ix, le_model *m, int argc, char 
             break;
         }
         print_hits(query, from_stdin || argc - optind > 1, &s->so, ix, hits, n, s->json);
+        if (cli_output_failed()) { /* nobody reads on: stop (main says why) */
+            rc = CLI_FAIL;
+            break;
+        }
     }
     free(line);
     free(hits);
@@ -304,11 +308,7 @@ int cmd_search(int argc, char **argv) {
     le_index *ix;
     le_model *m;
     if (open_search(&s, &ix, &m)) return CLI_FAIL;
-    int rc = run_queries(&s, ix, m, argc, argv);
-    if (fflush(stdout) != 0) {
-        cli_error("cannot write the output");
-        rc = CLI_FAIL;
-    }
+    int rc = run_queries(&s, ix, m, argc, argv); /* main checks the output (cli_finish_output) */
     le_model_close(m);
     le_index_close(ix);
     return rc;

@@ -75,7 +75,7 @@ int cmd_tokenize(int argc, char **argv) {
     cli_text t;
     int got, rc = CLI_OK;
     while ((got = cli_input_next(&in, &t)) > 0) {
-        int bad = tokenize_one(m, &t, special);
+        int bad = tokenize_one(m, &t, special) || cli_output_failed(); /* main says why */
         cli_text_free(&t);
         if (bad) {
             rc = CLI_FAIL;

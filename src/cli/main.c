@@ -1,4 +1,5 @@
 /* longembed: long-context text embeddings on the CPU. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,7 +27,8 @@ static void usage(FILE *f) {
     fprintf(f, "\nversion %s\n", le_version());
 }
 
-int main(int argc, char **argv) {
+/* Runs the command argv[1]; its exit code. */
+static int run(int argc, char **argv) {
     if (argc < 2) {
         usage(stderr);
         return CLI_USAGE;
@@ -44,4 +46,13 @@ int main(int argc, char **argv) {
     cli_error("unknown command \"%s\"", argv[1]);
     usage(stderr);
     return CLI_USAGE;
+}
+
+int main(int argc, char **argv) {
+    /* A closed pipe and a file size limit make a write fail (EPIPE, EFBIG)
+     * instead of killing the process without a word; the failure is
+     * reported by cli_finish_output, which every command ends through. */
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN);
+    return cli_finish_output(run(argc, argv));
 }
