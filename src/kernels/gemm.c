@@ -10,12 +10,14 @@
  * per-thread buffer and come back exactly, so no blocking choice (which
  * depends on M and the thread count) ever changes a result. */
 #include "base/arena.h"
+#include "kernels/gemm_dnnl.h"
 #include "kernels/gemm_internal.h"
 #include "kernels/kscratch.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const le_gemm_kernels *kernels_for(le_isa isa, le_gemm_dtype dtype) {
     const le_cpu_features *f = le_cpu_detect();
@@ -30,7 +32,49 @@ static const le_gemm_kernels *kernels_for(le_isa isa, le_gemm_dtype dtype) {
     return NULL;
 }
 
-int le_gemm_supported(le_isa isa, le_gemm_dtype dtype) { return kernels_for(isa, dtype) != NULL; }
+/* LONGEMBED_GEMM_BACKEND=own|dnnl, or AUTO when unset or unknown. */
+static le_gemm_backend env_backend(void) {
+    const char *e = getenv("LONGEMBED_GEMM_BACKEND");
+    if (e && !strcasecmp(e, "own")) return LE_GEMM_OWN;
+    if (e && !strcasecmp(e, "dnnl")) return LE_GEMM_DNNL;
+    return LE_GEMM_AUTO;
+}
+
+/* 1 when backend be can run (isa, dtype) on this CPU. */
+static int backend_runs(le_gemm_backend be, le_isa isa, le_gemm_dtype dtype) {
+    const le_cpu_features *f = le_cpu_detect();
+    if (be == LE_GEMM_OWN)
+        return dtype == LE_GEMM_INT8 ? isa == LE_ISA_SCALAR : kernels_for(isa, dtype) != NULL;
+    /* oneDNN: bf16 and int8 on AVX-512 CPUs (its fp32 is no faster than ours) */
+    return dtype != LE_GEMM_F32 && isa == LE_ISA_AVX512 && f->avx512 && le_dnnl_available();
+}
+
+le_gemm_backend le_gemm_auto_backend(le_isa isa, le_gemm_dtype dtype) {
+    le_gemm_backend forced = env_backend();
+    if (forced != LE_GEMM_AUTO && backend_runs(forced, isa, dtype)) return forced;
+    const le_cpu_features *f = le_cpu_detect();
+    le_gemm_backend first = LE_GEMM_OWN, second = LE_GEMM_DNNL;
+    if (dtype == LE_GEMM_INT8 || (dtype == LE_GEMM_BF16 && f->amx_bf16)) {
+        first = LE_GEMM_DNNL;
+        second = LE_GEMM_OWN;
+    }
+    if (backend_runs(first, isa, dtype)) return first;
+    return backend_runs(second, isa, dtype) ? second : LE_GEMM_AUTO;
+}
+
+int le_gemm_supported(le_isa isa, le_gemm_dtype dtype) {
+    return le_gemm_auto_backend(isa, dtype) != LE_GEMM_AUTO;
+}
+
+const char *le_gemm_backend_name(le_gemm_backend be) {
+    return be == LE_GEMM_DNNL ? "onednn" : be == LE_GEMM_OWN ? "own" : "auto";
+}
+
+const char *le_gemm_backend_describe(void) { return le_dnnl_describe(); }
+
+const char *le_gemm_dtype_name(le_gemm_dtype dt) {
+    return dt == LE_GEMM_INT8 ? "int8" : dt == LE_GEMM_BF16 ? "bf16" : "fp32";
+}
 
 float le_bf16_round(float x) { return le_bf16_to_f32(le_f32_to_bf16(x)); }
 
@@ -54,20 +98,17 @@ void le_gemm_pack_a_bf16(const float *a, size_t lda, int rows, int mr, int kc, v
     }
 }
 
-le_status le_gemm_pack_as(le_isa isa, le_gemm_dtype dtype, const float *w, int n, int k,
-                          le_gemm_weight **out, le_error *err) {
-    *out = NULL;
-    if (n < 0 || k < 0 || (!w && n > 0 && k > 0))
-        return le_fail(err, LE_ERR_ARG, "gemm pack: invalid weight shape [%d][%d]", n, k);
-    const le_gemm_kernels *kern = kernels_for(isa, dtype);
-    if (!kern)
-        return le_fail(err, LE_ERR_UNSUPPORTED, "gemm pack: %s weights need a CPU with %s",
-                       dtype == LE_GEMM_BF16 ? "bf16" : "fp32",
-                       dtype == LE_GEMM_BF16 ? "AVX512_BF16" : le_isa_name(isa));
+/* Own fp32/bf16 panels: W into [panels][k_pad/kstep][nr][kstep]. */
+static le_status pack_panels(const le_gemm_kernels *kern, const float *w, int n, int k,
+                             le_gemm_weight **out, le_error *err) {
+    le_gemm_dtype dtype = kern->dtype;
     le_gemm_weight *pw = calloc(1, sizeof *pw);
     if (!pw) return le_fail(err, LE_ERR_NOMEM, "gemm pack: out of memory");
     const int nr = kern->nr, ks = kern->kstep;
     pw->kern = kern;
+    pw->backend = LE_GEMM_OWN;
+    pw->dtype = dtype;
+    pw->isa = kern->isa;
     pw->n = n;
     pw->k = k;
     pw->k_pad = (k + ks - 1) / ks * ks;
@@ -97,6 +138,41 @@ le_status le_gemm_pack_as(le_isa isa, le_gemm_dtype dtype, const float *w, int n
     return LE_OK;
 }
 
+static const char *needs(le_gemm_dtype dtype, le_isa isa) {
+    switch (dtype) {
+    case LE_GEMM_BF16: return "AVX512_BF16, or oneDNN (libdnnl-dev) on an AVX-512 CPU";
+    case LE_GEMM_INT8: return "oneDNN (libdnnl-dev) on an AVX-512 CPU";
+    default: return le_isa_name(isa);
+    }
+}
+
+le_status le_gemm_pack_with(le_gemm_backend be, le_isa isa, le_gemm_dtype dtype, const float *w,
+                            int n, int k, le_gemm_weight **out, le_error *err) {
+    *out = NULL;
+    if (n < 0 || k < 0 || (!w && n > 0 && k > 0))
+        return le_fail(err, LE_ERR_ARG, "gemm pack: invalid weight shape [%d][%d]", n, k);
+    if (be == LE_GEMM_AUTO) be = le_gemm_auto_backend(isa, dtype);
+    if (be == LE_GEMM_AUTO || !backend_runs(be, isa, dtype))
+        return le_fail(err, LE_ERR_UNSUPPORTED, "gemm pack: %s weights need %s",
+                       le_gemm_dtype_name(dtype), needs(dtype, isa));
+    if (be == LE_GEMM_OWN && dtype != LE_GEMM_INT8)
+        return pack_panels(kernels_for(isa, dtype), w, n, k, out, err);
+    le_gemm_weight *pw = calloc(1, sizeof *pw);
+    if (!pw) return le_fail(err, LE_ERR_NOMEM, "gemm pack: out of memory");
+    le_status s = le_gemm_rows_pack(be, isa, dtype, w, n, k, pw, err);
+    if (s != LE_OK) {
+        le_gemm_weight_free(pw);
+        return s;
+    }
+    *out = pw;
+    return LE_OK;
+}
+
+le_status le_gemm_pack_as(le_isa isa, le_gemm_dtype dtype, const float *w, int n, int k,
+                          le_gemm_weight **out, le_error *err) {
+    return le_gemm_pack_with(LE_GEMM_AUTO, isa, dtype, w, n, k, out, err);
+}
+
 le_status le_gemm_pack(le_isa isa, const float *w, int n, int k, le_gemm_weight **out,
                        le_error *err) {
     return le_gemm_pack_as(isa, LE_GEMM_F32, w, n, k, out, err);
@@ -104,14 +180,16 @@ le_status le_gemm_pack(le_isa isa, const float *w, int n, int k, le_gemm_weight 
 
 void le_gemm_weight_free(le_gemm_weight *w) {
     if (!w) return;
+    le_gemm_rows_free(w);
     le_free_aligned(w->data);
     free(w);
 }
 int le_gemm_weight_n(const le_gemm_weight *w) { return w->n; }
 int le_gemm_weight_k(const le_gemm_weight *w) { return w->k; }
 size_t le_gemm_weight_bytes(const le_gemm_weight *w) { return w->bytes + sizeof *w; }
-le_gemm_dtype le_gemm_weight_dtype(const le_gemm_weight *w) { return w->kern->dtype; }
-le_isa le_gemm_weight_isa(const le_gemm_weight *w) { return w->kern->isa; }
+le_gemm_dtype le_gemm_weight_dtype(const le_gemm_weight *w) { return w->dtype; }
+le_isa le_gemm_weight_isa(const le_gemm_weight *w) { return w->isa; }
+le_gemm_backend le_gemm_weight_backend(const le_gemm_weight *w) { return w->backend; }
 
 typedef struct gemm_job {
     const le_gemm_kernels *kern;
@@ -227,6 +305,10 @@ static void gemm_task(void *ctx, size_t index, int thread) {
 void le_gemm(const le_kctx *kc, const float *a, size_t lda, size_t m, const le_gemm_weight *w,
              const le_gemm_epilogue *ep, float *c, size_t ldc) {
     if (m == 0 || w->n == 0) return;
+    if (!w->kern) {
+        le_gemm_rows(kc, a, lda, m, w, ep, c, ldc);
+        return;
+    }
     const le_gemm_kernels *kern = w->kern;
     gemm_job job = {.kern = kern, .a = a, .lda = lda, .m = m, .w = w, .c = c, .ldc = ldc};
     if (ep) job.ep = *ep;

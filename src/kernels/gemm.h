@@ -41,9 +41,19 @@ typedef enum le_act {
 } le_act;
 
 typedef enum le_gemm_dtype {
-    LE_GEMM_F32 = 0, /* fp32 weights and arithmetic */
-    LE_GEMM_BF16 = 1 /* bf16 weights and activations, fp32 accumulation */
+    LE_GEMM_F32 = 0,  /* fp32 weights and arithmetic */
+    LE_GEMM_BF16 = 1, /* bf16 weights and activations, fp32 accumulation */
+    LE_GEMM_INT8 = 2  /* int8 weights (per output channel) and activations (per row), int32 sums */
 } le_gemm_dtype;
+
+/* Who runs the products: longembed's own kernels or oneDNN (gemm_dnnl.h).
+ * AUTO: LONGEMBED_GEMM_BACKEND=own|dnnl if set, else the rule of
+ * le_gemm_pack_with. */
+typedef enum le_gemm_backend {
+    LE_GEMM_AUTO = 0,
+    LE_GEMM_OWN = 1,
+    LE_GEMM_DNNL = 2
+} le_gemm_backend;
 
 typedef struct le_gemm_weight le_gemm_weight;
 
@@ -56,8 +66,27 @@ le_status le_gemm_pack(le_isa isa, const float *w, int n, int k, le_gemm_weight 
  * bitwise equal to the AVX-512 kernel); LE_ERR_UNSUPPORTED otherwise. */
 le_status le_gemm_pack_as(le_isa isa, le_gemm_dtype dtype, const float *w, int n, int k,
                           le_gemm_weight **out, le_error *err);
+/* Packs W for a backend. AUTO picks, per number format (measured, see
+ * docs/speed.md): fp32 → own; bf16 → oneDNN where the CPU has AMX-BF16,
+ * else own (equal speed on AVX512_BF16), else oneDNN; int8 → oneDNN (VNNI
+ * or AMX-INT8 kernels), or the own scalar twin when isa is LE_ISA_SCALAR.
+ *
+ * int8: W[n] ≈ s_n·q[n] with s_n = max|W[n]|/127; each row of A likewise
+ * with its own scale, rounded at run time (gemm_quant.h); the int32 sums are
+ * exact, so results are bitwise the same on every backend, blocking and
+ * thread count, and the own scalar twin is the oracle for oneDNN's. */
+le_status le_gemm_pack_with(le_gemm_backend be, le_isa isa, le_gemm_dtype dtype, const float *w,
+                            int n, int k, le_gemm_weight **out, le_error *err);
 /* 1 when le_gemm_pack_as(isa, dtype, …) can succeed on this CPU. */
 int le_gemm_supported(le_isa isa, le_gemm_dtype dtype);
+/* The backend AUTO resolves to for (isa, dtype) here, or LE_GEMM_AUTO when
+ * none can run it. */
+le_gemm_backend le_gemm_auto_backend(le_isa isa, le_gemm_dtype dtype);
+le_gemm_backend le_gemm_weight_backend(const le_gemm_weight *w);
+const char *le_gemm_backend_name(le_gemm_backend be);
+const char *le_gemm_dtype_name(le_gemm_dtype dt);
+/* What oneDNN offers here: "oneDNN 2.6.3 (avx512_core_amx)", or why not. */
+const char *le_gemm_backend_describe(void);
 void le_gemm_weight_free(le_gemm_weight *w);
 int le_gemm_weight_n(const le_gemm_weight *w);
 int le_gemm_weight_k(const le_gemm_weight *w);

@@ -30,8 +30,18 @@ typedef struct le_gemm_kernels {
                      int accumulate, float *c, size_t ldc);
 } le_gemm_kernels;
 
+struct le_dnnl_weight;
+
+/* A packed weight. Own fp32/bf16: kern + data (panels). Row-wise paths
+ * (int8, oneDNN; gemm_rows.c): kern is NULL, dtype says the format, and
+ * either dnnl holds oneDNN's copy or data holds int8 [N][K] (own twin). */
 struct le_gemm_weight {
     const le_gemm_kernels *kern;
+    le_gemm_backend backend;
+    le_gemm_dtype dtype;
+    le_isa isa;
+    float *scales;              /* int8: per output channel */
+    struct le_dnnl_weight *dnnl; /* oneDNN's packed weight */
     int n, k;
     int k_pad;    /* k rounded up to kstep */
     int panels;   /* ceil(n / nr) */
@@ -42,6 +52,13 @@ struct le_gemm_weight {
 extern const le_gemm_kernels le_gemm_scalar_f32, le_gemm_scalar_bf16;
 extern const le_gemm_kernels le_gemm_avx2_f32;
 extern const le_gemm_kernels le_gemm_avx512_f32, le_gemm_avx512_bf16;
+
+/* The row-wise driver (gemm_rows.c) for int8 and oneDNN weights. */
+le_status le_gemm_rows_pack(le_gemm_backend be, le_isa isa, le_gemm_dtype dtype, const float *w,
+                            int n, int k, le_gemm_weight *pw, le_error *err);
+void le_gemm_rows(const le_kctx *kc, const float *a, size_t lda, size_t m, const le_gemm_weight *w,
+                  const le_gemm_epilogue *ep, float *c, size_t ldc);
+void le_gemm_rows_free(le_gemm_weight *w);
 
 /* The AVX-512 epilogue, shared by the AVX-512 fp32 and bf16 families. */
 void le_gemm_epilogue_avx512(const float *tile, int nr, int rows, int cols, const float *bias,

@@ -1,9 +1,11 @@
-/* precision bf16: the matrix products take bf16 weights and activations with
- * fp32 accumulation. Against the sentence-transformers fp32 reference the
- * embeddings (unit vectors) must stay within BF16_MAX_DIFF per component and
- * BF16_MIN_COS in cosine; bf16 output is bitwise identical for 1 and 2
- * threads; bad precisions are refused. On a CPU without AVX512_BF16 only the
- * refusal is tested (and said). */
+/* Reduced precisions of the matrix products, on every backend this machine
+ * has: bf16 (bf16 weights and activations, fp32 accumulation; own AVX512_BF16
+ * kernels and oneDNN) and int8 (per-channel weights, per-row activations,
+ * int32 sums; oneDNN and the own scalar twin). Against the
+ * sentence-transformers fp32 reference the embeddings (unit vectors) must stay
+ * within the stated bounds per component and in cosine; the output is bitwise
+ * identical for 1 and 2 threads; bad precisions are refused. What this CPU
+ * cannot run is said and skipped. */
 #include <math.h>
 
 #include "base/cpu.h"
@@ -17,6 +19,15 @@
  * leave 2x headroom on the difference and 4x on 1 - cosine */
 #define BF16_MAX_DIFF 6e-3
 #define BF16_MIN_COS 0.9998
+/* int8, measured (per-row activations, per-channel weights): max |diff| 0.029 and min
+ * cosine 0.9857 (minilm), 0.013 and 0.99941 (cased tiny BERT); 2x headroom on both */
+#define INT8_MAX_DIFF 0.06
+#define INT8_MIN_COS 0.97
+
+typedef struct prec_case {
+    const char *precision, *isa, *backend; /* backend: LONGEMBED_GEMM_BACKEND */
+    double max_diff, min_cos;
+} prec_case;
 
 static float *embed_rows(le_model *m, fixture_row *rows, int n) {
     int dim = le_model_dim(m);
@@ -36,10 +47,11 @@ static float *embed_rows(le_model *m, fixture_row *rows, int n) {
     return out;
 }
 
-static le_model *open_bf16(const char *dir, int threads) {
+static le_model *open_prec(const prec_case *pc, const char *dir, int threads) {
     le_model_options mo;
     le_model_options_init(&mo);
-    mo.precision = "bf16";
+    mo.precision = pc->precision;
+    mo.isa = pc->isa;
     mo.threads = threads;
     le_model *m = NULL;
     le_error err;
@@ -47,12 +59,12 @@ static le_model *open_bf16(const char *dir, int threads) {
     return m;
 }
 
-static void run_case(const char *name, const char *dir, const char *fixture) {
+static void run_case(const prec_case *pc, const char *name, const char *dir, const char *fixture) {
     fixture_row *rows;
     int n = fixture_load(fixture, &rows);
     CHECK_MSG(n > 0, "%s: no fixture rows", fixture);
     if (n <= 0) return;
-    le_model *m1 = open_bf16(dir, 1), *m2 = open_bf16(dir, 2);
+    le_model *m1 = open_prec(pc, dir, 1), *m2 = open_prec(pc, dir, 2);
     if (!m1 || !m2) {
         le_model_close(m1);
         le_model_close(m2);
@@ -61,11 +73,11 @@ static void run_case(const char *name, const char *dir, const char *fixture) {
     }
     le_model_info info;
     le_model_get_info(m1, &info);
-    CHECK(!strcmp(info.precision, "bf16"));
+    CHECK(!strcmp(info.precision, pc->precision));
     int dim = le_model_dim(m1);
     float *a = embed_rows(m1, rows, n), *b = embed_rows(m2, rows, n);
     CHECK_MSG(!memcmp(a, b, sizeof(float) * (size_t)n * (size_t)dim),
-              "%s: bf16 output differs between 1 and 2 threads", name);
+              "%s: %s output differs between 1 and 2 threads", name, pc->precision);
     double max_diff = 0, min_cos = 1;
     int compared = 0;
     for (int i = 0; i < n; i++) {
@@ -81,11 +93,11 @@ static void run_case(const char *name, const char *dir, const char *fixture) {
         if (cos < min_cos) min_cos = cos;
         compared++;
     }
-    fprintf(stderr, "%s bf16: %d texts, max |diff| %.3g, min cosine %.6f\n", name, compared,
-            max_diff, min_cos);
+    fprintf(stderr, "%s %s (%s, %s): %d texts, max |diff| %.3g, min cosine %.6f\n", name,
+            pc->precision, pc->isa, le_model_backend(m1), compared, max_diff, min_cos);
     CHECK(compared >= 10);
-    CHECK_MSG(max_diff <= BF16_MAX_DIFF, "%s: max |diff| %g > %g", name, max_diff, BF16_MAX_DIFF);
-    CHECK_MSG(min_cos >= BF16_MIN_COS, "%s: min cosine %f < %f", name, min_cos, BF16_MIN_COS);
+    CHECK_MSG(max_diff <= pc->max_diff, "%s: max |diff| %g > %g", name, max_diff, pc->max_diff);
+    CHECK_MSG(min_cos >= pc->min_cos, "%s: min cosine %f < %f", name, min_cos, pc->min_cos);
     free(a);
     free(b);
     le_model_close(m1);
@@ -107,6 +119,28 @@ static void expect_refused(const char *precision, const char *isa, le_status wan
     le_model_close(m);
 }
 
+/* Runs pc on both fixtures when this CPU and build can, else says why not. */
+static void run_both(const prec_case *pc) {
+    setenv("LONGEMBED_GEMM_BACKEND", pc->backend, 1);
+    le_isa isa;
+    le_gemm_dtype dt = !strcmp(pc->precision, "int8") ? LE_GEMM_INT8 : LE_GEMM_BF16;
+    if (le_isa_parse(pc->isa, &isa) != LE_OK || le_gemm_auto_backend(isa, dt) == LE_GEMM_AUTO ||
+        strcmp(le_gemm_backend_name(le_gemm_auto_backend(isa, dt)),
+               !strcmp(pc->backend, "dnnl") ? "onednn" : "own")) {
+        fprintf(stderr, "%s on %s with the %s backend: not available here, skipped\n",
+                pc->precision, pc->isa, pc->backend);
+    } else {
+        char buf[4096];
+        /* the scalar twin is slow: the tiny model only */
+        if (isa != LE_ISA_SCALAR)
+            run_case(pc, "minilm", fixture_minilm_dir(buf, sizeof buf),
+                     "tests/fixtures/minilm/embeddings.jsonl");
+        run_case(pc, "bert-cased-tiny", "tests/fixtures/bert-cased-tiny",
+                 "tests/fixtures/bert-cased-tiny/embeddings.jsonl");
+    }
+    unsetenv("LONGEMBED_GEMM_BACKEND");
+}
+
 int main(void) {
     expect_refused("fp16", NULL, LE_ERR_ARG, "unknown precision \"fp16\"");
     if (le_cpu_detect()->avx2)
@@ -115,11 +149,14 @@ int main(void) {
         fprintf(stderr, "no bf16 kernels here (the CPU lacks AVX512_BF16, or LONGEMBED_ISA lowers the kernels): only the refusal of bf16 is tested\n");
         if (le_cpu_best_isa() != LE_ISA_SCALAR) /* the scalar reference always runs bf16 */
             expect_refused("bf16", NULL, LE_ERR_UNSUPPORTED, "precision bf16 needs AVX512_BF16");
-        return check_report("embed/bf16");
+        return check_report("embed/precision");
     }
-    char buf[4096];
-    run_case("minilm", fixture_minilm_dir(buf, sizeof buf), "tests/fixtures/minilm/embeddings.jsonl");
-    run_case("bert-cased-tiny", "tests/fixtures/bert-cased-tiny",
-             "tests/fixtures/bert-cased-tiny/embeddings.jsonl");
-    return check_report("embed/bf16");
+    static const prec_case cases[] = {
+        {"bf16", "avx512", "own", BF16_MAX_DIFF, BF16_MIN_COS},
+        {"bf16", "avx512", "dnnl", BF16_MAX_DIFF, BF16_MIN_COS},
+        {"int8", "avx512", "dnnl", INT8_MAX_DIFF, INT8_MIN_COS},
+        {"int8", "scalar", "own", INT8_MAX_DIFF, INT8_MIN_COS},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) run_both(&cases[i]);
+    return check_report("embed/precision");
 }

@@ -1,0 +1,193 @@
+/* The row-wise GEMM paths (int8 on both backends, bf16 on oneDNN):
+ * - int8 on oneDNN is bitwise equal to the own scalar int8 twin (int32 sums
+ *   are exact, one quantization, one epilogue), for every shape, epilogue and
+ *   thread count;
+ * - int8 stays within the bound its rounding implies, element by element,
+ *   of the double-precision reference;
+ * - bf16 on oneDNN within 2^-8·Σ|a·w| (+ the epilogue's rounding) of it;
+ * - row quantization equals its formula bit for bit; NaN rows give NaN. */
+#include "check.h"
+#include "kernels/gemm.h"
+#include "kernels/gemm_quant.h"
+#include "test_util.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static float *run(le_gemm_backend be, le_isa isa, le_gemm_dtype dt, le_pool *pool, const float *a,
+                  size_t lda, size_t m, const float *w, int n, int k, const le_gemm_epilogue *ep,
+                  const float *c0, size_t ldc) {
+    le_gemm_weight *pw;
+    le_error err;
+    if (le_gemm_pack_with(be, isa, dt, w, n, k, &pw, &err) != LE_OK) {
+        fprintf(stderr, "pack failed: %s\n", err.message);
+        return NULL;
+    }
+    CHECK(le_gemm_weight_backend(pw) == be && le_gemm_weight_dtype(pw) == dt);
+    float *c = malloc((m * ldc + 1) * sizeof *c);
+    memcpy(c, c0, m * ldc * sizeof *c);
+    le_kctx kc = {isa, pool};
+    le_gemm(&kc, a, lda, m, pw, ep, c, ldc);
+    le_gemm_weight_free(pw);
+    return c;
+}
+
+/* The int8 error bound of one element before the epilogue: with a = sa·qa + ea,
+ * w = sw·qw + ew, |ea| <= sa/2, |ew| <= sw/2: Σ |a|·sw/2 + |w|·sa/2 + sa·sw/4. */
+static double int8_bound(const float *a, const float *w, int k) {
+    double amax = 0, wmax = 0;
+    for (int i = 0; i < k; i++) {
+        amax = fmax(amax, fabs(a[i]));
+        wmax = fmax(wmax, fabs(w[i]));
+    }
+    const double sa = amax / 127, sw = wmax / 127;
+    double s = 0;
+    for (int i = 0; i < k; i++) s += fabs(a[i]) * sw / 2 + fabs(w[i]) * sa / 2 + sa * sw / 4;
+    return s;
+}
+
+/* |d/dx act| <= 1.13 for the GELUs and SiLU, 1 for ReLU: errors pass through scaled by at most that. */
+static void check_int8_bound(const float *got, const float *ref, const float *a, size_t lda,
+                             const float *w, int m, int n, int k, size_t ldc) {
+    int bad = 0;
+    for (int i = 0; i < m && bad < 3; i++)
+        for (int j = 0; j < n && bad < 3; j++) {
+            double b = 1.13 * int8_bound(a + i * lda, w + (size_t)j * k, k) * (1 + 1e-5) + 1e-5 +
+                       1e-6 * fabs(ref[i * ldc + j]);
+            double e = fabs((double)got[i * ldc + j] - ref[i * ldc + j]);
+            if (!(e <= b)) {
+                bad++;
+                CHECK_MSG(e <= b, "int8 m=%d n=%d k=%d [%d][%d] error %g > bound %g", m, n, k, i, j,
+                          e, b);
+            }
+        }
+}
+
+static void test_int8(le_pool **pools, int dnnl) {
+    const int ms[] = {1, 7, 64, 65, 200};
+    const int nks[][2] = {{1, 1}, {5, 3}, {33, 17}, {100, 300}, {384, 384}};
+    const le_act acts[] = {LE_ACT_NONE, LE_ACT_GELU_ERF, LE_ACT_GELU_TANH, LE_ACT_SILU,
+                           LE_ACT_RELU};
+    int variant = 0;
+    for (size_t mi = 0; mi < sizeof ms / sizeof *ms; mi++)
+        for (size_t ni = 0; ni < sizeof nks / sizeof *nks; ni++) {
+            const int m = ms[mi], n = nks[ni][0], k = nks[ni][1];
+            const size_t lda = k + 3, ldc = n + 5;
+            float *a = test_random(m * lda, -1, 1), *w = test_random((size_t)n * k, -0.1f, 0.1f);
+            float *bias = test_random(n, -1, 1), *c0 = test_random(m * ldc, -2, 2);
+            le_gemm_epilogue ep = {variant % 2 ? bias : NULL, acts[variant % 5], variant % 3 == 2};
+            variant++;
+            float *ref = malloc(m * ldc * sizeof *ref);
+            memcpy(ref, c0, m * ldc * sizeof *ref);
+            le_gemm_reference(a, lda, m, w, n, k, &ep, ref, ldc);
+            float *own = run(LE_GEMM_OWN, LE_ISA_SCALAR, LE_GEMM_INT8, pools[0], a, lda, m, w, n, k,
+                             &ep, c0, ldc);
+            CHECK(own != NULL);
+            if (own) check_int8_bound(own, ref, a, lda, w, m, n, k, ldc);
+            for (int t = 0; dnnl && own && t < 2; t++) {
+                float *d = run(LE_GEMM_DNNL, LE_ISA_AVX512, LE_GEMM_INT8, pools[t], a, lda, m, w, n,
+                               k, &ep, c0, ldc);
+                CHECK(d != NULL);
+                if (d)
+                    CHECK_MSG(!memcmp(d, own, m * ldc * sizeof *d),
+                              "oneDNN int8 differs from the own twin (m=%d n=%d k=%d, %d threads)",
+                              m, n, k, t + 1);
+                free(d);
+            }
+            free(own);
+            free(ref);
+            free(a), free(w), free(bias), free(c0);
+        }
+}
+
+static void test_bf16_dnnl(le_pool *pool) {
+    const int m = 130, n = 200, k = 333;
+    float *a = test_random((size_t)m * k, -1, 1), *w = test_random((size_t)n * k, -1, 1);
+    float *bias = test_random(n, -1, 1), *c0 = test_random((size_t)m * n, -1, 1);
+    le_gemm_epilogue ep = {bias, LE_ACT_NONE, 1};
+    float *ref = malloc((size_t)m * n * sizeof *ref);
+    memcpy(ref, c0, (size_t)m * n * sizeof *ref);
+    le_gemm_reference(a, k, m, w, n, k, &ep, ref, n);
+    float *d = run(LE_GEMM_DNNL, LE_ISA_AVX512, LE_GEMM_BF16, pool, a, k, m, w, n, k, &ep, c0, n);
+    CHECK(d != NULL);
+    for (int i = 0; d && i < m; i++)
+        for (int j = 0; j < n; j++) {
+            double mag = fabs(c0[(size_t)i * n + j]) + fabs(bias[j]);
+            for (int kk = 0; kk < k; kk++) mag += fabs((double)a[(size_t)i * k + kk] * w[(size_t)j * k + kk]);
+            double e = fabs((double)d[(size_t)i * n + j] - ref[(size_t)i * n + j]);
+            if (!(e <= 0x1p-8 * mag + 1e-6)) {
+                CHECK_MSG(0, "oneDNN bf16 [%d][%d] error %g > %g", i, j, e, 0x1p-8 * mag);
+                i = m;
+                break;
+            }
+        }
+    free(d), free(ref), free(a), free(w), free(bias), free(c0);
+}
+
+static void test_quant_rows(void) {
+    const int ks[] = {1, 15, 16, 17, 384, 1000};
+    for (size_t ki = 0; ki < sizeof ks / sizeof *ks; ki++) {
+        const int k = ks[ki];
+        float *a = test_random(k, -3, 3);
+        int8_t *q = malloc(k);
+        float s = le_quant_row_s8(a, k, q);
+        float amax = 0;
+        for (int i = 0; i < k; i++) amax = fabsf(a[i]) > amax ? fabsf(a[i]) : amax;
+        CHECK(s == amax / 127.0f);
+        int same = 1;
+        for (int i = 0; i < k; i++) same &= q[i] == (int8_t)rintf(a[i] * (127.0f / amax));
+        CHECK_MSG(same, "row quantization differs from rint(a·127/amax), k=%d", k);
+        a[k / 2] = NAN;
+        CHECK(isnan(le_quant_row_s8(a, k, q)));
+        a[k / 2] = INFINITY;
+        CHECK(isnan(le_quant_row_s8(a, k, q)));
+        for (int i = 0; i < k; i++) a[i] = 0;
+        CHECK(le_quant_row_s8(a, k, q) == 0.0f && q[0] == 0 && q[k - 1] == 0);
+        free(a), free(q);
+    }
+}
+
+/* A NaN in A turns that row's outputs (and only that row's) into NaN. */
+static void test_nan_row(le_pool *pool, le_gemm_backend be, le_isa isa) {
+    const int m = 3, n = 20, k = 40;
+    float *a = test_random((size_t)m * k, -1, 1), *w = test_random((size_t)n * k, -1, 1);
+    float *c0 = calloc((size_t)m * n, sizeof *c0);
+    a[k + 5] = NAN;
+    float *c = run(be, isa, LE_GEMM_INT8, pool, a, k, m, w, n, k, NULL, c0, n);
+    CHECK(c != NULL);
+    if (c) CHECK(!isnan(c[0]) && isnan(c[n]) && isnan(c[2 * n - 1]) && !isnan(c[2 * n]));
+    free(c), free(a), free(w), free(c0);
+}
+
+int main(void) {
+    le_pool *pools[2] = {le_pool_create(1), le_pool_create(2)};
+    const int dnnl = le_gemm_supported(LE_ISA_AVX512, LE_GEMM_INT8) &&
+                     le_gemm_auto_backend(LE_ISA_AVX512, LE_GEMM_INT8) == LE_GEMM_DNNL;
+    printf("int8 on oneDNN: %s\n", dnnl ? "tested" : "not available here (own twin only)");
+    test_quant_rows();
+    test_int8(pools, dnnl);
+    test_nan_row(pools[1], LE_GEMM_OWN, LE_ISA_SCALAR);
+    if (dnnl) {
+        test_nan_row(pools[1], LE_GEMM_DNNL, LE_ISA_AVX512);
+        test_bf16_dnnl(pools[1]);
+    }
+    /* without oneDNN, int8 on a SIMD ISA is refused with a message naming it */
+    le_gemm_weight *pw = NULL;
+    le_error err;
+    float w1 = 1;
+    if (!dnnl) {
+        CHECK(le_gemm_pack_as(LE_ISA_AVX512, LE_GEMM_INT8, &w1, 1, 1, &pw, &err) ==
+              LE_ERR_UNSUPPORTED);
+        CHECK(strstr(err.message, "oneDNN") != NULL);
+    }
+    /* a non-finite weight is refused at packing */
+    float wn[2] = {1, NAN};
+    CHECK(le_gemm_pack_with(LE_GEMM_OWN, LE_ISA_SCALAR, LE_GEMM_INT8, wn, 1, 2, &pw, &err) ==
+          LE_ERR_FORMAT);
+    le_pool_destroy(pools[0]);
+    le_pool_destroy(pools[1]);
+    return check_report("test_gemm_rows");
+}
