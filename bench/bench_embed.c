@@ -1,7 +1,7 @@
 /* Embedding throughput and peak memory for one configuration, through the
  * public API, as one JSON line (the format of bench/torch_bench.py):
  *   bench_embed -m MODEL --texts 32 --tokens 128 [--threads N] [--runs R]
- *              [--extend M] [--isa ISA] [--precision fp32|bf16] [--source FILE]
+ *              [--extend M] [--isa ISA] [--precision fp32|bf16|int8] [--source FILE]
  * Each text is cut to exactly --tokens tokens (special tokens included) from
  * a different place of the source text (default: samples/ documents). Run it
  * in a fresh process per configuration: peak RSS is the process's. */

@@ -65,6 +65,65 @@ def build_texts(tokenizer_json, n_texts, n_tokens):
     return texts
 
 
+def onnx_files(args):
+    """model.onnx (fp32, exported once) and model.int8.onnx (dynamic int8, per-channel) for the model."""
+    import torch
+    from transformers import AutoModel
+    out = os.path.join(args.onnx_dir, os.path.basename(os.path.normpath(args.model_dir)))
+    fp32, int8 = os.path.join(out, "model.onnx"), os.path.join(out, "model.int8.onnx")
+    if not os.path.exists(fp32):
+        os.makedirs(out, exist_ok=True)
+        model = AutoModel.from_pretrained(args.model_dir, dtype=torch.float32).eval()
+
+        class Wrap(torch.nn.Module):  # keyword arguments, whatever forward's positional order
+            def __init__(self, m):
+                super().__init__()
+                self.m = m
+
+            def forward(self, input_ids, attention_mask, token_type_ids):
+                return self.m(input_ids=input_ids, attention_mask=attention_mask,
+                              token_type_ids=token_type_ids).last_hidden_state
+        model = Wrap(model).eval()
+        ids = torch.ones(2, 16, dtype=torch.long)
+        axes = {0: "batch", 1: "tokens"}
+        torch.onnx.export(model, (ids, ids, torch.zeros_like(ids)), fp32, dynamo=False,
+                          input_names=["input_ids", "attention_mask", "token_type_ids"],
+                          output_names=["last_hidden_state"], opset_version=17,
+                          dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes,
+                                        "last_hidden_state": axes})
+    if not os.path.exists(int8):
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+        quantize_dynamic(fp32, int8, per_channel=True, weight_type=QuantType.QInt8)
+    return fp32, int8
+
+
+def ort_runner(args, texts):
+    """ONNX Runtime: tokenize, run, mean-pool and normalise in numpy, like the transformers path."""
+    import numpy as np
+    import onnxruntime as ort
+    from transformers import AutoTokenizer
+    fp32, int8 = onnx_files(args)
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = args.threads
+    so.inter_op_num_threads = 1
+    sess = ort.InferenceSession(int8 if args.impl == "ort-int8" else fp32, so, providers=["CPUExecutionProvider"])
+    tok = AutoTokenizer.from_pretrained(args.model_dir)
+
+    def run():
+        out = []
+        for i in range(0, len(texts), args.batch_size):
+            enc = tok(texts[i:i + args.batch_size], padding=True, truncation=False, return_tensors="np")
+            feed = {"input_ids": enc["input_ids"].astype(np.int64),
+                    "attention_mask": enc["attention_mask"].astype(np.int64),
+                    "token_type_ids": np.zeros_like(enc["input_ids"], dtype=np.int64)}
+            h = sess.run(None, feed)[0]
+            m = feed["attention_mask"][..., None].astype(np.float32)
+            v = (h * m).sum(1) / np.maximum(m.sum(1), 1e-9)
+            out.append(v / np.linalg.norm(v, axis=-1, keepdims=True))
+        return np.concatenate(out)
+    return run, ort.__version__
+
+
 def child(args):
     import resource
     import statistics
@@ -72,16 +131,20 @@ def child(args):
     import torch
     torch.set_num_threads(args.threads)
     texts = build_texts(os.path.join(args.model_dir, "tokenizer.json"), args.texts, args.tokens)
+    engine_version = None
     if args.impl == "transformers":
         import transformers  # noqa: F401
     else:
         import sentence_transformers  # noqa: F401
     base_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
-    if args.impl == "transformers":
+    if args.impl in ("ort-fp32", "ort-int8"):
+        run, engine_version = ort_runner(args, texts)
+    elif args.impl == "transformers":
         from transformers import AutoModel, AutoTokenizer
         tok = AutoTokenizer.from_pretrained(args.model_dir)
-        model = AutoModel.from_pretrained(args.model_dir, dtype=torch.float32).eval()
+        dtype = torch.bfloat16 if args.dtype == "bf16" else torch.float32
+        model = AutoModel.from_pretrained(args.model_dir, dtype=dtype).eval()
 
         def run():
             out = []
@@ -91,7 +154,7 @@ def child(args):
                 h = model(**enc).last_hidden_state
                 m = enc["attention_mask"].unsqueeze(-1).to(h.dtype)
                 v = (h * m).sum(1) / m.sum(1).clamp(min=1e-9)
-                out.append(torch.nn.functional.normalize(v, dim=-1))
+                out.append(torch.nn.functional.normalize(v.float(), dim=-1))
             return torch.cat(out)
     else:
         from sentence_transformers import SentenceTransformer
@@ -110,16 +173,18 @@ def child(args):
             t0 = time.perf_counter()
             e = run()
             times.append(time.perf_counter() - t0)
-    assert tuple(e.shape) == (args.texts, 384)
+    assert e.shape[0] == args.texts
     sec = statistics.median(times)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
     print(json.dumps({
-        "engine": "pytorch", "impl": args.impl, "model": os.path.basename(os.path.normpath(args.model_dir)),
+        "engine": "onnxruntime" if args.impl.startswith("ort") else "pytorch",
+        "impl": args.impl, "dtype": args.dtype if args.impl == "transformers" else args.impl[4:] if args.impl.startswith("ort") else "fp32", "model": os.path.basename(os.path.normpath(args.model_dir)),
         "threads": args.threads, "texts": args.texts,
         "tokens_per_text": args.tokens, "seconds": round(sec, 6),
         "tokens_per_s": round(args.texts * args.tokens / sec, 1), "peak_rss_mb": round(rss_mb, 1),
         "import_rss_mb": round(base_rss_mb, 1),
         "runs": args.runs, "torch": torch.__version__,
+        "onnxruntime": engine_version if args.impl.startswith("ort") else None,
     }), flush=True)
 
 
@@ -132,7 +197,11 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--model-dir", default=DEFAULT_MODEL)
-    ap.add_argument("--impl", choices=["transformers", "sentence-transformers", "both"], default="both")
+    ap.add_argument("--impl", choices=["transformers", "sentence-transformers", "both", "ort-fp32", "ort-int8"],
+                    default="both", help="ort-*: ONNX Runtime on the model exported by torch.onnx (int8: "
+                    "dynamic quantization, per-channel int8 weights), cached under --onnx-dir")
+    ap.add_argument("--dtype", choices=["fp32", "bf16"], default="fp32", help="transformers: the model's dtype")
+    ap.add_argument("--onnx-dir", default=os.path.join(HERE, "..", "build", "bench-onnx"))
     ap.add_argument("--_child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if not 3 <= args.tokens <= 512:
@@ -153,7 +222,7 @@ def main():
         cmd = [sys.executable, os.path.abspath(__file__), "--_child", "--impl", impl,
                "--threads", str(args.threads), "--texts", str(args.texts), "--tokens", str(args.tokens),
                "--batch-size", str(args.batch_size), "--runs", str(args.runs), "--warmup", str(args.warmup),
-               "--model-dir", args.model_dir]
+               "--model-dir", args.model_dir, "--dtype", args.dtype, "--onnx-dir", args.onnx_dir]
         p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         lines = [l for l in p.stdout.splitlines() if l.startswith("{")]
         if p.returncode != 0 or not lines:

@@ -105,6 +105,8 @@ def child(args):
 
         model = BertModel.from_pretrained(args.model_dir, dtype=torch.float32,
                                           attn_implementation=args.attn).eval()
+        if args.dtype == "bf16":  # after the fp32 load: the table interpolation stays in fp32
+            model = model.to(torch.bfloat16)
         E = model.embeddings.position_embeddings.weight.detach().clone()
         lo = E.shape[0]
         a = max(1.0, math.log(L) / math.log(lo))
@@ -127,12 +129,12 @@ def child(args):
         pos_ids = torch.arange(L)[None]
 
         def run():
-            table = (1 - f) * E[i] + f * E[i1]
+            table = ((1 - f) * E[i].float() + f * E[i1].float()).to(E.dtype)
             emb.position_embeddings = torch.nn.Embedding.from_pretrained(table, freeze=True)
             h = model(input_ids=ids, attention_mask=mask, token_type_ids=tti,
                       position_ids=pos_ids).last_hidden_state[0]
             v = h[0] if pooling == "cls" else h.mean(0)
-            return torch.nn.functional.normalize(v, dim=0)
+            return torch.nn.functional.normalize(v.float(), dim=0)
 
         rec["load_rss_mb"] = rss()
         times, cpu = [], []
@@ -172,12 +174,12 @@ def child(args):
 
 def run_config(args, model_dir, L, attn):
     cmd = [sys.executable, os.path.abspath(__file__), "--child", "--model-dir", model_dir, "--tokens", str(L),
-           "--attn", attn, "--threads", str(args.threads), "--warmup", str(args.warmup), "--runs", str(args.runs),
+           "--attn", attn, "--dtype", args.dtype, "--threads", str(args.threads), "--warmup", str(args.warmup), "--runs", str(args.runs),
            "--rlimit-gib", str(args.rlimit_gib)]
     env = dict(os.environ)
     env.update({"OMP_NUM_THREADS": str(args.threads), "MKL_NUM_THREADS": str(args.threads),
                 "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"})
-    base = {"engine": "pytorch", "model": model_name(model_dir), "tokens": L, "attn": attn,
+    base = {"engine": "pytorch", "model": model_name(model_dir), "tokens": L, "attn": attn, "dtype": args.dtype,
             "threads": args.threads, "seconds": None, "peak_rss_mb": None, "runs": args.runs}
     try:
         p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -203,6 +205,7 @@ def main():
                     help="also run attn_implementation=eager at these lengths")
     ap.add_argument("--attn", default="sdpa", choices=["sdpa", "eager"], help=argparse.SUPPRESS)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--dtype", default="fp32", choices=["fp32", "bf16"], help="the model's weights and activations")
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--rlimit-gib", type=float, default=20.0)

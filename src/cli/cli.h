@@ -35,7 +35,7 @@ int cli_common_option(cli_common *c, int code, const char *arg);
     "  -m, --model MODEL     alias (minilm) or Hugging Face model directory (required)\n"          \
     "      --threads N       worker threads (default: all cores)\n"                                \
     "      --isa ISA         kernels: auto, scalar, avx2, avx512 (default auto)\n"                 \
-    "      --precision P     matrix products in fp32 (default) or bf16 (AVX512_BF16)\n"            \
+    "      --precision P     matrix products in fp32 (default), bf16 or int8 (README: Precision)\n" \
     "      --cache-dir DIR   model cache (default ~/.cache/longembed)\n"                           \
     "  -q, --quiet           no progress or notes on stderr\n"                                     \
     "  -v, --verbose         more notes on stderr\n"
