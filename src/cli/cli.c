@@ -84,8 +84,8 @@ int cli_common_option(cli_common *c, int code, const char *arg) {
         return 1;
     case 1003: c->mo.cache_dir = arg; return 1;
     case 1004:
-        if (strcmp(arg, "fp32") && strcmp(arg, "bf16")) {
-            cli_error("--precision: expected fp32 or bf16, got \"%s\"", arg);
+        if (strcmp(arg, "fp32") && strcmp(arg, "bf16") && strcmp(arg, "int8") && strcmp(arg, "auto")) {
+            cli_error("--precision: expected fp32, bf16, int8 or auto, got \"%s\"", arg);
             return -1;
         }
         c->mo.precision = arg;

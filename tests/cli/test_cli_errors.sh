@@ -92,7 +92,7 @@ expect_fail "stride not dividing the table" "position stride 7 does not divide" 
 expect_fail "stride overflowing the table" "position stride 512 overflows" "$LE" embed -m "$TINY" --position-stride 512 "$TMP/long.txt"
 expect_fail "bad thread count" "--threads: expected an integer" "$LE" embed -m "$TINY" --threads -3 </dev/null
 expect_fail "bad ISA" '--isa: expected auto, scalar, avx2 or avx512, got "sse9"' "$LE" embed -m "$TINY" --isa sse9 </dev/null
-expect_fail "bad precision" '--precision: expected fp32 or bf16, got "fp16"' "$LE" embed -m "$TINY" --precision fp16 </dev/null
+expect_fail "bad precision" '--precision: expected fp32, bf16, int8 or auto, got "fp16"' "$LE" embed -m "$TINY" --precision fp16 </dev/null
 expect_fail "bf16 on the AVX2 kernels" "precision bf16 needs AVX512_BF16|does not support avx2" "$LE" embed -m "$TINY" --isa avx2 --precision bf16 </dev/null
 expect_fail "bad pooling" '--pooling: expected cls, mean or max, got "avg"' "$LE" embed -m "$TINY" --pooling avg "$TMP/bad.jsonl"
 expect_fail "unknown command" 'unknown command "embedd"' "$LE" embedd

@@ -141,8 +141,27 @@ static void run_both(const prec_case *pc) {
     unsetenv("LONGEMBED_GEMM_BACKEND");
 }
 
+/* auto: bf16 where the CPU multiplies bf16 natively, else fp32 (README: Precision). */
+static void test_auto(void) {
+    le_model_options mo;
+    le_model_options_init(&mo);
+    mo.precision = "auto";
+    le_model *m = NULL;
+    le_error err;
+    CHECK_MSG(le_model_open("tests/fixtures/bert-cased-tiny", &mo, &m, &err) == LE_OK, "auto: %s",
+              err.message);
+    if (!m) return;
+    le_model_info info;
+    le_model_get_info(m, &info);
+    const le_cpu_features *f = le_cpu_detect();
+    const int native = (f->avx512_bf16 || f->amx_bf16) && le_cpu_best_isa() == LE_ISA_AVX512;
+    CHECK_MSG(!strcmp(info.precision, native ? "bf16" : "fp32"), "auto chose %s", info.precision);
+    le_model_close(m);
+}
+
 int main(void) {
     expect_refused("fp16", NULL, LE_ERR_ARG, "unknown precision \"fp16\"");
+    test_auto();
     if (le_cpu_detect()->avx2)
         expect_refused("bf16", "avx2", LE_ERR_UNSUPPORTED, "precision bf16 needs AVX512_BF16");
     if (le_cpu_best_isa() != LE_ISA_AVX512 || !le_gemm_supported(LE_ISA_AVX512, LE_GEMM_BF16)) {
