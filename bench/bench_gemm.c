@@ -202,7 +202,7 @@ int main(int argc, char **argv) {
             m = atoi(argv[++i]);
     }
     const le_cpu_features *f = le_cpu_detect();
-    printf("CPU: %s; M = %d\n", le_cpu_summary(), m);
+    printf("CPU: %s; M = %d; %s\n", le_cpu_summary(), m, le_gemm_backend_describe());
     double peak[3] = {0, 0, 0}; /* [threads 1, 2] for the best ISA */
     le_isa best = le_cpu_best_isa();
     if (best >= LE_ISA_AVX2) {
@@ -226,9 +226,9 @@ int main(int argc, char **argv) {
            "count)\n",
            m, le_isa_name(best));
     printf("%-16s %5s %5s |", "shape", "N", "K");
-    const char *cols[] = {"avx512 f32", "avx512 bf16", "avx2 f32", "openblas"};
+    const char *cols[] = {"avx512 f32", "avx512 bf16", "avx2 f32", "dnnl bf16", "dnnl int8", "openblas"};
     for (int t = 1; t <= 2; t++)
-        for (int ci = 0; ci < 4; ci++) printf(" %9s/%dt", cols[ci], t);
+        for (int ci = 0; ci < 6; ci++) printf(" %9s/%dt", cols[ci], t);
     printf("\n");
     size_t nshapes = sizeof shapes / sizeof *shapes;
     for (size_t s = 0; s < nshapes; s++) {
@@ -237,16 +237,20 @@ int main(int argc, char **argv) {
         const double flops = 2.0 * m * n * k;
         printf("%-16s %5d %5d |", shapes[s].what, n, k);
         for (int t = 1; t <= 2; t++) {
+            /* int8 counts 2·M·N·K integer operations, against the same fp32 peak */
             struct {
+                le_gemm_backend be;
                 le_isa isa;
                 le_gemm_dtype dt;
-            } runs[3] = {{LE_ISA_AVX512, LE_GEMM_F32},
-                         {LE_ISA_AVX512, LE_GEMM_BF16},
-                         {LE_ISA_AVX2, LE_GEMM_F32}};
-            for (int ri = 0; ri < 3; ri++) {
+            } runs[5] = {{LE_GEMM_OWN, LE_ISA_AVX512, LE_GEMM_F32},
+                         {LE_GEMM_OWN, LE_ISA_AVX512, LE_GEMM_BF16},
+                         {LE_GEMM_OWN, LE_ISA_AVX2, LE_GEMM_F32},
+                         {LE_GEMM_DNNL, LE_ISA_AVX512, LE_GEMM_BF16},
+                         {LE_GEMM_DNNL, LE_ISA_AVX512, LE_GEMM_INT8}};
+            for (int ri = 0; ri < 5; ri++) {
                 le_gemm_weight *pw;
-                if (!le_gemm_supported(runs[ri].isa, runs[ri].dt) ||
-                    le_gemm_pack_as(runs[ri].isa, runs[ri].dt, w, n, k, &pw, NULL) != LE_OK) {
+                if (le_gemm_pack_with(runs[ri].be, runs[ri].isa, runs[ri].dt, w, n, k, &pw, NULL) !=
+                    LE_OK) {
                     printf(" %12s", "-");
                     continue;
                 }
