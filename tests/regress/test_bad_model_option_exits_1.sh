@@ -18,7 +18,7 @@ usage "embed --pooling" '--pooling: expected cls, mean or max' "$LE" embed -m "$
 usage "index --pooling" '--pooling' "$LE" index add --index "$TMP/ix" -m "$TINY" --pooling avg
 usage "embed --isa" '--isa: expected' "$LE" embed -m "$TINY" --isa sse9
 usage "info --isa" '--isa' "$LE" info -m "$TINY" --isa sse9
-usage "search --precision" '--precision: expected fp32 or bf16' \
+usage "search --precision" '--precision: expected fp32, bf16, int8 or auto' \
     "$LE" search --index "$TMP/ix" --precision fp8 q
 usage "bench --precision" '--precision' "$LE" bench --retriever bm25 --precision fp8
 finish
