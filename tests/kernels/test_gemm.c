@@ -19,22 +19,11 @@ static double magnitude(const float *a, const float *w, int k, const float *bias
     return s;
 }
 
-/* Runs one family on one problem; C starts as c0 (for accumulate). */
+/* Runs one family (the AUTO backend) on one problem; C starts as c0. */
 static float *run(le_isa isa, le_gemm_dtype dt, le_pool *pool, const float *a, size_t lda, size_t m,
                   const float *w, int n, int k, const le_gemm_epilogue *ep, const float *c0,
                   size_t ldc) {
-    le_gemm_weight *pw;
-    le_error err;
-    if (le_gemm_pack_as(isa, dt, w, n, k, &pw, &err) != LE_OK) {
-        fprintf(stderr, "pack failed: %s\n", err.message);
-        return NULL;
-    }
-    float *c = malloc((m * ldc + 1) * sizeof *c);
-    memcpy(c, c0, m * ldc * sizeof *c);
-    le_kctx kc = {isa, pool};
-    le_gemm(&kc, a, lda, m, pw, ep, c, ldc);
-    le_gemm_weight_free(pw);
-    return c;
+    return test_gemm_run(LE_GEMM_AUTO, isa, dt, pool, a, lda, m, w, n, k, ep, c0, ldc);
 }
 
 static void test_shapes(le_pool *pool) {

@@ -17,22 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One backend on one problem; the weight must be packed for exactly that backend. */
 static float *run(le_gemm_backend be, le_isa isa, le_gemm_dtype dt, le_pool *pool, const float *a,
                   size_t lda, size_t m, const float *w, int n, int k, const le_gemm_epilogue *ep,
                   const float *c0, size_t ldc) {
-    le_gemm_weight *pw;
-    le_error err;
-    if (le_gemm_pack_with(be, isa, dt, w, n, k, &pw, &err) != LE_OK) {
-        fprintf(stderr, "pack failed: %s\n", err.message);
-        return NULL;
-    }
-    CHECK(le_gemm_weight_backend(pw) == be && le_gemm_weight_dtype(pw) == dt);
-    float *c = malloc((m * ldc + 1) * sizeof *c);
-    memcpy(c, c0, m * ldc * sizeof *c);
-    le_kctx kc = {isa, pool};
-    le_gemm(&kc, a, lda, m, pw, ep, c, ldc);
-    le_gemm_weight_free(pw);
-    return c;
+    return test_gemm_run(be, isa, dt, pool, a, lda, m, w, n, k, ep, c0, ldc);
 }
 
 /* The int8 error bound of one element before the epilogue: with a = sa·qa + ea,

@@ -6,6 +6,7 @@
 #include "base/cpu.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,5 +42,26 @@ static inline int test_isa_available(le_isa isa) {
 static inline int test_bitwise_equal(const float *a, const float *b, size_t n) {
     return memcmp(a, b, n * sizeof *a) == 0;
 }
+
+#ifdef LE_KERNELS_GEMM_H
+/* Packs W for (backend, isa, dt), runs le_gemm with C starting as c0 (for
+ * accumulate) and returns the new C (malloc'd), or NULL when packing failed. */
+static inline float *test_gemm_run(le_gemm_backend be, le_isa isa, le_gemm_dtype dt, le_pool *pool,
+                                   const float *a, size_t lda, size_t m, const float *w, int n,
+                                   int k, const le_gemm_epilogue *ep, const float *c0, size_t ldc) {
+    le_gemm_weight *pw;
+    le_error err;
+    if (le_gemm_pack_with(be, isa, dt, w, n, k, &pw, &err) != LE_OK) {
+        fprintf(stderr, "pack failed: %s\n", err.message);
+        return NULL;
+    }
+    float *c = malloc((m * ldc + 1) * sizeof *c);
+    memcpy(c, c0, m * ldc * sizeof *c);
+    le_kctx kc = {isa, pool};
+    le_gemm(&kc, a, lda, m, pw, ep, c, ldc);
+    le_gemm_weight_free(pw);
+    return c;
+}
+#endif
 
 #endif
