@@ -12,12 +12,13 @@ static double now_seconds(void) {
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* The route of url and method; *path_known is 1 when some route has url. */
-static int find_route(const char *url, const char *method, int *path_known) {
-    *path_known = 0;
+/* The route of url and method; *allow gets the method of a route with url
+ * (for 405's Allow), NULL when no route has it. */
+static int find_route(const char *url, const char *method, const char **allow) {
+    *allow = NULL;
     for (size_t i = 0; i < le_srv_n_routes; i++) {
         if (strcmp(le_srv_routes[i].path, url)) continue;
-        *path_known = 1;
+        *allow = le_srv_routes[i].method;
         if (!strcmp(le_srv_routes[i].method, method)) return (int)i;
     }
     return -1;
@@ -39,13 +40,13 @@ static int authorised(le_srv_conn *c) {
 }
 
 /* The checks made on the headers alone; 1 when they replied. */
-static int check_headers(le_srv_conn *c, const char *url, int path_known) {
+static int check_headers(le_srv_conn *c, const char *url) {
     le_srv_fail f;
     const char *cl = MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND, "Content-Length");
-    if (!c->route && !path_known)
+    if (!c->route && !c->allow)
         le_srv_failf(&f, 404, "", "no route %s (see GET /info for the routes)", url);
     else if (!c->route)
-        le_srv_failf(&f, 405, "", "%s does not take this method", url);
+        le_srv_failf(&f, 405, "", "%s takes %s only", url, c->allow);
     else if (!authorised(c))
         le_srv_failf(&f, 401, "", "a valid API key is needed: Authorization: Bearer KEY");
     else if (cl && strtoull(cl, NULL, 10) > c->srv->cfg.max_request_bytes)
@@ -96,6 +97,7 @@ static enum MHD_Result send_reply(le_srv_conn *c) {
     MHD_add_response_header(r, "Content-Type", c->content_type);
     if (c->status == 429 || c->status == 503) MHD_add_response_header(r, "Retry-After", "1");
     if (c->status == 401) MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
+    if (c->status == 405 && c->allow) MHD_add_response_header(r, "Allow", c->allow);
     enum MHD_Result ret = MHD_queue_response(c->mc, (unsigned)c->status, r);
     MHD_destroy_response(r);
     if (c->srv->cfg.verbose)
@@ -113,13 +115,12 @@ static le_srv_conn *conn_new(le_srv *s, struct MHD_Connection *mc, const char *u
     c->mc = mc;
     c->t0 = now_seconds();
     c->content_type = "application/json";
-    int path_known;
-    c->route_index = find_route(url, method, &path_known);
+    c->route_index = find_route(url, method, &c->allow);
     c->route = c->route_index >= 0 ? &le_srv_routes[c->route_index] : NULL;
     pthread_mutex_lock(&s->mu);
     s->in_flight++;
     pthread_mutex_unlock(&s->mu);
-    check_headers(c, url, path_known);
+    check_headers(c, url);
     return c;
 }
 

@@ -1,7 +1,7 @@
 /* Request bodies: JSON → checked structs (request.h). */
 #include "server/request.h"
 
-#include "text/utf8.h"
+#include "base/utf8.h"
 
 #include <math.h>
 #include <stdarg.h>

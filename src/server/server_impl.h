@@ -49,6 +49,7 @@ struct le_srv_conn {
     le_srv *srv;
     const le_srv_route *route; /* NULL: none (404, 405) */
     int route_index;
+    const char *allow; /* the method the path takes (405's Allow), NULL: no such path */
     struct MHD_Connection *mc;
     char *body;
     size_t len, cap;

@@ -4,7 +4,7 @@
  * with well-formed fields (n >= 1, texts valid UTF-8 and as long as said)
  * or refused with a 4xx/5xx status and a message, never crash or leak. */
 #include "server/request.h"
-#include "text/utf8.h"
+#include "base/utf8.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -88,8 +88,8 @@ def bad_inputs(srv):
     st, doc, _ = srv.post("/v1/embeddings", {"input": one_mb, "truncate": True})
     check("1 MB string with truncate", st == 200 and doc["data"][0]["truncated"], st)
     expect(srv, "unknown route: 404", 404, "/v2/nothing", {})
-    st, _, _ = srv.request("GET", "/v1/embeddings")
-    check("wrong method: 405", st == 405, st)
+    st, _, hdr = srv.request("GET", "/v1/embeddings")
+    check("wrong method: 405 with Allow", st == 405 and hdr.get("Allow") == "POST", (st, hdr))
     expect(srv, "embed_sparse: 424", 424, "/embed_sparse", {"inputs": "a"}, "sparse")
     check("serves after the bad inputs", srv.alive())
 
