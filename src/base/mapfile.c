@@ -60,8 +60,18 @@ void le_mapfile_close(le_mapfile *mf) {
 le_status le_read_file(const char *path, size_t max_size, char **out, size_t *size_out,
                        le_error *err) {
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) return le_fail(err, LE_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    /* O_NONBLOCK: a FIFO must not wait for a writer; only regular files are read */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return le_fail(err, LE_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    int regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    FILE *f = regular ? fdopen(fd, "rb") : NULL;
+    if (!f) {
+        int e = errno;
+        close(fd);
+        if (!regular) return le_fail(err, LE_ERR_IO, "%s: not a regular file", path);
+        return le_fail(err, LE_ERR_IO, "%s: cannot open: %s", path, strerror(e));
+    }
     char *buf = NULL;
     size_t cap = 0, n = 0, got;
     le_status s = LE_OK;
