@@ -12,11 +12,14 @@
 /* Idle readers kept per index; more are closed when given back. */
 #define MAX_IDLE 8
 
-/* Creates an empty index at path with the identity of m and eo. */
+/* Creates an empty index at path with the identity of m and eo, with
+ * passages of the model's window as `longembed index add` makes a new index
+ * (docs/retrieval.md). */
 static le_status create_index(const char *path, le_model *m, const char *spec,
                               const le_embed_options *eo, le_error *err) {
     le_index_model im;
     le_status st = le_index_model_describe(m, spec, eo, &im, err);
+    if (!st) st = le_index_model_set_passages(&im, m, NULL, err);
     le_index_writer *w = NULL;
     if (!st) st = le_index_writer_open(path, &im, NULL, &w, err);
     if (!st) st = le_index_writer_commit(w, err);

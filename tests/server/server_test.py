@@ -193,6 +193,9 @@ def concurrent_index(srv):
     st, info, _ = srv.request("GET", "/info")
     docs = info["indexes"][0]["docs"]
     check("no document lost", docs == n_writers * batches * per, docs)
+    st, doc, _ = srv.post("/search", {"query": "cats and dogs", "k": 2})
+    check("dense hits name their best passage", st == 200 and len(doc["hits"]) == 2 and
+          all(h["passage"]["index"] == 0 and "cats" in h["passage"]["text"] for h in doc["hits"]), doc)
     st, doc, _ = srv.post("/search", {"query": "cats", "mode": "bm25", "k": 3, "id_prefix": "w1-"})
     check("id prefix filter", st == 200 and len(doc["hits"]) == 3 and
           all(h["id"].startswith("w1-") for h in doc["hits"]), doc)
