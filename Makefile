@@ -5,7 +5,7 @@ BUILD       ?= build
 BUILD_ASAN  ?= build-asan
 JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
-DEB_PACKAGES = build-essential cmake pkg-config libutf8proc-dev libcjson-dev libmicrohttpd-dev libdnnl-dev python3 python3-pip unzip
+DEB_PACKAGES = build-essential cmake pkg-config libutf8proc-dev libcjson-dev libmicrohttpd-dev libdnnl-dev python3 python3-pip python3-venv unzip
 
 .PHONY: all deps build build-asan model test test-fast test-asan fuzz-smoke run bench clean
 

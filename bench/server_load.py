@@ -36,9 +36,11 @@ def start(args):
     if args.threads:
         cmd += ["--threads", str(args.threads)]
     p = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
-    line = p.stderr.readline()
-    port = int(re.search(r":(\d+) ", line).group(1))
-    return p, port
+    for line in p.stderr:  # notes (a model being fetched) may come first
+        m = re.search(r"listening on http://[^ ]*:(\d+) ", line)
+        if m:
+            return p, int(m.group(1))
+    raise SystemExit("the server did not start")
 
 
 def rss_kib(pid, field):

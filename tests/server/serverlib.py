@@ -33,11 +33,16 @@ class Server:
     def __init__(self, build, *args, model=TINY):
         self.cmd = [os.path.join(build, "longembed"), "serve", "-m", model, "--port", "0", *args]
         self.proc = subprocess.Popen(self.cmd, stderr=subprocess.PIPE, text=True)
-        line = self.proc.stderr.readline()
-        m = re.search(r"http://[^ ]*:(\d+) ", line)
+        seen = ""
+        for _ in range(50):  # notes (a model being fetched) may come first
+            line = self.proc.stderr.readline()
+            seen += line
+            m = re.search(r"listening on http://[^ ]*:(\d+) ", line)
+            if m or not line:
+                break
         if not m:
             self.proc.kill()
-            raise RuntimeError(f"server did not start: {line}{self.proc.stderr.read()}")
+            raise RuntimeError(f"server did not start: {seen}{self.proc.stderr.read()}")
         self.port = int(m.group(1))
 
     def request(self, method, path, body=None, headers=None, timeout=60):
