@@ -137,36 +137,40 @@ static void check_fixed_rows(const char *doc) {
     }
 }
 
-static void check_int_slots(const char *doc, const unsigned char *mf) {
-    long slots[64];
-    char names[64][64];
-    int n = table_rows(doc, "The 32 int32 at", 1, slots, names, 64);
-    CHECK_MSG(n == (int)N_INTS, "the int32 table has %d rows, the code %zu fields", n, N_INTS);
-    for (int i = 0; i < n; i++) {
-        size_t f = 0;
-        while (f < N_INTS && strcmp(g_ints[f].name, names[i])) f++;
-        CHECK_MSG(f < N_INTS, "int32 slot %ld: no field \"%s\"", slots[i], names[i]);
-        if (f == N_INTS || slots[i] < 0 || slots[i] >= 32) continue;
-        int32_t v = (int32_t)le_ld32(mf + LE_MF_INTS + 4 * slots[i]);
-        CHECK_MSG(v == 100 + (int)f, "int32 slot %ld holds %s in the code, not %s", slots[i],
-                  v >= 100 && v < 100 + (int)N_INTS ? g_ints[v - 100].name : "nothing",
-                  g_ints[f].name);
-    }
+static const char *field_name(int is_int, size_t f) {
+    return is_int ? g_ints[f].name : g_dbls[f].name;
 }
 
-static void check_dbl_slots(const char *doc, const unsigned char *mf) {
-    long slots[16];
-    char names[16][64];
-    int n = table_rows(doc, "The 8 float64 at", 1, slots, names, 16);
-    CHECK_MSG(n == (int)N_DBLS, "the float64 table has %d rows, the code %zu fields", n, N_DBLS);
+/* The field whose distinct value int32 (is_int) or float64 slot `slot` of
+ * mf holds: its place in g_ints or g_dbls, or -1 when none. */
+static long field_at(int is_int, const unsigned char *mf, long slot) {
+    if (is_int) {
+        int32_t v = (int32_t)le_ld32(mf + LE_MF_INTS + 4 * slot);
+        return v >= 100 && v < 100 + (int32_t)N_INTS ? v - 100 : -1;
+    }
+    double d;
+    memcpy(&d, mf + LE_MF_INTS + 4 * 32 + 8 * slot, 8);
+    long k = (long)(d - 0.5);
+    return k >= 0 && k < (long)N_DBLS && d == 0.5 + (double)k ? k : -1;
+}
+
+/* The page's table of int32 (is_int) or float64 slots against mf: as many
+ * rows as the code has fields, each naming a field at the slot it is in. */
+static void check_slots(const char *doc, const unsigned char *mf, int is_int) {
+    const char *title = is_int ? "The 32 int32 at" : "The 8 float64 at";
+    size_t nf = is_int ? N_INTS : N_DBLS;
+    long slots[64], max_slot = is_int ? 32 : 8;
+    char names[64][64];
+    int n = table_rows(doc, title, 1, slots, names, 64);
+    CHECK_MSG(n == (int)nf, "%s: the table has %d rows, the code %zu fields", title, n, nf);
     for (int i = 0; i < n; i++) {
         size_t f = 0;
-        while (f < N_DBLS && strcmp(g_dbls[f].name, names[i])) f++;
-        CHECK_MSG(f < N_DBLS, "float64 slot %ld: no field \"%s\"", slots[i], names[i]);
-        if (f == N_DBLS || slots[i] < 0 || slots[i] >= 8) continue;
-        double v;
-        memcpy(&v, mf + LE_MF_INTS + 4 * 32 + 8 * slots[i], 8);
-        CHECK_MSG(v == 0.5 + (double)f, "float64 slot %ld is not %s", slots[i], g_dbls[f].name);
+        while (f < nf && strcmp(field_name(is_int, f), names[i])) f++;
+        CHECK_MSG(f < nf, "%s slot %ld: no field \"%s\"", title, slots[i], names[i]);
+        if (f == nf || slots[i] < 0 || slots[i] >= max_slot) continue;
+        long at = field_at(is_int, mf, slots[i]);
+        CHECK_MSG(at == (long)f, "%s slot %ld holds %s in the code, not %s", title, slots[i],
+                  at >= 0 ? field_name(is_int, (size_t)at) : "nothing", names[i]);
     }
 }
 
@@ -178,8 +182,8 @@ int main(void) {
     CHECK(mf != NULL);
     if (doc && mf) {
         check_fixed_rows(doc);
-        check_int_slots(doc, mf);
-        check_dbl_slots(doc, mf);
+        check_slots(doc, mf, 1);
+        check_slots(doc, mf, 0);
     }
     free(mf);
     free(doc);
