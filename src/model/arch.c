@@ -11,6 +11,7 @@
 static const char *const bert_prefixes[] = {"bert.", NULL};
 static const char *const e5rope_prefixes[] = {"e5rope.", "bert.", NULL};
 static const char *const nomic_prefixes[] = {"bert.", "model.", NULL};
+static const char *const xlmr_prefixes[] = {"roberta.", NULL};
 
 static const le_arch g_archs[] = {
     {
@@ -63,6 +64,19 @@ static const le_arch g_archs[] = {
         .tensor_prefixes = bert_prefixes,
         .pos = LE_POS_ALIBI,
         .methods = LE_METHODS_ALIBI,
+        .query_prefix = "",
+        .passage_prefix = "",
+    },
+    {
+        /* BERT's tensors; positions from padding_idx + 1 (xlm_roberta.c) */
+        .name = "xlm_roberta",
+        .model_type = "xlm-roberta",
+        .listed_as = "xlm-roberta",
+        .read_config = le_xlm_roberta_read_config,
+        .load_weights = le_bert_load_weights,
+        .tensor_prefixes = xlmr_prefixes,
+        .pos = LE_POS_TABLE,
+        .methods = LE_METHODS_TABLE,
         .query_prefix = "",
         .passage_prefix = "",
     },

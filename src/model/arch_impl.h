@@ -49,6 +49,8 @@ le_status le_nomic_bert_read_config(const cJSON *j, const char *path, le_model_c
                                     le_error *err);
 le_status le_jina_bert_read_config(const cJSON *j, const char *path, le_model_config *c,
                                    le_error *err);
+le_status le_xlm_roberta_read_config(const cJSON *j, const char *path, le_model_config *c,
+                                     le_error *err);
 
 /* Per architecture (the load_weights of its row): every tensor, through
  * the helpers above. */

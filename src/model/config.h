@@ -54,6 +54,9 @@ typedef struct le_model_config {
     int st_lowercase;      /* sentence_bert_config do_lower_case */
     int has_st_files;      /* 0: pooling and normalisation are defaults */
     char name_or_path[256];/* config.json _name_or_path, for recognising models */
+    /* rows of the position table before position 0, never used by a token
+     * (XLM-R: padding_idx + 1); max_positions counts the rows after them */
+    int pos_row_offset;
 } le_model_config;
 
 /* Reads dir/config.json and the sentence-transformers files if present. */

@@ -74,9 +74,12 @@ le_status le_load_embeddings(le_loader *ld, const char *word, const char *type,
     int64_t h = cfg->hidden;
     le_status s;
     if ((s = le_load_table(ld, word, cfg->vocab, h, &m->word_emb))) return s;
-    if (cfg->pos == LE_POS_TABLE &&
-        (s = le_load_table(ld, position, cfg->max_positions, h, &m->pos_emb)))
-        return s;
+    if (cfg->pos == LE_POS_TABLE) {
+        const float *table;
+        int64_t skip = cfg->pos_row_offset;
+        if ((s = le_load_table(ld, position, cfg->max_positions + skip, h, &table))) return s;
+        m->pos_emb = table + skip * h;
+    }
     if (cfg->type_vocab > 0) {
         if ((s = le_load_table(ld, type, cfg->type_vocab, h, &m->type_emb))) return s;
     } else {
