@@ -126,14 +126,49 @@ def m3_outputs(model, sparse, colbert, ids):
     with torch.no_grad():
         x = torch.tensor([ids])
         h = model(input_ids=x, attention_mask=torch.ones_like(x)).last_hidden_state[0]
-        dense = torch.nn.functional.normalize(h[0], dim=-1)
-        w = torch.relu(sparse(h)).squeeze(-1)
-        lex = {}
-        for wi, i in zip(w.tolist(), ids):
-            if i not in SPECIAL and wi > 0 and wi > lex.get(str(i), 0):
-                lex[str(i)] = wi
-        cv = torch.nn.functional.normalize(colbert(h[1:]), dim=-1)[: len(ids) - 1]
-    return dense, lex, w, cv
+        return m3_from_hidden(h, ids, sparse, colbert)
+
+
+def pi_hidden(model, ids, window):
+    """The engine's PI on a learned table past the window (docs/extension-methods.md):
+    s = ceil(L / Lo); token t takes position t / s between the rows floor(t / s) and the
+    next (fraction (t mod s) / s), clamped to the last row; the rows counted after
+    padding_idx + 1; attention logits x ln(L) / ln(Lo)."""
+    import math
+
+    n = len(ids)
+    s = -(-n // window)
+    emb = model.embeddings
+    rows, frac = [], []
+    for t in range(n):
+        i = t // s
+        rows.append(min(i, window - 1))
+        frac.append(0.0 if i >= window - 1 else (t - i * s) / s)
+    off = 2  # padding_idx + 1
+    r = torch.tensor(rows) + off
+    f = torch.tensor(frac, dtype=torch.float32)[:, None]
+    table = emb.position_embeddings.weight
+    pos = (1.0 - f) * table[r] + f * table[torch.clamp(r + 1, max=table.shape[0] - 1)]
+    x = (emb.word_embeddings.weight[torch.tensor(ids)] + pos) + emb.token_type_embeddings.weight[0]
+    h = emb.LayerNorm(x)[None]
+    factor = max(1.0, math.log(n) / math.log(window))
+    for layer in model.encoder.layer:
+        layer.attention.self.scaling = layer.attention.self.attention_head_size ** -0.5 * factor
+    out = model.encoder(h).last_hidden_state[0]
+    for layer in model.encoder.layer:
+        layer.attention.self.scaling = layer.attention.self.attention_head_size ** -0.5
+    return out
+
+
+def m3_from_hidden(h, ids, sparse, colbert):
+    dense = torch.nn.functional.normalize(h[0], dim=-1)
+    w = torch.relu(sparse(h)).squeeze(-1)
+    lex = {}
+    for wi, i in zip(w.tolist(), ids):
+        if i not in SPECIAL and wi > 0 and wi > lex.get(str(i), 0):
+            lex[str(i)] = wi
+    cv = torch.nn.functional.normalize(colbert(h[1:]), dim=-1)[: len(ids) - 1]
+    return dense, lex, cv
 
 
 def scores(q, p, weights):
@@ -189,6 +224,40 @@ def heads(out, gen):
     return sparse.float(), colbert.float()
 
 
+def pt_cases(out):
+    """Small torch.save files for the .pt reader's tests (bge-m3-tiny-pt/): good ones with
+    known values, and objects it must refuse."""
+    import collections
+    import io
+    import zipfile
+
+    os.makedirs(out, exist_ok=True)
+    a = torch.arange(6, dtype=torch.float32).reshape(2, 3) * 0.5 - 1
+    good = collections.OrderedDict(
+        a=a, b=torch.tensor([1e-8, -2.5, 65504.0]),
+        h=torch.tensor([6e-8, -1.5, 65504.0, 0.333251953125]).half(),
+        g=torch.tensor([1.0, -3.140625, 1e30]).bfloat16(),
+        s=torch.arange(12, dtype=torch.float32)[4:10].reshape(3, 2))  # a view: offset 4
+    torch.save(good, os.path.join(out, "good.pt"))
+    torch.manual_seed(0)  # the module's own random init
+    torch.save(torch.nn.Linear(2, 2), os.path.join(out, "module.pt"))
+    torch.save({"w": torch.nn.Parameter(a)}, os.path.join(out, "parameter.pt"))
+    torch.save({"w": a, "n": 3}, os.path.join(out, "int_value.pt"))
+    torch.save({"w": a.t()}, os.path.join(out, "transposed.pt"))
+    torch.save({"w": torch.arange(4, dtype=torch.int64)}, os.path.join(out, "int64.pt"))
+    # a pickle that would run os.system("echo pwned") if it were unpickled
+    buf = io.BytesIO()
+    torch.save({"w": a}, buf)
+    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    with zipfile.ZipFile(os.path.join(out, "exploit.pt"), "w", zipfile.ZIP_STORED) as z:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename.endswith("data.pkl"):
+                data = b"\x80\x02cos\nsystem\nX\x0b\x00\x00\x00echo pwnedq\x00\x85R."
+            zi = zipfile.ZipInfo(info.filename, date_time=(2026, 1, 1, 0, 0, 0))
+            z.writestr(zi, data)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default="tests/fixtures/bge-m3-tiny")
@@ -205,11 +274,12 @@ def main():
     model = XLMRobertaModel(XLMRobertaConfig(**config(vocab)), add_pooling_layer=True).eval()
     write_checkpoint(args.out, model, gen, vocab)
     sparse, colbert = heads(args.out, gen)
+    pt_cases(args.out.rstrip("/") + "-pt")
 
     rows, keep = [], []
     for text in texts(tok):
         ids = tok.encode(text).ids
-        dense, lex, _, cv = m3_outputs(model, sparse, colbert, ids)
+        dense, lex, cv = m3_outputs(model, sparse, colbert, ids)
         row = {"text": text, "ids": ids, "dense": dense.tolist(), "lexical_weights": lex,
                "n_colbert": cv.shape[0]}
         if cv.shape[0] <= 64:
@@ -224,8 +294,22 @@ def main():
         for weights in ((1.0, 1.0, 1.0), (0.4, 0.2, 0.4)):
             sc = scores(keep[qi], keep[pi], weights)
             pairs.append({"q": qi, "p": pi, **sc})
+    rng = random.Random(5)
+    line = ""
+    while len(tok.encode(line).ids) < 16000:
+        line += (" " if line else "") + uf.random_line(rng).replace("\n", " ")
+    ids = tok.encode(line).ids
+    with torch.no_grad():
+        dense, lex, cv = m3_from_hidden(pi_hidden(model, ids, 8192), ids, sparse, colbert)
+        # the same path at the window reproduces transformers' own forward
+        same = pi_hidden(model, rows[8]["ids"], 8192)
+        ref = model(input_ids=torch.tensor([rows[8]["ids"]])).last_hidden_state[0]
+        assert float((same - ref).abs().max()) < 1e-5
+    extend = [{"method": "pi", "text": line, "ids": ids, "dense": dense.tolist(),
+               "lexical_weights": lex, "n_colbert": cv.shape[0],
+               "colbert_head": cv[:KEEP_EDGE].tolist(), "colbert_tail": cv[-KEEP_EDGE:].tolist()}]
     with open(os.path.join(args.out, "expected.json"), "w", encoding="utf-8") as f:
-        json.dump({"texts": rows, "pairs": pairs}, f, ensure_ascii=False)
+        json.dump({"texts": rows, "pairs": pairs, "extend": extend}, f, ensure_ascii=False)
         f.write("\n")
 
 
