@@ -837,6 +837,45 @@ LE_API le_status le_index_search_text(le_index *ix, le_model *m, const char *que
 
 /* =========================================================== end of index */
 
+/* ============================================== BGE-M3: sparse and multi-vector */
+
+/* BGE-M3's three outputs of one text from one forward pass, as FlagEmbedding's
+ * BGEM3FlagModel gives them. The model directory must hold sparse_linear.pt
+ * and colbert_linear.pt (read once, on the first call, by a reader that
+ * accepts only plain tensors). */
+typedef struct le_m3_output {
+    int dim;                  /* le_model_dim */
+    float *dense;             /* dim floats: the CLS state, normalised */
+    size_t n_lexical;         /* lexical weights: one per distinct token id */
+    int32_t *lexical_ids;     /* ascending; the template's specials, <pad> and <unk> dropped */
+    float *lexical_weights;   /* ReLU(w·h + b), the maximum over the id's tokens, > 0 */
+    size_t n_colbert;         /* every token after the first (<s>), </s> included */
+    int colbert_dim;
+    float *colbert;           /* n_colbert × colbert_dim, each row normalised */
+} le_m3_output;
+
+/* 1 when the model directory has both head files (they are not read yet). */
+LE_API int le_model_has_m3(const le_model *m);
+/* The three outputs of n texts into out[0..n) (free with le_m3_output_free).
+ * opt as le_embed; a text must fit one window (no PCW). */
+LE_API le_status le_embed_m3(le_model *m, size_t n, const char *const *texts,
+                             const size_t *lengths, const le_embed_options *opt,
+                             le_m3_output *out, le_text_result *results, le_error *err);
+LE_API void le_m3_output_free(le_m3_output *out, size_t n);
+
+/* FlagEmbedding's scores of a query q against a passage p: dense (q·p), sparse
+ * (the lexical matching score: Σ over shared ids of w_q·w_p), colbert (the mean
+ * over q's vectors of the best dot product with p's), and compute_score's
+ * weighted sums with weights {dense, sparse, colbert} (NULL: {1, 1, 1}). */
+typedef struct le_m3_scores {
+    double dense, sparse, colbert;
+    double sparse_dense;         /* (w1·sparse + w0·dense) / (w0 + w1) */
+    double colbert_sparse_dense; /* (w2·colbert + w1·sparse + w0·dense) / (w0 + w1 + w2) */
+} le_m3_scores;
+
+LE_API void le_m3_score(const le_m3_output *q, const le_m3_output *p, const double *weights,
+                        le_m3_scores *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -29,7 +29,11 @@ static const char *USAGE =
     "      --passage-overlap K  tokens consecutive passages share (default: an eighth of a\n"
     "                        passage, 32 of MiniLM's 254; 0: none)\n"
     "      --passage-mode M  chunk (default): each passage on its own; late: late chunking,\n"
-    "                        passages pooled from windows of up to --max-tokens (with --extend)\n";
+    "                        passages pooled from windows of up to --max-tokens (with --extend)\n"
+    "      --output LIST     dense (default), sparse, colbert, comma-separated: BGE-M3's outputs\n"
+    "                        (the model needs sparse_linear.pt and colbert_linear.pt): sparse\n"
+    "                        writes \"lexical_weights\" {\"token id\": weight} and \"lexical_tokens\"\n"
+    "                        {piece: weight}, colbert \"colbert_vecs\" [[...], ...]\n";
 
 typedef struct embed_cli {
     cli_common common;
@@ -45,7 +49,55 @@ typedef struct embed_cli {
     int passages; /* 1: --passages given */
     le_passage_options po;
     le_passages *pres; /* the passages of the last call */
+    unsigned outputs;  /* OUT_* bits of --output */
+    le_m3_output *m3;  /* BGE-M3 outputs of the last call (sparse or colbert asked) */
 } embed_cli;
+
+enum { OUT_DENSE = 1, OUT_SPARSE = 2, OUT_COLBERT = 4 };
+
+/* --output dense,sparse,colbert → OUT_* bits; 0 on a bad list. */
+static unsigned parse_outputs(const char *arg) {
+    unsigned bits = 0;
+    const char *p = arg;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        unsigned b = n == 5 && !strncmp(p, "dense", 5)     ? OUT_DENSE
+                     : n == 6 && !strncmp(p, "sparse", 6)  ? OUT_SPARSE
+                     : n == 7 && !strncmp(p, "colbert", 7) ? OUT_COLBERT
+                                                           : 0;
+        if (!b) return 0;
+        bits |= b;
+        p += n + (p[n] == ',');
+    }
+    return bits;
+}
+
+/* BGE-M3's lexical weights (by id and by piece) and ColBERT vectors. */
+static void write_m3(const embed_cli *e, const le_m3_output *o) {
+    if (e->outputs & OUT_SPARSE) {
+        fputs(",\"lexical_weights\":{", stdout);
+        for (size_t i = 0; i < o->n_lexical; i++)
+            printf("%s\"%d\":%.9g", i ? "," : "", o->lexical_ids[i], (double)o->lexical_weights[i]);
+        fputs("},\"lexical_tokens\":{", stdout);
+        for (size_t i = 0; i < o->n_lexical; i++) {
+            const char *piece = le_token_piece(e->m, o->lexical_ids[i]);
+            if (i) fputc(',', stdout);
+            cli_json_string(stdout, piece ? piece : "", piece ? strlen(piece) : 0);
+            printf(":%.9g", (double)o->lexical_weights[i]);
+        }
+        fputc('}', stdout);
+    }
+    if (e->outputs & OUT_COLBERT) {
+        fputs(",\"colbert_vecs\":[", stdout);
+        for (size_t i = 0; i < o->n_colbert; i++) {
+            const float *v = o->colbert + i * (size_t)o->colbert_dim;
+            fputs(i ? ",[" : "[", stdout);
+            for (int d = 0; d < o->colbert_dim; d++) printf(d ? ",%.9g" : "%.9g", (double)v[d]);
+            fputc(']', stdout);
+        }
+        fputc(']', stdout);
+    }
+}
 
 static int resolve_prefix(embed_cli *e) {
     if (e->prefix_arg) e->eo.prefix = le_prefix_resolve(e->m, e->prefix_arg);
@@ -85,9 +137,12 @@ static void write_vector(const embed_cli *e, const cli_text *t, const le_text_re
                r->chunks);
     else if (r->chunks > 1)
         printf(",\"chunks\":%d", r->chunks);
-    fputs(",\"embedding\":[", stdout);
-    for (int d = 0; d < e->dim; d++) printf(d ? ",%.9g" : "%.9g", (double)v[d]);
-    fputc(']', stdout);
+    if (e->outputs & OUT_DENSE) {
+        fputs(",\"embedding\":[", stdout);
+        for (int d = 0; d < e->dim; d++) printf(d ? ",%.9g" : "%.9g", (double)v[d]);
+        fputc(']', stdout);
+    }
+    if (e->m3) write_m3(e, &e->m3[k]);
     if (e->passages) write_passages(e, t, k);
     fputs("}\n", stdout);
 }
@@ -95,6 +150,13 @@ static void write_vector(const embed_cli *e, const cli_text *t, const le_text_re
 /* Embeds n texts into e->vecs (and their passages into e->pres). */
 static le_status embed_texts(embed_cli *e, size_t n, const char **ptrs, const size_t *lens,
                              le_text_result *res, le_error *err) {
+    if (e->m3) {
+        le_m3_output_free(e->m3, GROUP_TEXTS);
+        le_status s = le_embed_m3(e->m, n, ptrs, lens, &e->eo, e->m3, res, err);
+        for (size_t i = 0; !s && i < n; i++)
+            memcpy(e->vecs + i * (size_t)e->dim, e->m3[i].dense, (size_t)e->dim * sizeof(float));
+        return s;
+    }
     if (!e->passages) return le_embed(e->m, n, ptrs, lens, &e->eo, e->vecs, res, err);
     le_passages_free(e->pres);
     e->pres = NULL;
@@ -175,6 +237,10 @@ static int text_option(embed_cli *e, int c, const char *arg) {
     switch (c) {
     case 2010: return cli_input_option(arg, &e->format) ? -1 : 1;
     case 2011: e->keep_going = 1; return 1;
+    case 2020:
+        if ((e->outputs = parse_outputs(arg))) return 1;
+        cli_error("--output: a comma-separated list of dense, sparse, colbert, not \"%s\"", arg);
+        return -1;
     default: return cli_embed_option(&e->eo, &e->prefix_arg, c, arg);
     }
 }
@@ -197,6 +263,7 @@ static int parse_options(embed_cli *e, int argc, char **argv) {
                                          {"passages", required_argument, 0, 2017},
                                          {"passage-overlap", required_argument, 0, 2018},
                                          {"passage-mode", required_argument, 0, 2019},
+                                         {"output", required_argument, 0, 2020},
                                          {0, 0, 0, 0}};
     int c;
     optind = 1;
@@ -215,8 +282,13 @@ int cmd_embed(int argc, char **argv) {
     cli_common_init(&e.common);
     le_embed_options_init(&e.eo);
     le_passage_options_init(&e.po);
+    e.outputs = OUT_DENSE;
     int r = parse_options(&e, argc, argv);
     if (r) return r > 0 ? CLI_OK : CLI_USAGE;
+    if (e.passages && (e.outputs & (OUT_SPARSE | OUT_COLBERT))) {
+        cli_error("--output sparse and colbert do not combine with --passages");
+        return CLI_USAGE;
+    }
     if (!e.passages && (e.po.overlap != -1 || e.po.mode != LE_PASSAGE_CHUNK)) {
         cli_error("--passage-overlap and --passage-mode need --passages N");
         return CLI_USAGE;
@@ -227,6 +299,10 @@ int cmd_embed(int argc, char **argv) {
     resolve_prefix(&e);
     e.dim = le_model_dim(e.m);
     e.vecs = malloc(sizeof(float) * (size_t)e.dim * GROUP_TEXTS);
+    if (e.outputs & (OUT_SPARSE | OUT_COLBERT) && !(e.m3 = calloc(GROUP_TEXTS, sizeof *e.m3))) {
+        free(e.vecs);
+        e.vecs = NULL;
+    }
     int n_files = argc - optind;
     cli_progress prog;
     cli_progress_start(&prog, "embed", (size_t)n_files, e.common.quiet);
@@ -270,6 +346,8 @@ int cmd_embed(int argc, char **argv) {
     if (e.failures && rc == CLI_OK) rc = CLI_FAIL; /* main checks the output */
     cli_input_free(&in);
     free(e.vecs);
+    le_m3_output_free(e.m3, e.m3 ? GROUP_TEXTS : 0);
+    free(e.m3);
     le_passages_free(e.pres);
     le_model_close(e.m);
     return e.vecs || rc ? rc : CLI_FAIL;

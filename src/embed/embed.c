@@ -75,13 +75,15 @@ static void finish_vectors(const le_embed_call *c, size_t n, const le_text_resul
 
 static le_status embed_run(le_model *m, size_t n, const le_embed_inputs *in,
                            const le_embed_options *opt_in, float *out, le_text_result *results,
-                           le_error *err) {
+                           le_window_fn fn, void *user, le_error *err) {
     le_embed_options opt;
     le_embed_options_init(&opt);
     le_status taken = le_options_take(&opt, sizeof opt, opt_in, "le_embed_options", err);
     if (taken) return taken;
     le_embed_call c;
     le_status s = le_embed_call_setup(&c, m, &opt, opt.extend == LE_EXTEND_PCW, err);
+    c.on_window = fn;
+    c.on_window_user = user;
     le_text_result *res = results;
     if (!s && !res && n && !(res = calloc(n, sizeof *res)))
         s = le_fail(err, LE_ERR_NOMEM, "out of memory");
@@ -99,7 +101,16 @@ le_status le_embed(le_model *m, size_t n, const char *const *texts, const size_t
                    le_error *err) {
     if (!m || (n && (!texts || !out))) return le_fail(err, LE_ERR_ARG, "missing argument");
     le_embed_inputs in = {texts, lengths, NULL, NULL};
-    return embed_run(m, n, &in, opt, out, results, err);
+    return embed_run(m, n, &in, opt, out, results, NULL, NULL, err);
+}
+
+le_status le_embed_texts_with(le_model *m, size_t n, const char *const *texts,
+                              const size_t *lengths, const le_embed_options *opt, float *out,
+                              le_text_result *results, le_window_fn fn, void *user,
+                              le_error *err) {
+    if (!m || (n && (!texts || !out))) return le_fail(err, LE_ERR_ARG, "missing argument");
+    le_embed_inputs in = {texts, lengths, NULL, NULL};
+    return embed_run(m, n, &in, opt, out, results, fn, user, err);
 }
 
 le_status le_embed_tokens(le_model *m, size_t n, const int32_t *const *ids, const size_t *n_ids,
@@ -109,5 +120,5 @@ le_status le_embed_tokens(le_model *m, size_t n, const int32_t *const *ids, cons
     if (opt && opt->prefix && *opt->prefix)
         return le_fail(err, LE_ERR_ARG, "a prefix cannot be added to token ids: put its ids first");
     le_embed_inputs in = {NULL, NULL, ids, n_ids};
-    return embed_run(m, n, &in, opt, out, results, err);
+    return embed_run(m, n, &in, opt, out, results, NULL, NULL, err);
 }

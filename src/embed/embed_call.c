@@ -277,6 +277,9 @@ static le_status run_batch(embed_call *c, size_t w0, size_t w1, float *out, int3
             return le_embed_call_text_error(c, c->win[w].text, LE_ERR_FORMAT);
         }
         if ((s = pool_window(c, &c->win[w], h, out))) return s;
+        if (c->on_window &&
+            (s = c->on_window(c->on_window_user, &c->win[w], c->ids.ids + c->win[w].off, h)))
+            return s;
         off += (size_t)c->win[w].n;
     }
     return LE_OK;

@@ -38,6 +38,11 @@ typedef struct le_window {
     size_t span0, n_spans;
 } le_window;
 
+/* Called after pooling with each window's ids and final token states
+ * ([n][hidden]), in window order (BGE-M3's heads read them). */
+typedef le_status (*le_window_fn)(void *user, const le_window *w, const int32_t *ids,
+                                  const float *hidden);
+
 typedef struct le_embed_call {
     le_model *m;
     const le_embed_options *opt;
@@ -57,6 +62,8 @@ typedef struct le_embed_call {
     size_t n_spans, cap_spans;
     size_t total_tokens;
     le_error *err;
+    le_window_fn on_window; /* NULL: none */
+    void *on_window_user;
 } le_embed_call;
 
 /* Where one call's inputs come from: texts to tokenize, or ids given. */
@@ -92,5 +99,11 @@ le_status le_embed_call_add_span(le_embed_call *c, int start, int end, size_t ro
 /* Runs every window, packed into batches by the token budget, and adds the
  * pooled vectors into out (rows × hidden floats, zeroed first). */
 le_status le_embed_call_run(le_embed_call *c, float *out, size_t rows);
+
+/* le_embed of texts, with fn called on every window (embed.c). */
+le_status le_embed_texts_with(le_model *m, size_t n, const char *const *texts,
+                              const size_t *lengths, const le_embed_options *opt, float *out,
+                              le_text_result *results, le_window_fn fn, void *user,
+                              le_error *err);
 
 #endif

@@ -6,6 +6,7 @@
 #include "base/log.h"
 #include "base/mapfile.h"
 #include "base/options.h"
+#include "embed/m3.h"
 #include "embed/model.h"
 #include "extend/plan.h"
 #include "model/arch.h"
@@ -130,6 +131,7 @@ fail:
 void le_model_close(le_model *m) {
     if (!m) return;
     le_encoder_scratch_free(&m->scratch);
+    le_m3_heads_free(m->m3);
     le_encoder_free(&m->enc);
     le_tokenizer_free(m->tok);
     le_pool_release(m->pool);

@@ -24,6 +24,7 @@ struct le_model {
     int position_stride; /* recognised tuned-table stride, 1 otherwise */
     const char *query_prefix, *passage_prefix;
     char methods[LE_PLAN_METHODS_CAP]; /* the extension methods that fit, listed */
+    struct le_m3_heads *m3;            /* BGE-M3's heads, read on first use (embed/m3.c) */
 };
 
 #endif

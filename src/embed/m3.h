@@ -1,0 +1,23 @@
+/* BGE-M3's heads (the internal side of le_embed_m3): sparse_linear
+ * (Linear(H, 1)) and colbert_linear (Linear(H, D)) read from the model
+ * directory's torch.save files and packed into one GEMM weight of D + 1
+ * rows, so one product over a window's token states gives both. */
+#ifndef LE_EMBED_M3_H
+#define LE_EMBED_M3_H
+
+#include "kernels/gemm.h"
+
+typedef struct le_m3_heads {
+    le_gemm_weight *w; /* row 0: sparse, rows 1..dim: colbert */
+    float *bias;       /* dim + 1 */
+    int dim;           /* colbert's output size */
+    int32_t special[4]; /* ids whose lexical weights are dropped; -1 unused */
+} le_m3_heads;
+
+struct le_model;
+
+/* Reads the heads of m's directory (once; later calls return the same). */
+le_status le_m3_heads_get(struct le_model *m, const le_m3_heads **out, le_error *err);
+void le_m3_heads_free(le_m3_heads *h);
+
+#endif

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# embed --output dense,sparse,colbert on the BGE-M3-shaped fixture: the JSONL
+# fields equal the reference of tools/make_m3_fixtures.py, --output picks
+# the fields, and bad uses are refused (exit 2 for usage, 1 for a model
+# without the head files).
+. "$(dirname "$0")/lib.sh"
+M3=tests/fixtures/bge-m3-tiny
+
+json_check() { python3 -c "$1" "$TMP/out" "$M3/expected.json"; }
+
+printf 'What is BGE M3?\nDefination of BM25\n' > "$TMP/q.txt"
+expect_ok "embed dense,sparse,colbert" "$LE" embed -m "$M3" --output dense,sparse,colbert "$TMP/q.txt"
+expect_ok "embed lines" "$LE" embed -m "$M3" --output dense,sparse,colbert < "$TMP/q.txt"
+check "fields equal the reference" json_check '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+want = json.load(open(sys.argv[2]))["texts"][:2]
+assert len(rows) == 2
+for r, w in zip(rows, want):
+    assert max(abs(a - b) for a, b in zip(r["embedding"], w["dense"])) < 1e-5
+    assert set(r["lexical_weights"]) == set(w["lexical_weights"]), (r["lexical_weights"], w["lexical_weights"])
+    assert all(abs(r["lexical_weights"][k] - v) < 1e-5 for k, v in w["lexical_weights"].items())
+    assert sorted(r["lexical_tokens"].values()) == sorted(r["lexical_weights"].values())
+    assert len(r["colbert_vecs"]) == w["n_colbert"] == len(w["ids"]) - 1
+    assert max(abs(a - b) for x, y in zip(r["colbert_vecs"], w["colbert_vecs"]) for a, b in zip(x, y)) < 1e-5
+'
+expect_ok "sparse only" "$LE" embed -m "$M3" --output sparse < "$TMP/q.txt"
+check "no embedding, no colbert_vecs" json_check '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert all("embedding" not in r and "colbert_vecs" not in r and "lexical_weights" in r for r in rows)
+'
+expect_fail "unknown output" "--output: a comma-separated list" "$LE" embed -m "$M3" --output dense,splade "$TMP/q.txt"
+check "usage exit code" test "$(set +e; "$LE" embed -m "$M3" --output x "$TMP/q.txt" >/dev/null 2>&1; echo $?)" = 2
+expect_fail "with passages" "do not combine with --passages" "$LE" embed -m "$M3" --output colbert --passages 8 "$TMP/q.txt"
+expect_fail "no head files" "sparse_linear.pt" "$LE" embed -m "$TINY" --output sparse "$TMP/q.txt"
+finish
