@@ -91,7 +91,10 @@ le_status le_outfile_keep_attrs(int fd, const char *real, le_error *err) {
     if (fchown(fd, st.st_uid, st.st_gid) != 0 && fchown(fd, (uid_t)-1, st.st_gid) != 0) {
         /* not permitted: the file stays the writer's */
     }
-    if (fchmod(fd, st.st_mode & 0777) != 0)
+    /* the writer owns fd, so only a file system without modes (vfat, some
+     * FUSE) refuses; there is nothing to keep then */
+    if (fchmod(fd, st.st_mode & 0777) != 0 && errno != EPERM && errno != ENOTSUP &&
+        errno != EOPNOTSUPP && errno != EINVAL)
         return le_fail(err, LE_ERR_IO, "%s: cannot set the mode of its replacement: %s", real,
                        strerror(errno));
     return LE_OK;

@@ -5,6 +5,7 @@
 #include "base/outfile.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,13 +27,23 @@ char *le_cache_root(const char *cache_dir) {
 }
 
 /* Runs argv (no shell), with its stdout sent to stderr so that a caller's
- * JSON output stays clean; returns the exit status or -1. */
+ * JSON output stays clean, and SIGPIPE and SIGXFSZ at their defaults (the
+ * CLI ignores them for itself); returns the exit status or -1. */
 static int run_command(char *const argv[]) {
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, 2, 1);
+    posix_spawnattr_t at;
+    posix_spawnattr_init(&at);
+    sigset_t def;
+    sigemptyset(&def);
+    sigaddset(&def, SIGPIPE);
+    sigaddset(&def, SIGXFSZ);
+    posix_spawnattr_setsigdefault(&at, &def);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF);
     pid_t pid;
-    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+    int rc = posix_spawnp(&pid, argv[0], &fa, &at, argv, environ);
+    posix_spawnattr_destroy(&at);
     posix_spawn_file_actions_destroy(&fa);
     if (rc != 0) return -1;
     int status;
