@@ -201,6 +201,25 @@ static le_status tokenize_prefix_alone(embed_call *c, int special) {
     return LE_OK;
 }
 
+/* A prefix tokenized with each text must leave room for some of it: else
+ * every text is too long, or with truncate cut to the prefix alone, which
+ * would embed the prefix and drop the whole text without a word. */
+static le_status check_prefix_room(embed_call *c, int special) {
+    const char *p = c->opt->prefix;
+    if (!p || !*p) return LE_OK;
+    le_ids ids = {0};
+    le_status s = le_tokenizer_encode(c->m->tok, p, strlen(p), &ids, c->err);
+    size_t n = ids.n;
+    le_ids_free(&ids);
+    if (s) return le_error_wrap(c->err, s, "prefix");
+    if ((size_t)c->limit < n + (size_t)special + 1)
+        return le_fail(c->err, LE_ERR_ARG,
+                       "the prefix takes %zu tokens: with %d special tokens it leaves no room "
+                       "for text within the limit of %d tokens",
+                       n, special, c->limit);
+    return LE_OK;
+}
+
 le_status le_embed_call_setup(embed_call *c, le_model *m, const le_embed_options *opt,
                               int prefix_alone, le_error *err) {
     memset(c, 0, sizeof *c);
@@ -215,7 +234,7 @@ le_status le_embed_call_setup(embed_call *c, le_model *m, const le_embed_options
     if ((s = plan_positions(c, special)) || (s = plan_method(c)) || (s = set_limit(c, special)))
         return s;
     if (prefix_alone) return tokenize_prefix_alone(c, special);
-    return LE_OK;
+    return check_prefix_room(c, special);
 }
 
 void le_embed_call_free(embed_call *c) {
