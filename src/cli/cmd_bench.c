@@ -177,7 +177,13 @@ typedef struct bench_files {
 static int bench_choice(le_bench_options *o, bench_files *f, int ch, const char *arg) {
     switch (ch) {
     case OPT_TASKS: o->tasks = arg; return 1;
-    case OPT_TASK_DIR: o->task_dir = arg; return 1;
+    case OPT_TASK_DIR:
+        if (!*arg) { /* else the synthetic tasks would run instead, without a word */
+            cli_error("--task-dir: empty: give one or more task directories, comma-separated");
+            return -1;
+        }
+        o->task_dir = arg;
+        return 1;
     case OPT_LENGTHS: o->lengths = arg; return 1;
     case OPT_SEED: return parse_u64("--seed", arg, &o->seed) ? -1 : 1;
     case OPT_HAYSTACK: o->haystack_dir = arg; return 1;

@@ -180,7 +180,7 @@ le_status le_bench_plan_parse(const le_bench_options *o, int have_model, le_benc
                               le_error *err) {
     memset(p, 0, sizeof *p);
     le_status s = LE_OK;
-    if (o->task_dir && *o->task_dir)
+    if (o->task_dir) /* "" is an empty list, not "no directories": refused */
         s = for_items("task directories", o->task_dir, dir_item, p, err);
     const char *tasks = o->tasks ? o->tasks : p->n_task_dirs ? "none" : "passkey,needle";
     if (!s && *tasks && strcmp(tasks, "none")) s = for_items("tasks", tasks, task_item, p, err);
