@@ -302,7 +302,8 @@ typedef struct le_bench_options {
     /* what runs: comma-separated lists */
     const char *tasks;      /* synthetic tasks: "passkey", "needle"; NULL: both unless
                                task_dir is given; "" or "none": none */
-    const char *task_dir;   /* task directories (LongEmbed/BEIR layout), comma-separated */
+    const char *task_dir;   /* task directories (LongEmbed/BEIR layout), comma-separated;
+                               NULL: none ("" is refused, as an empty item is) */
     const char *lengths;    /* subset of 256,512,…,32768; NULL: all 8 (also picks the lengths
                                of a task directory split by context_length) */
     const char *extend;     /* none,pcw,gp,rp,pi; NULL: "none" */
@@ -802,6 +803,10 @@ typedef struct le_search_options {
        (default): the best one (MaxP) */
     int passage_topk;
     le_hit_passage *passages; /* NULL, or room for k: the best passage of each hit */
+    /* le_index_search_text: a query longer than the token limit of the
+       index's documents is cut to it (1, default) or refused with
+       LE_ERR_TOO_LONG (0: what `longembed search` does without --truncate) */
+    int truncate;
 } le_search_options;
 
 LE_API void le_search_options_init_size(le_search_options *o, size_t size);

@@ -30,6 +30,8 @@ static const char *USAGE =
     "      --rrf-k K         the RRF constant (default 60)\n"
     "      --candidates N    hits per list before fusion (default max(k, 100))\n"
     "      --bm25-k1 X, --bm25-b X   BM25 parameters (default 1.2, 0.75)\n"
+    "      --truncate        cut a query longer than the index's token limit to it\n"
+    "                        (default: such a query is an error, as for embed)\n"
     "      --passage-topk N  an index with passages: a document's dense score is the mean\n"
     "                        of its best N passage scores (default 1: the best)\n";
 
@@ -151,6 +153,7 @@ static int search_choice(search_cli *s, int ch, const char *arg) {
     case 4002: s->json = 1; return 1;
     case 4003: s->so.exact = 1; return 1;
     case 4013: s->so.exact = -1; return 1;
+    case 4014: s->so.truncate = 1; return 1;
     case 4005:
         if (!strcmp(arg, "weighted"))
             s->so.fuse = LE_FUSE_WEIGHTED;
@@ -205,6 +208,7 @@ static int parse_search(search_cli *s, int argc, char **argv) {
                                          {"bm25-k1", required_argument, 0, 4010},
                                          {"bm25-b", required_argument, 0, 4011},
                                          {"passage-topk", required_argument, 0, 4012},
+                                         {"truncate", no_argument, 0, 4014},
                                          {0, 0, 0, 0}};
     int ch;
     optind = 1;
@@ -253,15 +257,23 @@ static int open_search(search_cli *s, le_index **ix, le_model **m) {
 }
 
 /* The next query: the next argument, or with none the next non-empty
- * line of standard input up to its first tab; NULL at the end. */
+ * line of standard input up to its first tab; NULL at the end. where
+ * (64 bytes) names it for messages; *bad is set for a line holding a NUL
+ * byte, which would cut the query short. */
 static const char *next_query(int from_stdin, int *qi, int argc, char **argv, char **line,
-                              size_t *cap) {
-    if (!from_stdin) return *qi < argc ? argv[(*qi)++] : NULL;
+                              size_t *cap, char *where, int *bad) {
+    static size_t line_no;
+    if (!from_stdin) {
+        snprintf(where, 64, "query %d", *qi - optind + 1);
+        return *qi < argc ? argv[(*qi)++] : NULL;
+    }
     for (;;) {
         ssize_t got = getline(line, cap, stdin);
         if (got < 0) return NULL;
+        snprintf(where, 64, "stdin line %zu", ++line_no);
+        *bad = memchr(*line, 0, (size_t)got) != NULL;
         (*line)[strcspn(*line, "\t\r\n")] = 0;
-        if ((*line)[0]) return *line;
+        if ((*line)[0] || *bad) return *line;
     }
 }
 
@@ -272,17 +284,23 @@ static int run_queries(search_cli *s, le_index *ix, le_model *m, int argc, char 
     s->so.passages = malloc((size_t)s->so.k * sizeof *s->so.passages);
     char *line = NULL;
     size_t cap = 0;
-    int from_stdin = optind >= argc, qi = optind, rc = CLI_OK;
+    int from_stdin = optind >= argc, qi = optind, rc = CLI_OK, bad = 0;
+    char where[64];
     const char *query;
-    while ((query = next_query(from_stdin, &qi, argc, argv, &line, &cap))) {
+    while ((query = next_query(from_stdin, &qi, argc, argv, &line, &cap, where, &bad))) {
         int n = 0;
         if (!hits || !s->so.passages) {
             cli_error("out of memory");
             rc = CLI_FAIL;
             break;
         }
+        if (bad) {
+            cli_error("%s: contains a NUL byte", where);
+            rc = CLI_FAIL;
+            break;
+        }
         if (le_index_search_text(ix, m, query, &s->so, hits, &n, &err) != LE_OK) {
-            cli_error("%s", err.message);
+            cli_error("%s: %s", where, err.message);
             rc = CLI_FAIL;
             break;
         }
@@ -302,6 +320,7 @@ int cmd_search(int argc, char **argv) {
     search_cli s = {0};
     cli_common_init(&s.common);
     le_search_options_init(&s.so);
+    s.so.truncate = 0; /* a query longer than the limit is an error, as a text for embed */
     int r = parse_search(&s, argc, argv);
     if (r) return r > 0 ? CLI_OK : CLI_USAGE;
     cli_setup_logging(&s.common);

@@ -219,6 +219,22 @@ done:
     return st;
 }
 
+/* le_embed's error about the query (text 0) as search's: "search: the
+ * query: why", a too long one with search's remedy instead of embed's. */
+static le_status query_error(le_error *err, le_status st) {
+    if (!err) return st;
+    char why[sizeof err->message];
+    const char *m = err->message;
+    if (!strncmp(m, "text 0: ", 8)) m += 8;
+    snprintf(why, sizeof why, "%s", m);
+    char *tail = strstr(why, "; pass --truncate");
+    if (st == LE_ERR_TOO_LONG && tail) *tail = 0;
+    le_fail(err, st, "search: the query: %s%s", why,
+            st == LE_ERR_TOO_LONG ? "; search --truncate (le_search_options.truncate) cuts it"
+                                  : "");
+    return st;
+}
+
 le_status le_index_search_text(le_index *ix, le_model *m, const char *query,
                                const le_search_options *opt, le_index_hit *hits, int *n_out,
                                le_error *err) {
@@ -229,6 +245,8 @@ le_status le_index_search_text(le_index *ix, le_model *m, const char *query,
     if (!opt && !ix->model.dim) so.mode = LE_SEARCH_BM25;
     le_status taken = le_options_take(&so, sizeof so, opt, "le_search_options", err);
     if (taken) return taken;
+    le_status bad = le_index_query_check(query, strlen(query), err);
+    if (bad) return bad;
     le_index_query q = {0};
     q.text = query;
     float *vec = NULL;
@@ -244,9 +262,10 @@ le_status le_index_search_text(le_index *ix, le_model *m, const char *query,
         vec = malloc((size_t)ix->model.dim * sizeof *vec);
         if (!vec) return le_fail(err, LE_ERR_NOMEM, "search: out of memory");
         le_text_result r;
+        eo.truncate = so.truncate;
         if ((st = le_embed(m, 1, &query, NULL, &eo, vec, &r, err))) {
             free(vec);
-            return le_error_wrap(err, st, "search: embedding the query");
+            return query_error(err, st);
         }
         q.dense = vec;
     }

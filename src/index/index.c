@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/checksum.h"
+#include "base/utf8.h"
 #include "base/cpu.h"
 #include "base/options.h"
 #include "index/fusion.h"
@@ -52,6 +53,7 @@ void le_search_options_init_size(le_search_options *opt, size_t size) {
     d.rrf_k = LE_RRF_K;
     d.bm25_k1 = 1.2;
     d.bm25_b = 0.75;
+    d.truncate = 1;
     le_options_init(opt, size, &d, sizeof d);
 }
 
@@ -922,6 +924,13 @@ static le_status hit_passages(le_index *ix, const search_run *r, const le_index_
     return le_passage_hits(ix, &pq, hits, n, o->passages, err);
 }
 
+le_status le_index_query_check(const char *text, size_t len, le_error *err) {
+    size_t bad = le_utf8_check(text, len);
+    if (bad == len) return LE_OK;
+    return le_fail(err, LE_ERR_UTF8, "search: the query is not valid UTF-8 at byte %zu (0x%02X)",
+                   bad, (unsigned char)text[bad]);
+}
+
 le_status le_index_search(le_index *ix, const le_index_query *q, const le_search_options *opt,
                           le_index_hit *hits, int *n_out, le_error *err) {
     *n_out = 0;
@@ -937,6 +946,10 @@ le_status le_index_search(le_index *ix, const le_index_query *q, const le_search
         return le_fail(err, LE_ERR_ARG, "search: passage_topk must be in [0, 2^20]");
     if ((unsigned)opt->fuse > LE_FUSE_ZSCORE)
         return le_fail(err, LE_ERR_ARG, "search: unknown fusion %d", (int)opt->fuse);
+    if (q->text) {
+        le_status bad = le_index_query_check(q->text, q->text_len ? q->text_len : strlen(q->text), err);
+        if (bad) return bad;
+    }
     if (k == 0 || ix->n_live == 0) return LE_OK;
     search_run r = {.q = q, .opt = opt, .k = k};
     le_status st = plan_lists(ix, &r, err);

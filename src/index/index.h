@@ -74,6 +74,10 @@ int le_index_passages_valid(const le_index_model *m);
 /* "model \"NAME\" (D dims, P pooling, extend E, max tokens N)", or "no
  * model (BM25 only)": an index's identity in messages. */
 void le_index_model_summary(const le_index_model *m, char *buf, size_t cap);
+/* LE_OK when a query's text is valid UTF-8; else LE_ERR_UTF8 with "search:
+ * the query is not valid UTF-8 at byte B" (the one rule for texts, which
+ * BM25 alone would have taken, bad bytes as separators). */
+le_status le_index_query_check(const char *text, size_t len, le_error *err);
 /* max_tokens as messages say it: the number, or "the method's default" for 0. */
 const char *le_max_tokens_text(int max_tokens, char buf[32]);
 
