@@ -158,3 +158,13 @@ int le_json_id_number(double v, char buf[32]) {
     snprintf(buf, 32, "%lld", (long long)v); /* exact: |v| < 2^53 */
     return 0;
 }
+
+int le_json_escapes_nul(const char *line, size_t len) {
+    for (size_t i = 0; i + 6 <= len; i++) {
+        if (memcmp(line + i, "\\u0000", 6)) continue;
+        size_t run = 0;
+        while (run <= i && line[i - run] == '\\') run++;
+        if (run % 2) return 1;
+    }
+    return 0;
+}

@@ -17,6 +17,10 @@ le_status le_json_parse(const char *text, size_t len, const char *what, cJSON **
 /* le_json_parse for one line of JSONL: "<what>: invalid JSON at byte B...". */
 le_status le_json_parse_line(const char *text, size_t len, const char *what, cJSON **out,
                              le_error *err);
+/* 1 when the JSON text escapes U+0000 (a backslash run of odd length
+ * before "u0000"): cJSON ends a string there, so a text would be cut
+ * without a word; readers refuse such a line instead. */
+int le_json_escapes_nul(const char *line, size_t len);
 /* The text of an id given as a JSON number: an integer of at most 2^53 - 1
  * in magnitude (beyond it a double drops digits, so two ids could become
  * one), written in full digits into buf (32 bytes). 0, or -1 when v is not

@@ -128,18 +128,6 @@ static int read_whole_file(const char *path, cli_text *t) {
     return 1;
 }
 
-/* 1 when the line escapes U+0000 (a backslash run of odd length before
- * "u0000"): cJSON would end the string there, cutting the text silently. */
-static int escapes_nul(const char *line, size_t len) {
-    for (size_t i = 0; i + 6 <= len; i++) {
-        if (memcmp(line + i, "\\u0000", 6)) continue;
-        size_t run = 0;
-        while (run <= i && line[i - run] == '\\') run++;
-        if (run % 2) return 1;
-    }
-    return 0;
-}
-
 /* The id of a JSONL object into t->id_json, as a JSON literal: a string
  * as given, a number in full digits (an integer below 2^53 only, so that
  * two ids never become one); without an id, the line number. */
@@ -176,7 +164,7 @@ static int parse_jsonl(cli_input *in, const char *line, size_t len, cli_text *t)
         cli_error("out of memory");
         return -1;
     }
-    if (escapes_nul(line, len))
+    if (le_json_escapes_nul(line, len))
         return bad_input(t, "stdin line %zu: the text contains U+0000, which is not supported",
                          in->line_no);
     cJSON *j;

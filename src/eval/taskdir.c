@@ -4,6 +4,7 @@
 #include "base/json.h"
 #include "base/map.h"
 #include "base/mapfile.h"
+#include "base/utf8.h"
 #include "eval/task.h"
 
 #include <cjson/cJSON.h>
@@ -184,6 +185,10 @@ static le_status read_text_row(loader *L, line_reader *r, const char *line, size
     row->j = NULL;
     row->id = row->text = NULL;
     row->ctx = -1;
+    if (le_json_escapes_nul(line, n))
+        return le_fail(L->err, LE_ERR_FORMAT,
+                       "%s:%ld: a string contains U+0000, which is not supported", r->path,
+                       r->line);
     le_status s = parse_line(r, line, n, &row->j, L->err);
     if (s) return s;
     s = get_id(r, row->j, id_keys, row->idbuf, sizeof row->idbuf, &row->id, L->err);
@@ -199,6 +204,10 @@ static le_status read_text_row(loader *L, line_reader *r, const char *line, size
  * id already there ("duplicate KEY"), naming the line it was first on. */
 static le_status keep_text(loader *L, line_reader *r, le_texts *texts, id_index *x, const char *key,
                            const char *id, const char *text, size_t len) {
+    size_t bad = le_utf8_check(text, len); /* BM25 would take it, the tokenizer not: one rule */
+    if (bad != len)
+        return le_fail(L->err, LE_ERR_UTF8, "%s:%ld: the text is not valid UTF-8 at byte %zu (0x%02X)",
+                       r->path, r->line, bad, (unsigned char)text[bad]);
     int64_t prev = le_map_get(&x->ids, id, strlen(id));
     if (prev >= 0)
         return le_fail(L->err, LE_ERR_FORMAT, "%s:%ld: duplicate %s \"%s\" (first on line %ld)",
