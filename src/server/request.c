@@ -237,6 +237,7 @@ int le_srv_parse_search(const char *body, size_t len, le_srv_search_req *r, le_s
     if (opt_string(r->root, "mode", &r->mode, f) < 0) return -1;
     if (opt_string(r->root, "id_prefix", &r->id_prefix, f) < 0) return -1;
     if (opt_int(r->root, "k", 1, 10000, &r->k, f) < 0) return -1;
+    if (opt_bool(r->root, "truncate", &r->truncate, f) < 0) return -1;
     return opt_bool(r->root, "passages", &r->passages, f) < 0 ? -1 : 0;
 }
 

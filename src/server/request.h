@@ -65,6 +65,7 @@ typedef struct le_srv_search_req {
     const char *id_prefix; /* NULL: every document */
     int k;                 /* default 10 */
     int passages;          /* 1 (default): the best passage of each hit */
+    int truncate;          /* 1: cut a query past the index's token limit; 0 (default): 413 */
 } le_srv_search_req;
 int le_srv_parse_search(const char *body, size_t len, le_srv_search_req *r, le_srv_fail *f);
 

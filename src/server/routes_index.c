@@ -187,12 +187,13 @@ void le_srv_h_search(le_srv_conn *c) {
     }
     le_srv_job *j = &c->job;
     le_index_model_embed_options(&st->im, LE_EMBED_QUERIES, &j->eo);
+    j->eo.truncate = st->req.truncate; /* never cut without a word (README: nothing is cut silently) */
     j->kind = LE_SRV_JOB_TEXTS;
     j->n = 1;
     j->texts = &st->req.query;
     st->qlen = strlen(st->req.query);
     j->lens = &st->qlen;
-    j->tokens = st->qlen / 3 + 2; /* about; queries are cut to the index's limit */
+    j->tokens = st->qlen / 3 + 2; /* about */
     j->out = st->vec;
     j->res = &st->res;
     le_srv_submit(c, resume_search);
