@@ -3,7 +3,7 @@
 #include "base/hash.h"
 #include "base/mapfile.h"
 #include "base/outfile.h"
-#include "eval/sbuf.h"
+#include "base/sbuf.h"
 
 #include <errno.h>
 #include <stdint.h>

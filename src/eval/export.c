@@ -7,7 +7,7 @@
  * renamed into place. */
 #include "base/mapfile.h"
 #include "base/outfile.h"
-#include "eval/sbuf.h"
+#include "base/sbuf.h"
 #include "eval/task.h"
 
 #include <errno.h>

@@ -2,7 +2,7 @@
  * (tables like the LongEmbed paper's) and SVG (Acc@1 against length). */
 #include "base/outfile.h"
 #include "eval/run.h"
-#include "eval/sbuf.h"
+#include "base/sbuf.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>

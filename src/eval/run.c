@@ -13,7 +13,7 @@
 #include "base/wheel.h"
 #include "eval/cache.h"
 #include "eval/metrics.h"
-#include "eval/sbuf.h"
+#include "base/sbuf.h"
 #include "index/bm25.h"
 #include "index/dense.h"
 #include "index/fusion.h"

@@ -15,7 +15,7 @@
  * le_synth_seed(seed, task, L), consumed in a fixed order. */
 #include "eval/data.h"
 #include "eval/rng.h"
-#include "eval/sbuf.h"
+#include "base/sbuf.h"
 #include "eval/task.h"
 
 #include <stdio.h>

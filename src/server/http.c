@@ -167,7 +167,7 @@ void le_srv_on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
     int status = c->ready && why == MHD_REQUEST_TERMINATED_COMPLETED_OK ? c->status : 499;
     le_srv_metrics_request(s->metrics, c->route_index, status, now_seconds() - c->t0);
     if (c->cleanup) c->cleanup(c);
-    le_srv_buf_free(&c->reply);
+    le_sbuf_free(&c->reply);
     free(c->body);
     free(c);
     *con_cls = NULL;

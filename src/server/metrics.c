@@ -95,33 +95,33 @@ void le_srv_metrics_queue(le_srv_metrics *m, size_t depth) {
 
 /* One histogram in Prometheus text: cumulative buckets, sum and count;
  * label: "" or `route="…",` (a trailing comma). */
-static void render_histo(le_srv_buf *o, const char *name, const char *label,
+static void render_histo(le_sbuf *o, const char *name, const char *label,
                          const double *bounds, size_t n, const unsigned long long *counts,
                          double sum) {
     unsigned long long cum = 0;
     for (size_t i = 0; i <= n; i++) {
         cum += counts[i];
-        if (i < n) le_srv_buf_printf(o, "%s_bucket{%sle=\"%g\"} %llu\n", name, label, bounds[i], cum);
-        else le_srv_buf_printf(o, "%s_bucket{%sle=\"+Inf\"} %llu\n", name, label, cum);
+        if (i < n) le_sbuf_printf(o, "%s_bucket{%sle=\"%g\"} %llu\n", name, label, bounds[i], cum);
+        else le_sbuf_printf(o, "%s_bucket{%sle=\"+Inf\"} %llu\n", name, label, cum);
     }
     size_t ll = strlen(label);
-    le_srv_buf_printf(o, "%s_sum%s%.*s%s %.6f\n", name, ll ? "{" : "", ll ? (int)ll - 1 : 0,
+    le_sbuf_printf(o, "%s_sum%s%.*s%s %.6f\n", name, ll ? "{" : "", ll ? (int)ll - 1 : 0,
                       label, ll ? "}" : "", sum);
-    le_srv_buf_printf(o, "%s_count%s%.*s%s %llu\n", name, ll ? "{" : "", ll ? (int)ll - 1 : 0,
+    le_sbuf_printf(o, "%s_count%s%.*s%s %llu\n", name, ll ? "{" : "", ll ? (int)ll - 1 : 0,
                       label, ll ? "}" : "", cum);
 }
 
 /* Requests by route and status, and the latency histogram of each route. */
-static void render_requests(le_srv_metrics *m, le_srv_buf *o) {
-    le_srv_buf_puts(o, "# HELP longembed_requests_total HTTP requests by route and status.\n"
+static void render_requests(le_srv_metrics *m, le_sbuf *o) {
+    le_sbuf_puts(o, "# HELP longembed_requests_total HTTP requests by route and status.\n"
                        "# TYPE longembed_requests_total counter\n");
     for (size_t r = 0; r <= m->n_routes; r++)
         for (int s = 0; s < N_STATUS; s++)
             if (m->routes[r].status[s])
-                le_srv_buf_printf(o, "longembed_requests_total{route=\"%s\",status=\"%d\"} %llu\n",
+                le_sbuf_printf(o, "longembed_requests_total{route=\"%s\",status=\"%d\"} %llu\n",
                                   r < m->n_routes ? m->names[r] : "other", s,
                                   m->routes[r].status[s]);
-    le_srv_buf_puts(o, "# HELP longembed_request_duration_seconds Time from the first byte of a "
+    le_sbuf_puts(o, "# HELP longembed_request_duration_seconds Time from the first byte of a "
                        "request to its reply.\n"
                        "# TYPE longembed_request_duration_seconds histogram\n");
     for (size_t r = 0; r <= m->n_routes; r++) {
@@ -133,10 +133,10 @@ static void render_requests(le_srv_metrics *m, le_srv_buf *o) {
     }
 }
 
-void le_srv_metrics_render(le_srv_metrics *m, size_t in_flight, le_srv_buf *o) {
+void le_srv_metrics_render(le_srv_metrics *m, size_t in_flight, le_sbuf *o) {
     pthread_mutex_lock(&m->mu);
     render_requests(m, o);
-    le_srv_buf_printf(o,
+    le_sbuf_printf(o,
                       "# HELP longembed_tokens_embedded_total Tokens embedded (special tokens "
                       "included).\n# TYPE longembed_tokens_embedded_total counter\n"
                       "longembed_tokens_embedded_total %llu\n"
@@ -147,11 +147,11 @@ void le_srv_metrics_render(le_srv_metrics *m, size_t in_flight, le_srv_buf *o) {
                       "# TYPE longembed_requests_in_flight gauge\n"
                       "longembed_requests_in_flight %zu\n",
                       m->tokens, m->texts, m->depth, in_flight);
-    le_srv_buf_puts(o, "# HELP longembed_batch_texts Texts per forward batch.\n"
+    le_sbuf_puts(o, "# HELP longembed_batch_texts Texts per forward batch.\n"
                        "# TYPE longembed_batch_texts histogram\n");
     render_histo(o, "longembed_batch_texts", "", TEXT_BOUNDS, N_TEXT, m->batch_texts,
                  m->batch_texts_sum);
-    le_srv_buf_puts(o, "# HELP longembed_batch_tokens Tokens per forward batch.\n"
+    le_sbuf_puts(o, "# HELP longembed_batch_tokens Tokens per forward batch.\n"
                        "# TYPE longembed_batch_tokens histogram\n");
     render_histo(o, "longembed_batch_tokens", "", TOKEN_BOUNDS, N_TOK, m->batch_tokens,
                  m->batch_tokens_sum);

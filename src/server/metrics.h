@@ -20,6 +20,6 @@ void le_srv_metrics_request(le_srv_metrics *m, int route, int status, double sec
 void le_srv_metrics_batch(le_srv_metrics *m, size_t texts, size_t tokens);
 void le_srv_metrics_queue(le_srv_metrics *m, size_t depth);
 /* The text of /metrics; in_flight: requests being served. */
-void le_srv_metrics_render(le_srv_metrics *m, size_t in_flight, le_srv_buf *out);
+void le_srv_metrics_render(le_srv_metrics *m, size_t in_flight, le_sbuf *out);
 
 #endif

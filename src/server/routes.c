@@ -40,19 +40,19 @@ static const char *tei_type(int http) {
 }
 
 void le_srv_reply_fail(le_srv_conn *c, const le_srv_fail *f) {
-    le_srv_buf_free(&c->reply);
-    le_srv_buf *b = &c->reply;
+    le_sbuf_free(&c->reply);
+    le_sbuf *b = &c->reply;
     if (c->route && c->route->shape == LE_SRV_TEI) {
-        le_srv_buf_puts(b, "{\"error\":");
-        le_srv_buf_json_string(b, f->message, strlen(f->message));
-        le_srv_buf_printf(b, ",\"error_type\":\"%s\"}", tei_type(f->http));
+        le_sbuf_puts(b, "{\"error\":");
+        le_sbuf_json_string(b, f->message, strlen(f->message));
+        le_sbuf_printf(b, ",\"error_type\":\"%s\"}", tei_type(f->http));
     } else {
-        le_srv_buf_puts(b, "{\"error\":{\"message\":");
-        le_srv_buf_json_string(b, f->message, strlen(f->message));
-        le_srv_buf_printf(b, ",\"type\":\"%s\",\"param\":", f->type);
-        if (f->param[0]) le_srv_buf_json_string(b, f->param, strlen(f->param));
-        else le_srv_buf_puts(b, "null");
-        le_srv_buf_puts(b, ",\"code\":null}}");
+        le_sbuf_puts(b, "{\"error\":{\"message\":");
+        le_sbuf_json_string(b, f->message, strlen(f->message));
+        le_sbuf_printf(b, ",\"type\":\"%s\",\"param\":", f->type);
+        if (f->param[0]) le_sbuf_json_string(b, f->param, strlen(f->param));
+        else le_sbuf_puts(b, "null");
+        le_sbuf_puts(b, ",\"code\":null}}");
     }
     le_srv_reply(c, f->http, "application/json");
 }
@@ -92,16 +92,16 @@ le_srv_index *le_srv_find_index(le_srv_conn *c, const char *name) {
 }
 
 void le_srv_h_health(le_srv_conn *c) {
-    le_srv_buf_puts(&c->reply, "{\"status\":\"ok\"}");
+    le_sbuf_puts(&c->reply, "{\"status\":\"ok\"}");
     le_srv_reply(c, 200, "application/json");
 }
 
 void le_srv_h_models(le_srv_conn *c) {
     const char *name = c->srv->mi.name;
-    le_srv_buf *b = &c->reply;
-    le_srv_buf_puts(b, "{\"object\":\"list\",\"data\":[{\"id\":");
-    le_srv_buf_json_string(b, name, strlen(name));
-    le_srv_buf_puts(b, ",\"object\":\"model\",\"created\":0,\"owned_by\":\"longembed\"}]}");
+    le_sbuf *b = &c->reply;
+    le_sbuf_puts(b, "{\"object\":\"list\",\"data\":[{\"id\":");
+    le_sbuf_json_string(b, name, strlen(name));
+    le_sbuf_puts(b, ",\"object\":\"model\",\"created\":0,\"owned_by\":\"longembed\"}]}");
     le_srv_reply(c, 200, "application/json");
 }
 

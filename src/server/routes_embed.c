@@ -150,39 +150,39 @@ static const float *output_vector(embed_state *st, int dim, size_t i) {
     return v;
 }
 
-static void vector_json(le_srv_buf *b, const float *v, int dims) {
-    le_srv_buf_puts(b, "[");
+static void vector_json(le_sbuf *b, const float *v, int dims) {
+    le_sbuf_puts(b, "[");
     for (int d = 0; d < dims; d++) {
-        if (d) le_srv_buf_puts(b, ",");
+        if (d) le_sbuf_puts(b, ",");
         le_srv_buf_float(b, v[d]);
     }
-    le_srv_buf_puts(b, "]");
+    le_sbuf_puts(b, "]");
 }
 
 static void resume_openai(le_srv_conn *c) {
     embed_state *st = c->state;
     if (job_failed(c, "input")) return;
-    le_srv_buf *b = &c->reply;
+    le_sbuf *b = &c->reply;
     size_t tokens = 0;
-    le_srv_buf_puts(b, "{\"object\":\"list\",\"data\":[");
+    le_sbuf_puts(b, "{\"object\":\"list\",\"data\":[");
     for (size_t i = 0; i < st->req.n; i++) {
         const float *v = output_vector(st, c->srv->dim, i);
-        le_srv_buf_printf(b, "%s{\"object\":\"embedding\",\"index\":%zu,\"embedding\":",
+        le_sbuf_printf(b, "%s{\"object\":\"embedding\",\"index\":%zu,\"embedding\":",
                           i ? "," : "", i);
         if (st->req.base64) {
-            le_srv_buf_puts(b, "\"");
+            le_sbuf_puts(b, "\"");
             le_srv_buf_base64(b, (const unsigned char *)v, (size_t)st->dims * sizeof *v);
-            le_srv_buf_puts(b, "\"");
+            le_sbuf_puts(b, "\"");
         } else {
             vector_json(b, v, st->dims);
         }
-        le_srv_buf_printf(b, ",\"tokens\":%d,\"truncated\":%s}", st->res[i].tokens,
+        le_sbuf_printf(b, ",\"tokens\":%d,\"truncated\":%s}", st->res[i].tokens,
                           st->res[i].truncated ? "true" : "false");
         tokens += (size_t)st->res[i].tokens;
     }
-    le_srv_buf_puts(b, "],\"model\":");
-    le_srv_buf_json_string(b, c->srv->mi.name, strlen(c->srv->mi.name));
-    le_srv_buf_printf(b, ",\"usage\":{\"prompt_tokens\":%zu,\"total_tokens\":%zu}}", tokens,
+    le_sbuf_puts(b, "],\"model\":");
+    le_sbuf_json_string(b, c->srv->mi.name, strlen(c->srv->mi.name));
+    le_sbuf_printf(b, ",\"usage\":{\"prompt_tokens\":%zu,\"total_tokens\":%zu}}", tokens,
                       tokens);
     le_srv_reply(c, 200, "application/json");
 }
@@ -190,13 +190,13 @@ static void resume_openai(le_srv_conn *c) {
 static void resume_tei(le_srv_conn *c) {
     embed_state *st = c->state;
     if (job_failed(c, "inputs")) return;
-    le_srv_buf *b = &c->reply;
-    le_srv_buf_puts(b, "[");
+    le_sbuf *b = &c->reply;
+    le_sbuf_puts(b, "[");
     for (size_t i = 0; i < st->req.n; i++) {
-        if (i) le_srv_buf_puts(b, ",");
+        if (i) le_sbuf_puts(b, ",");
         vector_json(b, output_vector(st, c->srv->dim, i), st->dims);
     }
-    le_srv_buf_puts(b, "]");
+    le_sbuf_puts(b, "]");
     le_srv_reply(c, 200, "application/json");
 }
 

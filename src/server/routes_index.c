@@ -30,38 +30,38 @@ static void search_cleanup(le_srv_conn *c) {
 }
 
 /* The best passage of a hit as JSON (the text when stored). */
-static void passage_json(le_srv_buf *b, const le_index_doc_info *d, const le_hit_passage *p) {
-    le_srv_buf_printf(b, ",\"passage\":{\"index\":%ld,\"byte_start\":%zu,\"byte_end\":%zu,"
+static void passage_json(le_sbuf *b, const le_index_doc_info *d, const le_hit_passage *p) {
+    le_sbuf_printf(b, ",\"passage\":{\"index\":%ld,\"byte_start\":%zu,\"byte_end\":%zu,"
                          "\"token_start\":%d,\"token_end\":%d,\"score\":",
                       p->passage, p->byte_start, p->byte_end, p->token_start, p->token_end);
     le_srv_buf_float(b, p->score);
-    le_srv_buf_puts(b, ",\"text\":");
-    if (d->text) le_srv_buf_json_string(b, d->text + p->byte_start, p->byte_end - p->byte_start);
-    else le_srv_buf_puts(b, "null");
-    le_srv_buf_puts(b, "}");
+    le_sbuf_puts(b, ",\"text\":");
+    if (d->text) le_sbuf_json_string(b, d->text + p->byte_start, p->byte_end - p->byte_start);
+    else le_sbuf_puts(b, "null");
+    le_sbuf_puts(b, "}");
 }
 
 /* One hit as JSON. */
-static void hit_json(le_srv_buf *b, int rank, const le_index_doc_info *d, const le_index_hit *h,
+static void hit_json(le_sbuf *b, int rank, const le_index_doc_info *d, const le_index_hit *h,
                      const le_hit_passage *p) {
-    le_srv_buf_printf(b, "%s{\"rank\":%d,\"id\":", rank > 1 ? "," : "", rank);
-    le_srv_buf_json_string(b, d->id, strlen(d->id));
-    le_srv_buf_puts(b, ",\"score\":");
+    le_sbuf_printf(b, "%s{\"rank\":%d,\"id\":", rank > 1 ? "," : "", rank);
+    le_sbuf_json_string(b, d->id, strlen(d->id));
+    le_sbuf_puts(b, ",\"score\":");
     le_srv_buf_float(b, h->score);
     const char *names[2] = {"dense", "bm25"};
     float parts[2] = {h->dense, h->bm25};
     for (int i = 0; i < 2; i++) {
         if (isnan(parts[i])) continue;
-        le_srv_buf_printf(b, ",\"%s\":", names[i]);
+        le_sbuf_printf(b, ",\"%s\":", names[i]);
         le_srv_buf_float(b, parts[i]);
     }
-    le_srv_buf_puts(b, ",\"title\":");
-    le_srv_buf_json_string(b, d->title, strlen(d->title));
-    le_srv_buf_puts(b, ",\"source\":");
-    le_srv_buf_json_string(b, d->source, strlen(d->source));
-    le_srv_buf_printf(b, ",\"tokens\":%d", d->tokens);
+    le_sbuf_puts(b, ",\"title\":");
+    le_sbuf_json_string(b, d->title, strlen(d->title));
+    le_sbuf_puts(b, ",\"source\":");
+    le_sbuf_json_string(b, d->source, strlen(d->source));
+    le_sbuf_printf(b, ",\"tokens\":%d", d->tokens);
     if (p && p->passage >= 0) passage_json(b, d, p);
-    le_srv_buf_puts(b, "}");
+    le_sbuf_puts(b, "}");
 }
 
 /* The hits of ix that pass the id prefix, best first, at most k. */
@@ -71,10 +71,10 @@ static void hits_json(le_srv_conn *c, le_index *ix, const le_index_hit *hits, in
     size_t plen = prefix ? strlen(prefix) : 0;
     le_index_info info;
     le_index_get_info(ix, &info);
-    le_srv_buf *b = &c->reply;
-    le_srv_buf_puts(b, "{\"index\":");
-    le_srv_buf_json_string(b, st->x->name, strlen(st->x->name));
-    le_srv_buf_printf(b, ",\"mode\":\"%s\",\"generation\":%llu,\"docs\":%zu,\"hits\":[",
+    le_sbuf *b = &c->reply;
+    le_sbuf_puts(b, "{\"index\":");
+    le_sbuf_json_string(b, st->x->name, strlen(st->x->name));
+    le_sbuf_printf(b, ",\"mode\":\"%s\",\"generation\":%llu,\"docs\":%zu,\"hits\":[",
                       le_search_mode_name(st->so.mode), (unsigned long long)info.generation,
                       info.docs);
     int rank = 0;
@@ -84,7 +84,7 @@ static void hits_json(le_srv_conn *c, le_index *ix, const le_index_hit *hits, in
             continue;
         hit_json(b, ++rank, &d, &hits[i], st->req.passages ? &st->so.passages[i] : NULL);
     }
-    le_srv_buf_puts(b, "]}");
+    le_sbuf_puts(b, "]}");
     le_srv_reply(c, 200, "application/json");
 }
 

@@ -45,18 +45,18 @@ static le_status tokens_json(le_srv_conn *c, size_t idx, const char *t, size_t l
         return st;
     }
     size_t before = special ? specials_before(ids, n, plain, n_plain) : 0;
-    le_srv_buf *b = &c->reply;
-    le_srv_buf_puts(b, "[");
+    le_sbuf *b = &c->reply;
+    le_sbuf_puts(b, "[");
     for (size_t i = 0; i < n; i++) {
         const char *piece = le_token_piece(m, ids[i]);
         int is_special = special && (i < before || i >= before + n_plain);
-        le_srv_buf_printf(b, "%s{\"id\":%d,\"text\":", i ? "," : "", (int)ids[i]);
-        if (piece) le_srv_buf_json_string(b, piece, strlen(piece));
-        else le_srv_buf_puts(b, "null");
-        le_srv_buf_printf(b, ",\"special\":%s,\"start\":null,\"stop\":null}",
+        le_sbuf_printf(b, "%s{\"id\":%d,\"text\":", i ? "," : "", (int)ids[i]);
+        if (piece) le_sbuf_json_string(b, piece, strlen(piece));
+        else le_sbuf_puts(b, "null");
+        le_sbuf_printf(b, ",\"special\":%s,\"start\":null,\"stop\":null}",
                           is_special ? "true" : "false");
     }
-    le_srv_buf_puts(b, "]");
+    le_sbuf_puts(b, "]");
     free(ids);
     free(plain);
     return LE_OK;
@@ -70,16 +70,16 @@ void le_srv_h_tokenize(le_srv_conn *c) {
         le_srv_reply_fail(c, &f);
         return;
     }
-    le_srv_buf_puts(&c->reply, "[");
+    le_sbuf_puts(&c->reply, "[");
     for (size_t i = 0; i < r.n; i++) {
-        if (i) le_srv_buf_puts(&c->reply, ",");
+        if (i) le_sbuf_puts(&c->reply, ",");
         if (tokens_json(c, i, r.texts[i], r.lens[i], r.add_special)) {
             /* the reply holds the error; name the input */
             le_srv_embed_req_free(&r);
             return;
         }
     }
-    le_srv_buf_puts(&c->reply, "]");
+    le_sbuf_puts(&c->reply, "]");
     le_srv_embed_req_free(&r);
     le_srv_reply(c, 200, "application/json");
 }

@@ -81,10 +81,10 @@ static void write_reply(le_srv_conn *c, le_status s, const le_error *err, const 
     }
     le_index_info info;
     le_srv_index_get_info(st->x, &info, NULL);
-    le_srv_buf *b = &c->reply;
-    le_srv_buf_puts(b, "{\"index\":");
-    le_srv_buf_json_string(b, st->x->name, strlen(st->x->name));
-    le_srv_buf_printf(b, ",\"generation\":%llu,\"docs\":%zu,%s}",
+    le_sbuf *b = &c->reply;
+    le_sbuf_puts(b, "{\"index\":");
+    le_sbuf_json_string(b, st->x->name, strlen(st->x->name));
+    le_sbuf_printf(b, ",\"generation\":%llu,\"docs\":%zu,%s}",
                       (unsigned long long)info.generation, info.docs, extra);
     le_srv_reply(c, 200, "application/json");
 }
@@ -147,20 +147,20 @@ void le_srv_h_index_reload(le_srv_conn *c) {
         cJSON_Delete(root);
         return;
     }
-    le_srv_buf *b = &c->reply;
-    le_srv_buf_puts(b, "{\"indexes\":[");
+    le_sbuf *b = &c->reply;
+    le_sbuf_puts(b, "{\"indexes\":[");
     for (size_t i = 0, k = 0; i < s->n_indexes; i++) {
         le_srv_index *x = &s->indexes[i];
         if (one && x != one) continue;
         le_srv_index_reload(x);
         le_index_info info;
         le_srv_index_get_info(x, &info, NULL);
-        le_srv_buf_puts(b, k++ ? ",{\"name\":" : "{\"name\":");
-        le_srv_buf_json_string(b, x->name, strlen(x->name));
-        le_srv_buf_printf(b, ",\"generation\":%llu,\"docs\":%zu}",
+        le_sbuf_puts(b, k++ ? ",{\"name\":" : "{\"name\":");
+        le_sbuf_json_string(b, x->name, strlen(x->name));
+        le_sbuf_printf(b, ",\"generation\":%llu,\"docs\":%zu}",
                           (unsigned long long)info.generation, info.docs);
     }
-    le_srv_buf_puts(b, "]}");
+    le_sbuf_puts(b, "]}");
     cJSON_Delete(root);
     le_srv_reply(c, 200, "application/json");
 }

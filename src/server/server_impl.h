@@ -56,7 +56,7 @@ struct le_srv_conn {
     int too_large;
     double t0;
     int status, ready, suspended;
-    le_srv_buf reply;
+    le_sbuf reply;
     const char *content_type;
     le_srv_job job;
     void (*resume)(le_srv_conn *c); /* builds the reply once the job is done */

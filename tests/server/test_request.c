@@ -87,15 +87,15 @@ static void test_others(void) {
 }
 
 static void test_buf(void) {
-    le_srv_buf b = {0};
+    le_sbuf b = {0};
     const unsigned char bytes[] = {0, 1, 2, 3, 250};
     le_srv_buf_base64(&b, bytes, 5);
     CHECK(!strcmp(b.p, "AAECA/o="));
-    le_srv_buf_free(&b);
-    le_srv_buf_json_string(&b, "a\"\n", 3);
+    le_sbuf_free(&b);
+    le_sbuf_json_string(&b, "a\"\n", 3);
     le_srv_buf_float(&b, 0.1f);
     CHECK_MSG(!strcmp(b.p, "\"a\\\"\\n\"0.100000001"), "%s", b.p);
-    le_srv_buf_free(&b);
+    le_sbuf_free(&b);
 }
 
 int main(void) {

@@ -1,4 +1,4 @@
-#include "eval/sbuf.h"
+#include "base/sbuf.h"
 
 #include "base/array.h"
 #include "base/json.h"

@@ -1,8 +1,8 @@
-/* A growable byte string for building documents and reports. After an
- * allocation failure the buffer is marked failed and further appends do
- * nothing, so callers check once at the end. */
-#ifndef LE_EVAL_SBUF_H
-#define LE_EVAL_SBUF_H
+/* A growable byte string for building documents, reports and the server's
+ * replies. After an allocation failure the buffer is marked failed and
+ * further appends do nothing, so callers check once at the end. */
+#ifndef LE_BASE_SBUF_H
+#define LE_BASE_SBUF_H
 
 #include "base/error.h"
 
