@@ -2,6 +2,7 @@
  * from one forward pass (the heads are m3.c's), and FlagEmbedding's scores
  * (M3Embedder.compute_lexical_matching_score, colbert_score, and
  * compute_score's weighted sums). */
+#include "base/finite.h"
 #include "base/options.h"
 #include "embed/embed_call.h"
 #include "embed/m3.h"
@@ -80,6 +81,14 @@ static le_status on_window(void *user, const le_window *w, const int32_t *ids, c
     }
     le_gemm_epilogue ep = {c->heads->bias, LE_ACT_NONE, 0};
     le_gemm(&c->m->kc, h, (size_t)hid, (size_t)w->n, c->heads->w, &ep, c->proj, (size_t)stride);
+    if (le_first_non_finite(c->proj, need) < need) { /* the hidden states were finite */
+        le_fail(c->err, LE_ERR_FORMAT,
+                "text %zu: BGE-M3's sparse or ColBERT head computed a NaN or infinity (are "
+                "sparse_linear.pt and colbert_linear.pt damaged?)",
+                w->text);
+        if (c->err) c->err->text_index = (long)w->text;
+        return LE_ERR_FORMAT;
+    }
     le_m3_output *o = &c->out[w->text];
     le_status s = lexical(c, ids, w->n, stride, o);
     if (s) return s;
