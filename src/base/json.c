@@ -37,9 +37,7 @@ static size_t depth_at(const char *s, size_t off) {
     return depth;
 }
 
-/* Why cJSON stopped at byte off, for the few failures worth naming; NULL
- * for a plain syntax error (the offset says enough). */
-static const char *parse_failure(const char *s, size_t n, size_t off) {
+const char *le_json_failure(const char *s, size_t n, size_t off) {
     if (surrogate_escape_at(s, n, off)) return "an unpaired UTF-16 surrogate escape";
     if (off < n && (s[off] == '[' || s[off] == '{') && depth_at(s, off) >= CJSON_NESTING_LIMIT)
         return "nested deeper than " LE_JSON_STR(CJSON_NESTING_LIMIT) " levels";
@@ -54,7 +52,7 @@ static le_status parse(const char *text, size_t len, const char *what, int lines
     cJSON *j = cJSON_ParseWithLengthOpts(text, len, &end, 0);
     size_t off = end && end >= text ? (size_t)(end - text) : 0;
     if (off > len) off = len;
-    const char *why = j ? NULL : parse_failure(text, len, off);
+    const char *why = j ? NULL : le_json_failure(text, len, off);
     for (size_t i = off; j && i < len; i++) { /* white space (or a C string's NUL) only after it */
         char c = text[i];
         if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0) continue;

@@ -14,6 +14,10 @@
  * the reason when it is more than syntax (": text after the value", ": an
  * unpaired UTF-16 surrogate escape", ": nested deeper than 1000 levels"). */
 le_status le_json_parse(const char *text, size_t len, const char *what, cJSON **out, le_error *err);
+/* Why cJSON stopped at byte off of s[0..n), for the failures it does not
+ * name ("an unpaired UTF-16 surrogate escape", "nested deeper than 1000
+ * levels"); NULL for a plain syntax error (the offset says enough). */
+const char *le_json_failure(const char *s, size_t n, size_t off);
 /* le_json_parse for one line of JSONL: "<what>: invalid JSON at byte B...". */
 le_status le_json_parse_line(const char *text, size_t len, const char *what, cJSON **out,
                              le_error *err);

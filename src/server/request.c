@@ -1,6 +1,7 @@
 /* Request bodies: JSON → checked structs (request.h). */
 #include "server/request.h"
 
+#include "base/json.h"
 #include "base/utf8.h"
 
 #include <math.h>
@@ -62,8 +63,9 @@ int le_srv_parse_object(const char *body, size_t len, cJSON **out, le_srv_fail *
     }
     size_t line, col;
     line_col(body, off, &line, &col);
-    return le_srv_failf(f, 400, "", "invalid JSON at byte %zu (line %zu, column %zu)%s", off,
-                        line, col, j ? ": unexpected data after the value" : "");
+    const char *why = j ? "unexpected data after the value" : le_json_failure(body, len, off);
+    return le_srv_failf(f, 400, "", "invalid JSON at byte %zu (line %zu, column %zu)%s%s", off,
+                        line, col, why ? ": " : "", why ? why : "");
 }
 
 /* A string field: 0 absent (or null), 1 present, -1 of another type. */
