@@ -55,7 +55,8 @@ static const char *USAGE =
     "      --no-store-text   keep only the source path and offsets, not the text\n"
     "      --no-stopwords    BM25 keeps English stop words (new index only)\n"
     "      --checkpoint S    commit at least every S seconds of a long add (default 300; 0: at end)\n"
-    "      --keep-going      skip documents that fail (too long, invalid UTF-8) and go on\n"
+    "      --keep-going      skip documents that fail (too long, invalid UTF-8, bad JSONL\n"
+    "                        lines, missing files, directories) and go on (exit 1 at end)\n"
     "      --input FORMAT    stdin format: auto (default), lines, jsonl\n";
 
 typedef struct index_cli {
