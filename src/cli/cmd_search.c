@@ -239,10 +239,13 @@ static int open_search(search_cli *s, le_index **ix, le_model **m) {
     le_index_info info;
     le_index_get_info(*ix, &info);
     if (!s->mode_given) s->so.mode = info.model.dim ? LE_SEARCH_DENSE : LE_SEARCH_BM25;
-    int need_model =
-        s->so.mode == LE_SEARCH_DENSE || (s->so.mode == LE_SEARCH_HYBRID && info.model.dim);
+    /* a BGE-M3 index: its sparse and multi-vector queries come from the model too */
+    int m3 = (s->so.mode == LE_SEARCH_SPARSE && info.model.sparse_vocab) ||
+             (s->so.mode == LE_SEARCH_MULTI && info.model.multi_dim);
+    int need_model = m3 || s->so.mode == LE_SEARCH_DENSE ||
+                     (s->so.mode == LE_SEARCH_HYBRID && info.model.dim);
     if (!need_model) return 0;
-    if (!info.model.dim) {
+    if (!info.model.dim && !m3) {
         cli_error("%s has no dense vectors (built without a model): use --mode bm25", s->index);
         le_index_close(*ix);
         return -1;

@@ -19,6 +19,22 @@ static void copy_field(char *dst, size_t cap, const char *src) {
     dst[n] = 0;
 }
 
+/* A BGE-M3 model (its head files present) also fills the learned-sparse
+ * section (term ids = token ids) and the multi-vector one (ColBERT vectors,
+ * whose size one short probe tells). */
+static le_status describe_m3(le_model *m, const le_model_info *info, le_index_model *out,
+                             le_error *err) {
+    if (!le_model_has_m3(m)) return LE_OK;
+    const char *probe = "a";
+    le_m3_output o;
+    le_status st = le_embed_m3(m, 1, &probe, NULL, NULL, &o, NULL, err);
+    if (st) return le_error_wrap(err, st, "index: the model's BGE-M3 heads");
+    out->sparse_vocab = info->vocab_size;
+    out->multi_dim = o.colbert_dim;
+    le_m3_output_free(&o, 1);
+    return LE_OK;
+}
+
 le_status le_index_model_describe(le_model *m, const char *spec, const le_embed_options *opt,
                                   le_index_model *out, le_error *err) {
     le_index_model_init(out);
@@ -60,7 +76,7 @@ le_status le_index_model_describe(le_model *m, const char *spec, const le_embed_
                        sizeof out->passage_prefix - 1);
     copy_field(out->passage_prefix, sizeof out->passage_prefix, prefix);
     copy_field(out->query_prefix, sizeof out->query_prefix, info.query_prefix);
-    return LE_OK;
+    return describe_m3(m, &info, out, err);
 }
 
 void le_index_model_embed_options(const le_index_model *im, le_embed_role role,
@@ -95,6 +111,8 @@ le_status le_index_model_set_passages(le_index_model *im, le_model *m,
     im->passage_tokens = tokens;
     im->passage_overlap = overlap;
     im->passage_mode = po.mode;
+    /* BGE-M3's sparse and ColBERT outputs are indexed for whole documents only */
+    im->sparse_vocab = im->multi_dim = 0;
     return LE_OK;
 }
 
@@ -155,6 +173,33 @@ static le_status add_whole(le_index_writer *w, le_model *m, const le_embed_optio
     return st;
 }
 
+/* docs with BGE-M3's three outputs: dense, lexical weights as learned-sparse
+ * terms, ColBERT vectors as multi-vectors. */
+static le_status add_m3(le_index_writer *w, le_model *m, const le_embed_options *eo, size_t n,
+                        const le_index_doc *docs, const char **texts, const size_t *lens,
+                        le_text_result *res, le_index_doc *d, le_error *err) {
+    const le_index_model *im = le_index_writer_model(w);
+    le_m3_output *o = calloc(n, sizeof *o);
+    if (!o) return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
+    le_status st = le_embed_m3(m, n, texts, lens, eo, o, res, err);
+    for (size_t i = 0; i < n && !st; i++) {
+        d[i] = embedded(&docs[i], im->dim ? o[i].dense : NULL, &res[i]);
+        if (im->sparse_vocab) {
+            d[i].n_sparse = o[i].n_lexical;
+            d[i].sparse_ids = (const uint32_t *)o[i].lexical_ids; /* ids are >= 0 */
+            d[i].sparse_weights = o[i].lexical_weights;
+        }
+        if (im->multi_dim) {
+            d[i].n_multi = o[i].n_colbert;
+            d[i].multi = o[i].colbert;
+        }
+    }
+    if (!st) st = le_index_writer_add(w, n, d, err);
+    le_m3_output_free(o, n);
+    free(o);
+    return st;
+}
+
 /* docs as passages: each document's vector is the mean of its passages'. */
 static le_status add_passages(le_index_writer *w, le_model *m, const le_embed_options *eo,
                               size_t n, const le_index_doc *docs, const char **texts,
@@ -209,8 +254,12 @@ le_status le_index_writer_add_texts(le_index_writer *w, le_model *m, const le_em
         texts[i] = docs[i].text ? docs[i].text : "";
         lens[i] = docs[i].text ? (docs[i].text_len ? docs[i].text_len : strlen(docs[i].text)) : 0;
     }
-    st = im->passage_tokens > 0 ? add_passages(w, m, &eo, n, docs, texts, lens, res, d, err)
-                                : add_whole(w, m, &eo, n, docs, texts, lens, res, d, err);
+    if (im->passage_tokens > 0)
+        st = add_passages(w, m, &eo, n, docs, texts, lens, res, d, err);
+    else if (im->sparse_vocab || im->multi_dim)
+        st = add_m3(w, m, &eo, n, docs, texts, lens, res, d, err);
+    else
+        st = add_whole(w, m, &eo, n, docs, texts, lens, res, d, err);
 done:
     free(texts);
     free(lens);
@@ -235,6 +284,43 @@ static le_status query_error(le_error *err, le_status st) {
     return st;
 }
 
+/* The query's BGE-M3 outputs into q (dense, lexical weights, ColBERT
+ * vectors, as the index holds them); o keeps them. */
+static le_status query_m3(le_index *ix, le_model *m, const char *query, int truncate,
+                          le_m3_output *o, le_index_query *q, le_error *err) {
+    le_embed_options eo;
+    le_index_model_embed_options(&ix->model, LE_EMBED_QUERIES, &eo);
+    eo.truncate = truncate;
+    le_status st = le_embed_m3(m, 1, &query, NULL, &eo, o, NULL, err);
+    if (st) return query_error(err, st);
+    if (ix->model.dim) q->dense = o->dense;
+    if (ix->model.sparse_vocab) {
+        q->n_sparse = o->n_lexical;
+        q->sparse_ids = (const uint32_t *)o->lexical_ids;
+        q->sparse_weights = o->lexical_weights;
+    }
+    if (ix->model.multi_dim) {
+        q->n_multi = o->n_colbert;
+        q->multi = o->colbert;
+    }
+    return LE_OK;
+}
+
+/* The query's dense vector into *vec (malloc'd) and q. */
+static le_status query_dense(le_index *ix, le_model *m, const char *query, int truncate,
+                             float **vec, le_index_query *q, le_error *err) {
+    le_embed_options eo;
+    le_index_model_embed_options(&ix->model, LE_EMBED_QUERIES, &eo);
+    eo.truncate = truncate;
+    *vec = malloc((size_t)ix->model.dim * sizeof **vec);
+    if (!*vec) return le_fail(err, LE_ERR_NOMEM, "search: out of memory");
+    le_text_result r;
+    le_status st = le_embed(m, 1, &query, NULL, &eo, *vec, &r, err);
+    if (st) return query_error(err, st);
+    q->dense = *vec;
+    return LE_OK;
+}
+
 le_status le_index_search_text(le_index *ix, le_model *m, const char *query,
                                const le_search_options *opt, le_index_hit *hits, int *n_out,
                                le_error *err) {
@@ -243,33 +329,28 @@ le_status le_index_search_text(le_index *ix, le_model *m, const char *query,
     le_search_options so;
     le_search_options_init(&so);
     if (!opt && !ix->model.dim) so.mode = LE_SEARCH_BM25;
-    le_status taken = le_options_take(&so, sizeof so, opt, "le_search_options", err);
-    if (taken) return taken;
-    le_status bad = le_index_query_check(query, strlen(query), err);
-    if (bad) return bad;
+    le_status st = le_options_take(&so, sizeof so, opt, "le_search_options", err);
+    if (st) return st;
+    if ((st = le_index_query_check(query, strlen(query), err))) return st;
     le_index_query q = {0};
     q.text = query;
-    float *vec = NULL;
+    int has_m3 = ix->model.sparse_vocab || ix->model.multi_dim;
+    int need_m3 = has_m3 && (so.mode == LE_SEARCH_SPARSE || so.mode == LE_SEARCH_MULTI ||
+                             so.mode == LE_SEARCH_HYBRID);
     int need_dense = so.mode == LE_SEARCH_DENSE || (so.mode == LE_SEARCH_HYBRID && ix->model.dim);
-    if (need_dense) {
-        if (!m)
-            return le_fail(err, LE_ERR_ARG, "search: mode %s needs the model (%s)",
-                           le_search_mode_name(so.mode), ix->model.name[0] ? ix->model.name : "none");
-        le_status st = check_model(&ix->model, m, ix->path ? ix->path : "the index", err);
-        if (st) return st;
-        le_embed_options eo;
-        le_index_model_embed_options(&ix->model, LE_EMBED_QUERIES, &eo);
-        vec = malloc((size_t)ix->model.dim * sizeof *vec);
-        if (!vec) return le_fail(err, LE_ERR_NOMEM, "search: out of memory");
-        le_text_result r;
-        eo.truncate = so.truncate;
-        if ((st = le_embed(m, 1, &query, NULL, &eo, vec, &r, err))) {
-            free(vec);
-            return query_error(err, st);
-        }
-        q.dense = vec;
-    }
-    le_status st = le_index_search(ix, &q, &so, hits, n_out, err);
+    if ((need_dense || need_m3) && !m)
+        return le_fail(err, LE_ERR_ARG, "search: mode %s needs the model (%s)",
+                       le_search_mode_name(so.mode), ix->model.name[0] ? ix->model.name : "none");
+    if (need_dense || need_m3)
+        st = check_model(&ix->model, m, ix->path ? ix->path : "the index", err);
+    float *vec = NULL;
+    le_m3_output o = {0};
+    if (!st && need_m3)
+        st = query_m3(ix, m, query, so.truncate, &o, &q, err);
+    else if (!st && need_dense)
+        st = query_dense(ix, m, query, so.truncate, &vec, &q, err);
+    if (!st) st = le_index_search(ix, &q, &so, hits, n_out, err);
     free(vec);
+    le_m3_output_free(&o, 1);
     return st;
 }

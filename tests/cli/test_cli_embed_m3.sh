@@ -34,4 +34,18 @@ expect_fail "unknown output" "--output: a comma-separated list" "$LE" embed -m "
 check "usage exit code" test "$(set +e; "$LE" embed -m "$M3" --output x "$TMP/q.txt" >/dev/null 2>&1; echo $?)" = 2
 expect_fail "with passages" "do not combine with --passages" "$LE" embed -m "$M3" --output colbert --passages 8 "$TMP/q.txt"
 expect_fail "no head files" "sparse_linear.pt" "$LE" embed -m "$TINY" --output sparse "$TMP/q.txt"
+# index add with the model stores lexical weights and ColBERT vectors (whole documents)
+printf 'BGE M3 is an embedding model supporting dense retrieval, lexical matching and multi-vector interaction.\nBM25 is a bag-of-words retrieval function.\n' > "$TMP/d1.txt"
+printf 'Москва — столица России.\n' > "$TMP/d2.txt"
+expect_ok "index add" "$LE" index add -q --index "$TMP/m3.lei" -m "$M3" --no-passages "$TMP/d1.txt" "$TMP/d2.txt"
+for mode in sparse multi hybrid; do
+    expect_ok "search $mode" "$LE" search --index "$TMP/m3.lei" --mode $mode --json -k 2 "What is BGE M3?"
+    check "search $mode: hits with their $mode scores" python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+hits = rows[0]["hits"] if "hits" in rows[0] else rows
+key = {"sparse": "sparse", "multi": "multi", "hybrid": "sparse"}[sys.argv[2]]
+assert hits and key in json.dumps(hits), rows
+' "$TMP/out" $mode
+done
 finish
