@@ -19,6 +19,14 @@ Needs: sentencepiece, transformers, tokenizers (pip). Deterministic: fixed
 seeds, one training thread; two runs give identical files.
 
     python3 tools/make_unigram_fixtures.py [--out tests/fixtures/xlmr-unigram]
+
+For a real XLM-R / BGE-M3 tokenizer.json (tests/text/test_unigram_parity.c checks it
+when LE_XLMR_TOKENIZER and LE_XLMR_TOKENS are set), the ids of the same 2,200 lines:
+
+    python3 tools/make_unigram_fixtures.py --reference path/to/tokenizer.json \
+        --ids-out /tmp/xlmr_tokens.jsonl
+    LE_XLMR_TOKENIZER=path/to/tokenizer.json LE_XLMR_TOKENS=/tmp/xlmr_tokens.jsonl \
+        build/tests/text_test_unigram_parity
 """
 import argparse
 import json
@@ -232,7 +240,12 @@ def convert(model_file):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default="tests/fixtures/xlmr-unigram")
+    ap.add_argument("--reference", help="only write the ids of this tokenizer.json (--ids-out)")
+    ap.add_argument("--ids-out")
     args = ap.parse_args()
+    if args.reference:
+        write_ids(args.reference, args.ids_out or "xlmr_tokens.jsonl")
+        return
     rng = random.Random(16)
     lines = training_text(rng)
     os.makedirs(args.out, exist_ok=True)
@@ -240,10 +253,15 @@ def main():
         tok = convert(train(lines, tmp))
     tok_path = os.path.join(args.out, "tokenizer.json")
     tok.save(tok_path, pretty=False)
+    write_ids(tok_path, os.path.join(args.out, "tokens.jsonl"))
+
+
+def write_ids(tok_path, out_path):
+    """{"text", "ids"} of the test lines, ids from HF tokenizers with the template."""
     from tokenizers import Tokenizer
 
     tok = Tokenizer.from_file(tok_path)  # exactly what the test reads
-    with open(os.path.join(args.out, "tokens.jsonl"), "w", encoding="utf-8", newline="\n") as f:
+    with open(out_path, "w", encoding="utf-8", newline="\n") as f:
         for text in test_lines(random.Random(1616)):
             ids = tok.encode(text).ids
             f.write(json.dumps({"text": text, "ids": ids}, ensure_ascii=False) + "\n")
