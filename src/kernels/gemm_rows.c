@@ -20,15 +20,20 @@ enum { ROWS = 64 };
 
 static size_t round64(size_t b) { return (b + 63) & ~(size_t)63; }
 
+/* W into int8 rows q with per-row scales; a non-finite weight is an error. */
+static le_status quant_weight(const float *w, int n, int k, int8_t *q, float *scales,
+                              le_error *err) {
+    if (le_quant_weight_s8(w, n, k, q, scales) == 0) return LE_OK;
+    return le_fail(err, LE_ERR_FORMAT, "gemm pack: a weight of a [%d][%d] matrix is not finite", n,
+                   k);
+}
+
 /* The own int8 twin: W as int8 [N][K] in data. */
 static le_status pack_own_int8(const float *w, int n, int k, le_gemm_weight *pw, le_error *err) {
     pw->bytes = (size_t)n * k;
     pw->data = le_alloc_aligned(pw->bytes ? pw->bytes : 64);
     if (!pw->data) return le_fail(err, LE_ERR_NOMEM, "gemm pack: out of memory");
-    if (le_quant_weight_s8(w, n, k, pw->data, pw->scales) != 0)
-        return le_fail(err, LE_ERR_FORMAT, "gemm pack: a weight of a [%d][%d] matrix is not finite",
-                       n, k);
-    return LE_OK;
+    return quant_weight(w, n, k, pw->data, pw->scales, err);
 }
 
 /* oneDNN: W converted to int8 (with scales) or bf16, then reordered. */
@@ -39,9 +44,7 @@ static le_status pack_dnnl(le_gemm_dtype dtype, const float *w, int n, int k, le
     if (!plain) return le_fail(err, LE_ERR_NOMEM, "gemm pack: out of memory");
     le_status s = LE_OK;
     if (dtype == LE_GEMM_INT8) {
-        if (le_quant_weight_s8(w, n, k, plain, pw->scales) != 0)
-            s = le_fail(err, LE_ERR_FORMAT, "gemm pack: a weight of a [%d][%d] matrix is not finite",
-                        n, k);
+        s = quant_weight(w, n, k, plain, pw->scales, err);
     } else {
         le_quant_row_bf16(w, (int)count, plain);
     }
