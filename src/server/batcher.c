@@ -8,8 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The most jobs packed into one call. */
+/* The most pieces packed into one call. */
 #define MAX_PACK 256
+
+/* A run of consecutive texts of one job in a pack. */
+typedef struct le_srv_piece {
+    le_srv_job *j;
+    size_t start, n;
+} le_srv_piece;
 
 struct le_srv_batcher {
     le_model *m;
@@ -39,85 +45,177 @@ static int same_options(const le_embed_options *a, const le_embed_options *b) {
            a->rotary_scaling_factor == b->rotary_scaling_factor;
 }
 
-/* Takes the next pack off the queue (lock held, queue not empty): the head,
- * and after a texts job the following texts jobs of the same options while
- * their tokens fit the budget. Returns how many went into pack. */
-static size_t take_pack(le_srv_batcher *b, le_srv_job **pack) {
-    size_t k = 0, tokens = 0;
+/* Whether j may share a pack that begins with first's piece. */
+static int packs_with(const le_srv_job *first, const le_srv_job *j) {
+    return j->kind == first->kind && j->kind != LE_SRV_JOB_TASK &&
+           same_options(&j->eo, &first->eo);
+}
+
+/* Takes from j, from j->taken on, the texts that fit *room tokens (the
+ * first one regardless when must: a text over the budget runs alone);
+ * returns how many. */
+static size_t take_texts(le_srv_job *j, size_t *room, int must) {
+    size_t k = 0;
+    while (j->taken + k < j->n) {
+        /* a job without per-text counts is one piece of j->tokens */
+        size_t t = j->text_tokens ? j->text_tokens[j->taken + k] : j->tokens;
+        if (t > *room && (k || !must)) break;
+        *room = t > *room ? 0 : *room - t;
+        k++;
+        if (!j->text_tokens) k = j->n - j->taken;
+    }
+    j->taken += k;
+    return k;
+}
+
+/* Gives up j's remaining texts: nobody waits for them. */
+static void cancel(le_srv_job *j) {
+    j->status = le_fail(&j->err, LE_ERR_IO, "the client went away");
+    j->taken = j->n;
+    j->cancelled = 1;
+}
+
+/* Takes the next pack off the queue (lock held, queue not empty): pieces
+ * of the jobs from the head on, in queue order, while they fit the budget
+ * and have the head's kind and options; a task alone. Every job touched is
+ * unlinked (finish_pack puts back those with texts left). Returns how many
+ * pieces went into pack; a cancelled job is a piece of 0 texts. */
+static size_t take_pack(le_srv_batcher *b, le_srv_piece *pack) {
+    size_t k = 0, room = (size_t)b->budget;
     while (b->head && k < MAX_PACK) {
         le_srv_job *j = b->head;
-        if (k && (j->kind != LE_SRV_JOB_TEXTS || pack[0]->kind != LE_SRV_JOB_TEXTS ||
-                  !same_options(&j->eo, &pack[0]->eo) || tokens + j->tokens > (size_t)b->budget))
-            break;
-        tokens += j->tokens;
-        pack[k++] = j;
+        if (k && (!packs_with(pack[0].j, j) || !room)) break;
+        size_t start = j->taken, n = 0;
+        if (j->kind == LE_SRV_JOB_TASK) j->taken = n = j->n; /* writes run even if the client left */
+        else if (j->gone && j->gone(j)) cancel(j);
+        else n = take_texts(j, &room, k == 0);
+        if (!n && j->taken < j->n) break; /* its next text does not fit: the pack is full */
         b->head = j->next;
         b->depth--;
-        if (j->kind != LE_SRV_JOB_TEXTS) break;
+        pack[k++] = (le_srv_piece){j, start, n};
+        if (j->kind == LE_SRV_JOB_TASK || j->taken < j->n) break;
     }
     if (!b->head) b->tail = NULL;
     return k;
 }
 
-/* Runs one job on its own. */
-static void run_alone(le_srv_batcher *b, le_srv_job *j) {
+/* Runs piece p in its own call, writing straight into its job's arrays;
+ * a failure becomes the job's, naming the job's own input. */
+static void run_piece(le_srv_batcher *b, const le_srv_piece *p) {
+    le_srv_job *j = p->j;
+    if (!p->n || j->status) return;
     le_embed_options eo = j->eo;
-    if (!eo.batch_tokens) eo.batch_tokens = b->budget;
-    le_error_clear(&j->err);
-    if (j->kind == LE_SRV_JOB_TASK) {
-        j->task(j, b->m);
+    eo.batch_tokens = b->budget;
+    float *out = j->out + p->start * (size_t)b->dim;
+    le_text_result *res = j->res + p->start;
+    le_status st = j->kind == LE_SRV_JOB_TOKENS
+                       ? le_embed_tokens(b->m, p->n, j->ids + p->start, j->n_ids + p->start, &eo,
+                                         out, res, &j->err)
+                       : le_embed(b->m, p->n, j->texts + p->start, j->lens + p->start, &eo, out,
+                                  res, &j->err);
+    if (st) {
+        j->status = st;
+        if (j->err.text_index >= 0) j->err.text_index += (long)p->start;
         return;
     }
-    if (j->kind == LE_SRV_JOB_TOKENS)
-        j->status = le_embed_tokens(b->m, j->n, j->ids, j->n_ids, &eo, j->out, j->res, &j->err);
-    else
-        j->status = le_embed(b->m, j->n, j->texts, j->lens, &eo, j->out, j->res, &j->err);
     size_t tokens = 0;
-    for (size_t i = 0; !j->status && i < j->n; i++) tokens += (size_t)j->res[i].tokens;
-    if (!j->status) le_srv_metrics_batch(b->metrics, j->n, tokens);
+    for (size_t i = 0; i < p->n; i++) tokens += (size_t)res[i].tokens;
+    le_srv_metrics_batch(b->metrics, p->n, tokens);
 }
 
-/* The texts of k jobs in one le_embed call; 0, or -1 when it failed (then
- * nothing was written and the caller runs the jobs one by one). */
-static int run_packed(le_srv_batcher *b, le_srv_job **pack, size_t k) {
+/* The pieces of pack in one le_embed / le_embed_tokens call; 0, or -1
+ * when it failed (then nothing was written and the caller runs the pieces
+ * one by one, so that only the job at fault fails). */
+static int run_packed(le_srv_batcher *b, const le_srv_piece *pack, size_t k) {
     size_t n = 0;
-    for (size_t i = 0; i < k; i++) n += pack[i]->n;
-    const char **texts = malloc(n * sizeof *texts);
+    for (size_t i = 0; i < k; i++) n += pack[i].n;
+    int tok = pack[0].j->kind == LE_SRV_JOB_TOKENS;
+    const void **items = malloc(n * sizeof *items); /* texts or token arrays */
     size_t *lens = malloc(n * sizeof *lens);
     float *out = malloc(n * (size_t)b->dim * sizeof *out);
     le_text_result *res = malloc(n * sizeof *res);
     int rc = -1;
-    if (texts && lens && out && res) {
-        size_t at = 0;
-        for (size_t i = 0; i < k; i++) {
-            memcpy(texts + at, pack[i]->texts, pack[i]->n * sizeof *texts);
-            memcpy(lens + at, pack[i]->lens, pack[i]->n * sizeof *lens);
-            at += pack[i]->n;
+    if (items && lens && out && res) {
+        for (size_t i = 0, at = 0; i < k; at += pack[i++].n) {
+            const le_srv_piece *p = &pack[i];
+            for (size_t t = 0; t < p->n; t++)
+                items[at + t] = tok ? (const void *)p->j->ids[p->start + t]
+                                    : (const void *)p->j->texts[p->start + t];
+            memcpy(lens + at, (tok ? p->j->n_ids : p->j->lens) + p->start, p->n * sizeof *lens);
         }
-        le_embed_options eo = pack[0]->eo;
+        le_embed_options eo = pack[0].j->eo;
         eo.batch_tokens = b->budget;
-        if (le_embed(b->m, n, texts, lens, &eo, out, res, NULL) == LE_OK) rc = 0;
+        le_status st = tok ? le_embed_tokens(b->m, n, (const int32_t *const *)items, lens, &eo,
+                                             out, res, NULL)
+                           : le_embed(b->m, n, (const char *const *)items, lens, &eo, out, res,
+                                      NULL);
+        rc = st == LE_OK ? 0 : -1;
     }
-    size_t at = 0, tokens = 0;
-    for (size_t i = 0; !rc && i < k; at += pack[i++]->n) {
-        le_srv_job *j = pack[i];
-        memcpy(j->out, out + at * (size_t)b->dim, j->n * (size_t)b->dim * sizeof *out);
-        memcpy(j->res, res + at, j->n * sizeof *res);
-        for (size_t t = 0; t < j->n; t++) tokens += (size_t)res[at + t].tokens;
-        j->status = LE_OK;
-        le_error_clear(&j->err);
+    size_t tokens = 0;
+    for (size_t i = 0, at = 0; !rc && i < k; at += pack[i++].n) {
+        const le_srv_piece *p = &pack[i];
+        memcpy(p->j->out + p->start * (size_t)b->dim, out + at * (size_t)b->dim,
+               p->n * (size_t)b->dim * sizeof *out);
+        memcpy(p->j->res + p->start, res + at, p->n * sizeof *res);
+        for (size_t t = 0; t < p->n; t++) tokens += (size_t)res[at + t].tokens;
     }
     if (!rc) le_srv_metrics_batch(b->metrics, n, tokens);
-    free(texts);
+    free(items);
     free(lens);
     free(out);
     free(res);
     return rc;
 }
 
+/* Runs a pack: a task, one piece, or several pieces in one call (one by
+ * one when that call fails). Cancelled pieces (0 texts) run nothing. */
+static void run_pack(le_srv_batcher *b, const le_srv_piece *pack, size_t k) {
+    if (pack[0].j->kind == LE_SRV_JOB_TASK) {
+        le_error_clear(&pack[0].j->err);
+        pack[0].j->task(pack[0].j, b->m);
+        return;
+    }
+    size_t live = 0, one = 0;
+    for (size_t i = 0; i < k; i++)
+        if (pack[i].n) live++, one = i;
+    if (live == 1) run_piece(b, &pack[one]);
+    else if (live > 1 && run_packed(b, pack, k))
+        for (size_t i = 0; i < k; i++) run_piece(b, &pack[i]);
+}
+
+/* Puts j at the end of the queue (lock held). */
+static void append(le_srv_batcher *b, le_srv_job *j) {
+    j->next = NULL;
+    if (b->tail) b->tail->next = j;
+    else b->head = j;
+    b->tail = j;
+    b->depth++;
+}
+
+/* After a pack: the jobs with texts left go back to the end of the queue
+ * (behind the jobs that came meanwhile: round-robin); the others are
+ * finished. */
+static void finish_pack(le_srv_batcher *b, const le_srv_piece *pack, size_t k) {
+    le_srv_job *fin[MAX_PACK];
+    size_t n_fin = 0;
+    pthread_mutex_lock(&b->mu);
+    for (size_t i = 0; i < k; i++) {
+        le_srv_job *j = pack[i].j;
+        if (j->status || j->taken >= j->n) {
+            fin[n_fin++] = j;
+            continue;
+        }
+        append(b, j);
+    }
+    le_srv_metrics_queue(b->metrics, b->depth);
+    pthread_mutex_unlock(&b->mu);
+    /* done may free the job (the connection's reply is sent and closed) */
+    for (size_t i = 0; i < n_fin; i++) fin[i]->done(fin[i]);
+}
+
 static void *worker_main(void *arg) {
     le_srv_batcher *b = arg;
-    le_srv_job *pack[MAX_PACK];
+    le_srv_piece pack[MAX_PACK];
     for (;;) {
         pthread_mutex_lock(&b->mu);
         while (!b->head && !b->stopping) pthread_cond_wait(&b->cv, &b->mu);
@@ -128,11 +226,8 @@ static void *worker_main(void *arg) {
         size_t k = take_pack(b, pack);
         le_srv_metrics_queue(b->metrics, b->depth);
         pthread_mutex_unlock(&b->mu);
-        /* a pack that fails (one bad text) is run job by job, so only the
-           job at fault fails */
-        if (k == 1 || run_packed(b, pack, k))
-            for (size_t i = 0; i < k; i++) run_alone(b, pack[i]);
-        for (size_t i = 0; i < k; i++) pack[i]->done(pack[i]);
+        run_pack(b, pack, k);
+        finish_pack(b, pack, k);
     }
 }
 
@@ -159,11 +254,11 @@ int le_srv_batcher_submit(le_srv_batcher *b, le_srv_job *j) {
     pthread_mutex_lock(&b->mu);
     int full = b->stopping ? -2 : b->depth >= (size_t)b->max_queue ? -1 : 0;
     if (!full) {
-        j->next = NULL;
-        if (b->tail) b->tail->next = j;
-        else b->head = j;
-        b->tail = j;
-        b->depth++;
+        j->taken = 0;
+        j->cancelled = 0;
+        j->status = LE_OK;
+        le_error_clear(&j->err);
+        append(b, j);
         le_srv_metrics_queue(b->metrics, b->depth);
         pthread_cond_signal(&b->cv);
     }

@@ -1,10 +1,14 @@
 /* Dynamic batching: one worker thread owns the model (a le_model handle is
- * used by one thread at a time) and runs the jobs of every request in
- * arrival order. Consecutive embedding jobs with the same options are
- * packed into one le_embed call up to a token budget, so concurrent small
- * requests share a forward batch; a job over the budget runs alone. The
- * forward passes use the library's one shared thread pool. The queue is
- * bounded: a full queue refuses the job (the server answers 429). */
+ * used by one thread at a time) and runs the jobs of every request. Each
+ * forward batch ("pack") is filled by a token budget with pieces of jobs in
+ * queue order: whole small jobs, and budget-sized runs of consecutive texts
+ * of a large one; a single text over the budget runs alone. A job with
+ * texts left after its piece goes back to the END of the queue, behind the
+ * jobs that arrived meanwhile (round-robin), so a short request waits for
+ * at most one pack of a large one, never for all of it. Jobs packed
+ * together need the same options. The forward passes use the library's one
+ * shared thread pool. The queue is bounded: a full queue refuses the job
+ * (the server answers 429). */
 #ifndef LE_SERVER_BATCHER_H
 #define LE_SERVER_BATCHER_H
 
@@ -32,20 +36,30 @@ struct le_srv_job {
     const size_t *n_ids;
     le_embed_options eo;
     size_t tokens; /* estimated tokens of the job, for the budget */
+    /* estimated tokens of each text (NULL: the job is one piece of `tokens`) */
+    const size_t *text_tokens;
     void (*task)(le_srv_job *j, le_model *m);
     float *out;           /* n × dim, given by the submitter */
     le_text_result *res;  /* n, given by the submitter */
     le_status status;     /* the outcome; err.text_index is the job's own input index */
     le_error err;
     void (*done)(le_srv_job *j); /* called on the worker thread when the job is finished */
+    /* optional: 1 when nobody waits for the job any more (the client went
+       away); asked before each piece, its remaining texts are then skipped */
+    int (*gone)(le_srv_job *j);
     void *user;
+    /* the batcher's own */
     le_srv_job *next;
+    size_t taken;  /* texts handed to packs so far */
+    int cancelled; /* gone said so: the remaining texts were skipped */
 };
 
 /* Starts the worker. budget: tokens of one packed forward batch. */
 le_status le_srv_batcher_start(le_model *m, int max_queue, int budget, le_srv_metrics *metrics,
                                le_srv_batcher **out, le_error *err);
-/* Queues j: 0; -1 when the queue is full; -2 when the batcher has stopped. */
+/* Queues j: 0; -1 when the queue is full; -2 when the batcher has stopped.
+ * j->status is LE_OK until a piece fails; then it names the input of j at
+ * fault (err.text_index) and j's other texts are not run. */
 int le_srv_batcher_submit(le_srv_batcher *b, le_srv_job *j);
 /* Jobs waiting. */
 size_t le_srv_batcher_depth(le_srv_batcher *b);

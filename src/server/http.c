@@ -1,9 +1,11 @@
 /* One request through libmicrohttpd (http.h). */
 #include "server/http.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 static double now_seconds(void) {
@@ -140,6 +142,8 @@ enum MHD_Result le_srv_on_request(void *cls, struct MHD_Connection *mc, const ch
     }
     if (c->suspended) { /* back from the worker */
         c->suspended = 0;
+        /* the client left: close without a reply (counted as 499) */
+        if (c->job.cancelled) return MHD_NO;
         if (!c->ready && c->resume) c->resume(c);
     } else if (!c->ready && c->too_large) {
         le_srv_fail f;
@@ -177,6 +181,18 @@ void le_srv_on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
     pthread_mutex_unlock(&s->mu);
 }
 
+/* Whether c's client has closed its connection (or its sending side):
+ * the socket reads end-of-file. Asked by the worker between the pieces of
+ * a job while the connection is suspended, so libmicrohttpd does not
+ * touch the socket meanwhile. */
+static int job_gone(le_srv_job *j) {
+    le_srv_conn *c = j->user;
+    char x;
+    if (c->fd < 0) return 0;
+    ssize_t r = recv(c->fd, &x, 1, MSG_PEEK | MSG_DONTWAIT);
+    return r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
 /* The worker finished c's job: wake the connection up. */
 static void job_done(le_srv_job *j) {
     le_srv_conn *c = j->user;
@@ -186,7 +202,11 @@ static void job_done(le_srv_job *j) {
 void le_srv_submit(le_srv_conn *c, void (*resume)(le_srv_conn *c)) {
     c->resume = resume;
     c->job.done = job_done;
+    c->job.gone = job_gone;
     c->job.user = c;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c->mc, MHD_CONNECTION_INFO_CONNECTION_FD);
+    c->fd = ci ? ci->connect_fd : -1;
     c->suspended = 1;
     MHD_suspend_connection(c->mc);
     int rc = le_srv_batcher_submit(c->srv->batcher, &c->job);

@@ -12,6 +12,7 @@ typedef struct embed_state {
     le_srv_embed_req req;
     float *vecs;
     le_text_result *res;
+    size_t *tokens; /* each input's tokens, for the batch budget */
     int tei;
     int dims; /* of the reply */
 } embed_state;
@@ -22,6 +23,7 @@ static void embed_cleanup(le_srv_conn *c) {
     le_srv_embed_req_free(&st->req);
     free(st->vecs);
     free(st->res);
+    free(st->tokens);
     free(st);
     c->state = NULL;
 }
@@ -46,10 +48,10 @@ static int take_options(le_srv *s, const le_srv_embed_req *r, le_embed_options *
 }
 
 /* Counts each input's tokens (special tokens included): over the server's
- * limit without truncate is refused with the input's index; *total gets
- * the tokens the job will take (cut ones at their limit). */
+ * limit without truncate is refused with the input's index; each[i] gets
+ * the tokens input i will take (cut ones at their limit), *total their sum. */
 static int count_tokens(le_srv *s, const le_srv_embed_req *r, const le_embed_options *eo,
-                        const char *param, size_t *total, le_srv_fail *f) {
+                        const char *param, size_t *each, size_t *total, le_srv_fail *f) {
     int limit = s->cfg.max_tokens_per_text;
     int cut_at = eo->max_tokens ? eo->max_tokens : s->mi.window;
     *total = 0;
@@ -71,7 +73,8 @@ static int count_tokens(le_srv *s, const le_srv_embed_req *r, const le_embed_opt
                                 "%s[%zu] has %zu tokens, more than the limit of %d per text: "
                                 "shorten it or send \"truncate\": true",
                                 param, i, n, limit);
-        *total += eo->truncate && n > (size_t)cut_at ? (size_t)cut_at : n;
+        each[i] = eo->truncate && n > (size_t)cut_at ? (size_t)cut_at : n;
+        *total += each[i];
     }
     return 0;
 }
@@ -109,7 +112,9 @@ static void start_embed(le_srv_conn *c, int tei, void (*resume)(le_srv_conn *c))
     le_srv_job *j = &c->job;
     if (!bad) bad = take_options(s, &st->req, &j->eo, &f);
     if (!bad) bad = check_dimensions(s, st->req.dimensions, &st->dims, &f);
-    if (!bad) bad = count_tokens(s, &st->req, &j->eo, param, &j->tokens, &f);
+    if (!bad && !(st->tokens = malloc(st->req.n * sizeof *st->tokens)))
+        bad = le_srv_failf(&f, 503, "", "out of memory");
+    if (!bad) bad = count_tokens(s, &st->req, &j->eo, param, st->tokens, &j->tokens, &f);
     if (!bad) {
         st->vecs = malloc(st->req.n * (size_t)s->dim * sizeof *st->vecs);
         st->res = calloc(st->req.n, sizeof *st->res);
@@ -125,6 +130,7 @@ static void start_embed(le_srv_conn *c, int tei, void (*resume)(le_srv_conn *c))
     j->lens = st->req.lens;
     j->ids = (const int32_t *const *)st->req.ids;
     j->n_ids = st->req.n_ids;
+    j->text_tokens = st->tokens;
     j->out = st->vecs;
     j->res = st->res;
     le_srv_submit(c, resume);

@@ -51,6 +51,7 @@ struct le_srv_conn {
     int route_index;
     const char *allow; /* the method the path takes (405's Allow), NULL: no such path */
     struct MHD_Connection *mc;
+    int fd; /* the client's socket, while a job waits (-1: unknown) */
     char *body;
     size_t len, cap;
     int too_large;

@@ -275,6 +275,70 @@ def shutdown_in_flight():
     check("then exit 0", rc == 0, srv.err[-300:])
 
 
+def metric(srv, name):
+    text = srv.request("GET", "/metrics")[1]
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    return 0.0
+
+
+def fair_scheduling():
+    """A request of many texts runs in pieces of the token budget, and a
+    short request that comes later is answered between them, long before
+    the large one ends; the large one's results stay in input order. A
+    client that leaves has the rest of its texts skipped."""
+    srv = Server(BUILD, "--max-batch-tokens", "256")
+    texts = ["word %d " % i * 60 for i in range(1024)]  # about 120 tokens each
+    done = {}
+
+    def big():
+        st, doc, _ = srv.post("/v1/embeddings", {"input": texts}, timeout=600)
+        done["big"] = (time.time(), st, doc)
+
+    before = metric(srv, "longembed_texts_embedded_total")
+    t = threading.Thread(target=big)
+    t.start()
+    for _ in range(600):  # until the large request's first pieces are done
+        if metric(srv, "longembed_texts_embedded_total") > before or "big" in done:
+            break
+        time.sleep(0.05)
+    st, doc, _ = srv.post("/v1/embeddings", {"input": "a short request"})
+    # the texts embedded when the short one is answered: not all of the large one's
+    embedded = metric(srv, "longembed_texts_embedded_total") - before
+    t.join()
+    big_st, big_doc = done["big"][1:]
+    check("short request answered while a large one runs", st == 200 and embedded < len(texts),
+          (st, embedded))
+    check("large request: 200, results in input order", big_st == 200 and
+          [d["index"] for d in big_doc["data"]] == list(range(len(texts))), big_st)
+    picks = [0, 511, 1023]
+    want = cli_vectors(BUILD, [texts[i] for i in picks])
+    check("large request's vectors = embed's", all(
+        max_diff(big_doc["data"][i]["embedding"], w) <= 1e-6 for i, w in zip(picks, want)))
+    over = ["a", "word " * 300, "b"]  # the middle text alone is over the budget
+    st, doc, _ = srv.post("/embed", {"inputs": over})
+    check("a text over the budget runs alone", st == 200 and all(
+        max_diff(a, b) <= 1e-6 for a, b in zip(doc, cli_vectors(BUILD, over))), st)
+    before = metric(srv, "longembed_texts_embedded_total")
+    body = json.dumps({"input": texts}).encode()
+    s = raw_socket(srv)
+    s.sendall(b"POST /v1/embeddings HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(body)
+              + body)
+    time.sleep(0.3)
+    s.close()
+    key = 'longembed_requests_total{route="/v1/embeddings",status="499"}'
+    for _ in range(600):
+        if metric(srv, key) >= 1:
+            break
+        time.sleep(0.1)
+    skipped = len(texts) - (metric(srv, "longembed_texts_embedded_total") - before)
+    check("a client that left: its remaining texts are skipped", metric(srv, key) == 1 and
+          skipped > 0, (skipped, metric(srv, key)))
+    check("serves after a client left", srv.alive())
+    check("SIGTERM: exit 0", srv.stop() == 0)
+
+
 def auth_and_matryoshka():
     key = os.path.join(TMP, "key")
     with open(key, "w") as f:
@@ -308,6 +372,7 @@ def main():
         rc = srv.stop()
     check("SIGTERM: exit 0 and a clean stop", rc == 0 and "stopped" in srv.err, srv.err[-500:])
     queue_full()
+    fair_scheduling()
     shutdown_in_flight()
     auth_and_matryoshka()
     finish("test_server")
