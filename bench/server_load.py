@@ -1,33 +1,57 @@
 #!/usr/bin/env python3
-"""Load test of `longembed serve` on loopback: C concurrent clients, each
-sending one request after the other (keep-alive) for S seconds, and a
-table of throughput, latency (p50, p99), statuses and the server's RSS.
+"""Load test of `longembed serve` on loopback, and the table of issue 14.
 
-  bench/server_load.py BUILD [-m minilm] [--clients 1,8] [--seconds 20]
-                       [--long-seconds 20] [--texts short|8k|both] [--per-request 1]
+  bench/server_load.py BUILD [-m minilm] [--clients 1,8] [--seconds 30]
+                       [--long-seconds 180] [--texts short,8k,mixed]
+                       [--per-request 1] [--threads N]
 
-It starts the server itself (port 0) and stops it with SIGTERM at the end.
-The 8k inputs ask for "extend": "pi", "max_tokens": 8192 in the request, so
-that they fit a 512-token model; the short ones use the model as trained.
+It starts the server itself (port 0), runs the clients of BUILD/bench/
+bench_http_load (C threads, one kept-alive connection each, sending one
+/v1/embeddings request after the other: they cost the machine little next
+to the server), and stops the server with SIGTERM at the end. It prints a
+Markdown table: requests and texts per second, latency p50/p99 with the
+count of requests they come from, statuses, the mean texts per forward
+batch (from /metrics) and the server's RSS sampled every second (min-max),
+then the speed-up of the most clients over one, and the server's peak RSS.
+
+Rows: "short" (24 words, 30 MiniLM tokens) for each client count (the
+runs with more than one client last --long-seconds); "8k" (7,100 words,
+about 8,100 tokens, "extend": "pi", "max_tokens": 8192 in the request, as
+they do not fit MiniLM's 512) for each client count, --seconds each;
+"mixed": one client of 8k inputs and the others short, to show what a
+short request waits behind a long one.
 A benchmark: run it on an otherwise idle machine, never from ctest."""
 import argparse
-import http.client
 import json
 import os
 import re
 import signal
-import statistics
 import subprocess
+import tempfile
 import threading
 import time
+import urllib.request
 
 WORDS = ("the contract may be terminated by either party with thirty days written notice "
          "and all outstanding invoices become payable at once").split()
+KINDS = {"short": 24, "8k": 7100}  # words: MiniLM gives 30 and about 8,100 tokens
+LONG = {"extend": "pi", "max_tokens": 8192, "truncate": True}
 
 
-def text_of(tokens, seed):
-    words = [WORDS[(seed * 7 + i) % len(WORDS)] for i in range(tokens)]
-    return " ".join(words)
+def text_of(words, seed):
+    return " ".join(WORDS[(seed * 7 + i) % len(WORDS)] for i in range(words))
+
+
+def bodies_file(kind, per_request, count):
+    """A file of count request bodies, one per line, each of per_request texts."""
+    extra = LONG if kind == "8k" else {}
+    f = tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False)
+    for s in range(count):
+        body = dict(extra, input=[text_of(KINDS[kind], s * per_request + i)
+                                  for i in range(per_request)])
+        f.write(json.dumps(body) + "\n")
+    f.close()
+    return f.name
 
 
 def start(args):
@@ -43,62 +67,69 @@ def start(args):
     raise SystemExit("the server did not start")
 
 
-def rss_kib(pid, field):
+def rss_mib(pid, field):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
             if line.startswith(field):
-                return int(line.split()[1])
+                return int(line.split()[1]) / 1024
     return 0
 
 
-def run(pid, port, clients, seconds, body_for):
-    lat, statuses, stop = [], {}, time.time() + seconds
-    lock = threading.Lock()
+def batch_stats(port):
+    """Forward batches and texts in them so far, from /metrics."""
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=60).read().decode()
+    v = {k: float(x) for k, x in
+         re.findall(r"^(longembed_batch_texts_(?:sum|count)) (\S+)$", text, re.M)}
+    return v.get("longembed_batch_texts_count", 0), v.get("longembed_batch_texts_sum", 0)
 
-    def client(c):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
-        k = 0
-        while time.time() < stop:
-            body = json.dumps(body_for(c * 100000 + k))
-            t0 = time.time()
-            conn.request("POST", "/v1/embeddings", body, {"Content-Type": "application/json"})
-            r = conn.getresponse()
-            r.read()
-            dt = time.time() - t0
-            with lock:
-                statuses[r.status] = statuses.get(r.status, 0) + 1
-                if r.status == 200:
-                    lat.append(dt)
-            k += 1
-        conn.close()
 
-    t0 = time.time()
-    threads = [threading.Thread(target=client, args=(c,)) for c in range(clients)]
+def load(args, port, kind, clients, seconds):
+    """Runs bench_http_load; its JSON summary."""
+    path = bodies_file(kind, args.per_request, 64 if kind == "short" else 8)
+    try:
+        out = subprocess.run([os.path.join(args.build, "bench", "bench_http_load"), str(port),
+                              "/v1/embeddings", path, str(clients), str(seconds)],
+                             capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(path)
+    return json.loads(out)
+
+
+def run_row(args, p, port, kind, clients, seconds):
+    """One row: the load (mixed: an 8k client beside clients-1 short ones)
+    with the server's RSS sampled meanwhile; the rows' summaries."""
+    rss, done = [], threading.Event()
+
+    def sample():
+        while not done.is_set():
+            rss.append(rss_mib(p.pid, "VmRSS"))
+            done.wait(1)
+
+    b0 = batch_stats(port)
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    jobs = [("8k", 1), ("short", clients - 1)] if kind == "mixed" else [(kind, clients)]
+    results = {}
+    threads = [threading.Thread(target=lambda k=k, c=c: results.__setitem__(
+        k, load(args, port, k, c, seconds))) for k, c in jobs if c > 0]
     for t in threads:
         t.start()
-    rss = []
-    while any(t.is_alive() for t in threads):  # the server's RSS every 2 s: flat or growing?
-        rss.append(rss_kib(pid, "VmRSS") / 1024)
-        time.sleep(2)
     for t in threads:
         t.join()
-    return lat, statuses, time.time() - t0, rss
+    done.set()
+    sampler.join()
+    b1 = batch_stats(port)
+    per_batch = (b1[1] - b0[1]) / max(1, b1[0] - b0[0])
+    return [(k, c, results[k], per_batch, rss) for k, c in jobs if c > 0]
 
 
-def batch_stats(port):
-    """Mean texts and tokens per forward batch so far, from /metrics."""
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    c.request("GET", "/metrics")
-    text = c.getresponse().read().decode()
-    c.close()
-    v = {k: float(x) for k, x in re.findall(r"^(longembed_batch_\w+_(?:sum|count)) (\S+)$", text, re.M)}
-    n = v.get("longembed_batch_texts_count", 0)
-    return (n, v.get("longembed_batch_texts_sum", 0), v.get("longembed_batch_tokens_sum", 0))
-
-
-def pct(xs, q):
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(q * len(xs)))] if xs else float("nan")
+def print_row(label, clients, r, per_batch, rss):
+    ok = r["statuses"].get("200", 0)
+    secs = r["seconds"]
+    print(f"| {label} | {clients} | {secs:.0f} | {ok / secs:.2f} | {ok * ARGS.per_request / secs:.2f} | "
+          f"{r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {ok} | {r['statuses']} {r['errors']} | "
+          f"{per_batch:.1f} | {min(rss):.0f}-{max(rss):.0f} |", flush=True)
+    return ok / secs
 
 
 def main():
@@ -106,39 +137,38 @@ def main():
     ap.add_argument("build")
     ap.add_argument("-m", "--model", default="minilm")
     ap.add_argument("--clients", default="1,8")
-    ap.add_argument("--seconds", type=float, default=20)
-    ap.add_argument("--long-seconds", type=float, default=20,
-                    help="seconds of the short-input runs with more than one client")
-    ap.add_argument("--texts", default="both")
+    ap.add_argument("--seconds", type=float, default=30,
+                    help="seconds of a row (short with one client, 8k, mixed)")
+    ap.add_argument("--long-seconds", type=float, default=180,
+                    help="seconds of the short-input rows with more than one client")
+    ap.add_argument("--texts", default="short,8k,mixed")
     ap.add_argument("--per-request", type=int, default=1)
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--max-queue", type=int, default=256)
-    args = ap.parse_args()
-    kinds = {"short": 24, "8k": 7100}  # words: MiniLM gives 30 and about 8,100 tokens
-    use = list(kinds) if args.texts == "both" else [args.texts]
+    global ARGS
+    ARGS = args = ap.parse_args()
+    counts = [int(c) for c in args.clients.split(",")]
     p, port = start(args)
-    print("| input | clients | seconds | requests/s | texts/s | p50 ms | p99 ms | statuses "
-          "| texts/batch | RSS MiB (min-max) |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| input | clients | seconds | requests/s | texts/s | p50 ms | p99 ms | requests (200) "
+          "| statuses, connection errors | texts/batch | RSS MiB (min-max) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    speed = {}
     try:
-        for kind in use:
-            for clients in [int(c) for c in args.clients.split(",")]:
-                n = args.per_request
-                extra = {"extend": "pi", "max_tokens": 8192, "truncate": True} if kind == "8k" else {}
-
-                def body_for(s, kind=kind, extra=extra):
-                    return dict(extra, input=[text_of(kinds[kind], s * n + i) for i in range(n)])
-
-                b0 = batch_stats(port)
-                secs_of = args.long_seconds if clients > 1 and kind == "short" else args.seconds
-                lat, st, secs, rss = run(p.pid, port, clients, secs_of, body_for)
-                b1 = batch_stats(port)
-                per_batch = (b1[1] - b0[1]) / max(1, b1[0] - b0[0])
-                ok = st.get(200, 0)
-                print(f"| {kind} ({kinds[kind]} words) | {clients} | {secs:.0f} | {ok / secs:.2f} | "
-                      f"{ok * n / secs:.2f} | {pct(lat, 0.5) * 1e3:.0f} | {pct(lat, 0.99) * 1e3:.0f} | "
-                      f"{st} | {per_batch:.1f} | {min(rss):.0f}-{max(rss):.0f} |", flush=True)
-        print(f"\npeak RSS (VmHWM) of the server: {rss_kib(p.pid, 'VmHWM') / 1024:.0f} MiB")
+        for kind in args.texts.split(","):
+            for clients in counts if kind != "mixed" else [max(counts)]:
+                secs = args.long_seconds if clients > 1 and kind == "short" else args.seconds
+                for k, c, r, per_batch, rss in run_row(args, p, port, kind, clients, secs):
+                    label = f"{k} ({KINDS[k]} words)" + (" beside short" if kind == "mixed"
+                                                         and k == "8k" else "")
+                    label += " beside one 8k" if kind == "mixed" and k == "short" else ""
+                    rate = print_row(label, c, r, per_batch, rss)
+                    if kind == "short":
+                        speed[clients] = rate
+        if len(speed) > 1:
+            lo, hi = min(speed), max(speed)
+            print(f"\nshort inputs: {hi} clients give {speed[hi] / speed[lo]:.2f}x the requests/s "
+                  f"of {lo}")
+        print(f"peak RSS (VmHWM) of the server: {rss_mib(p.pid, 'VmHWM'):.0f} MiB")
     finally:
         p.send_signal(signal.SIGTERM)
         rest = p.stderr.read()  # a sanitizer build reports here
