@@ -47,7 +47,7 @@ static int same_options(const le_embed_options *a, const le_embed_options *b) {
 
 /* Whether j may share a pack that begins with first's piece. */
 static int packs_with(const le_srv_job *first, const le_srv_job *j) {
-    return j->kind == first->kind && j->kind != LE_SRV_JOB_TASK &&
+    return j->kind == first->kind && j->kind != LE_SRV_JOB_TASK && j->kind != LE_SRV_JOB_M3 &&
            same_options(&j->eo, &first->eo);
 }
 
@@ -106,13 +106,17 @@ static void run_piece(le_srv_batcher *b, const le_srv_piece *p) {
     if (!p->n || j->status) return;
     le_embed_options eo = j->eo;
     eo.batch_tokens = b->budget;
-    float *out = j->out + p->start * (size_t)b->dim;
+    float *out = j->out ? j->out + p->start * (size_t)b->dim : NULL;
     le_text_result *res = j->res + p->start;
-    le_status st = j->kind == LE_SRV_JOB_TOKENS
-                       ? le_embed_tokens(b->m, p->n, j->ids + p->start, j->n_ids + p->start, &eo,
-                                         out, res, &j->err)
-                       : le_embed(b->m, p->n, j->texts + p->start, j->lens + p->start, &eo, out,
-                                  res, &j->err);
+    le_status st;
+    if (j->kind == LE_SRV_JOB_TOKENS)
+        st = le_embed_tokens(b->m, p->n, j->ids + p->start, j->n_ids + p->start, &eo, out, res,
+                             &j->err);
+    else if (j->kind == LE_SRV_JOB_M3)
+        st = le_embed_m3(b->m, p->n, j->texts + p->start, j->lens + p->start, &eo,
+                         j->m3 + p->start, res, &j->err);
+    else
+        st = le_embed(b->m, p->n, j->texts + p->start, j->lens + p->start, &eo, out, res, &j->err);
     if (st) {
         j->status = st;
         if (j->err.text_index >= 0) j->err.text_index += (long)p->start;

@@ -24,7 +24,8 @@ typedef struct le_srv_job le_srv_job;
 typedef enum le_srv_job_kind {
     LE_SRV_JOB_TEXTS,  /* le_embed of texts: packed with neighbours of the same options */
     LE_SRV_JOB_TOKENS, /* le_embed_tokens of token arrays: alone */
-    LE_SRV_JOB_TASK    /* task(job, model) on the worker: alone (index writes) */
+    LE_SRV_JOB_TASK,   /* task(job, model) on the worker: alone (index writes) */
+    LE_SRV_JOB_M3      /* le_embed_m3 of texts into m3 (BGE-M3's outputs): alone, in pieces */
 } le_srv_job_kind;
 
 struct le_srv_job {
@@ -41,6 +42,7 @@ struct le_srv_job {
     void (*task)(le_srv_job *j, le_model *m);
     float *out;           /* n × dim, given by the submitter */
     le_text_result *res;  /* n, given by the submitter */
+    le_m3_output *m3;     /* LE_SRV_JOB_M3: n, given by the submitter (freed by it) */
     le_status status;     /* the outcome; err.text_index is the job's own input index */
     le_error err;
     void (*done)(le_srv_job *j); /* called on the worker thread when the job is finished */

@@ -1,6 +1,6 @@
 /* The embedding routes: POST /v1/embeddings (OpenAI), /embed (TEI),
- * /tokenize (TEI), /embed_sparse (TEI; refused until a model has lexical
- * weights). Texts are checked and counted on the connection's thread; the
+ * /embed_sparse (TEI: BGE-M3's lexical weights; 424 for a model without
+ * them). Texts are checked and counted on the connection's thread; the
  * embedding itself is a job of the batch worker. */
 #include "server/server_impl.h"
 
@@ -12,6 +12,7 @@ typedef struct embed_state {
     le_srv_embed_req req;
     float *vecs;
     le_text_result *res;
+    le_m3_output *m3; /* /embed_sparse */
     size_t *tokens; /* each input's tokens, for the batch budget */
     int tei;
     int dims; /* of the reply */
@@ -20,6 +21,8 @@ typedef struct embed_state {
 static void embed_cleanup(le_srv_conn *c) {
     embed_state *st = c->state;
     if (!st) return;
+    le_m3_output_free(st->m3, st->req.n); /* before the request (and its n) is freed */
+    free(st->m3);
     le_srv_embed_req_free(&st->req);
     free(st->vecs);
     free(st->res);
@@ -94,8 +97,12 @@ static int check_dimensions(le_srv *s, int asked, int *dims, le_srv_fail *f) {
     return 0;
 }
 
+/* The routes' request shapes and what they ask of the worker. */
+typedef enum embed_route { ROUTE_OPENAI, ROUTE_TEI, ROUTE_SPARSE } embed_route;
+
 /* Parses, checks and queues an embedding request; the reply comes from resume. */
-static void start_embed(le_srv_conn *c, int tei, void (*resume)(le_srv_conn *c)) {
+static void start_embed(le_srv_conn *c, embed_route route, void (*resume)(le_srv_conn *c)) {
+    int tei = route != ROUTE_OPENAI;
     le_srv *s = c->srv;
     le_srv_fail f;
     embed_state *st = calloc(1, sizeof *st);
@@ -116,15 +123,18 @@ static void start_embed(le_srv_conn *c, int tei, void (*resume)(le_srv_conn *c))
         bad = le_srv_failf(&f, 503, "", "out of memory");
     if (!bad) bad = count_tokens(s, &st->req, &j->eo, param, st->tokens, &j->tokens, &f);
     if (!bad) {
-        st->vecs = malloc(st->req.n * (size_t)s->dim * sizeof *st->vecs);
+        if (route == ROUTE_SPARSE) st->m3 = calloc(st->req.n, sizeof *st->m3);
+        else st->vecs = malloc(st->req.n * (size_t)s->dim * sizeof *st->vecs);
         st->res = calloc(st->req.n, sizeof *st->res);
-        if (!st->vecs || !st->res) bad = le_srv_failf(&f, 503, "", "out of memory");
+        if ((!st->vecs && !st->m3) || !st->res) bad = le_srv_failf(&f, 503, "", "out of memory");
     }
     if (bad) {
         le_srv_reply_fail(c, &f);
         return;
     }
-    j->kind = st->req.ids ? LE_SRV_JOB_TOKENS : LE_SRV_JOB_TEXTS;
+    j->kind = route == ROUTE_SPARSE ? LE_SRV_JOB_M3
+              : st->req.ids         ? LE_SRV_JOB_TOKENS
+                                    : LE_SRV_JOB_TEXTS;
     j->n = st->req.n;
     j->texts = st->req.texts;
     j->lens = st->req.lens;
@@ -132,6 +142,7 @@ static void start_embed(le_srv_conn *c, int tei, void (*resume)(le_srv_conn *c))
     j->n_ids = st->req.n_ids;
     j->text_tokens = st->tokens;
     j->out = st->vecs;
+    j->m3 = st->m3;
     j->res = st->res;
     le_srv_submit(c, resume);
 }
@@ -193,28 +204,54 @@ static void resume_openai(le_srv_conn *c) {
     le_srv_reply(c, 200, "application/json");
 }
 
-static void resume_tei(le_srv_conn *c) {
+/* TEI's reply: a JSON list of one item per input (or the job's failure). */
+static void tei_list(le_srv_conn *c, void (*item)(le_srv_conn *c, size_t i)) {
     embed_state *st = c->state;
     if (job_failed(c, "inputs")) return;
-    le_sbuf *b = &c->reply;
-    le_sbuf_puts(b, "[");
+    le_sbuf_puts(&c->reply, "[");
     for (size_t i = 0; i < st->req.n; i++) {
-        if (i) le_sbuf_puts(b, ",");
-        vector_json(b, output_vector(st, c->srv->dim, i), st->dims);
+        if (i) le_sbuf_puts(&c->reply, ",");
+        item(c, i);
     }
-    le_sbuf_puts(b, "]");
+    le_sbuf_puts(&c->reply, "]");
     le_srv_reply(c, 200, "application/json");
 }
 
-void le_srv_h_embeddings(le_srv_conn *c) { start_embed(c, 0, resume_openai); }
+static void tei_vector(le_srv_conn *c, size_t i) {
+    embed_state *st = c->state;
+    vector_json(&c->reply, output_vector(st, c->srv->dim, i), st->dims);
+}
 
-void le_srv_h_embed(le_srv_conn *c) { start_embed(c, 1, resume_tei); }
+/* TEI's sparse shape: [{"index": token id, "value": weight}, …]. */
+static void tei_sparse(le_srv_conn *c, size_t i) {
+    const le_m3_output *o = &((embed_state *)c->state)->m3[i];
+    le_sbuf *b = &c->reply;
+    le_sbuf_puts(b, "[");
+    for (size_t t = 0; t < o->n_lexical; t++) {
+        le_sbuf_printf(b, "%s{\"index\":%d,\"value\":", t ? "," : "", o->lexical_ids[t]);
+        le_srv_buf_float(b, o->lexical_weights[t]);
+        le_sbuf_puts(b, "}");
+    }
+    le_sbuf_puts(b, "]");
+}
+
+static void resume_tei(le_srv_conn *c) { tei_list(c, tei_vector); }
+
+static void resume_sparse(le_srv_conn *c) { tei_list(c, tei_sparse); }
+
+void le_srv_h_embeddings(le_srv_conn *c) { start_embed(c, ROUTE_OPENAI, resume_openai); }
+
+void le_srv_h_embed(le_srv_conn *c) { start_embed(c, ROUTE_TEI, resume_tei); }
 
 void le_srv_h_embed_sparse(le_srv_conn *c) {
+    if (c->srv->has_m3) {
+        start_embed(c, ROUTE_SPARSE, resume_sparse);
+        return;
+    }
     le_srv_fail f;
     le_srv_failf(&f, 424, "",
-                 "model %s has no lexical (sparse) weights: /embed_sparse needs a model with a "
-                 "sparse head (such as BGE-M3), which this server does not load yet",
+                 "model %s has no lexical (sparse) weights: /embed_sparse needs a BGE-M3 model "
+                 "directory with its head files sparse_linear.pt and colbert_linear.pt",
                  c->srv->mi.name);
     le_srv_reply_fail(c, &f);
 }

@@ -1,7 +1,8 @@
 /* POST /search. A search whose mode needs the query's vector queues the query as an
  * embedding job (packed with other requests' texts) and searches when it
- * is back; BM25 searches need no model and run on the
- * connection's thread. */
+ * is back; the learned-sparse and multi-vector modes queue a BGE-M3 job
+ * for the query's lexical weights and ColBERT vectors; BM25 searches need
+ * no model and run on the connection's thread. */
 #include "server/server_impl.h"
 
 #include "base/error.h"
@@ -16,6 +17,7 @@ typedef struct search_state {
     le_search_options so;
     le_index_model im; /* the query's embedding options point into it */
     float *vec;
+    le_m3_output m3; /* the query's BGE-M3 outputs (modes sparse, multi; hybrid on such an index) */
     size_t qlen;
     le_text_result res;
 } search_state;
@@ -25,6 +27,7 @@ static void search_cleanup(le_srv_conn *c) {
     le_srv_search_req *r = &st->req;
     cJSON_Delete(r->root);
     free(st->vec);
+    le_m3_output_free(&st->m3, 1);
     free(st);
     c->state = NULL;
 }
@@ -48,9 +51,9 @@ static void hit_json(le_sbuf *b, int rank, const le_index_doc_info *d, const le_
     le_sbuf_json_string(b, d->id, strlen(d->id));
     le_sbuf_puts(b, ",\"score\":");
     le_srv_buf_float(b, h->score);
-    const char *names[2] = {"dense", "bm25"};
-    float parts[2] = {h->dense, h->bm25};
-    for (int i = 0; i < 2; i++) {
+    const char *names[4] = {"dense", "bm25", "sparse", "multi"};
+    float parts[4] = {h->dense, h->bm25, h->sparse, h->multi};
+    for (int i = 0; i < 4; i++) {
         if (isnan(parts[i])) continue;
         le_sbuf_printf(b, ",\"%s\":", names[i]);
         le_srv_buf_float(b, parts[i]);
@@ -111,6 +114,18 @@ static void do_search(le_srv_conn *c) {
     int n = 0;
     st->so.k = (int)(want ? want : 1);
     le_index_query q = {.text = st->req.query, .dense = st->vec};
+    if (st->m3.dense) { /* as le_index_search_text fills it */
+        q.dense = st->im.dim ? st->m3.dense : NULL;
+        if (st->im.sparse_vocab) {
+            q.n_sparse = st->m3.n_lexical;
+            q.sparse_ids = (const uint32_t *)st->m3.lexical_ids; /* ids are >= 0 */
+            q.sparse_weights = st->m3.lexical_weights;
+        }
+        if (st->im.multi_dim) {
+            q.n_multi = st->m3.n_colbert;
+            q.multi = st->m3.colbert;
+        }
+    }
     if (!hits || !st->so.passages) s = le_fail(&err, LE_ERR_NOMEM, "out of memory");
     else if (want) s = le_index_search(ix, &q, &st->so, hits, &n, &err);
     if (s) {
@@ -135,25 +150,45 @@ static void resume_search(le_srv_conn *c) {
     do_search(c);
 }
 
-/* The mode of the request (default: dense with vectors, else bm25); 1 when
- * it needs the query's vector; -1 after replying an error. */
+/* What a search needs of the worker: nothing (bm25), the query's vector,
+ * or its BGE-M3 outputs (the learned-sparse and multi-vector modes, and
+ * hybrid on an index that holds those sections, as search does). */
+enum { NEED_NONE = 0, NEED_DENSE = 1, NEED_M3 = 2 };
+
+/* The mode of the request (default: dense with vectors, else bm25) and
+ * what it needs (NEED_*); -1 after replying an error. */
 static int search_mode(le_srv_conn *c, search_state *st, const le_index_info *info) {
     le_srv_fail f;
     le_error err;
-    st->so.mode = info->model.dim ? LE_SEARCH_DENSE : LE_SEARCH_BM25;
-    if (st->req.mode && le_search_mode_parse(st->req.mode, &st->so.mode, &err))
+    const le_index_model *im = &info->model;
+    int m3_index = im->sparse_vocab || im->multi_dim;
+    le_search_mode mode = im->dim ? LE_SEARCH_DENSE : LE_SEARCH_BM25;
+    int ok = 0;
+    if (st->req.mode && le_search_mode_parse(st->req.mode, &mode, &err))
         le_srv_failf(&f, 400, "mode", "%s", err.message);
-    else if (st->so.mode == LE_SEARCH_SPARSE || st->so.mode == LE_SEARCH_MULTI)
-        le_srv_failf(&f, 400, "mode", "mode %s needs query weights the server cannot make yet: "
-                     "use dense, bm25 or hybrid", st->req.mode);
-    else if (st->so.mode == LE_SEARCH_DENSE && !info->model.dim)
+    else if ((mode == LE_SEARCH_SPARSE && !im->sparse_vocab) ||
+             (mode == LE_SEARCH_MULTI && !im->multi_dim))
+        le_srv_failf(&f, 400, "mode", "index %s has no %s: they come from a BGE-M3 model "
+                     "(with its head files) into an index without passages",
+                     st->x->name, mode == LE_SEARCH_SPARSE ? "learned-sparse weights"
+                                                            : "multi-vectors");
+    else if (mode == LE_SEARCH_DENSE && !im->dim)
         le_srv_failf(&f, 400, "mode", "index %s has no dense vectors: use mode bm25", st->x->name);
-    else if (info->model.dim && st->so.mode != LE_SEARCH_BM25 && !st->x->model_ok)
+    else if (mode != LE_SEARCH_BM25 && (im->dim || m3_index) && !st->x->model_ok)
         le_srv_failf(&f, 400, "mode", "%s", st->x->model_msg);
+    else if (m3_index && mode != LE_SEARCH_DENSE && mode != LE_SEARCH_BM25 && !c->srv->has_m3)
+        le_srv_failf(&f, 400, "mode", "mode %s needs BGE-M3's head files in the server's "
+                     "model directory", le_search_mode_name(mode));
     else
-        return info->model.dim && st->so.mode != LE_SEARCH_BM25;
-    le_srv_reply_fail(c, &f);
-    return -1;
+        ok = 1;
+    st->so.mode = mode;
+    if (!ok) {
+        le_srv_reply_fail(c, &f);
+        return -1;
+    }
+    if (mode == LE_SEARCH_BM25 || (mode == LE_SEARCH_HYBRID && !im->dim && !m3_index))
+        return NEED_NONE;
+    return m3_index && mode != LE_SEARCH_DENSE ? NEED_M3 : NEED_DENSE;
 }
 
 void le_srv_h_search(le_srv_conn *c) {
@@ -173,14 +208,14 @@ void le_srv_h_search(le_srv_conn *c) {
     if (!(st->x = le_srv_find_index(c, st->req.index))) return;
     le_index_info info;
     le_srv_index_get_info(st->x, &info, NULL);
-    int dense = search_mode(c, st, &info);
-    if (dense <= 0) {
-        if (dense == 0) do_search(c);
+    int need = search_mode(c, st, &info);
+    if (need <= NEED_NONE) {
+        if (need == NEED_NONE) do_search(c);
         return;
     }
     st->im = info.model;
-    st->vec = malloc((size_t)info.model.dim * sizeof *st->vec);
-    if (!st->vec || info.model.dim != c->srv->dim) {
+    if (need == NEED_DENSE) st->vec = malloc((size_t)info.model.dim * sizeof *st->vec);
+    if ((need == NEED_DENSE && !st->vec) || (info.model.dim && info.model.dim != c->srv->dim)) {
         le_srv_failf(&f, 500, "", "the index's dimension is not the model's");
         le_srv_reply_fail(c, &f);
         return;
@@ -188,7 +223,8 @@ void le_srv_h_search(le_srv_conn *c) {
     le_srv_job *j = &c->job;
     le_index_model_embed_options(&st->im, LE_EMBED_QUERIES, &j->eo);
     j->eo.truncate = st->req.truncate; /* never cut without a word (README: nothing is cut silently) */
-    j->kind = LE_SRV_JOB_TEXTS;
+    j->kind = need == NEED_M3 ? LE_SRV_JOB_M3 : LE_SRV_JOB_TEXTS;
+    j->m3 = &st->m3;
     j->n = 1;
     j->texts = &st->req.query;
     st->qlen = strlen(st->req.query);

@@ -80,6 +80,7 @@ static le_status start_parts(le_srv *s, le_error *err) {
     le_status st = le_model_get_info(s->cfg.model, &s->mi);
     if (st) return le_fail(err, st, "cannot describe the model");
     s->dim = le_model_dim(s->cfg.model);
+    s->has_m3 = le_model_has_m3(s->cfg.model);
     s->route_paths = calloc(le_srv_n_routes, sizeof *s->route_paths);
     if (!s->route_paths) return le_fail(err, LE_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < le_srv_n_routes; i++) s->route_paths[i] = le_srv_routes[i].path;

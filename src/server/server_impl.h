@@ -32,6 +32,7 @@ struct le_srv {
     le_srv_config cfg;
     le_model_info mi;
     int dim;
+    int has_m3; /* the model has BGE-M3's heads: /embed_sparse, search modes sparse and multi */
     le_srv_batcher *batcher;
     le_srv_metrics *metrics;
     const char **route_paths; /* the routes' paths, for the metrics */

@@ -203,7 +203,8 @@ def concurrent_index(srv):
     check("delete", st == 200 and doc["deleted"] == 1 and doc["docs"] == docs - 1, doc)
     expect(srv, "add without text", 400, "/index/add", {"documents": [{"id": "x"}]}, "text")
     expect(srv, "search unknown index", 404, "/search", {"query": "a", "index": "nope"})
-    expect(srv, "search sparse mode", 400, "/search", {"query": "a", "mode": "sparse"})
+    expect(srv, "search sparse mode without sparse weights", 400, "/search",
+           {"query": "a", "mode": "sparse"}, "learned-sparse")
 
 
 def reload_and_signals(srv, index):
@@ -336,7 +337,54 @@ def fair_scheduling():
     check("a client that left: its remaining texts are skipped", metric(srv, key) == 1 and
           skipped > 0, (skipped, metric(srv, key)))
     check("serves after a client left", srv.alive())
-    check("SIGTERM: exit 0", srv.stop() == 0)
+    check("SIGTERM: exit 0 (fairness)", srv.stop() == 0, getattr(srv, "err", "")[-2000:])
+
+
+M3 = "tests/fixtures/bge-m3-tiny"
+
+
+def cli_json(*args, stdin=""):
+    """The JSON lines `longembed ARGS` prints."""
+    import subprocess
+    out = subprocess.run([os.path.join(BUILD, "longembed"), *args], input=stdin,
+                         capture_output=True, text=True, check=True).stdout
+    return [json.loads(l) for l in out.splitlines() if l.startswith("{")]
+
+
+def bge_m3():
+    """BGE-M3's heads: /embed_sparse gives `embed --output sparse`'s lexical
+    weights in TEI's shape; /search modes sparse, multi and hybrid rank as
+    `search` does."""
+    index = os.path.join(TMP, "m3.lei")
+    docs = {"a": "the cat sat on the mat", "b": "dogs bark at night", "c": "hello world of cats"}
+    files = []
+    for name, text in docs.items():
+        files.append(os.path.join(TMP, name + ".txt"))
+        with open(files[-1], "w") as f:
+            f.write(text + "\n")
+    cli_json("index", "add", "-q", "-m", M3, "--no-passages", "--index", index, *files)
+    srv = Server(BUILD, "--index", index, model=M3)
+    want = cli_json("embed", "-m", M3, "-q", "--output", "sparse", stdin="".join(
+        json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(TEXTS)))
+    st, got, _ = srv.post("/embed_sparse", {"inputs": TEXTS})
+    same = st == 200 and len(got) == len(TEXTS) and all(
+        {str(e["index"]): e["value"] for e in g}.keys() == w["lexical_weights"].keys() and
+        all(abs(e["value"] - w["lexical_weights"][str(e["index"])]) <= 1e-6 for e in g)
+        for g, w in zip(got, want))
+    check("/embed_sparse = embed --output sparse", same, (st, str(got)[:300]))
+    st, got, _ = srv.post("/embed_sparse", {"inputs": "x"})
+    check("/embed_sparse one string", st == 200 and len(got) == 1 and
+          all(set(e) == {"index", "value"} for e in got[0]), got)
+    for mode in ("sparse", "multi", "hybrid"):
+        cli = cli_json("search", "--index", index, "-m", M3, "--mode", mode, "--json", "-k", "3",
+                       stdin="cats\n")[0]["hits"]
+        st, doc, _ = srv.post("/search", {"query": "cats", "mode": mode, "k": 3})
+        hits = doc.get("hits", []) if st == 200 else []
+        check(f"/search mode {mode} = search's", st == 200 and
+              [h["id"] for h in hits] == [h["id"] for h in cli] and
+              all(abs(a["score"] - b["score"]) <= 1e-4 * max(1, abs(b["score"]))
+                  for a, b in zip(hits, cli)), (st, hits, cli))
+    check("SIGTERM: exit 0 (BGE-M3)", srv.stop() == 0, getattr(srv, "err", "")[-2000:])
 
 
 def auth_and_matryoshka():
@@ -373,6 +421,7 @@ def main():
     check("SIGTERM: exit 0 and a clean stop", rc == 0 and "stopped" in srv.err, srv.err[-500:])
     queue_full()
     fair_scheduling()
+    bge_m3()
     shutdown_in_flight()
     auth_and_matryoshka()
     finish("test_server")
