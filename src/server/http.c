@@ -14,14 +14,31 @@ static double now_seconds(void) {
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* Whether url is path, or has the prefix of a path ending in "{id}" and
+ * something after it (*arg: where that starts). */
+static int path_matches(const char *path, const char *url, const char **arg) {
+    size_t n = strlen(path);
+    *arg = NULL;
+    if (n >= 4 && !strcmp(path + n - 4, "{id}")) {
+        if (strncmp(path, url, n - 4) || !url[n - 4]) return 0;
+        *arg = url + n - 4;
+        return 1;
+    }
+    return !strcmp(path, url);
+}
+
 /* The route of url and method; *allow gets the method of a route with url
- * (for 405's Allow), NULL when no route has it. */
-static int find_route(const char *url, const char *method, const char **allow) {
-    *allow = NULL;
+ * (for 405's Allow), NULL when no route has it; *arg the route's {id}. */
+static int find_route(const char *url, const char *method, const char **allow,
+                      const char **arg) {
+    *allow = *arg = NULL;
     for (size_t i = 0; i < le_srv_n_routes; i++) {
-        if (strcmp(le_srv_routes[i].path, url)) continue;
+        const char *a;
+        if (!path_matches(le_srv_routes[i].path, url, &a)) continue;
         *allow = le_srv_routes[i].method;
-        if (!strcmp(le_srv_routes[i].method, method)) return (int)i;
+        if (strcmp(le_srv_routes[i].method, method)) continue;
+        *arg = a;
+        return (int)i;
     }
     return -1;
 }
@@ -117,7 +134,12 @@ static le_srv_conn *conn_new(le_srv *s, struct MHD_Connection *mc, const char *u
     c->mc = mc;
     c->t0 = now_seconds();
     c->content_type = "application/json";
-    c->route_index = find_route(url, method, &c->allow);
+    const char *arg = NULL;
+    c->route_index = find_route(url, method, &c->allow, &arg);
+    if (arg && !(c->url_arg = strdup(arg))) {
+        free(c);
+        return NULL;
+    }
     c->route = c->route_index >= 0 ? &le_srv_routes[c->route_index] : NULL;
     pthread_mutex_lock(&s->mu);
     s->in_flight++;
@@ -173,6 +195,7 @@ void le_srv_on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
     if (c->cleanup) c->cleanup(c);
     le_sbuf_free(&c->reply);
     free(c->body);
+    free(c->url_arg);
     free(c);
     *con_cls = NULL;
     pthread_mutex_lock(&s->mu);

@@ -7,6 +7,7 @@
 const le_srv_route le_srv_routes[] = {
     {"/health", "GET", le_srv_h_health, LE_SRV_OPENAI, 1},
     {"/v1/models", "GET", le_srv_h_models, LE_SRV_OPENAI, 0},
+    {"/v1/models/{id}", "GET", le_srv_h_model, LE_SRV_OPENAI, 0},
     {"/info", "GET", le_srv_h_info, LE_SRV_OPENAI, 0},
     {"/metrics", "GET", le_srv_h_metrics, LE_SRV_OPENAI, 0},
     {"/v1/embeddings", "POST", le_srv_h_embeddings, LE_SRV_OPENAI, 0},
@@ -96,13 +97,31 @@ void le_srv_h_health(le_srv_conn *c) {
     le_srv_reply(c, 200, "application/json");
 }
 
-void le_srv_h_models(le_srv_conn *c) {
+/* OpenAI's model object of the served model. */
+static void model_json(le_srv_conn *c) {
     const char *name = c->srv->mi.name;
-    le_sbuf *b = &c->reply;
-    le_sbuf_puts(b, "{\"object\":\"list\",\"data\":[{\"id\":");
-    le_sbuf_json_string(b, name, strlen(name));
-    le_sbuf_puts(b, ",\"object\":\"model\",\"created\":0,\"owned_by\":\"longembed\"}]}");
+    le_sbuf_puts(&c->reply, "{\"id\":");
+    le_sbuf_json_string(&c->reply, name, strlen(name));
+    le_sbuf_puts(&c->reply, ",\"object\":\"model\",\"created\":0,\"owned_by\":\"longembed\"}");
+}
+
+void le_srv_h_models(le_srv_conn *c) {
+    le_sbuf_puts(&c->reply, "{\"object\":\"list\",\"data\":[");
+    model_json(c);
+    le_sbuf_puts(&c->reply, "]}");
     le_srv_reply(c, 200, "application/json");
+}
+
+void le_srv_h_model(le_srv_conn *c) {
+    if (c->url_arg && !strcmp(c->url_arg, c->srv->mi.name)) {
+        model_json(c);
+        le_srv_reply(c, 200, "application/json");
+        return;
+    }
+    le_srv_fail f;
+    le_srv_failf(&f, 404, "model", "the model '%.200s' does not exist: this server serves %s",
+                 c->url_arg ? c->url_arg : "", c->srv->mi.name);
+    le_srv_reply_fail(c, &f);
 }
 
 void le_srv_h_metrics(le_srv_conn *c) {

@@ -21,7 +21,7 @@ typedef struct le_srv_conn le_srv_conn;
 typedef enum le_srv_shape { LE_SRV_OPENAI = 0, LE_SRV_TEI = 1 } le_srv_shape;
 
 typedef struct le_srv_route {
-    const char *path;
+    const char *path; /* a path ending in "{id}" takes any non-empty rest */
     const char *method;
     void (*handle)(le_srv_conn *c);
     le_srv_shape shape;
@@ -51,6 +51,7 @@ struct le_srv_conn {
     const le_srv_route *route; /* NULL: none (404, 405) */
     int route_index;
     const char *allow; /* the method the path takes (405's Allow), NULL: no such path */
+    char *url_arg;     /* the {id} of a route path ending in it (/v1/models/{id}) */
     struct MHD_Connection *mc;
     int fd; /* the client's socket, while a job waits (-1: unknown) */
     char *body;
@@ -88,6 +89,7 @@ le_srv_index *le_srv_find_index(le_srv_conn *c, const char *name);
 /* Handlers (routes_*.c). */
 void le_srv_h_health(le_srv_conn *c);
 void le_srv_h_models(le_srv_conn *c);
+void le_srv_h_model(le_srv_conn *c);
 void le_srv_h_info(le_srv_conn *c);
 void le_srv_h_metrics(le_srv_conn *c);
 void le_srv_h_embeddings(le_srv_conn *c);

@@ -91,7 +91,23 @@ def bad_inputs(srv):
     st, _, hdr = srv.request("GET", "/v1/embeddings")
     check("wrong method: 405 with Allow", st == 405 and hdr.get("Allow") == "POST", (st, hdr))
     expect(srv, "embed_sparse: 424", 424, "/embed_sparse", {"inputs": "a"}, "sparse")
+    models(srv)
     check("serves after the bad inputs", srv.alive())
+
+
+def models(srv):
+    """GET /v1/models/{id}: the served model, 404 for another, 405 for POST."""
+    st, doc, _ = srv.request("GET", "/v1/models")
+    name = doc["data"][0]["id"]
+    st, doc, _ = srv.request("GET", "/v1/models/" + name)
+    check("GET /v1/models/{id}", st == 200 and doc == {"id": name, "object": "model", "created": 0,
+                                                        "owned_by": "longembed"}, (st, doc))
+    st, doc, _ = srv.request("GET", "/v1/models/gpt-4")
+    check("GET /v1/models/{other}: 404", st == 404 and "does not exist" in json.dumps(doc), (st, doc))
+    st, doc, hdr = srv.request("POST", "/v1/models/" + name)
+    check("POST /v1/models/{id}: 405", st == 405 and hdr.get("Allow") == "GET", (st, doc))
+    st, doc, _ = srv.request("GET", "/v1/models/")
+    check("GET /v1/models/ (no id): 404", st == 404, (st, doc))
 
 
 def raw_socket(srv):
