@@ -129,6 +129,7 @@ static void *client_main(void *arg) {
             continue;
         }
         record(c, status, now() - t0);
+        if (status == 429) usleep(10000); /* the server asks to retry later */
     }
     if (fd >= 0) close(fd);
     free(buf);

@@ -3,7 +3,8 @@
 
   bench/server_load.py BUILD [-m minilm] [--clients 1,8] [--seconds 30]
                        [--long-seconds 180] [--texts short,8k,mixed]
-                       [--per-request 1] [--threads N]
+                       [--per-request 1] [--threads N] [--max-queue N]
+                       [--max-batch-tokens N]
 
 It starts the server itself (port 0), runs the clients of BUILD/bench/
 bench_http_load (C threads, one kept-alive connection each, sending one
@@ -59,6 +60,8 @@ def start(args):
            "--max-queue", str(args.max_queue)]
     if args.threads:
         cmd += ["--threads", str(args.threads)]
+    if args.max_batch_tokens:
+        cmd += ["--max-batch-tokens", str(args.max_batch_tokens)]
     p = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
     for line in p.stderr:  # notes (a model being fetched) may come first
         m = re.search(r"listening on http://[^ ]*:(\d+) ", line)
@@ -145,6 +148,7 @@ def main():
     ap.add_argument("--per-request", type=int, default=1)
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--max-queue", type=int, default=256)
+    ap.add_argument("--max-batch-tokens", type=int, default=0)
     global ARGS
     ARGS = args = ap.parse_args()
     counts = [int(c) for c in args.clients.split(",")]
