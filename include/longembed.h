@@ -752,11 +752,15 @@ typedef enum le_search_mode {
     LE_SEARCH_BM25 = 1,
     LE_SEARCH_HYBRID = 2, /* dense and BM25 (and learned sparse, when given) fused */
     LE_SEARCH_SPARSE = 3, /* learned-sparse weights: Σ q_w · d_w */
-    LE_SEARCH_MULTI = 4   /* multi-vector MaxSim over every document */
+    LE_SEARCH_MULTI = 4,  /* multi-vector MaxSim over every document (BGE-M3's ColBERT score) */
+    LE_SEARCH_COLBERT = LE_SEARCH_MULTI,
+    LE_SEARCH_M3 = 5      /* BGE-M3's compute_score over every document: the weighted mean of
+                             its dense, sparse and ColBERT scores (m3_weights) */
 } le_search_mode;
 
+/* The mode's name: "dense", "bm25", "hybrid", "sparse", "colbert", "m3". */
 LE_API const char *le_search_mode_name(le_search_mode m);
-/* Parses "dense", "bm25", "hybrid", "sparse", "multi". */
+/* Parses those names, and "multi" (= colbert, its older name). */
 LE_API le_status le_search_mode_parse(const char *s, le_search_mode *out, le_error *err);
 
 typedef enum le_fuse_method {
@@ -775,7 +779,7 @@ typedef enum le_fuse_method {
 typedef struct le_hit_passage {
     long passage;                /* index within its document; -1: none (no passages, text not
                                     stored for bm25, no passage holds a query term, or the
-                                    mode is sparse or multi) */
+                                    mode is sparse or colbert; m3: the dense one's) */
     size_t byte_start, byte_end; /* its bytes in the document's text */
     int token_start, token_end;  /* its tokens among the text's own */
     float score;                 /* its own score: dense, BM25 or fused as above */
@@ -807,6 +811,10 @@ typedef struct le_search_options {
        index's documents is cut to it (1, default) or refused with
        LE_ERR_TOO_LONG (0: what `longembed search` does without --truncate) */
     int truncate;
+    /* m3 mode: the weights {dense, sparse, colbert} of compute_score's
+       (w0·dense + w1·sparse + w2·colbert) / (w0 + w1 + w2); each >= 0, their
+       sum > 0; all 0 (default): {0.4, 0.2, 0.4}, BGE-M3's recommended ones */
+    double m3_weights[3];
 } le_search_options;
 
 LE_API void le_search_options_init_size(le_search_options *o, size_t size);

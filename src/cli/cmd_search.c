@@ -17,7 +17,11 @@ static const char *USAGE =
     "                        (default: the model the index was built with)\n"
     "  -i, --index FILE      the index (required)\n"
     "  -k N                  documents per query (default 10)\n"
-    "      --mode M          dense (default with a model), bm25, hybrid, sparse, multi\n"
+    "      --mode M          dense (default with a model), bm25, hybrid; with a BGE-M3\n"
+    "                        index also sparse, colbert (or multi) and m3 (compute_score's\n"
+    "                        weighted mean of the dense, sparse and colbert scores)\n"
+    "      --m3-weights D,S,C  m3: the weights of dense, sparse, colbert (default\n"
+    "                        0.4,0.2,0.4)\n"
     "      --json            one JSON object per query\n"
     "      --exact           exact dense search even where there is an HNSW graph\n"
     "      --hnsw            the HNSW graph wherever there is one (default: the graph\n"
@@ -115,6 +119,9 @@ static void print_hits(const char *query, int show_query, const le_search_option
         le_index_doc_info d;
         le_index_get_doc(ix, hits[i].doc, &d, NULL);
         printf("%4d  %9.4f  %s", i + 1, (double)hits[i].score, d.id);
+        if (so->mode == LE_SEARCH_M3)
+            printf("  (dense %.4f, sparse %.4f, colbert %.4f)", (double)hits[i].dense,
+                   (double)hits[i].sparse, (double)hits[i].multi);
         if (so->mode == LE_SEARCH_HYBRID) {
             fputs("  (", stdout);
             if (isnan(hits[i].dense)) fputs("dense -", stdout);
@@ -170,6 +177,22 @@ static int search_choice(search_cli *s, int ch, const char *arg) {
     }
 }
 
+/* --m3-weights D,S,C into w: three numbers >= 0, not all 0; LE_OK or
+ * LE_ERR_ARG (message printed). */
+static le_status parse_m3_weights(const char *arg, double w[3]) {
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", arg);
+    char *save = NULL, *tok = strtok_r(buf, ",", &save);
+    int n = 0;
+    for (; tok && n < 3; tok = strtok_r(NULL, ",", &save))
+        if (cli_parse_double("--m3-weights", tok, 0, 1e6, &w[n++])) return LE_ERR_ARG;
+    if (n != 3 || tok || strlen(arg) >= sizeof buf || w[0] + w[1] + w[2] <= 0) {
+        cli_error("--m3-weights: expected three weights D,S,C (>= 0, not all 0), got \"%s\"", arg);
+        return LE_ERR_ARG;
+    }
+    return LE_OK;
+}
+
 /* Handles the numeric options of search: 1 when ch was one, 0 when not,
  * -1 on a bad value (message printed). */
 static int search_number(search_cli *s, int ch, const char *arg) {
@@ -185,6 +208,7 @@ static int search_number(search_cli *s, int ch, const char *arg) {
     case 4010: bad = cli_parse_double("--bm25-k1", arg, 0, 1e6, &so->bm25_k1); break;
     case 4012: bad = cli_parse_int("--passage-topk", arg, 1, 1 << 20, &so->passage_topk); break;
     case 4011: bad = cli_parse_double("--bm25-b", arg, 0, 1, &so->bm25_b); break;
+    case 4015: bad = parse_m3_weights(arg, so->m3_weights); break;
     default: return 0;
     }
     return bad ? -1 : 1;
@@ -209,6 +233,7 @@ static int parse_search(search_cli *s, int argc, char **argv) {
                                          {"bm25-b", required_argument, 0, 4011},
                                          {"passage-topk", required_argument, 0, 4012},
                                          {"truncate", no_argument, 0, 4014},
+                                         {"m3-weights", required_argument, 0, 4015},
                                          {0, 0, 0, 0}};
     int ch;
     optind = 1;
@@ -241,7 +266,8 @@ static int open_search(search_cli *s, le_index **ix, le_model **m) {
     if (!s->mode_given) s->so.mode = info.model.dim ? LE_SEARCH_DENSE : LE_SEARCH_BM25;
     /* a BGE-M3 index: its sparse and multi-vector queries come from the model too */
     int m3 = (s->so.mode == LE_SEARCH_SPARSE && info.model.sparse_vocab) ||
-             (s->so.mode == LE_SEARCH_MULTI && info.model.multi_dim);
+             (s->so.mode == LE_SEARCH_MULTI && info.model.multi_dim) ||
+             (s->so.mode == LE_SEARCH_M3 && info.model.multi_dim && info.model.sparse_vocab);
     int need_model = m3 || s->so.mode == LE_SEARCH_DENSE ||
                      (s->so.mode == LE_SEARCH_HYBRID && info.model.dim);
     if (!need_model) return 0;

@@ -336,7 +336,7 @@ le_status le_index_search_text(le_index *ix, le_model *m, const char *query,
     q.text = query;
     int has_m3 = ix->model.sparse_vocab || ix->model.multi_dim;
     int need_m3 = has_m3 && (so.mode == LE_SEARCH_SPARSE || so.mode == LE_SEARCH_MULTI ||
-                             so.mode == LE_SEARCH_HYBRID);
+                             so.mode == LE_SEARCH_HYBRID || so.mode == LE_SEARCH_M3);
     int need_dense = so.mode == LE_SEARCH_DENSE || (so.mode == LE_SEARCH_HYBRID && ix->model.dim);
     if ((need_dense || need_m3) && !m)
         return le_fail(err, LE_ERR_ARG, "search: mode %s needs the model (%s)",

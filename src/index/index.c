@@ -57,19 +57,25 @@ void le_search_options_init_size(le_search_options *opt, size_t size) {
     le_options_init(opt, size, &d, sizeof d);
 }
 
-static const char *const g_modes[] = {"dense", "bm25", "hybrid", "sparse", "multi"};
+static const char *const g_modes[] = {"dense", "bm25", "hybrid", "sparse", "colbert", "m3"};
+#define N_MODES (int)(sizeof g_modes / sizeof *g_modes)
 
 const char *le_search_mode_name(le_search_mode m) {
-    return (unsigned)m < 5 ? g_modes[m] : "?";
+    return (unsigned)m < (unsigned)N_MODES ? g_modes[m] : "?";
 }
 
 le_status le_search_mode_parse(const char *s, le_search_mode *out, le_error *err) {
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < N_MODES; i++)
         if (s && !strcmp(s, g_modes[i])) {
             *out = (le_search_mode)i;
             return LE_OK;
         }
-    return le_fail(err, LE_ERR_ARG, "unknown search mode \"%s\" (dense, bm25, hybrid, sparse, multi)",
+    if (s && !strcmp(s, "multi")) { /* colbert's name before BGE-M3 came */
+        *out = LE_SEARCH_MULTI;
+        return LE_OK;
+    }
+    return le_fail(err, LE_ERR_ARG,
+                   "unknown search mode \"%s\" (dense, bm25, hybrid, sparse, colbert, m3)",
                    s ? s : "(null)");
 }
 
@@ -764,7 +770,38 @@ typedef struct search_run {
     int want_dense, want_bm25, want_sparse, has_multi;
     le_hit *ld, *lb, *ls, *fused; /* dense, BM25, sparse, and the combined list */
     int nd, nb, nsp, nf;
+    double m3w[3]; /* m3 mode: the weights of dense, sparse, colbert */
+    float *m3;     /* m3 mode: per live document its dense, sparse and colbert scores */
 } search_run;
+
+/* m3 mode's weights into w: the caller's, or BGE-M3's {0.4, 0.2, 0.4} when
+ * all three are 0 (the default). */
+static le_status m3_weights(const le_search_options *o, double w[3], le_error *err) {
+    const double *g = o->m3_weights;
+    int given = 0;
+    for (int i = 0; i < 3; i++) {
+        if (!(g[i] >= 0) || !(g[i] <= 1e12))
+            return le_fail(err, LE_ERR_ARG,
+                           "search: m3 weights must be finite and >= 0 (got %g, %g, %g)", g[0],
+                           g[1], g[2]);
+        given |= g[i] > 0;
+    }
+    static const double flag[3] = {0.4, 0.2, 0.4}; /* BGE-M3's model card, compute_score */
+    memcpy(w, given ? g : flag, 3 * sizeof *w);
+    return LE_OK;
+}
+
+/* Checks that the index and the query have m3 mode's three parts. */
+static le_status plan_m3(const le_index *ix, search_run *r, le_error *err) {
+    if (!ix->model.dim || !ix->params.sparse || !ix->model.multi_dim)
+        return le_fail(err, LE_ERR_ARG,
+                       "search: m3 needs an index with dense vectors, learned-sparse weights and "
+                       "multi-vectors (one built with a BGE-M3 model and its head files)");
+    if (!r->q->dense || !r->q->n_multi)
+        return le_fail(err, LE_ERR_ARG, "search: m3 needs the query's dense vector and ColBERT "
+                                        "vectors (le_index_search_text makes them)");
+    return m3_weights(r->opt, r->m3w, err);
+}
 
 /* Decides from opt's mode which first-stage lists r needs, and checks that
  * the index and the query q have what they need. */
@@ -783,6 +820,7 @@ static le_status plan_lists(const le_index *ix, search_run *r, le_error *err) {
         r->want_sparse = has_sparse && q->n_sparse > 0;
         break;
     case LE_SEARCH_MULTI: break;
+    case LE_SEARCH_M3: return plan_m3(ix, r, err);
     default: return le_fail(err, LE_ERR_ARG, "search: unknown mode %d", (int)opt->mode);
     }
     if (r->want_dense && !has_dense)
@@ -807,7 +845,7 @@ static le_status plan_lists(const le_index *ix, search_run *r, le_error *err) {
 static le_status size_lists(const le_index *ix, search_run *r, le_error *err) {
     const le_search_options *opt = r->opt;
     r->ef = opt->ef > 0 ? opt->ef : ix->settings.hnsw_ef_search;
-    r->rerank = opt->rerank && opt->mode != LE_SEARCH_MULTI;
+    r->rerank = opt->rerank && opt->mode != LE_SEARCH_MULTI && opt->mode != LE_SEARCH_M3;
     int cand = opt->candidates > 0 ? opt->candidates : (r->k > 100 ? r->k : 100);
     if (cand < r->k) cand = r->k;
     r->n_first = opt->mode == LE_SEARCH_HYBRID || r->rerank ? cand : r->k;
@@ -865,9 +903,44 @@ static le_status fuse_lists(search_run *r, le_error *err) {
                    err);
 }
 
-/* The ranked list r->fused: MaxSim over every document (multi mode), the
- * fused lists (hybrid), or the one list searched; then MaxSim re-ranking. */
+/* m3 mode: every live document's dense score (exact; its best passage, or
+ * the mean of its best passage_topk, in an index with passages), lexical
+ * matching score and ColBERT score into r->m3, and the best k by
+ * compute_score's weighted mean into r->fused. */
+static le_status search_m3(le_index *ix, search_run *r, le_error *err) {
+    size_t n = ix->n_live;
+    if (n > (size_t)INT32_MAX) return le_fail(err, LE_ERR_UNSUPPORTED, "search: too many documents for m3");
+    le_hit *l = malloc(n * sizeof *l);
+    r->m3 = calloc(n * 3, sizeof *r->m3);
+    if (!l || !r->m3) {
+        free(l);
+        return le_fail(err, LE_ERR_NOMEM, "search: out of memory");
+    }
+    int nl = 0;
+    le_status st = search_dense(ix, r->q->dense, (int)n, 1, 0, r->opt->passage_topk, l, &nl, err);
+    for (int i = 0; !st && i < nl; i++) r->m3[3 * (size_t)l[i].doc] = l[i].score;
+    if (!st) st = search_sparse(ix, r->q, (int)n, l, &nl, err);
+    for (int i = 0; !st && i < nl; i++) r->m3[3 * (size_t)l[i].doc + 1] = l[i].score;
+    free(l);
+    if (st) return st;
+    const double *w = r->m3w;
+    double wsum = w[0] + w[1] + w[2];
+    le_topk top;
+    le_topk_init(&top, r->fused, r->k);
+    for (size_t d = 0; d < n; d++) {
+        float *c = r->m3 + 3 * d;
+        c[2] = maxsim(ix, d, r->q);
+        le_topk_push(&top, (uint32_t)d, (float)((w[0] * c[0] + w[1] * c[1] + w[2] * c[2]) / wsum));
+    }
+    r->nf = le_topk_finish(&top);
+    return LE_OK;
+}
+
+/* The ranked list r->fused: MaxSim over every document (multi mode),
+ * compute_score's weighted mean (m3), the fused lists (hybrid), or the one
+ * list searched; then MaxSim re-ranking. */
 static le_status combine_lists(le_index *ix, search_run *r, le_error *err) {
+    if (r->opt->mode == LE_SEARCH_M3) return search_m3(ix, r, err);
     if (r->opt->mode == LE_SEARCH_MULTI) {
         le_topk top;
         le_topk_init(&top, r->fused, r->k);
@@ -896,7 +969,13 @@ static int write_hits(const search_run *r, le_index_hit *hits) {
     int nf = r->nf > r->k ? r->k : r->nf;
     int multi = r->opt->mode == LE_SEARCH_MULTI;
     hits_init(hits, r->fused, nf);
-    for (int i = 0; i < nf; i++) {
+    for (int i = 0; i < nf && r->m3; i++) {
+        const float *c = r->m3 + 3 * (size_t)r->fused[i].doc;
+        hits[i].dense = c[0];
+        hits[i].sparse = c[1];
+        hits[i].multi = c[2];
+    }
+    for (int i = 0; i < nf && !r->m3; i++) {
         uint32_t d = r->fused[i].doc;
         if (r->want_dense) hits[i].dense = score_in(r->ld, r->nd, d);
         if (r->want_bm25) hits[i].bm25 = score_in(r->lb, r->nb, d);
@@ -912,7 +991,8 @@ static le_status hit_passages(le_index *ix, const search_run *r, const le_index_
                               le_error *err) {
     const le_index_query *q = r->q;
     const le_search_options *o = r->opt;
-    le_passage_query pq = {.mode = o->mode,
+    /* m3: the passage that gave the document its dense score */
+    le_passage_query pq = {.mode = o->mode == LE_SEARCH_M3 ? LE_SEARCH_DENSE : o->mode,
                            .dense = q->dense,
                            .text = q->text,
                            .text_len = q->text_len ? q->text_len : q->text ? strlen(q->text) : 0,
@@ -920,7 +1000,7 @@ static le_status hit_passages(le_index *ix, const search_run *r, const le_index_
                            .bm25_weight = o->bm25_weight,
                            .bm25 = {o->bm25_k1, o->bm25_b},
                            .bm25_index = r->want_bm25 ? ix->bm25 : NULL,
-                           .dense_scanned = r->want_dense};
+                           .dense_scanned = r->want_dense || o->mode == LE_SEARCH_M3};
     return le_passage_hits(ix, &pq, hits, n, o->passages, err);
 }
 
@@ -963,5 +1043,6 @@ le_status le_index_search(le_index *ix, const le_index_query *q, const le_search
     free(r.lb);
     free(r.ls);
     free(r.fused);
+    free(r.m3);
     return st;
 }

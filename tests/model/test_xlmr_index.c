@@ -10,6 +10,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define DIR "tests/fixtures/bge-m3-tiny"
 #define N 6
@@ -24,13 +25,42 @@ static const char *docs_text[N] = {
     "ภาษาไทยไม่มีการเว้นวรรค",
     "What is BGE M3?"};
 
-/* Searches q in mode and checks every hit's score against le_m3_score. */
+/* The score mode gives document p in le_m3_score's terms (weights w). */
+static double want_score(le_search_mode mode, const le_m3_output *q, const le_m3_output *p,
+                         const double *w) {
+    le_m3_scores sc;
+    le_m3_score(q, p, w, &sc);
+    return mode == LE_SEARCH_SPARSE    ? sc.sparse
+           : mode == LE_SEARCH_COLBERT ? sc.colbert
+                                       : sc.colbert_sparse_dense;
+}
+
+/* m3 mode ranks every document (k = N) in the order of le_m3_score's
+ * weighted sum, each hit with le_m3_score's three parts. */
+static void check_m3_ranking(const le_index_hit *hits, int n, const le_m3_output *qo,
+                             const le_m3_output *d, const double *w) {
+    CHECK_EQ_INT(n, N);
+    for (int i = 0; i < n; i++) {
+        le_m3_scores sc;
+        le_m3_score(qo, &d[hits[i].doc], w, &sc);
+        CHECK(fabs(hits[i].dense - sc.dense) < 1e-6 && fabs(hits[i].sparse - sc.sparse) < 1e-6 &&
+              fabs(hits[i].multi - sc.colbert) < 1e-6);
+        for (int j = i + 1; j < n; j++) /* no later document scores higher */
+            CHECK(want_score(LE_SEARCH_M3, qo, &d[hits[j].doc], w) <= sc.colbert_sparse_dense + 1e-7);
+    }
+}
+
+/* Searches q in mode (m3: with weights w, NULL: the default) and checks
+ * every hit's score against le_m3_score. */
 static void check_mode(le_index *ix, le_model *m, const char *q, le_search_mode mode,
-                       const le_m3_output *qo, const le_m3_output *d) {
+                       const double *w, const le_m3_output *qo, const le_m3_output *d) {
+    static const double flag[3] = {0.4, 0.2, 0.4};
     le_search_options so;
     le_search_options_init(&so);
     so.mode = mode;
     so.k = N;
+    if (w) memcpy(so.m3_weights, w, sizeof so.m3_weights);
+    if (!w) w = flag;
     le_index_hit hits[N];
     int n = 0;
     le_error err;
@@ -39,17 +69,43 @@ static void check_mode(le_index *ix, le_model *m, const char *q, le_search_mode 
     CHECK(n > 0);
     double worst = 0;
     for (int i = 0; i < n; i++) {
-        le_m3_scores sc;
-        le_m3_score(qo, &d[hits[i].doc], NULL, &sc);
-        double want = mode == LE_SEARCH_SPARSE ? sc.sparse : sc.colbert;
+        double want = want_score(mode, qo, &d[hits[i].doc], w);
         double diff = fabs(hits[i].score - want) / fmax(1.0, fabs(want));
         if (diff > worst) worst = diff;
         if (i) CHECK(hits[i].score <= hits[i - 1].score);
     }
-    CHECK_MSG(worst <= 1e-5, "%s: scores differ from le_m3_score by %.3g",
-              le_search_mode_name(mode), worst);
+    CHECK_MSG(worst <= (mode == LE_SEARCH_M3 ? 1e-6 : 1e-5),
+              "%s: scores differ from le_m3_score by %.3g", le_search_mode_name(mode), worst);
+    if (mode == LE_SEARCH_M3) check_m3_ranking(hits, n, qo, d, w);
     fprintf(stderr, "%s: %d hits, max |score - le_m3_score| %.2g\n", le_search_mode_name(mode), n,
             worst);
+}
+
+/* Negative or not finite m3 weights are refused. */
+static void bad_weights(le_index *ix, le_model *m, const char *q) {
+    le_search_options so;
+    le_search_options_init(&so);
+    so.mode = LE_SEARCH_M3;
+    so.m3_weights[1] = -1;
+    le_index_hit hits[N];
+    int n = 0;
+    le_error err;
+    CHECK(le_index_search_text(ix, m, q, &so, hits, &n, &err) == LE_ERR_ARG);
+    CHECK(strstr(err.message, "m3 weights") != NULL);
+    so.m3_weights[1] = NAN;
+    CHECK(le_index_search_text(ix, m, q, &so, hits, &n, &err) == LE_ERR_ARG);
+}
+
+/* The mode names: colbert (multi is its older name) and m3. */
+static void mode_names(void) {
+    le_search_mode md = LE_SEARCH_DENSE;
+    CHECK(le_search_mode_parse("colbert", &md, NULL) == LE_OK && md == LE_SEARCH_COLBERT);
+    md = LE_SEARCH_DENSE;
+    CHECK(le_search_mode_parse("multi", &md, NULL) == LE_OK && md == LE_SEARCH_COLBERT);
+    CHECK(le_search_mode_parse("m3", &md, NULL) == LE_OK && md == LE_SEARCH_M3);
+    CHECK(!strcmp(le_search_mode_name(LE_SEARCH_M3), "m3"));
+    CHECK(!strcmp(le_search_mode_name(LE_SEARCH_MULTI), "colbert"));
+    CHECK(le_search_mode_parse("m4", &md, NULL) == LE_ERR_ARG);
 }
 
 static void run(le_model *m, const char *dir) {
@@ -81,8 +137,12 @@ static void run(le_model *m, const char *dir) {
     const char *q = "What is BGE M3?";
     CHECK(le_embed_m3(m, N, docs_text, NULL, NULL, d, NULL, &err) == LE_OK);
     CHECK(le_embed_m3(m, 1, &q, NULL, NULL, &qo, NULL, &err) == LE_OK);
-    check_mode(ix, m, q, LE_SEARCH_SPARSE, &qo, d);
-    check_mode(ix, m, q, LE_SEARCH_MULTI, &qo, d);
+    static const double other[3] = {1, 0.5, 2};
+    check_mode(ix, m, q, LE_SEARCH_SPARSE, NULL, &qo, d);
+    check_mode(ix, m, q, LE_SEARCH_COLBERT, NULL, &qo, d);
+    check_mode(ix, m, q, LE_SEARCH_M3, NULL, &qo, d);
+    check_mode(ix, m, q, LE_SEARCH_M3, other, &qo, d);
+    bad_weights(ix, m, q);
     le_search_options so;
     le_search_options_init(&so);
     so.mode = LE_SEARCH_HYBRID;
@@ -113,6 +173,7 @@ int main(void) {
     char *dir = tu_tmpdir();
     CHECK(dir != NULL);
     if (m && dir) {
+        mode_names();
         run(m, dir);
         passages_hold_none(m);
     }
