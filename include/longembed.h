@@ -96,7 +96,8 @@ typedef enum le_status {
     LE_ERR_TOO_LONG = 5,    /* an input is longer than the chosen method allows */
     LE_ERR_UTF8 = 6,        /* an input text is not valid UTF-8 */
     LE_ERR_NOMEM = 7,       /* out of memory */
-    LE_ERR_INTERNAL = 8     /* a bug: please report */
+    LE_ERR_INTERNAL = 8,    /* a bug: please report */
+    LE_ERR_CANCELLED = 9    /* the caller's cancel hook asked the call to stop */
 } le_status;
 
 typedef struct le_error {
@@ -247,6 +248,11 @@ typedef struct le_embed_options {
     /* nomic-bert's own dynamic NTK past its trained positions: 0 as config.json
      * says (rotary_scaling_factor), > 0 that factor (LongEmbed used 16), < 0 off */
     double rotary_scaling_factor;
+    /* Asked (with progress_user) before each forward batch, on the calling
+     * thread; a nonzero return stops the call with LE_ERR_CANCELLED and out
+     * holds no result. Lets a binding stop a long call (Python's Ctrl-C).
+     * May be NULL (default). Used by every call that takes these options. */
+    int (*cancel)(void *user);
 } le_embed_options;
 
 LE_API void le_embed_options_init_size(le_embed_options *opt, size_t size);
@@ -668,7 +674,7 @@ LE_API le_status le_index_writer_add_passages(le_index_writer *w, size_t n,
                                               le_error *err);
 /* Embeds docs[i].text with m as the index's identity says (fails when m is
  * not the index's model) and buffers the documents. From opt only
- * batch_tokens, truncate and progress are used (NULL: defaults). results
+ * batch_tokens, truncate, progress and cancel are used (NULL: defaults). results
  * (may be NULL) receive token counts. */
 LE_API le_status le_index_writer_add_texts(le_index_writer *w, le_model *m,
                                            const le_embed_options *opt, size_t n,

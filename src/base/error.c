@@ -56,6 +56,7 @@ const char *le_status_name(le_status s) {
     case LE_ERR_UTF8: return "invalid utf-8";
     case LE_ERR_NOMEM: return "out of memory";
     case LE_ERR_INTERNAL: return "internal error";
+    case LE_ERR_CANCELLED: return "cancelled";
     }
     return "unknown status";
 }

@@ -319,6 +319,10 @@ le_status le_embed_call_run(embed_call *c, float *out, size_t n_rows) {
      * budget runs alone */
     size_t done = 0;
     for (size_t w0 = 0; w0 < c->n_win && !s;) {
+        if (c->opt->cancel && c->opt->cancel(c->opt->progress_user)) {
+            s = le_fail(c->err, LE_ERR_CANCELLED, "cancelled by the caller");
+            break;
+        }
         size_t w1 = w0, tokens = 0;
         while (w1 < c->n_win && (w1 == w0 || tokens + (size_t)c->win[w1].n <= budget))
             tokens += (size_t)c->win[w1++].n;

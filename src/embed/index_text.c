@@ -242,6 +242,7 @@ le_status le_index_writer_add_texts(le_index_writer *w, le_model *m, const le_em
     eo.truncate = given.truncate;
     eo.progress = given.progress;
     eo.progress_user = given.progress_user;
+    eo.cancel = given.cancel;
     const char **texts = malloc(n * sizeof *texts);
     size_t *lens = malloc(n * sizeof *lens);
     le_text_result *res = results ? results : malloc(n * sizeof *res);
