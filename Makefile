@@ -5,9 +5,9 @@ BUILD       ?= build
 BUILD_ASAN  ?= build-asan
 JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
-DEB_PACKAGES = build-essential cmake pkg-config libutf8proc-dev libcjson-dev libmicrohttpd-dev libdnnl-dev python3 python3-pip python3-venv unzip
+DEB_PACKAGES = build-essential cmake pkg-config libutf8proc-dev libcjson-dev libmicrohttpd-dev libdnnl-dev python3 python3-dev python3-pip python3-venv unzip
 
-.PHONY: all deps build build-asan model test test-fast test-asan fuzz-smoke run bench clean
+.PHONY: all deps build build-asan model test test-fast test-asan test-python fuzz-smoke run bench clean
 
 all: build
 
@@ -40,7 +40,12 @@ test-asan: build-asan model
 	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS)
 
-test: test-fast test-asan
+# The Python package (python/): pip install into a venv under $(BUILD), pytest
+# (python/run_tests.sh; skipped with a message when PyPI cannot be reached).
+test-python: build model
+	JOBS=$(JOBS) ./python/run_tests.sh $(BUILD)
+
+test: test-fast test-asan test-python
 
 # Every fuzz target for FUZZ_SECONDS each (clang, libFuzzer + ASan/UBSan).
 FUZZ_SECONDS ?= 60
