@@ -54,6 +54,13 @@ typedef struct lepy_call {
 } lepy_call;
 
 void lepy_call_init(lepy_call *c, PyObject *progress, le_embed_options *eo);
+/* After the C call: 0 when it succeeded; else -1 with the exception set: the
+ * pending Python one (Ctrl-C, a raising progress callable), "<what> is
+ * closed" when a handle was closed meanwhile, or the library's error. */
+int lepy_call_done(const lepy_call *c, le_status s, int closed, const char *what,
+                   const le_error *err);
+/* [(tokens, tokens_in_text, truncated, chunks)] of n results */
+PyObject *lepy_results_list(const le_text_result *res, size_t n);
 
 /* Acquire a handle's lock with the GIL released (inside Py_BEGIN_ALLOW_THREADS). */
 #define LEPY_LOCK(lock) PyThread_acquire_lock((lock), WAIT_LOCK)

@@ -168,15 +168,10 @@ static PyObject *writer_add_texts(lepy_writer *self, PyObject *args, PyObject *k
     LEPY_UNLOCK(self->lock);
     Py_END_ALLOW_THREADS
     doc_lists_free(&d);
-    PyObject *list = NULL;
-    if (call.failed) ;
-    else if (s && (!self->w || !m->m)) lepy_raise_msg(LE_ERR_ARG, "the model or index is closed");
-    else if (s) lepy_raise(&err);
-    else if ((list = PyList_New((Py_ssize_t)n)))
-        for (size_t i = 0; i < n; i++)
-            PyList_SET_ITEM(list, (Py_ssize_t)i, Py_BuildValue("(iiii)", res[i].tokens,
-                                                               res[i].tokens_in_text,
-                                                               res[i].truncated, res[i].chunks));
+    PyObject *list = lepy_call_done(&call, s, !self->w || !m->m, "the model or the index",
+                                    &err) < 0
+                         ? NULL
+                         : lepy_results_list(res, n);
     PyMem_Free(res);
     return list;
 }

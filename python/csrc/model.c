@@ -122,9 +122,7 @@ static PyObject *model_embed(lepy_model *self, PyObject *args, PyObject *kw) {
     PyBuffer_Release(&ov);
     if (rv.obj) PyBuffer_Release(&rv);
     lepy_texts_free(&t);
-    if (call.failed) return NULL; /* KeyboardInterrupt, or the progress callable raised */
-    if (s && !self->m) return lepy_raise_msg(LE_ERR_ARG, "the model is closed");
-    if (s) return lepy_raise(&err);
+    if (lepy_call_done(&call, s, !self->m, "the model", &err) < 0) return NULL;
     Py_RETURN_NONE;
 }
 

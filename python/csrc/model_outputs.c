@@ -5,6 +5,17 @@
 
 #include <string.h>
 
+PyObject *lepy_results_list(const le_text_result *res, size_t n) {
+    PyObject *list = PyList_New((Py_ssize_t)n);
+    for (size_t i = 0; list && i < n; i++) {
+        PyObject *t = Py_BuildValue("(iiii)", res[i].tokens, res[i].tokens_in_text,
+                                    res[i].truncated, res[i].chunks);
+        if (!t) Py_CLEAR(list);
+        else PyList_SET_ITEM(list, (Py_ssize_t)i, t);
+    }
+    return list;
+}
+
 static PyObject *floats(const float *p, size_t n) {
     return PyByteArray_FromStringAndSize((const char *)p, (Py_ssize_t)(n * sizeof *p));
 }
@@ -20,11 +31,8 @@ static PyObject *passages_result(le_passages *p, size_t n_texts, const le_text_r
     const le_passage *spans = le_passages_spans(p);
     PyObject *docs = floats(le_passages_documents(p), n_texts * dim);
     PyObject *vecs = floats(le_passages_vectors(p), count * dim);
-    PyObject *sl = PyList_New((Py_ssize_t)count), *rl = PyList_New((Py_ssize_t)n_texts);
+    PyObject *sl = PyList_New((Py_ssize_t)count), *rl = lepy_results_list(res, n_texts);
     for (size_t i = 0; sl && i < count; i++) PyList_SET_ITEM(sl, (Py_ssize_t)i, span_tuple(&spans[i]));
-    for (size_t i = 0; rl && i < n_texts; i++)
-        PyList_SET_ITEM(rl, (Py_ssize_t)i, Py_BuildValue("(iiii)", res[i].tokens, res[i].tokens_in_text,
-                                                     res[i].truncated, res[i].chunks));
     PyObject *out = docs && vecs && sl && rl && !PyErr_Occurred()
                         ? Py_BuildValue("(OOOO)", docs, vecs, sl, rl)
                         : NULL;
@@ -59,11 +67,9 @@ PyObject *lepy_model_embed_passages(lepy_model *self, PyObject *args, PyObject *
                 : LE_ERR_ARG;
     LEPY_UNLOCK(self->lock);
     Py_END_ALLOW_THREADS
-    PyObject *out = NULL;
-    if (call.failed) ;
-    else if (s && !self->m) lepy_raise_msg(LE_ERR_ARG, "the model is closed");
-    else if (s) lepy_raise(&err);
-    else out = passages_result(p, t.n, res);
+    PyObject *out = lepy_call_done(&call, s, !self->m, "the model", &err) < 0
+                        ? NULL
+                        : passages_result(p, t.n, res);
     le_passages_free(p);
     PyMem_Free(res);
     lepy_texts_free(&t);
@@ -113,10 +119,8 @@ PyObject *lepy_model_embed_m3(lepy_model *self, PyObject *args, PyObject *kw) {
     LEPY_UNLOCK(self->lock);
     Py_END_ALLOW_THREADS
     PyObject *list = NULL;
-    if (call.failed) ;
-    else if (s && !self->m) lepy_raise_msg(LE_ERR_ARG, "the model is closed");
-    else if (s) lepy_raise(&err);
-    else if ((list = PyList_New((Py_ssize_t)t.n)))
+    if (lepy_call_done(&call, s, !self->m, "the model", &err) == 0 &&
+        (list = PyList_New((Py_ssize_t)t.n)))
         for (size_t i = 0; i < t.n; i++) {
             PyObject *one = m3_tuple(&o[i]);
             if (!one) {

@@ -130,6 +130,18 @@ void lepy_lock_held(PyThread_type_lock lock) {
     Py_END_ALLOW_THREADS
 }
 
+int lepy_call_done(const lepy_call *c, le_status s, int closed, const char *what,
+                   const le_error *err) {
+    if (c->failed) return -1; /* the exception is already set */
+    if (!s) return 0;
+    if (closed) {
+        PyErr_Format(lepy_error, "%s is closed", what);
+        return -1;
+    }
+    lepy_raise(err);
+    return -1;
+}
+
 /* The ident of Python's main thread (signals are handled only there). */
 static int find_main_thread(void) {
     PyObject *th = PyImport_ImportModule("threading");
