@@ -15,13 +15,15 @@
 
 #include "base/arena.h"
 #include "kernels/attention_internal.h"
+#include "kernels/bf16.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const le_attn_kernels *attn_for(le_isa isa) {
+static const le_attn_kernels *attn_for(le_isa isa, int bf16, int head_dim) {
     const le_cpu_features *f = le_cpu_detect();
+    if (bf16 && le_attention_bf16_runs(isa, head_dim)) return &le_attn_avx512bf16;
     if (isa == LE_ISA_AVX512 && f->avx512) return &le_attn_avx512;
     if (isa >= LE_ISA_AVX2 && f->avx2) return &le_attn_avx2;
     return &le_attn_scalar;
@@ -33,11 +35,33 @@ typedef struct attn_job {
     int q_tiles;
     size_t scratch_floats; /* per thread */
     float *scratch;
+    /* bf16 kernels: each kv head's keys (unless rotated per tile) and values
+     * converted once, in the layouts of pack_k / pack_v; NULL otherwise */
+    uint32_t *kp, *vp;
+    size_t kp_head, vp_head; /* words per kv head */
 } attn_job;
 
-/* q rows [i0, i0 + nq) of head h → qt [d][BQ], lanes past nq zero */
-static void pack_qt(const float *q, size_t stride, int i0, int nq, int d, float *qt) {
+int le_attention_bf16_runs(le_isa isa, int head_dim) {
+    const le_cpu_features *f = le_cpu_detect();
+    return isa == LE_ISA_AVX512 && f->avx512 && f->avx512_bf16 && head_dim % 32 == 0 &&
+           head_dim <= 256;
+}
+
+/* q rows [i0, i0 + nq) of head h → qt in the layout of k's scores: fp32
+ * [d][BQ], or bf16 pairs [d/2][BQ] (32-bit words); lanes past nq zero */
+static void pack_qt(const le_attn_kernels *k, const float *q, size_t stride, int i0, int nq,
+                    int d, float *qt) {
     memset(qt, 0, sizeof(float) * (size_t)d * LE_ATTN_BQ);
+    if (k->bf16) {
+        uint32_t *pairs = (uint32_t *)qt;
+        for (int i = 0; i < nq; i++) {
+            const float *row = q + (size_t)(i0 + i) * stride;
+            for (int t = 0; t < d / 2; t++)
+                pairs[(size_t)t * LE_ATTN_BQ + i] =
+                    le_f32_to_bf16(row[2 * t]) | (uint32_t)le_f32_to_bf16(row[2 * t + 1]) << 16;
+        }
+        return;
+    }
     for (int i = 0; i < nq; i++) {
         const float *row = q + (size_t)(i0 + i) * stride;
         for (int dd = 0; dd < d; dd++) qt[(size_t)dd * LE_ATTN_BQ + i] = row[dd];
@@ -79,9 +103,7 @@ static void pack_qt_rope(const le_attn_kernels *k, const float *q, size_t stride
     for (int i = 0; i < nq; i++) rows[i] = rope_row(i0 + i + q_offset, set, r->se_group, sh);
     k->rope(q + (size_t)i0 * stride, stride, tmp, (size_t)d, nq, d, r->cos, r->sin, rows,
             r->rotate_half);
-    memset(qt, 0, sizeof(float) * (size_t)d * LE_ATTN_BQ);
-    for (int i = 0; i < nq; i++)
-        for (int dd = 0; dd < d; dd++) qt[(size_t)dd * LE_ATTN_BQ + i] = tmp[(size_t)i * d + dd];
+    pack_qt(k, tmp, (size_t)d, 0, nq, d, qt);
 }
 
 /* keys [j0, j0 + nk) of one head rotated into kr ([nk][d]) */
@@ -108,7 +130,8 @@ typedef struct attn_tile_state {
     const le_attn_kernels *k;
     const le_attn_rope *rope;
     int d, bk, w, g, sh;           /* head dim, keys per tile, SelfExtend window, group, shift */
-    int h, i0, nq;                 /* head, first query, queries in the tile */
+    int h, kvh, i0, nq;            /* head, its kv head, first query, queries in the tile */
+    const uint32_t *kp, *vp;       /* the kv head's converted keys / values, or NULL */
     size_t qoff, koff;             /* column of the head in q/out and of its kv head in k/v */
     float *qt, *qt_lo, *qt_up;     /* packed queries [d][BQ] per score set */
     float *s_near, *s_lo, *s_up;   /* score tiles [bk][BQ] */
@@ -142,6 +165,9 @@ static void tile_state_init(const attn_job *job, size_t index, int thread, attn_
     s->g = s->rope && s->rope->se_group > 1 ? s->rope->se_group : 1;
     s->sh = s->w - s->w / s->g;
     s->qoff = (size_t)s->h * s->d, s->koff = (size_t)kvh * s->d;
+    s->kvh = kvh;
+    s->kp = job->kp ? job->kp + (size_t)kvh * job->kp_head : NULL;
+    s->vp = job->vp ? job->vp + (size_t)kvh * job->vp_head : NULL;
 
     const int d = s->d, bk = s->bk;
     float *mem = job->scratch + (size_t)thread * job->scratch_floats;
@@ -171,10 +197,10 @@ static void tile_pack_queries(const attn_tile_state *s) {
                          s->sh, s->rows, s->row_tmp, s->qt_up);
         }
     } else {
-        pack_qt(q, a->q_stride, s->i0, s->nq, s->d, s->qt);
+        pack_qt(s->k, q, a->q_stride, s->i0, s->nq, s->d, s->qt);
         if (s->w > 0) {
-            pack_qt(a->q_lo + s->qoff, a->q_stride, s->i0, s->nq, s->d, s->qt_lo);
-            pack_qt(a->q_up + s->qoff, a->q_stride, s->i0, s->nq, s->d, s->qt_up);
+            pack_qt(s->k, a->q_lo + s->qoff, a->q_stride, s->i0, s->nq, s->d, s->qt_lo);
+            pack_qt(s->k, a->q_up + s->qoff, a->q_stride, s->i0, s->nq, s->d, s->qt_up);
         }
     }
 }
@@ -253,7 +279,10 @@ static void key_tile_scores(const attn_tile_state *s, const attn_key_tile *kt, l
     } else if (s->w > 0) {
         k_lo = k_up = a->k_g + (size_t)j0 * a->k_stride + s->koff;
     }
-    if (kt->need_near) {
+    if (kt->need_near && s->kp && !s->rope) {
+        k->scores_packed(s->qt, d, s->kp + (size_t)j0 * (d / 2), nk, s->s_near);
+        t->s_near = s->s_near;
+    } else if (kt->need_near) {
         k->scores(s->qt, d, k_near, ks_near, nk, s->s_near);
         t->s_near = s->s_near;
     }
@@ -277,8 +306,12 @@ static void key_tile_accumulate(const attn_tile_state *s, const attn_key_tile *k
     t->causal = a->causal && kt->dmin < 0;
     t->dist0 = kt->dist0;
     s->k->softmax(t, s->m, s->l, s->alpha);
-    s->k->pv(s->s_near, kt->nk, a->v + (size_t)kt->j0 * a->v_stride + s->koff, a->v_stride, s->d,
-             s->o, s->alpha, s->nq, s->vt);
+    if (s->vp)
+        s->k->pv_packed(s->s_near, kt->nk, s->vp + (size_t)(kt->j0 / 2) * s->d, s->d, s->o,
+                        s->alpha, s->nq);
+    else
+        s->k->pv(s->s_near, kt->nk, a->v + (size_t)kt->j0 * a->v_stride + s->koff, a->v_stride,
+                 s->d, s->o, s->alpha, s->nq, s->vt);
 }
 
 /* The tile's output rows: the accumulator over the softmax sum. */
@@ -310,16 +343,49 @@ static void attn_task(void *ctx, size_t index, int thread) {
                       .window = s.w};
     for (int j0 = 0; j0 < j_end; j0 += s.bk) {
         const attn_key_tile kt = key_tile_at(&s, j0, j_end);
-        if (j0 + s.bk < j_end) prefetch_key_tile(&s, j0 + s.bk, j_end);
+        if (j0 + s.bk < j_end && !s.vp) prefetch_key_tile(&s, j0 + s.bk, j_end);
         key_tile_scores(&s, &kt, &t);
         key_tile_accumulate(&s, &kt, &t);
     }
     tile_write_output(&s);
 }
 
+enum { PACK_KEYS = 512 }; /* keys per conversion task (even: V pairs stay aligned) */
+
+/* Conversion task: one chunk of keys and values of one kv head. */
+static void pack_task(void *ctx, size_t index, int thread) {
+    (void)thread;
+    const attn_job *job = ctx;
+    const le_attn_args *a = job->a;
+    const int chunks = (a->n_kv + PACK_KEYS - 1) / PACK_KEYS, d = a->head_dim;
+    const int kvh = (int)(index / chunks), j0 = (int)(index % chunks) * PACK_KEYS;
+    const int nk = a->n_kv - j0 < PACK_KEYS ? a->n_kv - j0 : PACK_KEYS;
+    const size_t col = (size_t)kvh * d;
+    if (job->kp)
+        job->k->pack_k(a->k + (size_t)j0 * a->k_stride + col, a->k_stride, nk, d,
+                       job->kp + (size_t)kvh * job->kp_head + (size_t)j0 * (d / 2));
+    job->k->pack_v(a->v + (size_t)j0 * a->v_stride + col, a->v_stride, nk, d,
+                   job->vp + (size_t)kvh * job->vp_head + (size_t)(j0 / 2) * d);
+}
+
+/* bf16 kernels: K (unless in-kernel RoPE rotates it per tile) and V of every
+ * kv head in bf16 pairs, O(n·d) words. Returns -1 when out of memory. */
+static int pack_kv(attn_job *job, le_pool *pool) {
+    const le_attn_args *a = job->a;
+    const size_t d = (size_t)a->head_dim, heads = (size_t)a->n_kv_heads;
+    job->kp_head = (size_t)a->n_kv * (d / 2);
+    job->vp_head = (size_t)((a->n_kv + 1) / 2) * d;
+    job->vp = le_alloc_aligned(sizeof(uint32_t) * job->vp_head * heads + 64);
+    if (!a->rope) job->kp = le_alloc_aligned(sizeof(uint32_t) * job->kp_head * heads + 64);
+    if (!job->vp || (!a->rope && !job->kp)) return -1;
+    const size_t chunks = (size_t)(a->n_kv + PACK_KEYS - 1) / PACK_KEYS;
+    le_pool_run(pool, heads * chunks, pack_task, job);
+    return 0;
+}
+
 int le_attention(const le_kctx *kc, const le_attn_args *a) {
     if (a->n_q <= 0 || a->n_heads <= 0 || a->head_dim <= 0) return 0;
-    const le_attn_kernels *k = attn_for(kc ? kc->isa : LE_ISA_SCALAR);
+    const le_attn_kernels *k = attn_for(kc ? kc->isa : LE_ISA_SCALAR, a->bf16, a->head_dim);
     le_pool *pool = kc ? kc->pool : NULL;
     attn_job job = {.a = a, .k = k};
     job.q_tiles = (a->n_q + LE_ATTN_BQ - 1) / LE_ATTN_BQ;
@@ -338,11 +404,14 @@ int le_attention(const le_kctx *kc, const le_attn_args *a) {
     job.scratch_floats = (job.scratch_floats + 15) & ~(size_t)15;
     const int threads = le_pool_threads(pool);
     job.scratch = le_alloc_aligned(sizeof(float) * job.scratch_floats * threads);
-    if (!job.scratch) return -1;
+    if (!job.scratch || (k->bf16 && a->n_kv > 0 && pack_kv(&job, pool))) {
+        le_free_aligned(job.scratch), le_free_aligned(job.kp), le_free_aligned(job.vp);
+        return -1;
+    }
     /* tiles never read a lane they did not write, but keep stray NaNs out */
     memset(job.scratch, 0, sizeof(float) * job.scratch_floats * threads);
     le_pool_run(pool, (size_t)a->n_heads * job.q_tiles, attn_task, &job);
-    le_free_aligned(job.scratch);
+    le_free_aligned(job.scratch), le_free_aligned(job.kp), le_free_aligned(job.vp);
     return 0;
 }
 

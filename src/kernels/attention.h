@@ -75,6 +75,8 @@ typedef struct le_attn_args {
     int se_window;             /* 0: SelfExtend off */
     const float *q_lo, *q_up, *k_g;
     const le_attn_rope *rope; /* NULL: q and k come rotated (or need no rotation) */
+    int bf16; /* 1: bf16 products (fp32 softmax and accumulation) where
+               * le_attention_bf16_runs, else the fp32 kernels */
 } le_attn_args;
 
 /* Runs on kc->isa's tile kernels, one task per (head, tile of 128 queries)
@@ -83,6 +85,12 @@ typedef struct le_attn_args {
  * when a rope table has fewer rows than the positions need (see
  * le_attn_rope_rows). */
 int le_attention(const le_kctx *kc, const le_attn_args *a);
+
+/* Whether bf16 attention runs for this ISA and head size on this CPU:
+ * AVX512_BF16 with the avx512 kernels and head_dim a multiple of 32, ≤ 256.
+ * Error: inputs rounded to bf16 (relative 2^-9 per value), so outputs are
+ * within ~1e-2·max|v| of the fp32 kernels' (test_attention holds the bound). */
+int le_attention_bf16_runs(le_isa isa, int head_dim);
 
 /* The table rows in-kernel RoPE reads for n_q queries after q_offset and
  * n_kv keys, with SelfExtend window w (0: off) and group g. */

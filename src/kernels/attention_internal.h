@@ -5,6 +5,7 @@
 #define LE_KERNELS_ATTENTION_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum { LE_ATTN_BQ = 128 }; /* queries per tile, all ISAs */
 
@@ -13,7 +14,8 @@ typedef struct le_attn_tile {
     const float *s_near; /* [nk][BQ] q·k (all keys without SelfExtend), or NULL */
     const float *s_lo;   /* [nk][BQ] q_lo·k_g (SelfExtend, keys to the left), or NULL */
     const float *s_up;   /* [nk][BQ] q_up·k_g (SelfExtend, keys to the right), or NULL */
-    float *p;            /* [nk][BQ] out: exp(s − m) (may alias an input) */
+    float *p;            /* [nk][BQ] out: exp(s − m) (may alias an input); the bf16
+                          * kernels leave [ceil(nk/2)][BQ] bf16 pairs of keys */
     int nk;              /* keys in the tile */
     float scale;
     float slope; /* ALiBi slope, 0: none */
@@ -23,21 +25,34 @@ typedef struct le_attn_tile {
 } le_attn_tile;
 
 typedef struct le_attn_kernels {
-    int bk; /* keys per tile */
-    /* st[j][i] = Σ_d qt[d][i]·k[j·ks + d], j < nk, i < BQ; qt is [d][BQ] */
+    int bk;   /* keys per tile */
+    int bf16; /* 0: qt is fp32 [d][BQ]; 1: qt is bf16 pairs [d/2][BQ] (le_attn_pack_bf16) and
+               * both products round their inputs to bf16 (fp32 accumulation) */
+    /* st[j][i] = Σ_d qt[d][i]·k[j·ks + d], j < nk, i < BQ; qt is [d][BQ] (see bf16) */
     void (*scores)(const float *qt, int d, const float *k, size_t ks, int nk, float *st);
     /* final scores, then the online-softmax step: m, l, alpha are [BQ] */
     void (*softmax)(const le_attn_tile *t, float *m, float *l, float *alpha);
     /* o[i][0..d) = o[i]·alpha[i] + Σ_j p[j][i]·v[j·vs + 0..d), i < nq; o is [BQ][d];
-     * vcopy: [bk][d] scratch */
+     * vcopy: [bk][d] scratch; p as the softmax left it (bf16 kernels: see bf16) */
     void (*pv)(const float *p, int nk, const float *v, size_t vs, int d, float *o,
                const float *alpha, int nq, float *vcopy);
     /* in-kernel RoPE: y[r·ys + 0..d) = x[r·xs + 0..d) rotated by the angles of
      * table row rows[r] (cos, sin: [rows][d/2]), r < n; the same bits on every ISA */
     void (*rope)(const float *x, size_t xs, float *y, size_t ys, int n, int d, const float *cos,
                  const float *sin, const int *rows, int rotate_half);
+    /* bf16 kernels only (NULL otherwise; their pv is NULL too): the driver
+     * converts each kv head's keys and values once per call, then
+     * kp [n][d/2] words (k[2t], k[2t+1]) and vp [ceil(n/2)][d] words
+     * (v[2t][c], v[2t+1][c]); p is the softmax's pairs layout */
+    void (*pack_k)(const float *k, size_t ks, int nk, int d, uint32_t *kp);
+    void (*pack_v)(const float *v, size_t vs, int nk, int d, uint32_t *vp);
+    void (*scores_packed)(const float *qt, int d, const uint32_t *kp, int nk, float *st);
+    void (*pv_packed)(const float *p, int nk, const uint32_t *vp, int d, float *o,
+                      const float *alpha, int nq);
 } le_attn_kernels;
 
 extern const le_attn_kernels le_attn_scalar, le_attn_avx2, le_attn_avx512;
+/* bf16 products on AVX512_BF16, for head_dim a multiple of 32 (≤ 256) */
+extern const le_attn_kernels le_attn_avx512bf16;
 
 #endif

@@ -155,6 +155,8 @@ static int attention_for(const le_encoder *m, const le_kctx *kc, const le_seq *q
     a.out = s->ctx + off * (size_t)h;
     a.out_stride = (size_t)h;
     a.scale = q->plan.attn_scale / sqrtf((float)dh);
+    /* bf16 and int8 models: bf16 products in the attention too, where the CPU has them */
+    a.bf16 = m->dtype != LE_GEMM_F32;
     le_attn_rope rope;
     if (c->pos == LE_POS_ROPE) {
         const int half = dh / 2, rows = rope_rows(q);

@@ -56,6 +56,35 @@ static double max_error(const le_attn_args *a, const ref_rows *rr, const float *
     return worst;
 }
 
+/* The largest error of the bf16 kernels over all cases (printed at the end). */
+static double bf16_worst;
+static int bf16_cases;
+
+/* bf16 products, where this CPU runs them: the same reference, the bound of
+ * inputs rounded to bf16 (unit-scale q, k, v; measured worst ~4e-3) */
+static void check_bf16(le_attn_args *a, const ref_rows *rr, const attn_case *c) {
+    if (!le_attention_bf16_runs(LE_ISA_AVX512, a->head_dim)) return;
+    float *out = a->out;
+    const size_t total = (size_t)a->n_q * a->out_stride;
+    for (size_t i = 0; i < total; i++) out[i] = NAN;
+    le_pool *pool = le_pool_create(2);
+    le_kctx kc = {LE_ISA_AVX512, pool};
+    a->bf16 = 1;
+    CHECK(le_attention(&kc, a) == 0);
+    a->bf16 = 0;
+    le_pool_destroy(pool);
+    double e = max_error(a, rr, out);
+    if (e > bf16_worst) bf16_worst = e;
+    bf16_cases++;
+    CHECK_MSG(e <= 1e-2, "bf16 n_q=%d n_kv=%d heads=%d/%d d=%d causal=%d w=%d: max error %g",
+              c->n_q, c->n_kv, c->heads, c->kv_heads, c->d, c->causal, c->window, e);
+    int pad_ok = 1;
+    for (int t = 0; t < c->n_q; t++)
+        for (int p = 0; p < c->pad; p++)
+            pad_ok &= isnan(out[(size_t)t * a->out_stride + a->out_stride - 1 - p]);
+    CHECK(pad_ok);
+}
+
 static void run_case(const attn_case *c, le_pool *pool) {
     const size_t qs = (size_t)c->heads * c->d + c->pad, ks = (size_t)c->kv_heads * c->d + c->pad;
     float *q = test_random((size_t)c->n_q * qs, -1, 1);
@@ -115,6 +144,7 @@ static void run_case(const attn_case *c, le_pool *pool) {
             for (int p = 0; p < c->pad; p++) pad_ok &= isnan(out[(size_t)t * qs + qs - 1 - p]);
         CHECK(pad_ok);
     }
+    check_bf16(&a, &rr, c);
     free(rr.out);
     free(q);
     free(k);
@@ -163,5 +193,9 @@ int main(void) {
     attn_case short_kv = {40, 10, 2, 2, 64, 1, -20, 0, 0, 0}; /* the first 20 rows see nothing */
     run_case(&short_kv, pool);
     le_pool_destroy(pool);
+    if (bf16_cases)
+        printf("bf16 products: %d cases, max error %.3g\n", bf16_cases, bf16_worst);
+    else
+        printf("bf16 products: not run (this CPU has no AVX512_BF16)\n");
     return check_report("test_attention");
 }

@@ -1,0 +1,206 @@
+/* Attention tile kernels with bf16 products on AVX512_BF16 (vdpbf16ps):
+ * QKᵀ over pairs of head dims, P·V over pairs of keys, each pair one 32-bit
+ * word, fp32 accumulation; the online softmax stays fp32 (the shared one).
+ * Inputs are rounded to bf16 as le_f32_to_bf16 does (nearest even).
+ *   scores: 6 keys × 64 query lanes (24 zmm accumulators), queries packed as
+ *           [d/2][BQ] pairs by the driver; keys converted once per call by
+ *           pack_k (or, for keys the driver rotates per tile, per group here);
+ *   pv:     6 queries × 64 head dims; the shared softmax leaves p as
+ *           [nk/2][BQ] pairs (LE_ATTN_STORE_PAIRS), V converted once per call
+ *           by pack_v into [n/2][d] pairs.
+ * Needs head_dim % 32 == 0 (attention.c falls back to fp32 otherwise). */
+#include "kernels/attention_internal.h"
+
+#include <float.h>
+#include <immintrin.h>
+#include <math.h>
+#include <stdint.h>
+
+/* 16 pairs (lo[i], hi[i]) of bf16 in one vector of 32-bit words */
+static inline __m512i pair16(__m512 lo, __m512 hi) {
+    __m512i l = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(lo));
+    __m512i h = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(hi));
+    return _mm512_or_si512(l, _mm512_slli_epi32(h, 16));
+}
+
+/* clang-format off */
+#include "kernels/vec_avx512.h"
+#include "kernels/vmath.inc"
+#define LE_ATTN_QV 4
+#define LE_ATTN_MRJ 6
+#define LE_ATTN_MRI 6
+#define LE_ATTN_DV 4
+#define LE_ATTN_BF16_PRODUCTS 1
+#define LE_ATTN_STORE_PAIRS(dst, lo, hi) _mm512_storeu_si512((dst), pair16((lo), (hi)))
+#include "kernels/attention_simd.inc"
+/* clang-format on */
+
+enum { MAX_PAIRS = 128 }; /* head_dim ≤ 256 */
+
+/* nk keys of k (stride ks) → kp [nk][d/2] words (k[2t], k[2t+1]), row
+ * stride kps words: 32 dims per vcvtne2ps2bf16, whose words come out in order */
+static void pack_k(const float *k, size_t ks, int nk, int d, uint32_t *kp, size_t kps) {
+    for (int r = 0; r < nk; r++)
+        for (int c = 0; c < d; c += 32) {
+            const float *src = k + (size_t)r * ks + c;
+            __m512bh w = _mm512_cvtne2ps_pbh(_mm512_loadu_ps(src + 16), _mm512_loadu_ps(src));
+            _mm512_storeu_si512(kp + (size_t)r * kps + c / 2, (__m512i)w);
+        }
+}
+
+static void pack_k_rows(const float *k, size_t ks, int nk, int d, uint32_t *kp) {
+    pack_k(k, ks, nk, d, kp, (size_t)d / 2);
+}
+
+/* V rows [nk] (stride vs) → vp [ceil(nk/2)][d] words (v[2t][c], v[2t+1][c]) */
+static void pack_v(const float *v, size_t vs, int nk, int d, uint32_t *vp) {
+    for (int t = 0; t < (nk + 1) / 2; t++)
+        for (int c = 0; c < d; c += 16) {
+            __m512 lo = _mm512_loadu_ps(v + (size_t)(2 * t) * vs + c);
+            __m512 hi = 2 * t + 1 < nk ? _mm512_loadu_ps(v + (size_t)(2 * t + 1) * vs + c)
+                                       : _mm512_setzero_ps();
+            _mm512_storeu_si512(vp + (size_t)t * d + c, pair16(lo, hi));
+        }
+}
+
+/* st rows for `rows` keys of kp (row stride kps words) */
+static inline __attribute__((always_inline)) void scores_rows(const int rows, const uint32_t *qt,
+                                                              int d, const uint32_t *kp,
+                                                              size_t kps, float *st) {
+    for (int i0 = 0; i0 < LE_ATTN_BQ; i0 += 64) {
+        __m512 acc[LE_ATTN_MRJ][4];
+#pragma GCC unroll 8
+        for (int r = 0; r < rows; r++)
+#pragma GCC unroll 4
+            for (int v = 0; v < 4; v++) acc[r][v] = _mm512_setzero_ps();
+        for (int t = 0; t < d / 2; t++) {
+            __m512bh qv[4];
+#pragma GCC unroll 4
+            for (int v = 0; v < 4; v++)
+                qv[v] = (__m512bh)_mm512_loadu_si512(qt + (size_t)t * LE_ATTN_BQ + i0 + v * 16);
+#pragma GCC unroll 8
+            for (int r = 0; r < rows; r++) {
+                __m512bh kb = (__m512bh)_mm512_set1_epi32((int)kp[(size_t)r * kps + t]);
+#pragma GCC unroll 4
+                for (int v = 0; v < 4; v++) acc[r][v] = _mm512_dpbf16_ps(acc[r][v], kb, qv[v]);
+            }
+        }
+#pragma GCC unroll 8
+        for (int r = 0; r < rows; r++)
+#pragma GCC unroll 4
+            for (int v = 0; v < 4; v++)
+                _mm512_storeu_ps(st + (size_t)r * LE_ATTN_BQ + i0 + v * 16, acc[r][v]);
+    }
+}
+
+#define SCORES_CASE(R)                                                                             \
+    case R: scores_rows(R, qt, d, kp, kps, st); break;
+
+/* one group of up to 6 keys */
+static void scores_group(int rows, const uint32_t *qt, int d, const uint32_t *kp, size_t kps,
+                         float *st) {
+    switch (rows) {
+        SCORES_CASE(1)
+        SCORES_CASE(2)
+        SCORES_CASE(3)
+        SCORES_CASE(4)
+        SCORES_CASE(5)
+        SCORES_CASE(6)
+    default: break;
+    }
+}
+
+/* keys given as pack_k_rows left them: [nk][d/2] words */
+static void scores_packed(const float *qt, int d, const uint32_t *kp, int nk, float *st) {
+    for (int j = 0; j < nk; j += LE_ATTN_MRJ)
+        scores_group(nk - j < LE_ATTN_MRJ ? nk - j : LE_ATTN_MRJ, (const uint32_t *)qt, d,
+                     kp + (size_t)j * (d / 2), (size_t)d / 2, st + (size_t)j * LE_ATTN_BQ);
+}
+
+/* fp32 keys (rotated per tile by the driver): each group converted first */
+static void scores_f32(const float *qt, int d, const float *k, size_t ks, int nk, float *st) {
+    uint32_t kp[LE_ATTN_MRJ * MAX_PAIRS] __attribute__((aligned(64)));
+    for (int j = 0; j < nk; j += LE_ATTN_MRJ) {
+        const int rows = nk - j < LE_ATTN_MRJ ? nk - j : LE_ATTN_MRJ;
+        pack_k(k + (size_t)j * ks, ks, rows, d, kp, MAX_PAIRS);
+        scores_group(rows, (const uint32_t *)qt, d, kp, MAX_PAIRS, st + (size_t)j * LE_ATTN_BQ);
+    }
+}
+
+/* rows queries × nvec vectors of 16 head dims from column d0 */
+static inline __attribute__((always_inline)) void
+pv_rows(const int rows, const int nvec, const uint32_t *pp, int pairs, const uint32_t *vp, int d,
+        int d0, float *o, const float *alpha) {
+    __m512 acc[LE_ATTN_MRI][4];
+#pragma GCC unroll 8
+    for (int r = 0; r < rows; r++) {
+        __m512 a = _mm512_set1_ps(alpha[r]);
+#pragma GCC unroll 4
+        for (int u = 0; u < nvec; u++)
+            acc[r][u] = _mm512_mul_ps(_mm512_loadu_ps(o + (size_t)r * d + d0 + u * 16), a);
+    }
+    for (int t = 0; t < pairs; t++) {
+        __m512bh vv[4];
+#pragma GCC unroll 4
+        for (int u = 0; u < nvec; u++)
+            vv[u] = (__m512bh)_mm512_loadu_si512(vp + (size_t)t * d + d0 + u * 16);
+#pragma GCC unroll 8
+        for (int r = 0; r < rows; r++) {
+            __m512bh pb = (__m512bh)_mm512_set1_epi32((int)pp[(size_t)t * LE_ATTN_BQ + r]);
+#pragma GCC unroll 4
+            for (int u = 0; u < nvec; u++) acc[r][u] = _mm512_dpbf16_ps(acc[r][u], pb, vv[u]);
+        }
+    }
+#pragma GCC unroll 8
+    for (int r = 0; r < rows; r++)
+#pragma GCC unroll 4
+        for (int u = 0; u < nvec; u++)
+            _mm512_storeu_ps(o + (size_t)r * d + d0 + u * 16, acc[r][u]);
+}
+
+/* one group of rows over every chunk of head dims (4 vectors, then the rest) */
+static inline __attribute__((always_inline)) void
+pv_group(const int rows, const uint32_t *pp, int pairs, const uint32_t *vp, int d, float *o,
+         const float *alpha) {
+    int d0 = 0;
+    for (; d0 + 64 <= d; d0 += 64) pv_rows(rows, 4, pp, pairs, vp, d, d0, o, alpha);
+    switch ((d - d0) / 16) {
+    case 3: pv_rows(rows, 3, pp, pairs, vp, d, d0, o, alpha); break;
+    case 2: pv_rows(rows, 2, pp, pairs, vp, d, d0, o, alpha); break;
+    case 1: pv_rows(rows, 1, pp, pairs, vp, d, d0, o, alpha); break;
+    default: break;
+    }
+}
+
+#define PV_CASE(R)                                                                                 \
+    case R:                                                                                        \
+        pv_group(R, pp + i, pairs, vp, d, o + (size_t)i * d, alpha + i);                           \
+        break;
+
+/* p: [ceil(nk/2)][BQ] pairs from the softmax; vp: the tile's rows of pack_v */
+static void pv_packed(const float *p, int nk, const uint32_t *vp, int d, float *o,
+                      const float *alpha, int nq) {
+    const uint32_t *pp = (const uint32_t *)p;
+    const int pairs = (nk + 1) / 2;
+    for (int i = 0; i < nq; i += LE_ATTN_MRI) {
+        switch (nq - i < LE_ATTN_MRI ? nq - i : LE_ATTN_MRI) {
+            PV_CASE(1)
+            PV_CASE(2)
+            PV_CASE(3)
+            PV_CASE(4)
+            PV_CASE(5)
+            PV_CASE(6)
+        default: break;
+        }
+    }
+}
+
+const le_attn_kernels le_attn_avx512bf16 = {.bk = 128,
+                                            .bf16 = 1,
+                                            .scores = scores_f32,
+                                            .softmax = attn_softmax,
+                                            .rope = attn_rope,
+                                            .pack_k = pack_k_rows,
+                                            .pack_v = pack_v,
+                                            .scores_packed = scores_packed,
+                                            .pv_packed = pv_packed};
