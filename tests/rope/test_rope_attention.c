@@ -119,6 +119,20 @@ static void run_rope_case(const rcase *c, le_pool *pool) {
                           "%s: the pool changes the result", isa_names[ii]);
         }
     }
+    /* bf16 products (keys rotated per tile, then converted per group) */
+    if (le_attention_bf16_runs(LE_ISA_AVX512, c->d)) {
+        le_kctx kc = {LE_ISA_AVX512, pool};
+        a.out = out;
+        a.bf16 = 1;
+        CHECK(le_attention(&kc, &a) == 0);
+        double worst = 0;
+        for (size_t i = 0; i < (size_t)nq * qs; i++) {
+            double e = fabs((double)out[i] - ref[i]);
+            if (!(e <= worst)) worst = e;
+        }
+        CHECK_MSG(worst <= 1e-2, "bf16 n=%d d=%d causal=%d w=%d g=%d: %g", c->n, c->d, c->causal,
+                  c->window, c->group, worst);
+    }
     free(q);
     free(k);
     free(v);
