@@ -195,6 +195,19 @@ LE_API le_status le_tokenize(le_model *m, const char *text, size_t len, int add_
 /* The vocabulary string of a token id, or NULL when out of range. */
 LE_API const char *le_token_piece(const le_model *m, int32_t id);
 
+/* The offset of a token that comes from no byte of the text (a special token). */
+#define LE_NO_OFFSET ((size_t)-1)
+
+/* le_tokenize's ids, each with the bytes of the text it comes from: token i
+ * is text[starts[i], ends[i]) (whitespace at either end left out; a special
+ * token gets LE_NO_OFFSET twice). The tokenizer gives no offsets, so they
+ * are found by re-tokenizing words and their prefixes; a word whose pieces
+ * cannot be told apart that way (or longer than 64 bytes) gives each of
+ * its tokens the whole word's span. *n_out and cap as le_tokenize. */
+LE_API le_status le_tokenize_offsets(le_model *m, const char *text, size_t len, int add_special,
+                                     int32_t *ids, size_t *starts, size_t *ends, size_t cap,
+                                     size_t *n_out, le_error *err);
+
 /* ------------------------------------------------------------------ embed */
 
 /* Extension methods (docs/extension-methods.md). Which fit depends on how
