@@ -41,6 +41,15 @@ def vectors(srv):
     st, tok, _ = srv.post("/tokenize", {"inputs": "hello world"})
     check("tokenize", st == 200 and tok[0][0]["special"] and tok[0][0]["text"] == "[CLS]" and
           not tok[0][1]["special"], tok)
+    own = tok[0][1:-1]
+    check("tokenize: TEI's byte offsets, text = the input's bytes", tok[0][0]["start"] is None and
+          own[0]["start"] == 0 and own[-1]["stop"] == 11 and
+          all(t["text"] == "hello world"[t["start"]:t["stop"]] and t["stop"] > t["start"]
+              for t in own), tok)
+    st, tok2, _ = srv.post("/tokenize", {"inputs": "héllo ✓", "add_special_tokens": False})
+    raw = "héllo ✓".encode()
+    check("tokenize: offsets are bytes", st == 200 and tok2[0][-1]["stop"] == len(raw) and
+          all(raw[t["start"]:t["stop"]].decode() == t["text"] for t in tok2[0]), tok2)
     ids = [t["id"] for t in tok[0][1:-1]]
     st, doc, _ = srv.post("/v1/embeddings", {"input": [ids]})
     check("token input = text input", st == 200 and
