@@ -400,7 +400,7 @@ def bge_m3():
     st, got, _ = srv.post("/embed_sparse", {"inputs": "x"})
     check("/embed_sparse one string", st == 200 and len(got) == 1 and
           all(set(e) == {"index", "value"} for e in got[0]), got)
-    for mode in ("sparse", "multi", "hybrid"):
+    for mode in ("sparse", "multi", "colbert", "hybrid", "m3"):
         cli = cli_json("search", "--index", index, "-m", M3, "--mode", mode, "--json", "-k", "3",
                        stdin="cats\n")[0]["hits"]
         st, doc, _ = srv.post("/search", {"query": "cats", "mode": mode, "k": 3})
