@@ -91,28 +91,8 @@ static void hits_json(le_srv_conn *c, le_index *ix, const le_index_hit *hits, in
     le_srv_reply(c, 200, "application/json");
 }
 
-/* Searches the newest version of the index (with the query's vector when
- * the mode needs it) and replies. With an id prefix every document is
- * ranked, so that k of them can pass the filter. */
-static void do_search(le_srv_conn *c) {
-    search_state *st = c->state;
-    le_srv_fail f;
-    le_error err;
-    le_index *ix;
-    uint64_t gen;
-    le_status s = le_srv_index_acquire(st->x, &ix, &gen, &err);
-    if (s) {
-        le_srv_fail_from(&f, s, &err, "index");
-        le_srv_reply_fail(c, &f);
-        return;
-    }
-    size_t count = le_index_count(ix);
-    size_t want = st->req.id_prefix ? count : (size_t)st->req.k;
-    if (want > count) want = count;
-    le_index_hit *hits = malloc((want ? want : 1) * sizeof *hits);
-    st->so.passages = malloc((want ? want : 1) * sizeof *st->so.passages);
-    int n = 0;
-    st->so.k = (int)(want ? want : 1);
+/* The query of the request: its text, and the vectors the worker made. */
+static le_index_query make_query(const search_state *st) {
     le_index_query q = {.text = st->req.query, .dense = st->vec};
     if (st->m3.dense) { /* as le_index_search_text fills it */
         q.dense = st->im.dim ? st->m3.dense : NULL;
@@ -126,8 +106,59 @@ static void do_search(le_srv_conn *c) {
             q.multi = st->m3.colbert;
         }
     }
-    if (!hits || !st->so.passages) s = le_fail(&err, LE_ERR_NOMEM, "out of memory");
-    else if (want) s = le_index_search(ix, &q, &st->so, hits, &n, &err);
+    return q;
+}
+
+/* How many of hits pass the id prefix. */
+static int passing(le_index *ix, const le_index_hit *hits, int n, const char *prefix) {
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        le_index_doc_info d;
+        k += !le_index_get_doc(ix, hits[i].doc, &d, NULL) && !strncmp(d.id, prefix, strlen(prefix));
+    }
+    return k;
+}
+
+/* The best hits of ix into *hits (and st->so.passages), *n of them: k, or
+ * with an id prefix as many as it takes for k to pass it: the ranking is
+ * asked for 4 times more each round until k pass or every document is
+ * ranked. */
+static le_status rank(search_state *st, le_index *ix, le_index_hit **hits, int *n,
+                      le_error *err) {
+    size_t count = le_index_count(ix), want = (size_t)st->req.k;
+    le_index_query q = make_query(st);
+    for (*n = 0;; want *= 4) {
+        if (want > count) want = count;
+        free(*hits);
+        free(st->so.passages);
+        *hits = malloc((want ? want : 1) * sizeof **hits);
+        st->so.passages = malloc((want ? want : 1) * sizeof *st->so.passages);
+        if (!*hits || !st->so.passages) return le_fail(err, LE_ERR_NOMEM, "out of memory");
+        st->so.k = (int)(want ? want : 1);
+        le_status s = want ? le_index_search(ix, &q, &st->so, *hits, n, err) : LE_OK;
+        if (s || !st->req.id_prefix || want >= count || (size_t)*n < want ||
+            passing(ix, *hits, *n, st->req.id_prefix) >= st->req.k)
+            return s;
+    }
+}
+
+/* Searches the newest version of the index (with the query's vectors when
+ * the mode needs them) and replies. */
+static void do_search(le_srv_conn *c) {
+    search_state *st = c->state;
+    le_srv_fail f;
+    le_error err;
+    le_index *ix;
+    uint64_t gen;
+    le_status s = le_srv_index_acquire(st->x, &ix, &gen, &err);
+    if (s) {
+        le_srv_fail_from(&f, s, &err, "index");
+        le_srv_reply_fail(c, &f);
+        return;
+    }
+    le_index_hit *hits = NULL;
+    int n = 0;
+    s = rank(st, ix, &hits, &n, &err);
     if (s) {
         le_srv_fail_from(&f, s, &err, "query");
         le_srv_reply_fail(c, &f);

@@ -224,6 +224,10 @@ def concurrent_index(srv):
     st, doc, _ = srv.post("/search", {"query": "cats", "mode": "bm25", "k": 3, "id_prefix": "w1-"})
     check("id prefix filter", st == 200 and len(doc["hits"]) == 3 and
           all(h["id"].startswith("w1-") for h in doc["hits"]), doc)
+    for k, prefix, want in ((2, "w2-5-", 2), (10, "w2-5-", 4), (3, "zzz", 0)):
+        st, doc, _ = srv.post("/search", {"query": "cats and dogs", "k": k, "id_prefix": prefix})
+        check(f"id prefix {prefix} k={k}: {want} hits", st == 200 and len(doc["hits"]) == want and
+              all(h["id"].startswith(prefix) for h in doc["hits"]), doc)
     st, doc, _ = srv.post("/index/delete", {"ids": ["w0-0-0", "nope"]})
     check("delete", st == 200 and doc["deleted"] == 1 and doc["docs"] == docs - 1, doc)
     expect(srv, "add without text", 400, "/index/add", {"documents": [{"id": "x"}]}, "text")
