@@ -15,7 +15,6 @@
 
 #include "base/arena.h"
 #include "kernels/attention_internal.h"
-#include "kernels/bf16.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -51,17 +50,12 @@ int le_attention_bf16_runs(le_isa isa, int head_dim) {
  * [d][BQ], or bf16 pairs [d/2][BQ] (32-bit words); lanes past nq zero */
 static void pack_qt(const le_attn_kernels *k, const float *q, size_t stride, int i0, int nq,
                     int d, float *qt) {
-    memset(qt, 0, sizeof(float) * (size_t)d * LE_ATTN_BQ);
-    if (k->bf16) {
-        uint32_t *pairs = (uint32_t *)qt;
-        for (int i = 0; i < nq; i++) {
-            const float *row = q + (size_t)(i0 + i) * stride;
-            for (int t = 0; t < d / 2; t++)
-                pairs[(size_t)t * LE_ATTN_BQ + i] =
-                    le_f32_to_bf16(row[2 * t]) | (uint32_t)le_f32_to_bf16(row[2 * t + 1]) << 16;
-        }
+    /* the fp32 gathers take int32 offsets; the bf16 packing gathers from its own copy */
+    if (k->pack_q && (k->bf16 || stride <= (size_t)INT32_MAX / LE_ATTN_BQ)) {
+        k->pack_q(q + (size_t)i0 * stride, stride, nq, d, qt);
         return;
     }
+    memset(qt, 0, sizeof(float) * (size_t)d * LE_ATTN_BQ);
     for (int i = 0; i < nq; i++) {
         const float *row = q + (size_t)(i0 + i) * stride;
         for (int dd = 0; dd < d; dd++) qt[(size_t)dd * LE_ATTN_BQ + i] = row[dd];

@@ -63,6 +63,31 @@ static void pack_v(const float *v, size_t vs, int nk, int d, uint32_t *vp) {
         }
 }
 
+/* nq query rows (stride qs) → qt [d/2][BQ] words (q[i][2t], q[i][2t+1]) at
+ * lane i, lanes past nq zero: 16 rows at a time are converted into tmp and
+ * each word column gathered into its lane vector */
+static void pack_q(const float *q, size_t qs, int nq, int d, float *qt_) {
+    uint32_t *qt = (uint32_t *)qt_, tmp[16 * MAX_PAIRS] __attribute__((aligned(64)));
+    const int half = d / 2;
+    const __m512i rows = _mm512_mullo_epi32(
+        _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+        _mm512_set1_epi32(half));
+    for (int i0 = 0; i0 < LE_ATTN_BQ; i0 += 16) {
+        const int n = nq - i0 < 0 ? 0 : nq - i0 < 16 ? nq - i0 : 16;
+        if (n == 0) {
+            for (int t = 0; t < half; t++)
+                _mm512_storeu_si512(qt + (size_t)t * LE_ATTN_BQ + i0, _mm512_setzero_si512());
+            continue;
+        }
+        pack_k(q + (size_t)i0 * qs, qs, n, d, tmp, (size_t)half);
+        const __mmask16 live = (__mmask16)((1u << n) - 1);
+        for (int t = 0; t < half; t++)
+            _mm512_storeu_si512(qt + (size_t)t * LE_ATTN_BQ + i0,
+                                _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), live, rows,
+                                                            tmp + t, 4));
+    }
+}
+
 /* st rows for `rows` keys of kp (row stride kps words) */
 static inline __attribute__((always_inline)) void scores_rows(const int rows, const uint32_t *qt,
                                                               int d, const uint32_t *kp,
@@ -200,6 +225,7 @@ const le_attn_kernels le_attn_avx512bf16 = {.bk = 128,
                                             .scores = scores_f32,
                                             .softmax = attn_softmax,
                                             .rope = attn_rope,
+                                            .pack_q = pack_q,
                                             .pack_k = pack_k_rows,
                                             .pack_v = pack_v,
                                             .scores_packed = scores_packed,

@@ -40,6 +40,10 @@ typedef struct le_attn_kernels {
      * table row rows[r] (cos, sin: [rows][d/2]), r < n; the same bits on every ISA */
     void (*rope)(const float *x, size_t xs, float *y, size_t ys, int n, int d, const float *cos,
                  const float *sin, const int *rows, int rotate_half);
+    /* qt (the layout scores reads) from nq rows of q (stride qs ≤ INT32_MAX / BQ), lanes
+     * past nq zero; NULL: the driver's scalar fp32 packing (always set with bf16, whose
+     * stride is not limited) */
+    void (*pack_q)(const float *q, size_t qs, int nq, int d, float *qt);
     /* bf16 kernels only (NULL otherwise; their pv is NULL too): the driver
      * converts each kv head's keys and values once per call, then
      * kp [n][d/2] words (k[2t], k[2t+1]) and vp [ceil(n/2)][d] words
