@@ -2,6 +2,7 @@
 """longembed beside the fastest peers that install here, in one run on one machine.
 
     python3 bench/peers.py [--build build] [--threads 2] [--long 2048,8192,32768] [--quick]
+                           [--short-models minilm,bert-base]
 
 Table 1 (tokens/s, higher is better): all-MiniLM-L6-v2 and a BERT-base-shaped random
 checkpoint (tools/make_bench_models.py), 32 texts x 128 tokens and 8 x 512:
@@ -154,6 +155,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--long", default="2048,8192,32768", help="document lengths of table 2 ('' skips it)")
     ap.add_argument("--quick", action="store_true", help="MiniLM only, no table 2")
+    ap.add_argument("--short-models", default="minilm,bert-base",
+                    help="models of table 1: minilm, bert-base ('' skips table 1)")
     args = ap.parse_args()
     args.build = os.path.abspath(args.build)
     ensure_venv(args.build)
@@ -162,11 +165,16 @@ def main():
     if not os.path.isdir(BERT_BASE) and not args.quick:
         subprocess.check_call([sys.executable, os.path.join(ROOT, "tools", "make_bench_models.py")],
                               env=dict(os.environ, HF_HUB_OFFLINE="1"))
-    models = [("all-MiniLM-L6-v2", "minilm", minilm)]
-    if not args.quick:
+    wanted = [m for m in args.short_models.split(",") if m]
+    unknown = set(wanted) - {"minilm", "bert-base"}
+    if unknown:
+        ap.error(f"--short-models: unknown {', '.join(sorted(unknown))} (minilm, bert-base)")
+    models = [("all-MiniLM-L6-v2", "minilm", minilm)] if "minilm" in wanted else []
+    if "bert-base" in wanted and not args.quick:
         models.append(("BERT-base shape", BERT_BASE, BERT_BASE))
     print(f"CPU: {cpu_line()}; {args.threads} threads; longembed: {args.build}")
-    table_short(args, models)
+    if models:
+        table_short(args, models)
     if args.long:
         table_long(args)
 
