@@ -30,6 +30,12 @@ try:
     check("default format (base64, decoded by the client)",
           isinstance(r.data[0].embedding, list) and max_diff(r.data[0].embedding, want[0]) <= 1e-6)
     check("models", [m.id for m in client.models.list().data] == ["bert-cased-tiny"])
+    check("models.retrieve", client.models.retrieve("bert-cased-tiny").id == "bert-cased-tiny")
+    try:
+        client.models.retrieve("gpt-4")
+        check("another model raises", False)
+    except openai.NotFoundError as e:
+        check("another model: NotFoundError naming the served one", "bert-cased-tiny" in str(e), str(e))
     try:
         client.embeddings.create(model="x", input=[])
         check("empty input raises", False)
