@@ -2,7 +2,7 @@
 """Load test of `longembed serve` on loopback, and the table of issue 14.
 
   bench/server_load.py BUILD [-m minilm] [--clients 1,8] [--seconds 30]
-                       [--long-seconds 180] [--texts short,8k,mixed]
+                       [--long-seconds 180] [--seconds-8k 120] [--texts short,8k,mixed]
                        [--per-request 1] [--threads N] [--max-queue N]
                        [--max-batch-tokens N]
 
@@ -18,7 +18,8 @@ then the speed-up of the most clients over one, and the server's peak RSS.
 Rows: "short" (24 words, 30 MiniLM tokens) for each client count (the
 runs with more than one client last --long-seconds); "8k" (7,100 words,
 about 8,100 tokens, "extend": "pi", "max_tokens": 8192 in the request, as
-they do not fit MiniLM's 512) for each client count, --seconds each;
+they do not fit MiniLM's 512) for each client count, --seconds-8k each
+(the requests in flight at the end are waited for and counted);
 "mixed": one client of 8k inputs and the others short, to show what a
 short request waits behind a long one.
 A benchmark: run it on an otherwise idle machine, never from ctest."""
@@ -144,6 +145,8 @@ def main():
                     help="seconds of a row (short with one client, 8k, mixed)")
     ap.add_argument("--long-seconds", type=float, default=180,
                     help="seconds of the short-input rows with more than one client")
+    ap.add_argument("--seconds-8k", type=float, default=120,
+                    help="seconds of the 8k rows (one 8k request takes seconds: p99 needs many)")
     ap.add_argument("--texts", default="short,8k,mixed")
     ap.add_argument("--per-request", type=int, default=1)
     ap.add_argument("--threads", type=int, default=0)
@@ -160,7 +163,8 @@ def main():
     try:
         for kind in args.texts.split(","):
             for clients in counts if kind != "mixed" else [max(counts)]:
-                secs = args.long_seconds if clients > 1 and kind == "short" else args.seconds
+                secs = (args.long_seconds if clients > 1 and kind == "short" else
+                        args.seconds_8k if kind == "8k" else args.seconds)
                 for k, c, r, per_batch, rss in run_row(args, p, port, kind, clients, secs):
                     label = f"{k} ({KINDS[k]} words)" + (" beside short" if kind == "mixed"
                                                          and k == "8k" else "")
