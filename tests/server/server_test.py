@@ -58,6 +58,27 @@ def vectors(srv):
     check("truncate", st == 200 and doc["data"][0]["tokens"] == 16 and doc["data"][0]["truncated"])
 
 
+def concurrent_tokens(srv):
+    """Token-array requests at once (packed together by the worker) give
+    the vectors they give alone."""
+    texts = ["hello world %d " % i * (1 + i % 5) for i in range(12)]
+    ids = [[t["id"] for t in srv.post("/tokenize", {"inputs": x, "add_special_tokens": False})[1][0]]
+           for x in texts]
+    want = [srv.post("/v1/embeddings", {"input": [i]})[1]["data"][0]["embedding"] for i in ids]
+    got = [None] * len(ids)
+
+    def one(k):
+        got[k] = srv.post("/v1/embeddings", {"input": [ids[k]]})[1]["data"][0]["embedding"]
+
+    for _ in range(3):
+        threads = [threading.Thread(target=one, args=(k,)) for k in range(len(ids))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        check("concurrent token inputs = alone", all(max_diff(a, b) <= 1e-6 for a, b in zip(got, want)))
+
+
 def expect(srv, name, status, path, body, word=None, headers=None):
     st, doc, hdr = srv.post(path, body, headers=headers)
     msg = json.dumps(doc)
@@ -440,6 +461,7 @@ def main():
     srv = Server(BUILD, "--index", index, "--max-request-bytes", "4MiB", "--timeout", "2")
     try:
         vectors(srv)
+        concurrent_tokens(srv)
         bad_inputs(srv)
         chunked_too_large(srv)
         stalled_and_vanishing(srv)
