@@ -27,8 +27,8 @@ static void info_model(le_srv *s, le_sbuf *b) {
     field(b, "precision", mi->precision);
     le_sbuf_puts(b, ",");
     field(b, "isa", mi->isa);
-    le_sbuf_printf(b, ",\"threads\":%d,\"matryoshka\":%s}", mi->threads,
-                      s->cfg.matryoshka ? "true" : "false");
+    le_sbuf_printf(b, ",\"threads\":%d,\"matryoshka\":%s,\"sparse\":%s}", mi->threads,
+                      s->cfg.matryoshka ? "true" : "false", s->has_m3 ? "true" : "false");
 }
 
 static void info_defaults(le_srv *s, le_sbuf *b) {
@@ -56,10 +56,11 @@ static void info_indexes(le_srv *s, le_sbuf *b) {
         le_sbuf_puts(b, ",");
         field(b, "path", x->path);
         le_sbuf_printf(b, ",\"docs\":%zu,\"generation\":%llu,\"dim\":%d,\"passages\":%s,"
-                             "\"dense_search\":%s}",
+                             "\"dense_search\":%s,\"sparse\":%s,\"colbert\":%s}",
                           info.docs, (unsigned long long)info.generation, info.model.dim,
                           info.model.passage_tokens ? "true" : "false",
-                          x->model_ok ? "true" : "false");
+                          x->model_ok ? "true" : "false", info.model.sparse_vocab ? "true" : "false",
+                          info.model.multi_dim ? "true" : "false");
     }
     le_sbuf_puts(b, "],\"routes\":[");
     for (size_t i = 0; i < le_srv_n_routes; i++)

@@ -414,6 +414,9 @@ def bge_m3():
             f.write(text + "\n")
     cli_json("index", "add", "-q", "-m", M3, "--no-passages", "--index", index, *files)
     srv = Server(BUILD, "--index", index, model=M3)
+    st, info, _ = srv.request("GET", "/info")
+    check("/info: sparse model, index with sparse and colbert sections", info["model"]["sparse"] and
+          info["indexes"][0]["sparse"] and info["indexes"][0]["colbert"], info)
     want = cli_json("embed", "-m", M3, "-q", "--output", "sparse", stdin="".join(
         json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(TEXTS)))
     st, got, _ = srv.post("/embed_sparse", {"inputs": TEXTS})
