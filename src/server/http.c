@@ -77,16 +77,20 @@ static int check_headers(le_srv_conn *c, const char *url) {
     return 1;
 }
 
-/* Appends a piece of the body, or drops it once the body is over the limit. */
-static void take_body(le_srv_conn *c, const char *data, size_t n) {
+/* Appends a piece of the body, or drops it once the body is over the limit;
+ * -1 once the body (a chunked one: with a Content-Length the headers were
+ * refused) is over twice the limit: the connection is then closed without
+ * a reply rather than read on forever. */
+static int take_body(le_srv_conn *c, const char *data, size_t n) {
     size_t max = c->srv->cfg.max_request_bytes;
-    if (c->too_large) return;
+    c->seen = c->seen + n < c->seen ? SIZE_MAX : c->seen + n;
+    if (c->too_large) return c->seen / 2 > max ? -1 : 0;
     if (n > max || c->len > max - n) {
         c->too_large = 1;
         free(c->body);
         c->body = NULL;
         c->len = c->cap = 0;
-        return;
+        return 0;
     }
     if (c->len + n + 1 > c->cap) {
         size_t cap = c->cap ? c->cap : 4096;
@@ -94,7 +98,7 @@ static void take_body(le_srv_conn *c, const char *data, size_t n) {
         char *p = realloc(c->body, cap);
         if (!p) {
             c->too_large = 1; /* answered as too large: there is no room for it */
-            return;
+            return 0;
         }
         c->body = p;
         c->cap = cap;
@@ -102,6 +106,7 @@ static void take_body(le_srv_conn *c, const char *data, size_t n) {
     memcpy(c->body + c->len, data, n);
     c->len += n;
     c->body[c->len] = 0;
+    return 0;
 }
 
 static enum MHD_Result send_reply(le_srv_conn *c) {
@@ -158,7 +163,7 @@ enum MHD_Result le_srv_on_request(void *cls, struct MHD_Connection *mc, const ch
         return c->ready ? send_reply(c) : MHD_YES;
     }
     if (*upload_size) {
-        take_body(c, upload_data, *upload_size);
+        if (take_body(c, upload_data, *upload_size)) return MHD_NO;
         *upload_size = 0;
         return MHD_YES;
     }
@@ -189,8 +194,11 @@ void le_srv_on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
     le_srv *s = cls;
     le_srv_conn *c = *con_cls;
     if (!c) return;
-    /* a client that went away before its reply counts as status 499 */
-    int status = c->ready && why == MHD_REQUEST_TERMINATED_COMPLETED_OK ? c->status : 499;
+    /* a client that went away before its reply counts as status 499; one
+       cut off for a body far over the limit as 413 */
+    int status = c->ready && why == MHD_REQUEST_TERMINATED_COMPLETED_OK ? c->status
+                 : c->too_large                                          ? 413
+                                                                         : 499;
     le_srv_metrics_request(s->metrics, c->route_index, status, now_seconds() - c->t0);
     if (c->cleanup) c->cleanup(c);
     le_sbuf_free(&c->reply);

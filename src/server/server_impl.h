@@ -56,6 +56,7 @@ struct le_srv_conn {
     int fd; /* the client's socket, while a job waits (-1: unknown) */
     char *body;
     size_t len, cap;
+    size_t seen; /* body bytes received, kept or not */
     int too_large;
     double t0;
     int status, ready, suspended;

@@ -175,6 +175,19 @@ def chunked_too_large(srv):
         reply = b"(reset)"
     s.close()
     check("chunked body over the limit: 413", reply.startswith(b"HTTP/1.1 413"), reply[:80])
+    # past twice the limit the server stops reading: the connection is closed
+    s = raw_socket(srv)
+    s.sendall(b"POST /v1/embeddings HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+    try:
+        for _ in range(200):  # 12.5 MB against a 4 MiB limit
+            s.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        s.sendall(b"0\r\n\r\n")
+        reply = s.recv(4096)
+    except OSError:
+        reply = b""
+    s.close()
+    check("endless chunked body: closed, not read on", reply == b"", reply[:80])
+    check("serves after an endless chunked body", srv.alive())
 
 
 def stalled_and_vanishing(srv):
