@@ -4,7 +4,7 @@
   bench/server_load.py BUILD [-m minilm] [--clients 1,8] [--seconds 30]
                        [--long-seconds 180] [--seconds-8k 120] [--texts short,8k,mixed]
                        [--per-request 1] [--threads N] [--max-queue N]
-                       [--max-batch-tokens N]
+                       [--max-batch-tokens N] [--precision fp32|bf16|int8]
 
 It starts the server itself (port 0), runs the clients of BUILD/bench/
 bench_http_load (C threads, one kept-alive connection each, sending one
@@ -63,6 +63,8 @@ def start(args):
         cmd += ["--threads", str(args.threads)]
     if args.max_batch_tokens:
         cmd += ["--max-batch-tokens", str(args.max_batch_tokens)]
+    if args.precision:
+        cmd += ["--precision", args.precision]
     p = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
     for line in p.stderr:  # notes (a model being fetched) may come first
         m = re.search(r"listening on http://[^ ]*:(\d+) ", line)
@@ -152,6 +154,7 @@ def main():
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--max-queue", type=int, default=256)
     ap.add_argument("--max-batch-tokens", type=int, default=0)
+    ap.add_argument("--precision", default="", help="the server's --precision (default: its own)")
     global ARGS
     ARGS = args = ap.parse_args()
     counts = [int(c) for c in args.clients.split(",")]
