@@ -104,13 +104,12 @@ le_status le_embed(le_model *m, size_t n, const char *const *texts, const size_t
     return embed_run(m, n, &in, opt, out, results, NULL, NULL, err);
 }
 
-le_status le_embed_texts_with(le_model *m, size_t n, const char *const *texts,
-                              const size_t *lengths, const le_embed_options *opt, float *out,
-                              le_text_result *results, le_window_fn fn, void *user,
-                              le_error *err) {
-    if (!m || (n && (!texts || !out))) return le_fail(err, LE_ERR_ARG, "missing argument");
-    le_embed_inputs in = {texts, lengths, NULL, NULL};
-    return embed_run(m, n, &in, opt, out, results, fn, user, err);
+le_status le_embed_inputs_with(le_model *m, size_t n, const le_embed_inputs *in,
+                               const le_embed_options *opt, float *out, le_text_result *results,
+                               le_window_fn fn, void *user, le_error *err) {
+    if (!m || (n && ((!in->texts && !in->ids) || !out)))
+        return le_fail(err, LE_ERR_ARG, "missing argument");
+    return embed_run(m, n, in, opt, out, results, fn, user, err);
 }
 
 le_status le_embed_tokens(le_model *m, size_t n, const int32_t *const *ids, const size_t *n_ids,

@@ -100,10 +100,10 @@ le_status le_embed_call_add_span(le_embed_call *c, int start, int end, size_t ro
  * pooled vectors into out (rows × hidden floats, zeroed first). */
 le_status le_embed_call_run(le_embed_call *c, float *out, size_t rows);
 
-/* le_embed of texts, with fn called on every window (embed.c). */
-le_status le_embed_texts_with(le_model *m, size_t n, const char *const *texts,
-                              const size_t *lengths, const le_embed_options *opt, float *out,
-                              le_text_result *results, le_window_fn fn, void *user,
-                              le_error *err);
+/* le_embed of texts (or le_embed_tokens of ids), with fn called on every
+ * window (embed.c). */
+le_status le_embed_inputs_with(le_model *m, size_t n, const le_embed_inputs *in,
+                               const le_embed_options *opt, float *out, le_text_result *results,
+                               le_window_fn fn, void *user, le_error *err);
 
 #endif

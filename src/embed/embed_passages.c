@@ -230,6 +230,15 @@ static le_status embed_all(le_embed_call *c, size_t n, const le_embed_inputs *in
 le_status le_embed_passages(le_model *m, size_t n, const char *const *texts, const size_t *lengths,
                             const le_embed_options *opt_in, const le_passage_options *popt,
                             le_passages **out, le_text_result *results, le_error *err) {
+    return le_embed_passages_with(m, n, texts, lengths, opt_in, popt, out, results, NULL, NULL,
+                                  err);
+}
+
+le_status le_embed_passages_with(le_model *m, size_t n, const char *const *texts,
+                                 const size_t *lengths, const le_embed_options *opt_in,
+                                 const le_passage_options *popt, le_passages **out,
+                                 le_text_result *results, le_window_fn fn, void *user,
+                                 le_error *err) {
     if (out) *out = NULL;
     if (!m || !out || (n && !texts)) return le_fail(err, LE_ERR_ARG, "missing argument");
     for (size_t i = 0; i < n; i++)
@@ -255,6 +264,8 @@ le_status le_embed_passages(le_model *m, size_t n, const char *const *texts, con
     le_embed_call c;
     le_embed_inputs in = {texts, lengths, NULL, NULL};
     le_status s = le_embed_call_setup(&c, m, &opt, 1, err);
+    c.on_window = fn;
+    c.on_window_user = user;
     if (!s) s = embed_all(&c, n, &in, &po, p, res);
     le_embed_call_free(&c);
     if (res != results) free(res);

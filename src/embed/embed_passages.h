@@ -18,4 +18,13 @@ le_status le_embed_call_add_passages(le_embed_call *c, le_passage_mode mode, siz
                                      const int32_t *ids, const le_span *ps, size_t n, size_t row0,
                                      int *windows);
 
+/* le_embed_passages with fn called on every window (BGE-M3's heads,
+ * m3_embed.c): a window's text is the input, its row LE_EMBED_NO_ROW in
+ * late chunking (its passages are spans). */
+le_status le_embed_passages_with(le_model *m, size_t n, const char *const *texts,
+                                 const size_t *lengths, const le_embed_options *opt,
+                                 const le_passage_options *popt, le_passages **out,
+                                 le_text_result *results, le_window_fn fn, void *user,
+                                 le_error *err);
+
 #endif

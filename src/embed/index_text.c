@@ -1,8 +1,9 @@
 /* The index meets the model (so it lives in the embed layer, which may use
  * src/index): the identity of an embedding configuration,
  * adding texts (embedded as the index says) and searching with a text
- * query. This file calls the embedding layer only through the public API
- * (le_model_get_info, le_embed), as a client would; the rest of src/index
+ * query. This file calls the embedding layer through the public API
+ * (le_model_get_info, le_embed), as a client would, except for BGE-M3's
+ * outputs with passages (m3.h: le_embed_m3_passages); the rest of src/index
  * knows nothing of models. */
 #include <math.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "base/options.h"
+#include "embed/m3.h"
 #include "index/index.h"
 
 static void copy_field(char *dst, size_t cap, const char *src) {
@@ -111,8 +113,6 @@ le_status le_index_model_set_passages(le_index_model *im, le_model *m,
     im->passage_tokens = tokens;
     im->passage_overlap = overlap;
     im->passage_mode = po.mode;
-    /* BGE-M3's sparse and ColBERT outputs are indexed for whole documents only */
-    im->sparse_vocab = im->multi_dim = 0;
     return LE_OK;
 }
 
@@ -173,6 +173,20 @@ static le_status add_whole(le_index_writer *w, le_model *m, const le_embed_optio
     return st;
 }
 
+/* d with o's lexical weights as learned-sparse terms and ColBERT vectors
+ * as multi-vectors, those the index holds. */
+static void with_m3(le_index_doc *d, const le_index_model *im, const le_m3_output *o) {
+    if (im->sparse_vocab) {
+        d->n_sparse = o->n_lexical;
+        d->sparse_ids = (const uint32_t *)o->lexical_ids; /* ids are >= 0 */
+        d->sparse_weights = o->lexical_weights;
+    }
+    if (im->multi_dim) {
+        d->n_multi = o->n_colbert;
+        d->multi = o->colbert;
+    }
+}
+
 /* docs with BGE-M3's three outputs: dense, lexical weights as learned-sparse
  * terms, ColBERT vectors as multi-vectors. */
 static le_status add_m3(le_index_writer *w, le_model *m, const le_embed_options *eo, size_t n,
@@ -184,15 +198,7 @@ static le_status add_m3(le_index_writer *w, le_model *m, const le_embed_options 
     le_status st = le_embed_m3(m, n, texts, lens, eo, o, res, err);
     for (size_t i = 0; i < n && !st; i++) {
         d[i] = embedded(&docs[i], im->dim ? o[i].dense : NULL, &res[i]);
-        if (im->sparse_vocab) {
-            d[i].n_sparse = o[i].n_lexical;
-            d[i].sparse_ids = (const uint32_t *)o[i].lexical_ids; /* ids are >= 0 */
-            d[i].sparse_weights = o[i].lexical_weights;
-        }
-        if (im->multi_dim) {
-            d[i].n_multi = o[i].n_colbert;
-            d[i].multi = o[i].colbert;
-        }
+        with_m3(&d[i], im, &o[i]);
     }
     if (!st) st = le_index_writer_add(w, n, d, err);
     le_m3_output_free(o, n);
@@ -200,7 +206,9 @@ static le_status add_m3(le_index_writer *w, le_model *m, const le_embed_options 
     return st;
 }
 
-/* docs as passages: each document's vector is the mean of its passages'. */
+/* docs as passages: each document's vector is the mean of its passages';
+ * a BGE-M3 index also gets each document's lexical weights and ColBERT
+ * vectors over all its passages (le_embed_m3_passages). */
 static le_status add_passages(le_index_writer *w, le_model *m, const le_embed_options *eo,
                               size_t n, const le_index_doc *docs, const char **texts,
                               const size_t *lens, le_text_result *res, le_index_doc *d,
@@ -210,8 +218,14 @@ static le_status add_passages(le_index_writer *w, le_model *m, const le_embed_op
     passage_options_of(im, &po);
     le_passages *ps = NULL;
     le_index_doc_passages *dp = malloc(n * sizeof *dp);
-    if (!dp) return le_fail(err, LE_ERR_NOMEM, "index: out of memory");
-    le_status st = le_embed_passages(m, n, texts, lens, eo, &po, &ps, res, err);
+    le_m3_output *o = im->sparse_vocab || im->multi_dim ? calloc(n, sizeof *o) : NULL;
+    le_status st = LE_OK;
+    if (!dp || (!o && (im->sparse_vocab || im->multi_dim)))
+        st = le_fail(err, LE_ERR_NOMEM, "index: out of memory");
+    else if (o)
+        st = le_embed_m3_passages(m, n, texts, lens, eo, &po, &ps, o, res, err);
+    else
+        st = le_embed_passages(m, n, texts, lens, eo, &po, &ps, res, err);
     for (size_t i = 0; i < n && !st; i++) {
         size_t first, count;
         le_passages_of(ps, i, &first, &count);
@@ -219,9 +233,12 @@ static le_status add_passages(le_index_writer *w, le_model *m, const le_embed_op
         dp[i].n = count;
         dp[i].spans = le_passages_spans(ps) + first;
         dp[i].vectors = le_passages_vectors(ps) + first * (size_t)im->dim;
+        if (o) with_m3(&d[i], im, &o[i]);
     }
     if (!st) st = le_index_writer_add_passages(w, n, d, dp, err);
     le_passages_free(ps);
+    if (o) le_m3_output_free(o, n);
+    free(o);
     free(dp);
     return st;
 }

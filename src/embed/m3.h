@@ -20,4 +20,20 @@ struct le_model;
 le_status le_m3_heads_get(struct le_model *m, const le_m3_heads **out, le_error *err);
 void le_m3_heads_free(le_m3_heads *h);
 
+/* le_embed_m3 of token ids, as le_embed_tokens (tests give a passage's). */
+le_status le_embed_m3_tokens(struct le_model *m, size_t n, const int32_t *const *ids,
+                             const size_t *n_ids, const le_embed_options *opt, le_m3_output *out,
+                             le_text_result *results, le_error *err);
+
+/* le_embed_passages (into *ps) with BGE-M3's heads on every window: out[i]
+ * gets text i's lexical weights, per token id the maximum over all its
+ * passages' tokens, and the ColBERT vectors of every window of it (after
+ * each window's <s>), in window order; out[i].dense stays NULL (the passage
+ * and document vectors are *ps's). Free both on success; nothing is left
+ * on failure. */
+le_status le_embed_m3_passages(struct le_model *m, size_t n, const char *const *texts,
+                               const size_t *lengths, const le_embed_options *opt,
+                               const le_passage_options *popt, le_passages **ps,
+                               le_m3_output *out, le_text_result *results, le_error *err);
+
 #endif

@@ -5,6 +5,7 @@
 #include "base/finite.h"
 #include "base/options.h"
 #include "embed/embed_call.h"
+#include "embed/embed_passages.h"
 #include "embed/m3.h"
 #include "kernels/ops.h"
 
@@ -37,7 +38,37 @@ static int is_special(const le_m3_heads *h, int32_t id) {
     return 0;
 }
 
-/* ReLU of column 0 per token, the maximum per id, specials and zeros dropped. */
+/* Merges the window's ascending unique weights iw[0..u) into o's: the
+ * maximum per id (a text of several windows: passages). */
+static le_status merge_lexical(m3_call *c, const id_weight *iw, size_t u, le_m3_output *o) {
+    size_t cap = o->n_lexical + u, a = 0, b = 0, k = 0;
+    int32_t *ids = malloc((cap ? cap : 1) * sizeof *ids);
+    float *ws = malloc((cap ? cap : 1) * sizeof *ws);
+    if (!ids || !ws) {
+        free(ids);
+        free(ws);
+        return le_fail(c->err, LE_ERR_NOMEM, "out of memory");
+    }
+    while (a < o->n_lexical || b < u) {
+        int take_old = b == u || (a < o->n_lexical && o->lexical_ids[a] <= iw[b].id);
+        int take_new = a == o->n_lexical || (b < u && iw[b].id <= o->lexical_ids[a]);
+        float w = take_old ? o->lexical_weights[a] : iw[b].w;
+        if (take_new && take_old && iw[b].w > w) w = iw[b].w;
+        ids[k] = take_old ? o->lexical_ids[a] : iw[b].id;
+        ws[k++] = w;
+        a += take_old;
+        b += take_new;
+    }
+    free(o->lexical_ids);
+    free(o->lexical_weights);
+    o->lexical_ids = ids;
+    o->lexical_weights = ws;
+    o->n_lexical = k;
+    return LE_OK;
+}
+
+/* ReLU of column 0 per token, the maximum per id, specials and zeros
+ * dropped, merged into o's. */
 static le_status lexical(m3_call *c, const int32_t *ids, int n, int stride, le_m3_output *o) {
     id_weight *iw = malloc((size_t)(n ? n : 1) * sizeof *iw);
     if (!iw) return le_fail(c->err, LE_ERR_NOMEM, "out of memory");
@@ -55,19 +86,31 @@ static le_status lexical(m3_call *c, const int32_t *ids, int n, int stride, le_m
             iw[u++] = iw[i];
         }
     }
-    o->lexical_ids = malloc((u ? u : 1) * sizeof *o->lexical_ids);
-    o->lexical_weights = malloc((u ? u : 1) * sizeof *o->lexical_weights);
-    if (!o->lexical_ids || !o->lexical_weights) {
-        free(iw);
-        return le_fail(c->err, LE_ERR_NOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < u; i++) o->lexical_ids[i] = iw[i].id, o->lexical_weights[i] = iw[i].w;
-    o->n_lexical = u;
+    le_status s = merge_lexical(c, iw, u, o);
     free(iw);
+    return s;
+}
+
+/* The window's ColBERT vectors (W·h + B after its first token, each
+ * normalised) appended to o's. */
+static le_status colbert(m3_call *c, int n, int stride, le_m3_output *o) {
+    const int dim = c->heads->dim;
+    size_t nc = n > 1 ? (size_t)n - 1 : 0, have = o->n_colbert;
+    float *v = realloc(o->colbert, ((have + nc) ? have + nc : 1) * (size_t)dim * sizeof *v);
+    if (!v) return le_fail(c->err, LE_ERR_NOMEM, "out of memory");
+    o->colbert = v;
+    for (size_t t = 0; t < nc; t++) {
+        float *r = v + (have + t) * (size_t)dim;
+        memcpy(r, c->proj + (t + 1) * (size_t)stride + 1, (size_t)dim * sizeof *r);
+        le_l2_normalize(r, dim);
+    }
+    o->n_colbert = have + nc;
+    o->colbert_dim = dim;
     return LE_OK;
 }
 
-/* One window (= one text): both heads in one product, then their outputs. */
+/* One window (a text, or one or more of its passages): both heads in one
+ * product, then their outputs added to the text's. */
 static le_status on_window(void *user, const le_window *w, const int32_t *ids, const float *h) {
     m3_call *c = user;
     const int dim = c->heads->dim, stride = dim + 1, hid = c->m->cfg.hidden;
@@ -91,18 +134,7 @@ static le_status on_window(void *user, const le_window *w, const int32_t *ids, c
     }
     le_m3_output *o = &c->out[w->text];
     le_status s = lexical(c, ids, w->n, stride, o);
-    if (s) return s;
-    size_t nc = w->n > 1 ? (size_t)w->n - 1 : 0;
-    o->colbert = malloc((nc ? nc : 1) * (size_t)dim * sizeof *o->colbert);
-    if (!o->colbert) return le_fail(c->err, LE_ERR_NOMEM, "out of memory");
-    for (size_t t = 0; t < nc; t++) {
-        float *v = o->colbert + t * (size_t)dim;
-        memcpy(v, c->proj + (t + 1) * (size_t)stride + 1, (size_t)dim * sizeof *v);
-        le_l2_normalize(v, dim);
-    }
-    o->n_colbert = nc;
-    o->colbert_dim = dim;
-    return LE_OK;
+    return s ? s : colbert(c, w->n, stride, o);
 }
 
 /* The dense rows of the call into each output. */
@@ -117,10 +149,11 @@ static le_status split_dense(le_m3_output *out, size_t n, const float *dense, in
     return LE_OK;
 }
 
-le_status le_embed_m3(le_model *m, size_t n, const char *const *texts, const size_t *lengths,
-                      const le_embed_options *opt_in, le_m3_output *out, le_text_result *results,
-                      le_error *err) {
-    if (!m || (n && (!texts || !out))) return le_fail(err, LE_ERR_ARG, "missing argument");
+/* le_embed_m3 of texts or token ids (in). */
+static le_status m3_run(le_model *m, size_t n, const le_embed_inputs *in,
+                        const le_embed_options *opt_in, le_m3_output *out, le_text_result *results,
+                        le_error *err) {
+    if (!m || (n && !out)) return le_fail(err, LE_ERR_ARG, "missing argument");
     memset(out, 0, n * sizeof *out);
     le_embed_options opt;
     le_embed_options_init(&opt);
@@ -136,9 +169,42 @@ le_status le_embed_m3(le_model *m, size_t n, const char *const *texts, const siz
     int dim = m->cfg.hidden;
     float *dense = malloc((n ? n : 1) * (size_t)dim * sizeof *dense);
     if (!dense) return le_fail(err, LE_ERR_NOMEM, "out of memory");
-    s = le_embed_texts_with(m, n, texts, lengths, &opt, dense, results, on_window, &c, err);
+    s = le_embed_inputs_with(m, n, in, &opt, dense, results, on_window, &c, err);
     if (!s) s = split_dense(out, n, dense, dim, err);
     free(dense);
+    free(c.proj);
+    if (s) le_m3_output_free(out, n);
+    return s;
+}
+
+le_status le_embed_m3(le_model *m, size_t n, const char *const *texts, const size_t *lengths,
+                      const le_embed_options *opt, le_m3_output *out, le_text_result *results,
+                      le_error *err) {
+    if (n && !texts) return le_fail(err, LE_ERR_ARG, "missing argument");
+    le_embed_inputs in = {texts, lengths, NULL, NULL};
+    return m3_run(m, n, &in, opt, out, results, err);
+}
+
+le_status le_embed_m3_tokens(le_model *m, size_t n, const int32_t *const *ids, const size_t *n_ids,
+                             const le_embed_options *opt, le_m3_output *out,
+                             le_text_result *results, le_error *err) {
+    if (n && (!ids || !n_ids)) return le_fail(err, LE_ERR_ARG, "missing argument");
+    le_embed_inputs in = {NULL, NULL, ids, n_ids};
+    return m3_run(m, n, &in, opt, out, results, err);
+}
+
+le_status le_embed_m3_passages(le_model *m, size_t n, const char *const *texts,
+                               const size_t *lengths, const le_embed_options *opt,
+                               const le_passage_options *popt, le_passages **ps,
+                               le_m3_output *out, le_text_result *results, le_error *err) {
+    *ps = NULL;
+    if (!m || (n && (!texts || !out))) return le_fail(err, LE_ERR_ARG, "missing argument");
+    memset(out, 0, n * sizeof *out);
+    m3_call c = {m, NULL, out, NULL, 0, err};
+    le_status s = le_m3_heads_get(m, &c.heads, err);
+    if (!s)
+        s = le_embed_passages_with(m, n, texts, lengths, opt, popt, ps, results, on_window, &c,
+                                   err);
     free(c.proj);
     if (s) le_m3_output_free(out, n);
     return s;

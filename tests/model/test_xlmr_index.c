@@ -2,10 +2,12 @@
  * (tests/fixtures/bge-m3-tiny): the identity declares them, add_texts
  * stores every document's lexical weights and ColBERT vectors, and
  * search_text in sparse and multi mode ranks by FlagEmbedding's lexical
- * matching and ColBERT scores (le_m3_score) with the same values; hybrid
- * runs with the sparse list; an index with passages holds neither. */
+ * matching and ColBERT scores (le_m3_score) with the same values, and m3
+ * by compute_score's weighted sum; hybrid runs with the sparse list; an
+ * index with passages holds each document's outputs over its passages. */
 #include "../index/index_testutil.h"
 #include "check.h"
+#include "embed/m3.h"
 #include "longembed.h"
 
 #include <math.h>
@@ -108,17 +110,13 @@ static void mode_names(void) {
     CHECK(le_search_mode_parse("m4", &md, NULL) == LE_ERR_ARG);
 }
 
-static void run(le_model *m, const char *dir) {
-    le_index_model im;
+/* An index of docs_text with identity im at path, embedded by m; NULL on
+ * failure. */
+static le_index *build_index(le_model *m, const char *path, const le_index_model *im) {
     le_error err;
-    CHECK(le_index_model_describe(m, DIR, NULL, &im, &err) == LE_OK);
-    CHECK_EQ_INT(im.multi_dim, 32);
-    CHECK(im.sparse_vocab >= 3002);
-    char path[512];
-    snprintf(path, sizeof path, "%s/m3.idx", dir);
     le_index_writer *w = NULL;
-    CHECK_MSG(le_index_writer_open(path, &im, NULL, &w, &err) == LE_OK, "%s", err.message);
-    if (!w) return;
+    CHECK_MSG(le_index_writer_open(path, im, NULL, &w, &err) == LE_OK, "%s", err.message);
+    if (!w) return NULL;
     le_index_doc docs[N] = {0};
     char ids[N][8];
     for (int i = 0; i < N; i++) {
@@ -132,6 +130,18 @@ static void run(le_model *m, const char *dir) {
     le_index_writer_close(w);
     le_index *ix = NULL;
     CHECK_MSG(le_index_open(path, NULL, &ix, &err) == LE_OK, "%s", err.message);
+    return ix;
+}
+
+static void run(le_model *m, const char *dir) {
+    le_index_model im;
+    le_error err;
+    CHECK(le_index_model_describe(m, DIR, NULL, &im, &err) == LE_OK);
+    CHECK_EQ_INT(im.multi_dim, 32);
+    CHECK(im.sparse_vocab >= 3002);
+    char path[512];
+    snprintf(path, sizeof path, "%s/m3.idx", dir);
+    le_index *ix = build_index(m, path, &im);
     if (!ix) return;
     le_m3_output d[N], qo;
     const char *q = "What is BGE M3?";
@@ -156,14 +166,131 @@ static void run(le_model *m, const char *dir) {
     le_index_close(ix);
 }
 
-static void passages_hold_none(le_model *m) {
+/* An index of docs_text with passages of `tokens` (0: the model's window)
+ * at path; NULL on failure. */
+static le_index *passage_index(le_model *m, const char *path, int tokens) {
     le_index_model im;
     le_error err;
     le_passage_options po;
     le_passage_options_init(&po);
+    po.tokens = tokens;
     CHECK(le_index_model_describe(m, DIR, NULL, &im, &err) == LE_OK);
     CHECK(le_index_model_set_passages(&im, m, &po, &err) == LE_OK);
-    CHECK(im.sparse_vocab == 0 && im.multi_dim == 0 && im.passage_tokens > 0);
+    /* BGE-M3's outputs are kept beside passages */
+    CHECK(im.sparse_vocab >= 3002 && im.multi_dim == 32 && im.passage_tokens > 0);
+    return build_index(m, path, &im);
+}
+
+/* What a document of passages ps[0..np) should hold: the lexical weights'
+ * maximum per id over the passages' and their ColBERT vectors together
+ * (each passage embedded alone, as chunk mode embeds it), into *out. */
+static void union_of(const le_m3_output *ps, size_t np, le_m3_output *out) {
+    size_t nl = 0, nc = 0;
+    for (size_t p = 0; p < np; p++) nl += ps[p].n_lexical, nc += ps[p].n_colbert;
+    memset(out, 0, sizeof *out);
+    out->lexical_ids = malloc((nl + 1) * sizeof *out->lexical_ids);
+    out->lexical_weights = malloc((nl + 1) * sizeof *out->lexical_weights);
+    out->colbert = malloc((nc + 1) * 32 * sizeof *out->colbert);
+    out->colbert_dim = 32;
+    for (int32_t id = 0; id < 3002; id++) { /* ascending ids, the maximum of each */
+        float best = 0;
+        for (size_t p = 0; p < np; p++)
+            for (size_t j = 0; j < ps[p].n_lexical; j++)
+                if (ps[p].lexical_ids[j] == id && ps[p].lexical_weights[j] > best)
+                    best = ps[p].lexical_weights[j];
+        if (best > 0) {
+            out->lexical_ids[out->n_lexical] = id;
+            out->lexical_weights[out->n_lexical++] = best;
+        }
+    }
+    for (size_t p = 0; p < np; p++) {
+        memcpy(out->colbert + out->n_colbert * 32, ps[p].colbert,
+               ps[p].n_colbert * 32 * sizeof *out->colbert);
+        out->n_colbert += ps[p].n_colbert;
+    }
+}
+
+/* Checks one m3 hit of an index with passages against the passages of its
+ * document embedded alone from their token ids (as chunk mode embeds them):
+ * dense = the best passage's (which the hit names), sparse and colbert =
+ * le_m3_score against the union of the passages' outputs. */
+static void check_passage_hit(le_index *ix, le_model *m, const le_m3_output *qo,
+                              const le_index_hit *h, const le_hit_passage *where) {
+    size_t np = le_index_doc_passages_count(ix, h->doc), nt = 0;
+    le_m3_output *ps = calloc(np, sizeof *ps);
+    const int32_t **ids = calloc(np, sizeof *ids);
+    size_t *lens = calloc(np, sizeof *lens);
+    int32_t all[1024];
+    le_error err;
+    le_index_doc_info di;
+    le_index_get_doc(ix, h->doc, &di, NULL);
+    CHECK(le_tokenize(m, di.text, strlen(di.text), 0, all, 1024, &nt, &err) == LE_OK && nt < 1024);
+    for (size_t p = 0; p < np; p++) {
+        le_passage pa;
+        CHECK(le_index_get_passage(ix, h->doc, p, &pa, &err) == LE_OK);
+        ids[p] = all + pa.token_start;
+        lens[p] = (size_t)(pa.token_end - pa.token_start);
+    }
+    CHECK_MSG(le_embed_m3_tokens(m, np, ids, lens, NULL, ps, NULL, &err) == LE_OK, "%s",
+              err.message);
+    double best = -2;
+    long best_p = -1;
+    for (size_t p = 0; p < np; p++) {
+        le_m3_scores sc;
+        le_m3_score(qo, &ps[p], NULL, &sc);
+        if (sc.dense > best) best = sc.dense, best_p = (long)p;
+    }
+    le_m3_output u;
+    union_of(ps, np, &u);
+    le_m3_scores sc;
+    le_m3_score(qo, &u, NULL, &sc);
+    CHECK_MSG(fabs(h->dense - best) < 1e-5 && fabs(h->sparse - sc.sparse) < 1e-5 &&
+                  fabs(h->multi - sc.colbert) < 1e-5,
+              "doc %zu (%zu passages): dense %g/%g sparse %g/%g colbert %g/%g", h->doc, np,
+              (double)h->dense, best, (double)h->sparse, sc.sparse, (double)h->multi, sc.colbert);
+    CHECK_EQ_INT((int)where->passage, (int)best_p);
+    le_m3_output_free(ps, np);
+    le_m3_output_free(&u, 1);
+    free(ps);
+    free(ids);
+    free(lens);
+}
+
+/* search --mode m3 on an index with passages: with the model's window every
+ * document is one passage and its scores are le_m3_score's on the whole
+ * text; with passages of 8 tokens a document holds the union of its
+ * passages' outputs and scores its best passage's dense score. */
+static void passages_m3(le_model *m, const char *dir, int tokens) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/m3p%d.idx", dir, tokens);
+    le_index *ix = passage_index(m, path, tokens);
+    if (!ix) return;
+    const char *q = "What is BGE M3? lexical matching";
+    le_m3_output qo;
+    le_error err;
+    CHECK(le_embed_m3(m, 1, &q, NULL, NULL, &qo, NULL, &err) == LE_OK);
+    le_search_options so;
+    le_search_options_init(&so);
+    so.mode = LE_SEARCH_M3;
+    so.k = N;
+    le_hit_passage where[N];
+    so.passages = where;
+    le_index_hit hits[N];
+    int n = 0;
+    CHECK_MSG(le_index_search_text(ix, m, q, &so, hits, &n, &err) == LE_OK, "%s", err.message);
+    CHECK_EQ_INT(n, N);
+    size_t most = 0;
+    for (int i = 0; i < n; i++) {
+        size_t np = le_index_doc_passages_count(ix, hits[i].doc);
+        if (np > most) most = np;
+        check_passage_hit(ix, m, &qo, &hits[i], &where[i]);
+        double want = 0.4 * hits[i].dense + 0.2 * hits[i].sparse + 0.4 * hits[i].multi;
+        CHECK(fabs(hits[i].score - want) < 1e-6);
+        if (i) CHECK(hits[i].score <= hits[i - 1].score);
+    }
+    CHECK(tokens ? most >= 3 : most == 1);
+    le_m3_output_free(&qo, 1);
+    le_index_close(ix);
 }
 
 int main(void) {
@@ -175,7 +302,8 @@ int main(void) {
     if (m && dir) {
         mode_names();
         run(m, dir);
-        passages_hold_none(m);
+        passages_m3(m, dir, 0);
+        passages_m3(m, dir, 8);
     }
     if (dir) tu_rmdir(dir);
     free(dir);
