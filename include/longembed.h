@@ -327,8 +327,10 @@ typedef struct le_bench_options {
                                of a task directory split by context_length) */
     const char *extend;     /* none,pcw,gp,rp,pi; NULL: "none" */
     const char *retrievers; /* dense, bm25, hybrid (weighted sum of normalised scores, see
-                               fusion), rrf (weighted reciprocal rank fusion); NULL: "dense"
-                               with a model, "bm25" without */
+                               fusion), rrf (weighted reciprocal rank fusion); with a BGE-M3
+                               model (its head files) also sparse, colbert and m3 (its
+                               compute_score, weights 0.4, 0.2, 0.4; whole documents, no
+                               pcw, not cached); NULL: "dense" with a model, "bm25" without */
     /* synthetic tasks */
     uint64_t seed;  /* default 42 */
     int n_queries;  /* per length, default 50 */
@@ -386,7 +388,7 @@ typedef struct le_bench_row {
     const char *task;
     const char *split;
     int length;            /* nominal length, 0 for real tasks */
-    const char *retriever; /* "dense", "bm25", "hybrid", "rrf" */
+    const char *retriever; /* "dense", "bm25", "hybrid", "rrf", "sparse", "colbert", "m3" */
     const char *extend;    /* NULL for bm25 */
     const char *metric;    /* "ndcg@10", "recall@10", "mrr@10", "acc@1" */
     double value;          /* in percent */

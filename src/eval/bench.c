@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const le_retriever_names[LE_N_RETR] = {"dense", "bm25", "hybrid", "rrf"};
+const char *const le_retriever_names[LE_N_RETR] = {"dense",  "bm25",    "hybrid", "rrf",
+                                                   "sparse", "colbert", "m3"};
 
 void le_bench_options_init_size(le_bench_options *opt, size_t size) {
     le_bench_options d;
@@ -116,7 +117,9 @@ static le_status retriever_item(const char *item, void *ctx, le_error *err) {
     for (int i = 0; i < LE_N_RETR; i++)
         if (!strcmp(item, le_retriever_names[i])) r = i;
     if (r < 0)
-        return le_fail(err, LE_ERR_ARG, "unknown retriever \"%s\" (dense, bm25, hybrid, rrf)",
+        return le_fail(err, LE_ERR_ARG,
+                       "unknown retriever \"%s\" (dense, bm25, hybrid, rrf; with a BGE-M3 "
+                       "model sparse, colbert, m3)",
                        item);
     for (size_t i = 0; i < p->n_retr; i++)
         if (p->retr[i] == r) return le_fail(err, LE_ERR_ARG, "retriever %s is listed twice", item);
@@ -165,6 +168,30 @@ static le_status plan_methods(const le_bench_options *o, le_bench_plan *p, le_er
     return LE_OK;
 }
 
+/* What the retrievers need (need_*), and that it fits: a model, and for
+ * BGE-M3's retrievers whole documents in one window each. */
+static le_status plan_needs(le_bench_plan *p, int have_model, le_error *err) {
+    for (size_t i = 0; i < p->n_retr; i++) {
+        int r = p->retr[i];
+        p->need_dense |= r != LE_RETR_BM25;
+        p->need_bm25 |= r == LE_RETR_BM25 || r == LE_RETR_HYBRID || r == LE_RETR_RRF;
+        p->need_dense_rank |= r == LE_RETR_DENSE || r == LE_RETR_HYBRID || r == LE_RETR_RRF;
+        p->need_m3 |= r == LE_RETR_SPARSE || r == LE_RETR_COLBERT || r == LE_RETR_M3;
+    }
+    if (p->need_dense && !have_model)
+        return le_fail(err, LE_ERR_ARG, "the dense, hybrid, rrf, sparse, colbert and m3 "
+                                        "retrievers need a model; bm25 runs without one");
+    for (size_t i = 0; p->need_m3 && i < p->n_modes; i++)
+        if (p->modes[i] != LE_BENCH_WHOLE)
+            return le_fail(err, LE_ERR_ARG, "the sparse, colbert and m3 retrievers embed whole "
+                                            "documents: use the passage mode whole");
+    for (size_t i = 0; p->need_m3 && i < p->n_extend; i++)
+        if (p->extend[i] == LE_EXTEND_PCW)
+            return le_fail(err, LE_ERR_ARG, "the sparse, colbert and m3 retrievers need each "
+                                            "text in one window: pcw does not fit (gp, rp, pi do)");
+    return LE_OK;
+}
+
 static int cmp_int(const void *a, const void *b) {
     int x = *(const int *)a, y = *(const int *)b;
     return (x > y) - (x < y);
@@ -202,13 +229,7 @@ le_status le_bench_plan_parse(const le_bench_options *o, int have_model, le_benc
                       : have_model  ? "dense"
                                     : "bm25",
                       retriever_item, p, err);
-    for (size_t i = 0; !s && i < p->n_retr; i++) {
-        p->need_dense |= p->retr[i] != LE_RETR_BM25;
-        p->need_bm25 |= p->retr[i] != LE_RETR_DENSE;
-    }
-    if (!s && p->need_dense && !have_model)
-        s = le_fail(err, LE_ERR_ARG,
-                    "the dense, hybrid and rrf retrievers need a model; bm25 runs without one");
+    if (!s) s = plan_needs(p, have_model, err);
     if (!s && (o->k < 1 || o->k > 10000))
         s = le_fail(err, LE_ERR_ARG, "k must be 1 to 10000 (got %d)", o->k);
     if (!s && !(o->bm25_k1 >= 0 && o->bm25_k1 <= 1000))

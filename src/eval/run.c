@@ -12,6 +12,7 @@
 #include "base/options.h"
 #include "base/wheel.h"
 #include "eval/cache.h"
+#include "eval/m3rank.h"
 #include "eval/metrics.h"
 #include "base/sbuf.h"
 #include "index/bm25.h"
@@ -70,6 +71,18 @@ static double text_cost(const run_ctx *c, size_t bytes, le_extend e, int mode) {
     if (mode == LE_BENCH_WHOLE && tokens > limit) tokens = limit;
     if (span > tokens) span = tokens;
     return tokens * (128 + span) / 128e3;
+}
+
+/* The work units of embedding split sp's documents and queries with method
+ * number m. */
+static double split_cost(const run_ctx *c, const le_split *sp, size_t m) {
+    le_extend e = le_bench_method_extend(c->p, m);
+    int mode = le_bench_method_mode(c->p, m);
+    double w = 0;
+    for (size_t d = 0; d < sp->docs->n; d++) w += text_cost(c, sp->docs->lens[d], e, mode);
+    for (size_t q = 0; q < sp->queries.n; q++)
+        w += text_cost(c, sp->queries.lens[q], e, LE_BENCH_WHOLE);
+    return w;
 }
 
 /* BM25's work units for a split: small next to any embedding. */
@@ -445,6 +458,8 @@ typedef struct split_run {
     int *bm_n, *de_n, *fu_n;             /* [nq] */
     float *dvec, *qvec;                  /* document and query vectors */
     double t_bm25;
+    le_hit *m3_hits[LE_M3_N]; /* BGE-M3's retrievers: [nq][depth] each (eval/m3rank.h) */
+    int *m3_n[LE_M3_N];
 } split_run;
 
 static void split_run_free(split_run *s) {
@@ -456,6 +471,10 @@ static void split_run_free(split_run *s) {
     free(s->fu_n);
     free(s->dvec);
     free(s->qvec);
+    for (int r = 0; r < LE_M3_N; r++) {
+        free(s->m3_hits[r]);
+        free(s->m3_n[r]);
+    }
 }
 
 /* Ranks the split's documents for every query with BM25 into bm_hits. */
@@ -505,6 +524,11 @@ static le_status alloc_dense(split_run *s) {
     s->fu_n = calloc(nq, sizeof *s->fu_n);
     if (!s->dvec || !s->qvec || !s->de_hits || !s->fu_hits || !s->de_n || !s->fu_n)
         return oom(s->c->err);
+    for (int r = 0; r < LE_M3_N && s->c->p->need_m3; r++) {
+        s->m3_hits[r] = malloc(nq * s->depth * sizeof *s->m3_hits[r]);
+        s->m3_n[r] = calloc(nq, sizeof *s->m3_n[r]);
+        if (!s->m3_hits[r] || !s->m3_n[r]) return oom(s->c->err);
+    }
     return LE_OK;
 }
 
@@ -590,25 +614,55 @@ static le_status score_fused(split_run *s, int kind, const char *ext, double sec
                  s->depth, s->fu_n, seconds + (now() - t1));
 }
 
-/* Method number e: the dense ranking, then every retriever but bm25 scored
- * in the order asked for. */
+/* BGE-M3's three rankings of the split with method number m (whole
+ * documents, extension method ext) into m3_hits. */
+static le_status m3_rank(split_run *s, size_t m) {
+    run_ctx *c = s->c;
+    le_extend ext = le_bench_method_extend(c->p, m);
+    le_embed_options deo, qeo;
+    embed_options(c, ext, c->dprefix, &deo);
+    embed_options(c, ext, c->qprefix, &qeo);
+    deo.progress = qeo.progress = NULL; /* the split's work counts once it is done */
+    c->prog.stage = "embedding documents and queries (BGE-M3)";
+    report(c, c->prog.stage);
+    le_status st = le_bench_m3_rank(c->m, &deo, &qeo, s->sp->docs, &s->sp->queries, s->depth,
+                                    s->m3_hits, s->m3_n, c->err);
+    if (st)
+        return le_error_wrap(c->err, st, "%s %s: BGE-M3 outputs (%s)", s->task, s->split,
+                             c->p->method_names[m]);
+    c->work_done += split_cost(c, s->sp, m);
+    return LE_OK;
+}
+
+/* Scores retriever kind (not bm25) of method ext from the lists made. */
+static le_status score_kind(split_run *s, int kind, const char *ext, double t_dense,
+                            double t_m3) {
+    run_ctx *c = s->c;
+    if (kind == LE_RETR_DENSE)
+        return score(c, s->t, s->sp, s->task, s->split, "dense", ext, s->de_hits, s->depth,
+                     s->de_n, t_dense);
+    if (kind == LE_RETR_HYBRID || kind == LE_RETR_RRF)
+        return score_fused(s, kind, ext, t_dense + s->t_bm25);
+    int r = kind == LE_RETR_SPARSE ? LE_M3_SPARSE : kind == LE_RETR_COLBERT ? LE_M3_COLBERT
+                                                                         : LE_M3_COMBINED;
+    return score(c, s->t, s->sp, s->task, s->split, le_retriever_names[kind], ext, s->m3_hits[r],
+                 s->depth, s->m3_n[r], t_m3);
+}
+
+/* Method number e: the dense ranking and BGE-M3's (those asked for), then
+ * every retriever but bm25 scored in the order asked for. */
 static le_status split_method(split_run *s, size_t e) {
     run_ctx *c = s->c;
     const char *ext = c->p->method_names[e];
     c->prog.extend = ext;
-    double t0 = now();
-    le_status st = dense_rank(s, e);
-    if (st) return st;
-    double t_dense = now() - t0;
-    for (size_t ri = 0; ri < c->p->n_retr && !st; ri++) {
-        int kind = c->p->retr[ri];
-        if (kind == LE_RETR_BM25) continue;
-        if (kind == LE_RETR_DENSE)
-            st = score(c, s->t, s->sp, s->task, s->split, "dense", ext, s->de_hits, s->depth,
-                       s->de_n, t_dense);
-        else
-            st = score_fused(s, kind, ext, t_dense + s->t_bm25);
-    }
+    double t0 = now(), t_dense = 0, t_m3 = 0;
+    le_status st = c->p->need_dense_rank ? dense_rank(s, e) : LE_OK;
+    t_dense = now() - t0;
+    t0 = now();
+    if (!st && c->p->need_m3) st = m3_rank(s, e);
+    t_m3 = now() - t0;
+    for (size_t ri = 0; ri < c->p->n_retr && !st; ri++)
+        if (c->p->retr[ri] != LE_RETR_BM25) st = score_kind(s, c->p->retr[ri], ext, t_dense, t_m3);
     return st;
 }
 
@@ -739,6 +793,11 @@ static le_status take_model(run_ctx *c, le_model *m) {
     le_model_info info;
     le_status s = le_model_get_info(m, &info);
     if (s) return s;
+    if (c->p->need_m3 && !le_model_has_m3(m))
+        return le_fail(c->err, LE_ERR_ARG,
+                       "the sparse, colbert and m3 retrievers need a BGE-M3 model (%s has no "
+                       "sparse_linear.pt and colbert_linear.pt)",
+                       info.directory);
     keep_model(r, &info);
     r->have_model = 1;
     r->model_dim = c->dim = le_model_dim(m);
@@ -789,18 +848,11 @@ static double total_work(const run_ctx *c, const le_task *tasks, size_t n_tasks)
     double w = 0;
     for (size_t i = 0; i < n_tasks && p->need_bm25; i++)
         for (size_t j = 0; j < tasks[i].n_splits; j++) w += bm25_cost(&tasks[i].splits[j]);
-    for (size_t i = 0; i < n_tasks && p->need_dense; i++)
-        for (size_t j = 0; j < tasks[i].n_splits; j++) {
-            const le_split *sp = &tasks[i].splits[j];
-            for (size_t m = 0; m < le_bench_n_methods(p); m++) {
-                le_extend e = le_bench_method_extend(p, m);
-                int mode = le_bench_method_mode(p, m);
-                for (size_t d = 0; d < sp->docs->n; d++)
-                    w += text_cost(c, sp->docs->lens[d], e, mode);
-                for (size_t q = 0; q < sp->queries.n; q++)
-                    w += text_cost(c, sp->queries.lens[q], e, LE_BENCH_WHOLE);
-            }
-        }
+    int passes = p->need_dense_rank + p->need_m3; /* dense vectors; BGE-M3's outputs */
+    for (size_t i = 0; i < n_tasks && passes; i++)
+        for (size_t j = 0; j < tasks[i].n_splits; j++)
+            for (size_t m = 0; m < le_bench_n_methods(p); m++)
+                w += passes * split_cost(c, &tasks[i].splits[j], m);
     return w;
 }
 

@@ -11,7 +11,16 @@
 
 #include <stddef.h>
 
-enum { LE_RETR_DENSE = 0, LE_RETR_BM25, LE_RETR_HYBRID, LE_RETR_RRF, LE_N_RETR };
+enum {
+    LE_RETR_DENSE = 0,
+    LE_RETR_BM25,
+    LE_RETR_HYBRID,
+    LE_RETR_RRF,
+    LE_RETR_SPARSE,  /* BGE-M3: the lexical matching score */
+    LE_RETR_COLBERT, /* BGE-M3: MaxSim */
+    LE_RETR_M3,      /* BGE-M3: compute_score's weighted mean (eval/m3rank.h) */
+    LE_N_RETR
+};
 extern const char *const le_retriever_names[LE_N_RETR];
 
 /* The options, parsed and checked. */
@@ -27,7 +36,9 @@ typedef struct le_bench_plan {
     size_t n_extend;
     int retr[LE_N_RETR]; /* in the order given */
     size_t n_retr;
-    int need_dense, need_bm25;
+    int need_dense; /* a model and the methods (every retriever but bm25) */
+    int need_bm25;  /* bm25, hybrid, rrf */
+    int need_dense_rank, need_m3; /* dense, hybrid, rrf; sparse, colbert, m3 */
     /* how documents are embedded: LE_BENCH_WHOLE or a le_passage_mode, in the order given.
        A method is one extension method with one of these: number m is extend[m / n_modes]
        with modes[m % n_modes], named method_names[m] ("pi", or "pi+chunk" for passages) */

@@ -326,7 +326,7 @@ int main(void) {
         {"lengths", "256,300", "length \"300\""},
         {"lengths", "256,,512", "an empty item"},
         {"extend", "none,ntk", "ntk"},
-        {"retrievers", "dense,colbert", "unknown retriever \"colbert\""},
+        {"retrievers", "dense,splade", "unknown retriever \"splade\""},
         {"task_dir", "/nonexistent/task", "/nonexistent/task"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
