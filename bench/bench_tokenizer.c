@@ -1,10 +1,17 @@
-/* Tokenizer throughput on the haystack essays (concatenated in file-name
- * order): MB/s and tokens/s for one call on the whole text, one call per
- * essay, and one call per paragraph, plus the time to load tokenizer.json.
+/* Tokenizer throughput: MB/s and tokens/s for one call on the whole text,
+ * one call per essay and one call per paragraph of the haystack essays
+ * (concatenated in file-name order), and one call per line of the
+ * 2,200 mixed-script lines of tests/fixtures/xlmr-unigram/tokens.jsonl (16
+ * scripts, emoji, the normalizer's edge cases), plus the time to load
+ * tokenizer.json. Each tokenizer given runs in turn: by default MiniLM's
+ * WordPiece and the Unigram (SentencePiece) tokenizer of that fixture, a
+ * 3,000-piece model trained here (XLM-R's has 250,002 pieces).
  *
- * usage: bench_tokenizer [tokenizer.json [haystack_dir]]
+ * usage: bench_tokenizer [tokenizer.json[,tokenizer.json...] [haystack_dir]]
  * defaults: the minilm model in the cache ($XDG_CACHE_HOME/longembed or
- * ~/.cache/longembed) and /work/shared/data/haystack ($LE_HAYSTACK_DIR). */
+ * ~/.cache/longembed) and the fixture's Unigram; /work/shared/data/haystack
+ * ($LE_HAYSTACK_DIR). */
+#include "base/json.h"
 #include "base/mapfile.h"
 #include "text/tokenizer.h"
 
@@ -109,21 +116,75 @@ static void bench_case(const char *name, const le_tokenizer *t, const char *text
     le_ids_free(&ids);
 }
 
-int main(int argc, char **argv) {
-    char path_buf[4096];
-    const char *path = argc > 1 ? argv[1] : NULL;
-    if (!path) {
-        const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-        if (xdg && *xdg)
-            snprintf(path_buf, sizeof path_buf, "%s/longembed/models/minilm/tokenizer.json", xdg);
-        else
-            snprintf(path_buf, sizeof path_buf, "%s/.cache/longembed/models/minilm/tokenizer.json",
-                     home ? home : ".");
-        path = path_buf;
+/* The "text" of every line of a JSONL file, back to back into *text, one
+ * span each; 0 when the file cannot be read. */
+static size_t read_lines(const char *path, char **text, span **spans) {
+    char *buf;
+    size_t len, n = 0, cap = 0, total = 0;
+    *text = NULL;
+    *spans = NULL;
+    if (le_read_file(path, 0, &buf, &len, NULL) != LE_OK) return 0;
+    *text = malloc(len + 1);
+    for (size_t a = 0; a < len;) {
+        size_t b = a;
+        while (b < len && buf[b] != '\n') b++;
+        cJSON *j = NULL;
+        if (b > a && le_json_parse(buf + a, b - a, path, &j, NULL) == LE_OK) {
+            const cJSON *t = cJSON_GetObjectItemCaseSensitive(j, "text");
+            if (cJSON_IsString(t)) {
+                size_t l = strlen(t->valuestring);
+                if (n == cap) *spans = realloc(*spans, (cap = cap ? cap * 2 : 1024) * sizeof **spans);
+                memcpy(*text + total, t->valuestring, l);
+                (*spans)[n++] = (span){total, l};
+                total += l;
+            }
+            cJSON_Delete(j);
+        }
+        a = b + 1;
     }
-    const char *dir = argc > 2 ? argv[2] : getenv("LE_HAYSTACK_DIR");
-    if (!dir) dir = "/work/shared/data/haystack";
+    free(buf);
+    return n;
+}
 
+/* The haystack essays and their paragraphs (cut at blank lines). */
+typedef struct corpus {
+    char *text;
+    size_t total, n_essays, n_par, n_lines;
+    span *essays, *pars;
+    char *lines_text; /* the mixed-script lines */
+    span *lines;
+} corpus;
+
+static int load_corpus(const char *dir, const char *lines_path, corpus *c) {
+    size_t *offsets;
+    c->text = read_essays(dir, &offsets, &c->n_essays);
+    if (!c->text || c->n_essays == 0) {
+        fprintf(stderr, "%s: no essays (*.txt) found\n", dir);
+        return -1;
+    }
+    c->total = offsets[c->n_essays];
+    c->essays = malloc(c->n_essays * sizeof *c->essays);
+    for (size_t i = 0; i < c->n_essays; i++)
+        c->essays[i] = (span){offsets[i], offsets[i + 1] - offsets[i]};
+    free(offsets);
+    size_t cap_par = 1024, start = 0;
+    c->pars = malloc(cap_par * sizeof *c->pars);
+    for (size_t i = 0; i + 1 <= c->total; i++) {
+        int cut = i + 1 == c->total || (c->text[i] == '\n' && c->text[i + 1] == '\n');
+        if (!cut) continue;
+        size_t end = i + 1 == c->total ? c->total : i;
+        if (end > start) {
+            if (c->n_par == cap_par) c->pars = realloc(c->pars, (cap_par *= 2) * sizeof *c->pars);
+            c->pars[c->n_par++] = (span){start, end - start};
+        }
+        start = i + 2;
+    }
+    c->n_lines = read_lines(lines_path, &c->lines_text, &c->lines);
+    return 0;
+}
+
+/* One tokenizer: its load time and every case. */
+static int bench_tokenizer(const char *path, const corpus *c, const char *dir) {
     le_tokenizer *t = NULL;
     le_error err;
     double t0 = now_seconds();
@@ -132,48 +193,50 @@ int main(int argc, char **argv) {
         return 1;
     }
     double load_ms = (now_seconds() - t0) * 1e3;
-
-    size_t *offsets, n_essays;
-    char *text = read_essays(dir, &offsets, &n_essays);
-    if (!text || n_essays == 0) {
-        fprintf(stderr, "%s: no essays (*.txt) found\n", dir);
-        return 1;
-    }
-    size_t total = offsets[n_essays];
-
-    span whole = {0, total};
-    span *essays = malloc(n_essays * sizeof *essays);
-    for (size_t i = 0; i < n_essays; i++)
-        essays[i] = (span){offsets[i], offsets[i + 1] - offsets[i]};
-    /* paragraphs: cut at blank lines */
-    size_t n_par = 0, cap_par = 1024, start = 0;
-    span *pars = malloc(cap_par * sizeof *pars);
-    for (size_t i = 0; i + 1 <= total; i++) {
-        int cut = i + 1 == total || (text[i] == '\n' && text[i + 1] == '\n');
-        if (!cut) continue;
-        size_t end = i + 1 == total ? total : i;
-        if (end > start) {
-            if (n_par == cap_par) pars = realloc(pars, (cap_par *= 2) * sizeof *pars);
-            pars[n_par++] = (span){start, end - start};
-        }
-        start = i + 2;
-    }
-
     printf("tokenizer: %s (%s, %d ids), loaded in %.1f ms\n", path, le_tokenizer_kind(t),
            le_tokenizer_vocab_size(t), load_ms);
-    printf("text: %zu essays from %s, %.2f MB\n\n", n_essays, dir, (double)total / 1e6);
+    printf("text: %zu essays from %s, %.2f MB; %zu mixed-script lines\n\n", c->n_essays, dir,
+           (double)c->total / 1e6, c->n_lines);
     printf("| %-22s | %7s | %8s | %9s | %9s | %8s |\n", "case", "calls", "ms/pass", "MB/s",
            "Mtokens/s", "bytes/tok");
     printf("|%s|%s|%s|%s|%s|%s|\n", "------------------------", "---------", "----------",
            "-----------", "-----------", "----------");
-    bench_case("whole text, one call", t, text, &whole, 1);
-    bench_case("one call per essay", t, text, essays, n_essays);
-    bench_case("one call per paragraph", t, text, pars, n_par);
-
-    free(pars);
-    free(essays);
-    free(offsets);
-    free(text);
+    span whole = {0, c->total};
+    bench_case("whole text, one call", t, c->text, &whole, 1);
+    bench_case("one call per essay", t, c->text, c->essays, c->n_essays);
+    bench_case("one call per paragraph", t, c->text, c->pars, c->n_par);
+    if (c->n_lines) bench_case("mixed scripts per line", t, c->lines_text, c->lines, c->n_lines);
+    printf("\n");
     le_tokenizer_free(t);
     return 0;
+}
+
+int main(int argc, char **argv) {
+    char list[8192];
+    if (argc > 1) {
+        snprintf(list, sizeof list, "%s", argv[1]);
+    } else {
+        const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+        if (xdg && *xdg)
+            snprintf(list, sizeof list, "%s/longembed/models/minilm/tokenizer.json,", xdg);
+        else
+            snprintf(list, sizeof list, "%s/.cache/longembed/models/minilm/tokenizer.json,",
+                     home ? home : ".");
+        strncat(list, LE_SOURCE_DIR "/tests/fixtures/xlmr-unigram/tokenizer.json",
+                sizeof list - strlen(list) - 1);
+    }
+    const char *dir = argc > 2 ? argv[2] : getenv("LE_HAYSTACK_DIR");
+    if (!dir) dir = "/work/shared/data/haystack";
+    corpus c = {0};
+    if (load_corpus(dir, LE_SOURCE_DIR "/tests/fixtures/xlmr-unigram/tokens.jsonl", &c)) return 1;
+    int rc = 0;
+    char *save = NULL;
+    for (char *p = strtok_r(list, ",", &save); p && !rc; p = strtok_r(NULL, ",", &save))
+        rc = bench_tokenizer(p, &c, dir);
+    free(c.pars);
+    free(c.essays);
+    free(c.text);
+    free(c.lines_text);
+    free(c.lines);
+    return rc;
 }
