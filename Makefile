@@ -7,7 +7,7 @@ JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 DEB_PACKAGES = build-essential cmake pkg-config libutf8proc-dev libcjson-dev libmicrohttpd-dev libdnnl-dev python3 python3-dev python3-pip python3-venv unzip
 
-.PHONY: all deps build build-asan model test test-fast test-asan test-python fuzz-smoke run bench clean
+.PHONY: all deps build build-asan model test test-fast test-asan test-python test-ray fuzz-smoke run bench clean
 
 all: build
 
@@ -46,6 +46,12 @@ test-python: build model
 	JOBS=$(JOBS) ./python/run_tests.sh $(BUILD)
 
 test: test-fast test-asan test-python
+
+# Opt-in (not in make test: ray is a large wheel): longembed.ray on a local
+# 2-CPU Ray cluster, in the same venv with ray[data] added.
+test-ray: build model
+	JOBS=$(JOBS) LE_PY_ADAPTERS="langchain-core llama-index-core mteb-core ray[data]" \
+	  ./python/run_tests.sh $(BUILD) test_ray.py
 
 # Every fuzz target for FUZZ_SECONDS each (clang, libFuzzer + ASan/UBSan).
 FUZZ_SECONDS ?= 60

@@ -4,7 +4,7 @@
 # CMake), then pytest on python/tests with the CLI of that build for the
 # parity checks. When PyPI cannot be reached the tests are skipped with a
 # message (exit 0), as the other tests that need PyPI packages do.
-#   python/run_tests.sh BUILD_DIR [pytest args...]
+#   python/run_tests.sh BUILD_DIR [pytest args, default: every test file]
 # The adapters' packages (LE_PY_ADAPTERS, default langchain-core, llama-index-core
 # and mteb-core, MTEB without torch) are installed too; a test whose package
 # could not be installed is skipped. LE_PY_ADAPTERS="" leaves them out.
@@ -31,4 +31,5 @@ CMAKE_BUILD_PARALLEL_LEVEL=${JOBS:-2} timeout 1200 "$VENV/bin/pip" install "${PI
     --force-reinstall --no-deps -C build-dir="$BUILD/python-build" "$ROOT/python"
 echo "python venv ready in $(( $(date +%s) - start )) s: $VENV"
 cd "$ROOT/python/tests"
-LE_BUILD_DIR="$BUILD" exec "$VENV/bin/python" -m pytest -q -p no:cacheprovider "$@" .
+[ $# -gt 0 ] || set -- .
+LE_BUILD_DIR="$BUILD" exec "$VENV/bin/python" -m pytest -q -p no:cacheprovider "$@"
