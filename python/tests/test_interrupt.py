@@ -1,14 +1,17 @@
-"""Ctrl-C (SIGINT) during a long encode raises KeyboardInterrupt promptly,
+"""Ctrl-C (SIGINT) during a long encode (or Index.add) raises KeyboardInterrupt promptly,
 without a crash, and the model still works afterwards. Run in a child
 process so that the signal reaches nothing else."""
 import subprocess
 import sys
 import textwrap
 
+import pytest
+
 CHILD = textwrap.dedent("""
-    import os, signal, threading, time
+    import os, signal, sys, tempfile, threading, time
     import longembed
     m = longembed.Model("minilm", threads=1, allow_fetch=False)
+    ix = longembed.Index(os.path.join(tempfile.mkdtemp(), "i.lei"), model=m)
     texts = [f"text {i}: " + "the quick brown fox jumps " * 40 for i in range(5000)]  # minutes
     sent = []
     def interrupt():
@@ -16,7 +19,10 @@ CHILD = textwrap.dedent("""
         os.kill(os.getpid(), signal.SIGINT)
     threading.Timer(1.0, interrupt).start()
     try:
-        m.encode(texts, batch_tokens=512)
+        if sys.argv[1] == "encode":
+            m.encode(texts, batch_tokens=512)
+        else:
+            ix.add([str(i) for i in range(len(texts))], texts, batch_tokens=512)
         print("NOT INTERRUPTED")
     except KeyboardInterrupt:
         print("interrupted after %.3f s" % (time.perf_counter() - sent[0]))
@@ -25,8 +31,9 @@ CHILD = textwrap.dedent("""
 """)
 
 
-def test_keyboard_interrupt_stops_encode():
-    p = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True,
+@pytest.mark.parametrize("call", ["encode", "index_add"])
+def test_keyboard_interrupt_stops_the_call(call):
+    p = subprocess.run([sys.executable, "-c", CHILD, call], capture_output=True, text=True,
                        timeout=120)
     assert p.returncode == 0, p.stderr
     lines = p.stdout.splitlines()
