@@ -186,17 +186,11 @@ def scores(q, p, weights):
     }
 
 
-def write_checkpoint(out, model, gen, vocab):
-    from safetensors.torch import save_file
-
-    sd = random_weights(model, gen)
-    save_file({k: v.contiguous() for k, v in sd.items()}, os.path.join(out, "model.safetensors"),
-              metadata={"format": "pt"})
-    with open(os.path.join(out, "config.json"), "w") as f:
-        json.dump(config(vocab), f, indent=2)
+def write_st_files(out, hidden):
+    """BGE-M3's sentence-transformers files: CLS pooling, Normalize, 8192 tokens."""
     os.makedirs(os.path.join(out, "1_Pooling"), exist_ok=True)
     with open(os.path.join(out, "1_Pooling", "config.json"), "w") as f:
-        json.dump({"word_embedding_dimension": HIDDEN, "pooling_mode_cls_token": True,
+        json.dump({"word_embedding_dimension": hidden, "pooling_mode_cls_token": True,
                    "pooling_mode_mean_tokens": False, "pooling_mode_max_tokens": False,
                    "pooling_mode_mean_sqrt_len_tokens": False}, f, indent=2)
     with open(os.path.join(out, "modules.json"), "w") as f:
@@ -206,6 +200,17 @@ def write_checkpoint(out, model, gen, vocab):
                   f, indent=2)
     with open(os.path.join(out, "sentence_bert_config.json"), "w") as f:
         json.dump({"max_seq_length": 8192, "do_lower_case": False}, f, indent=2)
+
+
+def write_checkpoint(out, model, gen, vocab):
+    from safetensors.torch import save_file
+
+    sd = random_weights(model, gen)
+    save_file({k: v.contiguous() for k, v in sd.items()}, os.path.join(out, "model.safetensors"),
+              metadata={"format": "pt"})
+    with open(os.path.join(out, "config.json"), "w") as f:
+        json.dump(config(vocab), f, indent=2)
+    write_st_files(out, HIDDEN)
     link = os.path.join(out, "tokenizer.json")
     if os.path.lexists(link):
         os.remove(link)
