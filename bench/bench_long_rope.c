@@ -12,6 +12,7 @@
  * child process, so the peak RSS printed (getrusage) is that length's alone:
  * the mapped checkpoint, the packed weights and the activations. Run from the
  * repository root. */
+#include "bench_long.h"
 #include "longembed.h"
 
 #include <errno.h>
@@ -32,19 +33,10 @@
 #define INTER 3072
 #define VOCAB 30522
 
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
+#define now bench_now
 
 static uint64_t rng = 0x853c49e6748fea9bull;
-static double uniform01(void) {
-    rng ^= rng >> 12;
-    rng ^= rng << 25;
-    rng ^= rng >> 27;
-    return ((rng * 0x2545f4914f6cdd1dull) >> 11) * (1.0 / 9007199254740992.0);
-}
+static double uniform01(void) { return (bench_xorshift(&rng) >> 11) * (1.0 / 9007199254740992.0); }
 
 /* one tensor of the checkpoint: name, shape, and how to fill it */
 typedef struct tensor {
@@ -175,19 +167,11 @@ static int write_model(const char *dir) {
 }
 
 /* One length in this (child) process: prints one table row. */
-static int run_length(const char *dir, int len, le_extend ext, int threads, const char *isa) {
-    le_model_options mo;
-    le_model_options_init(&mo);
-    mo.threads = threads;
-    mo.isa = isa;
-    mo.allow_fetch = 0;
-    le_model *m;
+static int run_length(const char *dir, int len, le_extend ext, const bench_long_args *a) {
     le_error err;
     double t0 = now();
-    if (le_model_open(dir, &mo, &m, &err) != LE_OK) {
-        fprintf(stderr, "bench_long_rope: %s\n", err.message);
-        return 1;
-    }
+    le_model *m = bench_open_model(dir, a, "bench_long_rope");
+    if (!m) return 1;
     double t_open = now() - t0;
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
@@ -223,37 +207,43 @@ static int run_length(const char *dir, int len, le_extend ext, int threads, cons
     return 0;
 }
 
+/* What every child needs: the checkpoint and the run's options. */
+typedef struct rope_run {
+    const char *dir;
+    le_extend ext;
+    const bench_long_args *a;
+} rope_run;
+
+static int run_one(int len, void *user) {
+    const rope_run *r = user;
+    return run_length(r->dir, len, r->ext, r->a);
+}
+
+/* bench_long_rope's own options: --extend M, --keep DIR. */
+static int rope_option(const char *opt, const char *value, void *user) {
+    const char **own = user; /* [0] method, [1] keep */
+    if (!strcmp(opt, "--extend")) own[0] = value;
+    else if (!strcmp(opt, "--keep")) own[1] = value;
+    else return 0;
+    return 1;
+}
+
 int main(int argc, char **argv) {
-    const char *model = NULL, *isa = NULL, *keep = NULL, *lengths = "4096,8192,32768";
-    const char *method = "selfextend";
-    int threads = 0;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "-m"))
-            model = argv[i + 1];
-        else if (!strcmp(argv[i], "--extend"))
-            method = argv[i + 1];
-        else if (!strcmp(argv[i], "--lengths"))
-            lengths = argv[i + 1];
-        else if (!strcmp(argv[i], "--threads"))
-            threads = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "--isa"))
-            isa = argv[i + 1];
-        else if (!strcmp(argv[i], "--keep"))
-            keep = argv[i + 1];
-        else {
-            fprintf(stderr, "usage: bench_long_rope [-m DIR] [--extend M] [--lengths L,...] "
-                            "[--threads N] [--isa ISA] [--keep DIR]\n");
-            return 2;
-        }
-    }
+    bench_long_args a = {NULL, NULL, "4096,8192,32768", 0};
+    const char *own[2] = {"selfextend", NULL};
+    if (bench_long_parse(argc, argv, &a, "usage: bench_long_rope [-m DIR] [--extend M] "
+                         "[--lengths L,...] [--threads N] [--isa ISA] [--keep DIR]\n",
+                         rope_option, own))
+        return 2;
+    const char *keep = own[1];
     le_extend ext;
     le_error err;
-    if (le_extend_parse(method, &ext, &err)) {
+    if (le_extend_parse(own[0], &ext, &err)) {
         fprintf(stderr, "bench_long_rope: %s\n", err.message);
         return 2;
     }
     char tmp[] = "/tmp/bench-long-rope-XXXXXX";
-    const char *dir = model;
+    const char *dir = a.model;
     if (!dir) {
         if (keep)
             dir = keep;
@@ -267,20 +257,9 @@ int main(int argc, char **argv) {
     }
     printf("| tokens | method     | seconds | tokens/s | RSS open MiB | peak RSS MiB | open s | "
            "kernels |\n|---|---|---|---|---|---|---|---|\n");
-    fflush(stdout);
-    int rc = 0;
-    for (const char *p = lengths; *p;) {
-        int len = atoi(p);
-        pid_t pid = fork();
-        if (pid == 0) _exit(run_length(dir, len, ext, threads, isa));
-        int st = 0;
-        waitpid(pid, &st, 0);
-        if (!WIFEXITED(st) || WEXITSTATUS(st)) rc = 1;
-        p = strchr(p, ',');
-        if (!p) break;
-        p++;
-    }
-    if (!model && !keep) {
+    rope_run r = {dir, ext, &a};
+    int rc = bench_long_each(a.lengths, run_one, &r);
+    if (!a.model && !keep) {
         char cmd[4200];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
         if (system(cmd)) rc = 1;
