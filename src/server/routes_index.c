@@ -199,8 +199,8 @@ static int search_mode(le_srv_conn *c, search_state *st, const le_index_info *in
         le_srv_failf(&f, 400, "mode", "%s", err.message);
     else if ((mode == LE_SEARCH_SPARSE && !im->sparse_vocab) ||
              (mode == LE_SEARCH_MULTI && !im->multi_dim))
-        le_srv_failf(&f, 400, "mode", "index %s has no %s: they come from a BGE-M3 model "
-                     "(with its head files) into an index without passages",
+        le_srv_failf(&f, 400, "mode", "index %s has no %s: they come from adding documents "
+                     "with a BGE-M3 model that has its head files",
                      st->x->name, mode == LE_SEARCH_SPARSE ? "learned-sparse weights"
                                                             : "multi-vectors");
     else if (mode == LE_SEARCH_DENSE && !im->dim)
