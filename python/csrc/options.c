@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <string.h>
 
-typedef enum opt_kind { K_INT, K_DOUBLE, K_STR, K_U64, K_ENUM } opt_kind;
+typedef enum opt_kind { K_INT, K_DOUBLE, K_STR, K_U64, K_ENUM, K_DOUBLE3 } opt_kind;
 
 /* Parses an enum's name into *(int *)out (the C enums are int-sized). */
 typedef le_status (*enum_parse)(const char *s, void *out, le_error *err);
@@ -53,9 +53,25 @@ static le_status parse_encoding(const char *s, void *out, le_error *err) {
     return parse_names(s, out, err, names);
 }
 
+/* Three numbers (a sequence) into double[3]. */
+static int set_double3(double *out, const opt_field *f, PyObject *v) {
+    PyObject *fast = PySequence_Fast(v, "expected a sequence of 3 numbers");
+    if (!fast) return -1;
+    int ok = PySequence_Fast_GET_SIZE(fast) == 3;
+    for (Py_ssize_t i = 0; ok && i < 3; i++) {
+        out[i] = PyFloat_AsDouble(PySequence_Fast_GET_ITEM(fast, i));
+        ok = !PyErr_Occurred();
+    }
+    Py_DECREF(fast);
+    if (!ok && !PyErr_Occurred())
+        PyErr_Format(PyExc_ValueError, "option %s: expected 3 numbers", f->name);
+    return ok ? 0 : -1;
+}
+
 /* One value into its field; -1 with an exception. */
 static int set_field(void *base, const opt_field *f, PyObject *v) {
     char *p = (char *)base + f->offset;
+    if (f->kind == K_DOUBLE3) return set_double3((double *)p, f, v);
     if (f->kind == K_INT) {
         long x = PyLong_AsLong(v);
         if (x == -1 && PyErr_Occurred()) return -1;
@@ -127,7 +143,8 @@ static const opt_field g_search[] = {
     F(le_search_options, rrf_k, K_DOUBLE), F(le_search_options, candidates, K_INT),
     F(le_search_options, bm25_k1, K_DOUBLE), F(le_search_options, bm25_b, K_DOUBLE),
     F(le_search_options, rerank, K_INT), F(le_search_options, passage_topk, K_INT),
-    F(le_search_options, truncate, K_INT), {NULL, K_INT, 0, NULL}};
+    F(le_search_options, truncate, K_INT), F(le_search_options, m3_weights, K_DOUBLE3),
+    {NULL, K_INT, 0, NULL}};
 
 static const opt_field g_index[] = {
     E(le_index_options, encoding, parse_encoding), F(le_index_options, hnsw_m, K_INT),

@@ -105,3 +105,17 @@ def test_bench_report_dict():
                         n_docs=10, cache=False)
     assert r["config"]["tasks"] == ["passkey"] and r["model"] is None
     assert r["results"], r
+
+
+def test_m3_index_modes(m3, tmp_path):
+    """A BGE-M3 index (the tiny fixture): every mode finds the document equal
+    to the query; m3_weights is passed through."""
+    ix = longembed.Index(tmp_path / "m3.lei", model=m3)
+    ix.add(["a", "b", "c"], ["hello world", "the cat sat down", "numbers one two three"])
+    for mode in ("dense", "sparse", "colbert", "m3", "hybrid"):
+        assert ix.search("hello world", k=3, mode=mode)[0].id == "a", mode
+    w = ix.search("hello world", k=1, mode="m3", m3_weights=(1.0, 0.0, 0.0))[0]
+    assert w.score == pytest.approx(w.dense, abs=1e-6)  # all weight on the dense score
+    with pytest.raises(ValueError):
+        ix.search("hello world", mode="m3", m3_weights=(1.0, 2.0))
+    ix.close()
