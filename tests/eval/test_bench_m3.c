@@ -17,8 +17,7 @@
 #define NQ 3
 
 static const char *docs[ND] = {
-    "BGE M3 is an embedding model supporting dense retrieval, lexical matching and "
-    "multi-vector interaction.",
+    "BGE M3 is an embedding model supporting dense retrieval, lexical matching and multi-vector interaction.",
     "BM25 is a bag-of-words retrieval function that ranks documents by query terms.",
     "Москва — столица России.", "长文本的嵌入需要特别的方法。",
     "Otters hold hands while sleeping."};
