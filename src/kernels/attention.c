@@ -124,7 +124,7 @@ typedef struct attn_tile_state {
     const le_attn_kernels *k;
     const le_attn_rope *rope;
     int d, bk, w, g, sh;           /* head dim, keys per tile, SelfExtend window, group, shift */
-    int h, kvh, i0, nq;            /* head, its kv head, first query, queries in the tile */
+    int h, i0, nq;                 /* head, first query, queries in the tile */
     const uint32_t *kp, *vp;       /* the kv head's converted keys / values, or NULL */
     size_t qoff, koff;             /* column of the head in q/out and of its kv head in k/v */
     float *qt, *qt_lo, *qt_up;     /* packed queries [d][BQ] per score set */
@@ -159,7 +159,6 @@ static void tile_state_init(const attn_job *job, size_t index, int thread, attn_
     s->g = s->rope && s->rope->se_group > 1 ? s->rope->se_group : 1;
     s->sh = s->w - s->w / s->g;
     s->qoff = (size_t)s->h * s->d, s->koff = (size_t)kvh * s->d;
-    s->kvh = kvh;
     s->kp = job->kp ? job->kp + (size_t)kvh * job->kp_head : NULL;
     s->vp = job->vp ? job->vp + (size_t)kvh * job->vp_head : NULL;
 
@@ -273,7 +272,7 @@ static void key_tile_scores(const attn_tile_state *s, const attn_key_tile *kt, l
     } else if (s->w > 0) {
         k_lo = k_up = a->k_g + (size_t)j0 * a->k_stride + s->koff;
     }
-    if (kt->need_near && s->kp && !s->rope) {
+    if (kt->need_near && s->kp) { /* kp is NULL under in-kernel RoPE */
         k->scores_packed(s->qt, d, s->kp + (size_t)j0 * (d / 2), nk, s->s_near);
         t->s_near = s->s_near;
     } else if (kt->need_near) {
