@@ -65,7 +65,7 @@ extern const qdot_family le_qdot_scalar;
 /* The scalar quantizer (the definition the vector ones equal bit for bit). */
 void le_qdot_quantize_scalar(const float *x, int k, uint32_t type, qdot_pair *out);
 
-/* Weight j of an F32, F16 or BF16 row (any alignment). */
+/* Weight j of a row of any supported type (any alignment), as le_qmat_row_f32. */
 float le_qdot_weight(uint32_t type, const unsigned char *row, int j);
 
 /* f16 bits → f32, exact (the kernels may not use model/dtype.h). */

@@ -95,15 +95,24 @@ float le_qdot_weight(uint32_t type, const unsigned char *row, int j) {
         memcpy(&f, row + (size_t)j * 4, sizeof f);
         return f;
     }
-    uint16_t h = qdot_u16(row + (size_t)j * 2);
-    if (type == QT_F16) return qdot_f16(h);
-    uint32_t u = (uint32_t)h << 16;
-    float f;
-    memcpy(&f, &u, sizeof f);
-    return f;
+    if (type == QT_F16) return qdot_f16(qdot_u16(row + (size_t)j * 2));
+    if (type == QT_BF16) {
+        uint32_t u = (uint32_t)qdot_u16(row + (size_t)j * 2) << 16;
+        float f;
+        memcpy(&f, &u, sizeof f);
+        return f;
+    }
+    const unsigned char *b = row + (size_t)(j / 32) * (size_t)qdot_block_bytes(type);
+    const int i = j % 32;
+    const float d = qdot_f16(qdot_u16(b));
+    if (type == QT_Q8_0) return d * (float)(int8_t)b[2 + i];
+    const unsigned char *qs = b + (type == QT_Q4_1 ? 4 : 2);
+    const int q = i < 16 ? qs[i] & 15 : qs[i - 16] >> 4;
+    return type == QT_Q4_1 ? d * (float)q + qdot_f16(qdot_u16(b + 2)) : d * (float)(q - 8);
 }
 
-/* One output of a float type: chunks of 16 lanes, zero-padded past k. */
+/* One output with fp32 activations (float types, or block types dequantized
+ * on the fly when w->f32_act): chunks of 16 lanes, zero-padded past k. */
 static float dot_floats(uint32_t type, const unsigned char *row, int k, const float *x) {
     float acc[16] = {0};
     for (int c = 0; c < k; c += 16)
@@ -116,7 +125,7 @@ static float dot_floats(uint32_t type, const unsigned char *row, int k, const fl
 
 static void scalar_run(const qdot_job *job, size_t r0, size_t r1, int c0, int c1) {
     const le_qmat *w = job->w;
-    const int blocks = qdot_block_size(w->type) == 32;
+    const int blocks = qdot_block_size(w->type) == 32 && !w->f32_act;
     for (size_t r = r0; r < r1; r++)
         for (int c = c0; c < c1; c++) {
             const unsigned char *row = (const unsigned char *)w->data + (size_t)c * w->row_bytes;

@@ -118,7 +118,7 @@ void le_qmatmul(const le_kctx *kc, const le_qmat *w, const float *x, size_t ldx,
     c.job = (qdot_job){.w = w, .x = x, .ldx = ldx, .y = y, .ldy = ldy, .accumulate = accumulate};
     if (!c.fam->quantize) c.fam = &le_qdot_scalar; /* cannot happen; keeps the twin honest */
     plan_tasks(&c, kc->pool ? le_pool_threads(kc->pool) : 1);
-    if (qdot_block_size(w->type) == 32) {
+    if (qdot_block_size(w->type) == 32 && !w->f32_act) {
         c.job.npair = (w->k / 32 + 1) / 2;
         qdot_pair *act = le_kscratch(m * (size_t)c.job.npair * sizeof *act);
         if (!act) {
@@ -135,22 +135,7 @@ void le_qmatmul(const le_kctx *kc, const le_qmat *w, const float *x, size_t ldx,
 
 void le_qmat_row_f32(const le_qmat *w, int r, float *dst) {
     const unsigned char *row = (const unsigned char *)w->data + (size_t)r * w->row_bytes;
-    for (int j = 0; j < w->k; j++) {
-        if (qdot_block_size(w->type) == 1) {
-            dst[j] = le_qdot_weight(w->type, row, j);
-            continue;
-        }
-        const unsigned char *b = row + (size_t)(j / 32) * (size_t)qdot_block_bytes(w->type);
-        const int i = j % 32;
-        const float d = qdot_f16(qdot_u16(b));
-        if (w->type == QT_Q8_0) {
-            dst[j] = d * (float)(int8_t)b[2 + i];
-            continue;
-        }
-        const unsigned char *qs = b + (w->type == QT_Q4_1 ? 4 : 2);
-        int q = i < 16 ? qs[i] & 15 : qs[i - 16] >> 4;
-        dst[j] = w->type == QT_Q4_1 ? d * (float)q + qdot_f16(qdot_u16(b + 2)) : d * (float)(q - 8);
-    }
+    for (int j = 0; j < w->k; j++) dst[j] = le_qdot_weight(w->type, row, j);
 }
 
 void le_qmatmul_reference(const le_qmat *w, const float *x, size_t ldx, size_t m, float *y,

@@ -9,7 +9,8 @@
  *   quantized per 32-block as ggml does — d = amax/127, q = rint(x/d) (x·(1/d),
  *   nearest even) — with d kept in fp32; for Q4_1 weights also s = d·Σq
  *   (ggml's Q8_1), so the block minimum m contributes m·s. Block products are
- *   exact int32 sums.
+ *   exact int32 sums. With f32_act set they take the float types' path
+ *   instead, on weights dequantized as le_qmat_row_f32 gives them.
  *
  * The order of operations (one definition for every ISA, see qdot.h): each
  * output is accumulated in 16 fp32 lanes over pairs of blocks (16 weights per
@@ -37,6 +38,9 @@ typedef struct le_qmat {  /* a view: W is n rows (output channels) of k weights,
     int n, k;
     const void *data;     /* not owned (the mapped GGUF); any alignment */
     size_t row_bytes;
+    int f32_act;          /* 0 (le_qmat_init): ggml's quantized activations; 1: activations
+                           * stay fp32 and block weights are dequantized on the fly (the
+                           * float types' path: slower, no activation rounding) */
 } le_qmat;
 
 /* Checks the type is supported and k a multiple of its block; fills out.
