@@ -36,6 +36,16 @@ def ranges(cps):
     return out
 
 
+def write_table(f, name, cps, why):
+    """One le_uc_range table of the code points cps, with its count."""
+    rs = ranges(cps)
+    f.write("/* %s */\n" % why)
+    f.write("const le_uc_range %s[] = {\n" % name)
+    for i in range(0, len(rs), 4):
+        f.write("    " + " ".join("{0x%04X, 0x%04X}," % (a, b) for a, b in rs[i:i + 4]) + "\n")
+    f.write("};\nconst size_t %s_count = %d;\n\n" % (name, len(rs)))
+
+
 def utf8proc():
     lib = ctypes.CDLL(ctypes.util.find_library("utf8proc") or "libutf8proc.so.2")
     lib.utf8proc_tolower.restype = ctypes.c_int32
@@ -114,22 +124,14 @@ def main():
                 % __import__("tokenizers").__version__)
         f.write('#include "text/unicode.h"\n\n/* clang-format off */\n\n')
 
-        def table(name, cps, why):
-            rs = ranges(cps)
-            f.write("/* %s */\n" % why)
-            f.write("const le_uc_range %s[] = {\n" % name)
-            for i in range(0, len(rs), 4):
-                f.write("    " + " ".join("{0x%04X, 0x%04X}," % (a, b) for a, b in rs[i:i + 4]) + "\n")
-            f.write("};\nconst size_t %s_count = %d;\n\n" % (name, len(rs)))
-
-        table("le_uc_other_table", other, "BertNormalizer clean_text drops these (Cc, Cf, Co of its tables)")
-        table("le_uc_punct_table", punct, "BertPreTokenizer / Punctuation isolate these")
-        table("le_uc_mark_table", mark, "StripAccents drops these (combining marks)")
-        table("le_uc_mn_table", mn, "BertNormalizer strip_accents drops these after NFD (its Mn table)")
-        table("le_uc_word_table", word, "regex \\w (Whitespace pre-tokenizer, single_word added tokens)")
-        table("le_uc_nfd_keep_table", nfd_keep, "utf8proc decomposes these canonically, tokenizers does not")
-        table("le_uc_nfkd_keep_table", nfkd_keep, "utf8proc decomposes these (compat), tokenizers does not")
-        table("le_uc_ccc_zero_table", ccc_zero, "utf8proc gives a combining class, tokenizers treats as 0")
+        write_table(f, "le_uc_other_table", other, "BertNormalizer clean_text drops these (Cc, Cf, Co of its tables)")
+        write_table(f, "le_uc_punct_table", punct, "BertPreTokenizer / Punctuation isolate these")
+        write_table(f, "le_uc_mark_table", mark, "StripAccents drops these (combining marks)")
+        write_table(f, "le_uc_mn_table", mn, "BertNormalizer strip_accents drops these after NFD (its Mn table)")
+        write_table(f, "le_uc_word_table", word, "regex \\w (Whitespace pre-tokenizer, single_word added tokens)")
+        write_table(f, "le_uc_nfd_keep_table", nfd_keep, "utf8proc decomposes these canonically, tokenizers does not")
+        write_table(f, "le_uc_nfkd_keep_table", nfkd_keep, "utf8proc decomposes these (compat), tokenizers does not")
+        write_table(f, "le_uc_ccc_zero_table", ccc_zero, "utf8proc gives a combining class, tokenizers treats as 0")
         f.write("/* lowercase mappings where tokenizers (Rust std) differs from utf8proc_tolower */\n")
         f.write("const le_uc_lower_exception le_uc_lower_table[] = {\n")
         for c, low in lower_exc:

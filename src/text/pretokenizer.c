@@ -2,6 +2,8 @@
 
 #include "base/array.h"
 #include "base/json.h"
+#include "text/bpe_pretok.h"
+#include "text/bpe_unicode.h"
 #include "text/unicode.h"
 #include "text/utf8.h"
 
@@ -188,6 +190,54 @@ static le_status split_metaspace(const pre_run *r, size_t step, const char *s, s
     return st;
 }
 
+/* The matches of a byte-level regex, each a word (they tile the text, so
+ * Split's Isolated keeps them all). */
+static le_status split_regex(const pre_run *r, size_t step, const char *s, size_t n,
+                             le_bpe_regex re) {
+    le_status st = LE_OK;
+    for (size_t i = 0; i < n && !st;) {
+        size_t j = le_bpe_regex_match(re, s, n, i);
+        st = run_from(r, step + 1, s + i, j - i);
+        i = j;
+    }
+    return st;
+}
+
+/* Digits: numeric characters (Rust's is_numeric) each alone (individual)
+ * or in runs; the text between them one piece. */
+static le_status split_digits(const pre_run *r, size_t step, const char *s, size_t n) {
+    int individual = r->p->steps[step].individual;
+    size_t start = 0, i = 0;
+    int prev = -1; /* class of the pending piece: 1 numeric, 0 not */
+    le_status st;
+    while (i < n) {
+        size_t at = i;
+        int num = le_bpe_is_numeric(le_utf8_next(s, n, &i));
+        if (prev == num && !(num && individual)) continue;
+        if (at > start && (st = run_from(r, step + 1, s + start, at - start))) return st;
+        start = at;
+        prev = num;
+    }
+    return run_from(r, step + 1, s + start, n - start);
+}
+
+/* ByteLevel: a space in front unless the piece starts with one, then
+ * GPT-2's regex (use_regex). */
+static le_status split_bytelevel(const pre_run *r, size_t step, const char *s, size_t n) {
+    const le_pre_step *ps = &r->p->steps[step];
+    le_bpe_regex re = (le_bpe_regex)ps->regex;
+    if (!ps->prefix_space || s[0] == ' ')
+        return re ? split_regex(r, step, s, n, re) : run_from(r, step + 1, s, n);
+    char *buf = malloc(n + 1);
+    if (!buf) return LE_ERR_NOMEM;
+    buf[0] = ' ';
+    memcpy(buf + 1, s, n);
+    le_status st = re ? split_regex(r, step, buf, n + 1, re) : run_from(r, step + 1, buf, n + 1);
+    free(buf);
+    return st;
+}
+
+
 static le_status run_from(const pre_run *r, size_t step, const char *s, size_t n) {
     if (n == 0) return LE_OK;
     if (step == r->p->n) return r->fn(r->ctx, s, n);
@@ -198,6 +248,9 @@ static le_status run_from(const pre_run *r, size_t step, const char *s, size_t n
     case LE_PRE_WHITESPACE_SPLIT: return split_by_class(r, step, s, n, CLS_SPACE, LE_SPLIT_REMOVED);
     case LE_PRE_PUNCTUATION: return split_by_class(r, step, s, n, CLS_PUNCT, ps->behavior);
     case LE_PRE_METASPACE: return split_metaspace(r, step, s, n);
+    case LE_PRE_SPLIT_REGEX: return split_regex(r, step, s, n, (le_bpe_regex)ps->regex);
+    case LE_PRE_DIGITS: return split_digits(r, step, s, n);
+    case LE_PRE_BYTELEVEL: return split_bytelevel(r, step, s, n);
     }
     return LE_ERR_INTERNAL;
 }
@@ -262,6 +315,44 @@ static le_status metaspace_parse(const cJSON *j, le_pretokenizer *p, const char 
     return LE_OK;
 }
 
+/* Split (a known byte-level regex, Isolated, not inverted), Digits and
+ * ByteLevel (add_prefix_space defaults to true, use_regex to true, as in
+ * tokenizers). */
+static le_status bpe_step_parse(const cJSON *j, const char *type, le_pretokenizer *p,
+                                const char *what, le_error *err) {
+    le_pre_kind kind = !strcmp(type, "Split")    ? LE_PRE_SPLIT_REGEX
+                       : !strcmp(type, "Digits") ? LE_PRE_DIGITS
+                                                 : LE_PRE_BYTELEVEL;
+    int regex = 0, individual = 0, prefix = 1, use_regex = 1, invert = 0;
+    if (kind == LE_PRE_SPLIT_REGEX) {
+        const cJSON *pat = cJSON_GetObjectItemCaseSensitive(j, "pattern");
+        const char *re = cJSON_IsObject(pat) ? le_json_str(pat, "Regex") : NULL;
+        const char *b = le_json_str(j, "behavior");
+        le_json_bool(j, "invert", &invert);
+        regex = re ? (int)le_bpe_regex_find(re) : 0;
+        if (!regex || (b && strcmp(b, "Isolated")) || invert)
+            return le_fail(err, LE_ERR_UNSUPPORTED,
+                           "%s: Split pre_tokenizer \"%.60s\" (%s%s) is not supported: only the "
+                           "GPT-2, Llama-3 and Qwen2 regexes, Isolated, not inverted",
+                           what, re ? re : "not a Regex", b ? b : "no behavior",
+                           invert ? ", inverted" : "");
+    } else if (kind == LE_PRE_DIGITS) {
+        le_json_bool(j, "individual_digits", &individual);
+    } else {
+        le_json_bool(j, "add_prefix_space", &prefix);
+        le_json_bool(j, "use_regex", &use_regex);
+        regex = use_regex ? LE_BPE_REGEX_GPT2 : 0;
+        p->byte_level = 1;
+    }
+    if (le_pretokenizer_add(p, kind, LE_SPLIT_ISOLATED))
+        return le_fail(err, LE_ERR_NOMEM, "%s: out of memory", what);
+    le_pre_step *ps = &p->steps[p->n - 1];
+    ps->regex = (uint8_t)regex;
+    ps->individual = (uint8_t)(individual != 0);
+    ps->prefix_space = (uint8_t)(prefix != 0);
+    return LE_OK;
+}
+
 static le_status pretokenizer_parse(const cJSON *j, le_pretokenizer *p, const char *what,
                                     le_error *err) {
     if (!cJSON_IsObject(j))
@@ -300,6 +391,8 @@ static le_status pretokenizer_parse(const cJSON *j, le_pretokenizer *p, const ch
         st = le_pretokenizer_add(p, LE_PRE_PUNCTUATION, (le_split_behavior)k);
     } else if (!strcmp(type, "Metaspace")) {
         return metaspace_parse(j, p, what, err);
+    } else if (!strcmp(type, "Split") || !strcmp(type, "Digits") || !strcmp(type, "ByteLevel")) {
+        return bpe_step_parse(j, type, p, what, err);
     } else {
         return le_fail(err, LE_ERR_UNSUPPORTED, "%s: pre_tokenizer \"%s\" is not supported yet",
                        what, type);

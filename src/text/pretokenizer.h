@@ -1,6 +1,9 @@
 /* Pre-tokenizers of tokenizer.json (BertPreTokenizer, Whitespace,
- * WhitespaceSplit, Punctuation, Metaspace, and Sequence of them): they cut a
- * normalized piece into words, each handed to a callback (the model). */
+ * WhitespaceSplit, Punctuation, Metaspace, Split with a known byte-level
+ * regex, Digits, ByteLevel, and Sequence of them): they cut a normalized
+ * piece into words, each handed to a callback (the model). ByteLevel does
+ * not spell bytes as its alphabet here: the pre-tokenizer only says it is
+ * there (byte_level) and the BPE model reads the raw bytes of each word. */
 #ifndef LE_TEXT_PRETOKENIZER_H
 #define LE_TEXT_PRETOKENIZER_H
 
@@ -15,7 +18,10 @@ typedef enum le_pre_kind {
     LE_PRE_WHITESPACE,       /* runs of \w and runs of [^\w\s] */
     LE_PRE_WHITESPACE_SPLIT, /* split on whitespace */
     LE_PRE_PUNCTUATION,      /* split on punctuation with a behavior */
-    LE_PRE_METASPACE         /* ' ' -> replacement, maybe prepended, split before each */
+    LE_PRE_METASPACE,        /* ' ' -> replacement, maybe prepended, split before each */
+    LE_PRE_SPLIT_REGEX,      /* Split with a byte-level regex (bpe_pretok.h), isolated */
+    LE_PRE_DIGITS,           /* numeric characters apart (each alone, or in runs) */
+    LE_PRE_BYTELEVEL         /* maybe a prefix space, maybe GPT-2's regex */
 } le_pre_kind;
 
 /* Metaspace's prepend_scheme. */
@@ -36,11 +42,15 @@ typedef struct le_pre_step {
     /* Metaspace */
     char replacement[5]; /* one character, UTF-8, NUL-terminated */
     uint8_t replacement_len, prepend, split;
+    /* Split / ByteLevel: the le_bpe_regex (0: none); Digits: individual;
+     * ByteLevel: add_prefix_space */
+    uint8_t regex, individual, prefix_space;
 } le_pre_step;
 
 typedef struct le_pretokenizer {
     le_pre_step *steps;
     size_t n, cap;
+    int byte_level; /* a ByteLevel step is there: the model sees raw bytes */
 } le_pretokenizer;
 
 /* Receives one word (never empty). */

@@ -1,4 +1,4 @@
-/* The model stage of a tokenizer (WordPiece, Unigram; BPE later):
+/* The model stage of a tokenizer (WordPiece, Unigram, BPE):
  * one word in, ids out. Each model lives in its own file and fills this
  * interface from the "model" object of tokenizer.json. */
 #ifndef LE_TEXT_TOKEN_MODEL_H
@@ -27,5 +27,11 @@ le_status le_wordpiece_from_json(const cJSON *model, le_vocab *vocab, le_token_m
  * unk_id, byte_fallback; fills vocab the same way. */
 le_status le_unigram_from_json(const cJSON *model, le_vocab *vocab, le_token_model *out,
                                const char *what, le_error *err);
+/* BPE (bpe.c, bpe_load.c) from the "model" object: vocab {token: id},
+ * merges, unk_token, fuse_unk, byte_fallback, ignore_merges; fills vocab
+ * the same way. A ByteLevel pre-tokenizer is announced afterwards with
+ * le_bpe_set_byte_level (text/bpe.h). */
+le_status le_bpe_from_json(const cJSON *model, le_vocab *vocab, le_token_model *out,
+                           const char *what, le_error *err);
 
 #endif

@@ -3,6 +3,7 @@
  * words, and each word goes through the model. The pieces stream through
  * callbacks, so no per-word list is built. */
 #include "base/array.h"
+#include "text/bpe.h"
 #include "text/tokenizer_internal.h"
 #include "text/utf8.h"
 
@@ -95,6 +96,17 @@ int32_t le_tokenizer_find(const le_tokenizer *t, const char *piece) {
     size_t n = strlen(piece);
     int32_t id = le_vocab_find(&t->added_vocab, piece, n);
     return id >= 0 ? id : le_vocab_find(&t->vocab, piece, n);
+}
+
+int le_tokenizer_decode_id(const le_tokenizer *t, int32_t id, char *buf, size_t cap) {
+    const char *p = le_tokenizer_piece(t, id);
+    if (!p) return -1;
+    size_t n = strlen(p);
+    if (t->pretokenizer.byte_level && le_vocab_find(&t->added_vocab, p, n) != id)
+        n = le_bpe_unspell(p, n, buf, cap);
+    else if (cap)
+        memcpy(buf, p, n < cap ? n : cap);
+    return n > INT32_MAX ? -1 : (int)n;
 }
 
 const char *le_tokenizer_kind(const le_tokenizer *t) { return t->model.kind; }

@@ -1,7 +1,8 @@
 /* Tokenizers read from a Hugging Face tokenizer.json, run exactly as the
  * tokenizers library runs them: added/special tokens, normalizer,
- * pre-tokenizer, model (WordPiece, Unigram; byte-level BPE later) and
- * the post-processor template.
+ * pre-tokenizer, model (WordPiece, Unigram, BPE with byte-level
+ * pre-tokenizers) and the post-processor template. A byte-level BPE
+ * tokenizer also comes from the arrays of a GGUF (le_tokenizer_from_bpe).
  *
  * Encoding is split in two so that callers can cut and window long inputs:
  * le_tokenizer_encode gives the ids of the text alone; the template (the
@@ -52,6 +53,34 @@ int le_tokenizer_vocab_size(const le_tokenizer *t);
 const char *le_tokenizer_piece(const le_tokenizer *t, int32_t id);
 /* The id of an exact vocabulary or added-token string, -1 when absent. */
 int32_t le_tokenizer_find(const le_tokenizer *t, const char *piece);
+/* What a GGUF holds (tokenizer.ggml.*); the arrays are borrowed during the
+ * call only. */
+typedef struct le_bpe_spec {
+    const char *const *tokens;
+    const size_t *token_lens;
+    size_t n_tokens;
+    const int32_t *token_types; /* 1 normal, 3 control, 4 user-defined, 6 byte; or NULL */
+    const char *const *merges;  /* "left right" */
+    const size_t *merge_lens;
+    size_t n_merges;
+    const char *pre; /* tokenizer.ggml.pre: "smollm", "gpt2", "llama-bpe", "qwen2", ... */
+} le_bpe_spec;
+
+/* A byte-level BPE tokenizer from GGUF arrays: the pre-tokenizer that pre
+ * names (an unknown name is LE_ERR_UNSUPPORTED naming it), control and
+ * user-defined tokens matched whole in the text as added tokens (control
+ * ones special), as transformers builds it from a GGUF. what names the
+ * source in messages. */
+le_status le_tokenizer_from_bpe(const le_bpe_spec *spec, const char *what, le_tokenizer **out,
+                                le_error *err);
+
+/* The bytes of one id into buf (at most cap; the full count is returned,
+ * like snprintf), -1 for an id out of range: byte-level pieces give the
+ * bytes they spell, added and special tokens their text, others the piece.
+ * For streaming: the caller joins the bytes of consecutive ids (a UTF-8
+ * character may be split between two tokens). */
+int le_tokenizer_decode_id(const le_tokenizer *t, int32_t id, char *buf, size_t cap);
+
 /* "wordpiece", "unigram", "bpe". */
 const char *le_tokenizer_kind(const le_tokenizer *t);
 /* 1 when the normalizer lowercases. */

@@ -26,4 +26,7 @@ struct le_tokenizer {
     size_t n_pieces;
 };
 
+/* The id -> string table from the vocabulary and the added tokens. */
+le_status le_tokenizer_build_pieces(le_tokenizer *t, const char *what, le_error *err);
+
 #endif

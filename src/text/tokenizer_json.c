@@ -1,8 +1,10 @@
 /* Loading tokenizer.json: the model, normalizer, pre-tokenizer,
  * post-processor and added tokens. truncation, padding and decoder are
- * ignored (inputs are cut by the caller; decoding is not needed). */
+ * ignored (inputs are cut by the caller; le_tokenizer_decode_id undoes the
+ * byte-level spelling, the one decoder a decoder LLM needs). */
 #include "base/json.h"
 #include "base/mapfile.h"
+#include "text/bpe.h"
 #include "text/postprocessor.h"
 #include "text/tokenizer_internal.h"
 #include "text/utf8.h"
@@ -34,6 +36,7 @@ static le_status load_model(le_tokenizer *t, const cJSON *root, const char *what
     if (!strcmp(type, "WordPiece"))
         return le_wordpiece_from_json(model, &t->vocab, &t->model, what, err);
     if (!strcmp(type, "Unigram")) return le_unigram_from_json(model, &t->vocab, &t->model, what, err);
+    if (!strcmp(type, "BPE")) return le_bpe_from_json(model, &t->vocab, &t->model, what, err);
     return le_fail(err, LE_ERR_UNSUPPORTED, "%s: model type \"%s\" is not supported yet", what,
                    type);
 }
@@ -225,7 +228,7 @@ static void pieces_fill(le_tokenizer *t) {
     }
 }
 
-static le_status build_pieces(le_tokenizer *t, const char *what, le_error *err) {
+le_status le_tokenizer_build_pieces(le_tokenizer *t, const char *what, le_error *err) {
     int32_t max_id = t->vocab.max_id;
     if (t->added_vocab.max_id > max_id) max_id = t->added_vocab.max_id;
     size_t n = (size_t)(max_id + 1), count = t->vocab.map.count + t->added_vocab.map.count;
@@ -270,7 +273,8 @@ le_status le_tokenizer_load_mem(const char *json, size_t len, const char *what, 
         st = le_postprocessor_from_json(cJSON_GetObjectItemCaseSensitive(root, "post_processor"),
                                         &t->before, &t->after, what, err);
     if (!st) st = load_added_tokens(t, root, what, err);
-    if (!st) st = build_pieces(t, what, err);
+    if (!st) st = le_bpe_set_byte_level(&t->model, t->pretokenizer.byte_level, what, err);
+    if (!st) st = le_tokenizer_build_pieces(t, what, err);
     cJSON_Delete(root);
     if (st) {
         le_tokenizer_free(t);
