@@ -3,9 +3,9 @@
 the splits of the byte-level pre-tokenizer regexes, from Hugging Face tokenizers.
 
 Writes tests/fixtures/bpe/:
-  texts.jsonl          {"text"} the texts (tools/fixture_texts.py's, the long essay
-                       cuts left out, plus the BPE cases below: >= 500 in all)
-  smollm2_ids.jsonl    {"text", "ids"} ids of SmolLM2-135M-Instruct's tokenizer, built
+  smollm2_ids.jsonl    {"text", "ids"} for the texts (tools/fixture_texts.py's, the
+                       essay cuts over 8,000 characters left out, plus the byte-level
+                       cases below and combinations of them: >= 500 in all): ids of SmolLM2-135M-Instruct's tokenizer, built
                        in Python from the GGUF's vocabulary and merges with the
                        pre-tokenizer and decoder of SmolLM2's tokenizer.json
                        (Sequence[Digits(individual_digits), ByteLevel(add_prefix_space
@@ -15,6 +15,10 @@ Writes tests/fixtures/bpe/:
                        where each piece ends (the pieces tile the text), from
                        pre_tokenizers.Split(Regex(pattern), "isolated") for llama3 and
                        qwen2, ByteLevel(use_regex) for gpt2, and SmolLM's sequence
+  chat.jsonl           {"name", "template", "messages", "text"}: conversations rendered
+                       by transformers' chat-template renderer (apply_chat_template with
+                       add_generation_prompt=True) for SmolLM2's template (the GGUF's),
+                       plain ChatML, Qwen2's ChatML and Llama-3's
   tiny-llama3/tokenizer.json + ids.jsonl
                        a small byte-level BPE (vocabulary 1,200) trained here on the
                        texts, with Llama-3's pre-tokenizer (Split + ByteLevel without
@@ -75,7 +79,8 @@ UNICODE = ["e\u0301", "\u0301", "a\u0301\u0302\u0303", "Z\u0351\u0352\u0353", "�
            "日本語テキスト", "한국어 텍스트", "中文，标点。", "ﬁ ﬂ", "Ǆ ǅ ǆ", "ΣΑΣ σας", "İstanbul ı",
            "\U0001F600\U0001F601", "\U00010000\U0010FFFD", "\uFFFD", "\uFEFF a", "\u200b\u200c\u200d",
            "a\u00adb", "ℌ𝔢𝔩𝔩𝔬", "Ꭰ Ꮳ", "ᚠᚢᚦ", "ก่า", "ཀཱི", "ਅਆ", "\x00a\x00", "\x7f\x80\x9f",
-           "𝐀𝐁𝐂 𝑎𝑏𝑐", "Ⓐⓑ", "™©®", "€£¥₹", "“quotes” ‘single’", "—–-", "…", "¡¿"]
+           "𝐀𝐁𝐂 𝑎𝑏𝑐", "Ⓐⓑ", "™©®", "€£¥₹", "“quotes” ‘single’", "—–-", "…", "¡¿",
+           "a \U00011DE0\U00011DE1 \U00016FF4b"]  # numeric for Rust, not \p{N} for Oniguruma
 
 
 def bpe_texts():
@@ -105,13 +110,13 @@ def gguf_arrays(path):
             f["tokenizer.ggml.token_type"].contents(), f["tokenizer.ggml.pre"].contents())
 
 
-def smollm2_reference(path):
+def smollm2_reference(path, digits=True):
     tokens, merges, types, pre = gguf_arrays(path)
     assert pre == "smollm", pre
     vocab = {t: i for i, t in enumerate(tokens)}
     tok = Tokenizer(models.BPE(vocab=vocab, merges=[tuple(m.split(" ")) for m in merges]))
-    tok.pre_tokenizer = pre_tokenizers.Sequence([
-        pre_tokenizers.Digits(individual_digits=True),
+    steps = [pre_tokenizers.Digits(individual_digits=True)] if digits else []
+    tok.pre_tokenizer = pre_tokenizers.Sequence(steps + [
         pre_tokenizers.ByteLevel(add_prefix_space=False, trim_offsets=True, use_regex=True)])
     tok.decoder = decoders.ByteLevel()
     tok.add_special_tokens([AddedToken(t, special=True, normalized=False)
@@ -120,18 +125,20 @@ def smollm2_reference(path):
 
 
 def transformers_compare(path, texts, want):
-    """Ids of transformers' GGUF loader beside the reference: the count that differ."""
+    """Ids of transformers' GGUF loader beside the reference: how many differ, and how
+    many of those the same tokenizer without the Digits step explains."""
     from transformers import AutoTokenizer
     t = AutoTokenizer.from_pretrained(os.path.dirname(path), gguf_file=os.path.basename(path))
-    diff = []
+    no_digits = smollm2_reference(path, digits=False)
+    diff, explained = [], 0
     for text, ids in zip(texts, want):
         got = t(text, add_special_tokens=False)["input_ids"]
         if got != ids:
             diff.append(text)
-    digit_after_space = sum(1 for d in diff if any(c.isdigit() for c in d))
-    print(f"transformers GGUF tokenizer: {len(texts) - len(diff)}/{len(texts)} equal the reference; "
-          f"{len(diff)} differ, {digit_after_space} of them hold digits "
-          f"(transformers has no Digits step for pre 'smollm')")
+            explained += got == no_digits.encode(text, add_special_tokens=False).ids
+    print(f"transformers GGUF tokenizer: {len(texts) - len(diff)}/{len(texts)} texts equal the "
+          f"reference; of the {len(diff)} that differ, {explained} equal the reference without "
+          f"its Digits step (transformers knows no pre 'smollm' and splits no digits)")
     for d in diff[:5]:
         print("  e.g.", repr(d[:60]))
 
@@ -186,6 +193,50 @@ def tiny_llama3(texts, out_dir):
                 [{"text": t, "ids": tok.encode(t, add_special_tokens=False).ids} for t in texts])
 
 
+CHATML = ("{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content']"
+          " + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}"
+          "{% endif %}")
+QWEN2_CHAT = ("{% for message in messages %}{% if loop.first and messages[0]['role'] != 'system' %}"
+              "{{ '<|im_start|>system\\nYou are a helpful assistant.<|im_end|>\\n' }}{% endif %}"
+              "{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}"
+              "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}")
+LLAMA3_CHAT = ("{% set loop_messages = messages %}{% for message in loop_messages %}{% set content = "
+               "'<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n'+ message['content'] | trim"
+               " + '<|eot_id|>' %}{% if loop.index0 == 0 %}{% set content = bos_token + content %}{% endif %}"
+               "{{ content }}{% endfor %}{% if add_generation_prompt %}"
+               "{{ '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}{% endif %}")
+CONVERSATIONS = [
+    [{"role": "user", "content": "Hello!"}],
+    [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "What is 2+2?"}],
+    [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello! How can I help?"},
+     {"role": "user", "content": "Tell me a joke."}],
+    [{"role": "user", "content": "  padded with spaces and newlines \n\n"}],
+    [{"role": "user", "content": "\t\u3000\u00a0 unicode spaces \u2028\x1c"}],
+    [{"role": "user", "content": ""}],
+    [{"role": "user", "content": "Café 東京 👨\u200d👩\u200d👧 <|im_end|> in text"}],
+    [{"role": "system", "content": "  sys  "}, {"role": "user", "content": "line1\nline2"},
+     {"role": "assistant", "content": " a "}, {"role": "user", "content": "x"}],
+    [{"role": "assistant", "content": "I start."}, {"role": "user", "content": "ok"}],
+]
+
+
+def chat_lines(gguf_path):
+    """transformers renders each template (its own compiled-Jinja renderer)."""
+    from transformers import AutoTokenizer
+    from transformers.utils.chat_template_utils import _compile_jinja_template
+    tok = AutoTokenizer.from_pretrained(os.path.dirname(gguf_path), gguf_file=os.path.basename(gguf_path))
+    rows = []
+    for conv in CONVERSATIONS:
+        rows.append({"name": "smollm2", "template": tok.chat_template, "messages": conv,
+                     "text": tok.apply_chat_template(conv, tokenize=False, add_generation_prompt=True)})
+    for name, tpl in (("chatml", CHATML), ("qwen2", QWEN2_CHAT), ("llama3", LLAMA3_CHAT)):
+        jinja = _compile_jinja_template(tpl)
+        for conv in CONVERSATIONS:
+            text = jinja.render(messages=conv, add_generation_prompt=True, bos_token="<|begin_of_text|>")
+            rows.append({"name": name, "template": tpl, "messages": conv, "text": text})
+    return rows
+
+
 def write_jsonl(path, rows):
     with open(path, "w", encoding="utf-8") as f:
         for r in rows:
@@ -207,6 +258,7 @@ def main():
     write_jsonl(os.path.join(a.out, "pretok.jsonl"), pretok_lines(texts))
     tiny_llama3(texts, os.path.join(a.out, "tiny-llama3"))
     if not a.no_transformers:
+        write_jsonl(os.path.join(a.out, "chat.jsonl"), chat_lines(a.gguf))
         transformers_compare(a.gguf, texts, ids)
 
 

@@ -96,7 +96,21 @@ static void test_spec(void) {
     le_tokenizer_free(t);
 }
 
+/* The fuzz seeds of tokenizer.json (tests/fuzz/seeds): the ids tokenizers gives. */
+static void test_seeds(void) {
+    const char *files[] = {"tests/fuzz/seeds/fuzz_tokenizer_json/bpe_llama3.json",
+                           "tests/fuzz/seeds/fuzz_tokenizer_json/bpe_smollm.json"};
+    for (int i = 0; i < 2; i++) {
+        le_tokenizer *t = NULL;
+        le_error err;
+        CHECK_MSG(le_tokenizer_load(files[i], &t, &err) == LE_OK, "%s", err.message);
+        if (t) encode_is(t, "ab 'sab<|eot_id|>", (int32_t[]){3, 2, 8, 9, 3, 12}, 6);
+        le_tokenizer_free(t);
+    }
+}
+
 int main(void) {
+    test_seeds();
     test_alphabet();
     test_char_level();
     test_errors();

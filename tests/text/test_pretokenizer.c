@@ -77,9 +77,9 @@ static void test_errors(void) {
     check_error("{\"type\":\"Metaspace\",\"replacement\":\"_\",\"prepend_scheme\":\"x\"}",
                 LE_ERR_FORMAT, "tok.json: Metaspace prepend_scheme \"x\" is unknown");
     check_error("{\"type\":\"Split\",\"pattern\":{\"String\":\" \"}}", LE_ERR_UNSUPPORTED,
-                "tok.json: pre_tokenizer \"Split\" is not supported yet");
-    check_error("{\"type\":\"Sequence\",\"pretokenizers\":[{\"type\":\"ByteLevel\"}]}",
-                LE_ERR_UNSUPPORTED, "\"ByteLevel\"");
+                "tok.json: Split pre_tokenizer \"not a Regex\"");
+    check_error("{\"type\":\"Sequence\",\"pretokenizers\":[{\"type\":\"UnicodeScripts\"}]}",
+                LE_ERR_UNSUPPORTED, "\"UnicodeScripts\"");
     check_error(PUNCT("Sideways"), LE_ERR_FORMAT, "Punctuation behavior \"Sideways\" is unknown");
     check_error("{}", LE_ERR_FORMAT, "without a \"type\"");
 }

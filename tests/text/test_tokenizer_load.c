@@ -27,8 +27,9 @@ static void test_bad_files(void) {
     check_load_error("{\"model\": {\"type\": \"Unigram\", \"vocab\": [[\"a\", 0.0]]}}",
                      LE_ERR_UNSUPPORTED,
                      "tokenizer.json: Unigram models without an unk_id are not supported");
-    check_load_error("{\"model\": {\"type\": \"BPE\", \"vocab\": {}, \"merges\": []}}",
-                     LE_ERR_UNSUPPORTED, "model type \"BPE\" is not supported yet");
+    check_load_error("{\"model\": {\"type\": \"BPE\", \"vocab\": {}, \"merges\": [],"
+                     " \"continuing_subword_prefix\": \"##\"}}",
+                     LE_ERR_UNSUPPORTED, "BPE with continuing_subword_prefix is not supported");
     check_load_error("{\"model\": {\"type\": \"WordLevel\", \"vocab\": {}}}", LE_ERR_UNSUPPORTED,
                      "model type \"WordLevel\"");
     check_load_error("{\"model\": {\"type\": \"WordPiece\", \"unk_token\": \"[UNK]\"}}",
@@ -54,8 +55,9 @@ static void test_bad_files(void) {
     json = tiny_json(NULL, "{\"type\":\"Metaspace\"}", NULL, NULL);
     check_load_error(json, LE_ERR_FORMAT, "Metaspace needs a one-character \"replacement\"");
     free(json);
-    json = tiny_json(NULL, "{\"type\":\"ByteLevel\"}", NULL, NULL);
-    check_load_error(json, LE_ERR_UNSUPPORTED, "pre_tokenizer \"ByteLevel\" is not supported yet");
+    json = tiny_json(NULL, "{\"type\":\"CharDelimiterSplit\"}", NULL, NULL);
+    check_load_error(json, LE_ERR_UNSUPPORTED,
+                     "pre_tokenizer \"CharDelimiterSplit\" is not supported yet");
     free(json);
     json = tiny_json(NULL, NULL, "[{\"id\": 3}]", NULL);
     check_load_error(json, LE_ERR_FORMAT, "added_tokens[0] has no \"content\"");
