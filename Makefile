@@ -63,7 +63,8 @@ fuzz-smoke: deps
 	cmake --build $(BUILD_FUZZ) -j $(JOBS)
 	set -e; for f in $(BUILD_FUZZ)/tests/fuzz_*; do \
 	  mkdir -p $(BUILD_FUZZ)/corpus/$$(basename $$f); \
-	  $$f -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=30 $(BUILD_FUZZ)/corpus/$$(basename $$f); done
+	  seeds=tests/fuzz/seeds/$$(basename $$f); [ -d $$seeds ] || seeds=; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=30 $(BUILD_FUZZ)/corpus/$$(basename $$f) $$seeds; done
 
 run: model
 	./tools/main_job.sh ./$(BUILD)/longembed

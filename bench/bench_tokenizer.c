@@ -5,14 +5,18 @@
  * scripts, emoji, the normalizer's edge cases), plus the time to load
  * tokenizer.json. Each tokenizer given runs in turn: by default MiniLM's
  * WordPiece and the Unigram (SentencePiece) tokenizer of that fixture, a
- * 3,000-piece model trained here (XLM-R's has 250,002 pieces).
+ * 3,000-piece model trained here (XLM-R's has 250,002 pieces), and the
+ * byte-level BPE of the SmolLM2 GGUF (49,152 tokens, 48,900 merges) when
+ * it is there ($LE_SMOLLM2_GGUF or the cache), else the small Llama-3-style
+ * BPE of tests/fixtures/bpe/tiny-llama3.
  *
- * usage: bench_tokenizer [tokenizer.json[,tokenizer.json...] [haystack_dir]]
+ * usage: bench_tokenizer [tokenizer.json|model.gguf[,...] [haystack_dir]]
  * defaults: the minilm model in the cache ($XDG_CACHE_HOME/longembed or
- * ~/.cache/longembed) and the fixture's Unigram; /work/shared/data/haystack
- * ($LE_HAYSTACK_DIR). */
+ * ~/.cache/longembed), the fixture's Unigram and the BPE above;
+ * /work/shared/data/haystack ($LE_HAYSTACK_DIR). */
 #include "base/json.h"
 #include "base/mapfile.h"
+#include "generate/llm_tokenizer.h"
 #include "text/tokenizer.h"
 
 #include <dirent.h>
@@ -183,12 +187,35 @@ static int load_corpus(const char *dir, const char *lines_path, corpus *c) {
     return 0;
 }
 
+/* tokenizer.json, or a GGUF's tokenizer (a path ending in .gguf). */
+static le_status load_any(const char *path, le_tokenizer **t, le_error *err) {
+    size_t n = strlen(path);
+    if (n < 5 || strcmp(path + n - 5, ".gguf")) return le_tokenizer_load(path, t, err);
+    le_gguf *g;
+    le_status st = le_gguf_open(path, &g, err);
+    if (st) return st;
+    st = le_llm_tokenizer_from_gguf(g, t, err);
+    le_gguf_close(g);
+    return st;
+}
+
+/* The default BPE: the SmolLM2 GGUF if there, else the fixture's. */
+static void default_bpe(char *list, size_t cap, const char *cache) {
+    const char *env = getenv("LE_SMOLLM2_GGUF");
+    char path[4200];
+    snprintf(path, sizeof path, "%.4096s/models/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf", cache);
+    const char *pick = env && *env ? env : le_file_exists(path) ? path : NULL;
+    strncat(list, ",", cap - strlen(list) - 1);
+    strncat(list, pick ? pick : LE_SOURCE_DIR "/tests/fixtures/bpe/tiny-llama3/tokenizer.json",
+            cap - strlen(list) - 1);
+}
+
 /* One tokenizer: its load time and every case. */
 static int bench_tokenizer(const char *path, const corpus *c, const char *dir) {
     le_tokenizer *t = NULL;
     le_error err;
     double t0 = now_seconds();
-    if (le_tokenizer_load(path, &t, &err)) {
+    if (load_any(path, &t, &err)) {
         fprintf(stderr, "%s\n", err.message);
         return 1;
     }
@@ -212,18 +239,19 @@ static int bench_tokenizer(const char *path, const corpus *c, const char *dir) {
 }
 
 int main(int argc, char **argv) {
-    char list[8192];
+    char list[16384], cache[4096];
     if (argc > 1) {
         snprintf(list, sizeof list, "%s", argv[1]);
     } else {
         const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
         if (xdg && *xdg)
-            snprintf(list, sizeof list, "%s/longembed/models/minilm/tokenizer.json,", xdg);
+            snprintf(cache, sizeof cache, "%s/longembed", xdg);
         else
-            snprintf(list, sizeof list, "%s/.cache/longembed/models/minilm/tokenizer.json,",
-                     home ? home : ".");
+            snprintf(cache, sizeof cache, "%s/.cache/longembed", home ? home : ".");
+        snprintf(list, sizeof list, "%s/models/minilm/tokenizer.json,", cache);
         strncat(list, LE_SOURCE_DIR "/tests/fixtures/xlmr-unigram/tokenizer.json",
                 sizeof list - strlen(list) - 1);
+        default_bpe(list, sizeof list, cache);
     }
     const char *dir = argc > 2 ? argv[2] : getenv("LE_HAYSTACK_DIR");
     if (!dir) dir = "/work/shared/data/haystack";

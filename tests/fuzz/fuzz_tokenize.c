@@ -2,7 +2,9 @@
  * ids inside the vocabulary (valid UTF-8) or LE_ERR_UTF8 naming an offset
  * (invalid UTF-8), never a crash or an out-of-bounds read. The first byte
  * picks one of a few small minilm-like tokenizers that together exercise
- * every normalizer, pre-tokenizer and added-token option. */
+ * every normalizer, pre-tokenizer and added-token option, or a small BPE
+ * (byte level with the GPT-2, Llama-3, Qwen2 and SmolLM pre-tokenizers, and
+ * char level with unk, fuse_unk and byte_fallback). */
 #include "text/tokenizer.h"
 
 #include <stdint.h>
@@ -39,7 +41,41 @@
 #define POST                                                                                       \
     "\"post_processor\":{\"type\":\"BertProcessing\",\"sep\":[\"[SEP]\",3],\"cls\":[\"[CLS]\",2]}"
 
+/* A BPE vocabulary in GPT-2's byte alphabet (\xc4\xa0 = space, \xc4\x8a = newline);
+ * bytes without a token are dropped. */
+#define BPE_VOCAB                                                                                  \
+    "\"vocab\":{\"a\":0,\"b\":1,\"\xc4\xa0\":2,\"ab\":3,\"\xc4\xa0" "a\":4,\"\xc4\xa0" "ab\":5,\"1\":6,"      \
+    "\"<unk>\":7,\"<0x41>\":8,\"'\":9,\"s\":10,\"'s\":11,\"\xc4\x8a\":12,\"\xc3\xa9\":13,\"11\":14}"
+#define BPE_MERGES "\"merges\":[\"a b\",[\"\xc4\xa0\",\"a\"],\"\xc4\xa0" "a b\",\"' s\",\"1 1\"]"
+#define BPE_ADDED                                                                                  \
+    "\"added_tokens\":[{\"id\":15,\"content\":\"<|im_start|>\",\"special\":true,"                    \
+    "\"normalized\":false}]"
+#define BPE_SPLIT(re)                                                                              \
+    "{\"type\":\"Split\",\"pattern\":{\"Regex\":\"" re "\"},\"behavior\":\"Isolated\"}"
+#define BPE_LLAMA3_RE                                                                              \
+    "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\\\r\\\\n\\\\p{L}\\\\p{N}]?\\\\p{L}+|\\\\p{N}{1,3}| "                 \
+    "?[^\\\\s\\\\p{L}\\\\p{N}]+[\\\\r\\\\n]*|\\\\s*[\\\\r\\\\n]+|\\\\s+(?!\\\\S)|\\\\s+"
+#define BPE_QWEN2_RE                                                                               \
+    "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\\\r\\\\n\\\\p{L}\\\\p{N}]?\\\\p{L}+|\\\\p{N}| "                       \
+    "?[^\\\\s\\\\p{L}\\\\p{N}]+[\\\\r\\\\n]*|\\\\s*[\\\\r\\\\n]+|\\\\s+(?!\\\\S)|\\\\s+"
+#define BPE_BYTELEVEL(prefix, regex)                                                               \
+    "{\"type\":\"ByteLevel\",\"add_prefix_space\":" prefix ",\"use_regex\":" regex "}"
+#define BPE_JSON(pre, model_extra)                                                                 \
+    "{" BPE_ADDED ",\"pre_tokenizer\":" pre ",\"model\":{\"type\":\"BPE\"," model_extra BPE_VOCAB   \
+    "," BPE_MERGES "}}"
+
 static const char *const configs[] = {
+    /* byte-level BPE: GPT-2, Llama-3 (ignore_merges), Qwen2, SmolLM (Digits) */
+    BPE_JSON(BPE_BYTELEVEL("true", "true"), ""),
+    BPE_JSON("{\"type\":\"Sequence\",\"pretokenizers\":[" BPE_SPLIT(BPE_LLAMA3_RE) ","
+             BPE_BYTELEVEL("false", "false") "]}", "\"ignore_merges\":true,"),
+    BPE_JSON("{\"type\":\"Sequence\",\"pretokenizers\":[" BPE_SPLIT(BPE_QWEN2_RE) ","
+             BPE_BYTELEVEL("false", "false") "]}", ""),
+    BPE_JSON("{\"type\":\"Sequence\",\"pretokenizers\":[{\"type\":\"Digits\","
+             "\"individual_digits\":true}," BPE_BYTELEVEL("false", "true") "]}", ""),
+    /* char-level BPE: unknown characters as <0xXX>, else one fused <unk> */
+    BPE_JSON("{\"type\":\"WhitespaceSplit\"}",
+             "\"unk_token\":\"<unk>\",\"fuse_unk\":true,\"byte_fallback\":true,"),
     /* minilm: uncased BERT */
     "{" ADDED_TOKENS ",\"normalizer\":{\"type\":\"BertNormalizer\",\"clean_text\":true,"
     "\"handle_chinese_chars\":true,\"strip_accents\":null,\"lowercase\":true},"
