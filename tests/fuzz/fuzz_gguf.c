@@ -1,6 +1,10 @@
 /* libFuzzer target: any byte string given to the GGUF reader must either
  * open, with every key readable and every tensor inside the input, or fail
- * with a status and a message. */
+ * with a status and a message. An opened file's tokenizer metadata
+ * (tokenizer.ggml.*, tokenizer.chat_template) must build a tokenizer that
+ * encodes a fixed text into ids of its vocabulary, or fail cleanly. */
+#include "generate/chat_template.h"
+#include "generate/llm_tokenizer.h"
 #include "model/gguf.h"
 
 #include <stdint.h>
@@ -35,6 +39,25 @@ static void touch_kv(const le_gguf *g, const le_gguf_kv *kv) {
     (void)i32;
 }
 
+static void touch_tokenizer(const le_gguf *g) {
+    static const char text[] = "Hello <|im_start|>user\n 12345 caf\xc3\xa9 \xf0\x9f\x98\x80's\r\n";
+    le_tokenizer *t;
+    le_error err;
+    if (le_llm_tokenizer_from_gguf(g, &t, &err) == LE_OK) {
+        le_ids ids = {0};
+        if (le_tokenizer_encode(t, text, sizeof text - 1, &ids, &err) != LE_OK) abort();
+        char buf[64];
+        for (size_t i = 0; i < ids.n; i++)
+            if (le_tokenizer_decode_id(t, ids.ids[i], buf, sizeof buf) < 0) abort();
+        le_ids_free(&ids);
+        le_tokenizer_free(t);
+    } else if (err.code == LE_OK || !err.message[0]) {
+        abort();
+    }
+    le_chat_template ct;
+    if (le_chat_template_from_gguf(g, NULL, &ct, &err) == LE_OK) le_chat_template_free(&ct);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     le_gguf *g;
     le_error err;
@@ -43,6 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         return 0;
     }
     for (size_t i = 0; i < le_gguf_kv_count(g); i++) touch_kv(g, le_gguf_kv_at(g, i));
+    touch_tokenizer(g);
     for (size_t i = 0; i < le_gguf_tensor_count(g); i++) {
         const le_gguf_tensor *t = le_gguf_tensor_at(g, i);
         if (le_gguf_find_tensor(g, t->name) != t) abort();
