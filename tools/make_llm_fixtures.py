@@ -23,10 +23,15 @@ What it writes: one JSON object
   last_logsumexp  log Σ exp(logits) of that position (checks the whole row's scale)
   pos_argmax  the argmax id at every prompt position (checks the prefill at each
               position, not only the last)
+  llamacpp    (with --llama-simple PATH) the text llama.cpp's examples/simple prints for
+              32 greedy tokens of the same prompt and GGUF: llama.cpp keeps weights
+              quantized and rounds activations to 8-bit blocks, as the engine's default
+              path does, so this is the reference for that path's divergence
 """
 import argparse
 import json
 import os
+import subprocess
 
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -74,12 +79,22 @@ def reference(model, ids, new_tokens, top):
     }
 
 
+def llama_cpp_text(binary, gguf, text, new_tokens):
+    """What llama-simple continues text with (greedy), without the echoed prompt."""
+    out = subprocess.run([binary, "-m", gguf, "-n", str(new_tokens), text],
+                         capture_output=True, text=True, check=True).stdout
+    if not out.startswith(text):
+        raise SystemExit(f"llama-simple did not echo the prompt {text!r}")
+    return out[len(text):]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--gguf", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--new-tokens", type=int, default=32)
     ap.add_argument("--top", type=int, default=64)
+    ap.add_argument("--llama-simple", help="llama.cpp's llama-simple binary (optional)")
     a = ap.parse_args()
     d, f = os.path.split(os.path.abspath(a.gguf))
     torch.manual_seed(0)
@@ -92,6 +107,8 @@ def main():
         ids = tok(text, add_special_tokens=False)["input_ids"]
         row = {"text": text, "ids": ids}
         row.update(reference(model, ids, a.new_tokens, a.top))
+        if a.llama_simple:
+            row["llamacpp"] = llama_cpp_text(a.llama_simple, a.gguf, text, a.new_tokens)
         rows.append(row)
         print(f"{len(ids):3d} ids -> {tok.decode(row['greedy'])!r}")
     doc = {"model": f, "new_tokens": a.new_tokens, "top": a.top, "prompts": rows}
