@@ -12,11 +12,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Pair keys are two ids, 8 bytes: the key itself is the hash (the map mixes
+ * it), cheaper than hashing bytes on the merge loop's hot path. */
+static uint64_t pair_hash(const char *key, size_t len) {
+    uint64_t v = 0;
+    memcpy(&v, key, len < sizeof v ? len : sizeof v);
+    return v ^ len;
+}
+
+static const le_map_type g_pair_type = {pair_hash, LE_MAP_COPY_KEYS};
+
 static bpe *bpe_new(const le_vocab *vocab) {
     bpe *b = calloc(1, sizeof *b);
     if (!b) return NULL;
     b->vocab = vocab;
-    le_map_init(&b->pairs, &le_map_copied);
+    le_map_init(&b->pairs, &g_pair_type);
     le_map_init(&b->raw, &le_map_copied);
     for (int i = 0; i < 256; i++) b->byte_ids[i] = b->fallback[i] = -1;
     b->unk_id = -1;
