@@ -871,6 +871,121 @@ LE_API le_status le_index_search_text(le_index *ix, le_model *m, const char *que
 
 /* =========================================================== end of index */
 
+/* ================================================================ ask
+ * Questions about documents far longer than a language model's window,
+ * answered from an index (docs/ask.md): plain RAG (the question's passages
+ * → an answer citing them as [n]), full context (the whole document),
+ * MemoRAG (a memory of the document → clue spans and surrogate questions →
+ * each clue's passages in document order → the answer) and LC-Boost (the
+ * model walks the document chunk by chunk, choosing an action per step and
+ * keeping notes). The document is the index's documents whose id starts
+ * with id_prefix (all: NULL), in index order, joined by blank lines; the
+ * index must store its texts.
+ *
+ * The language model is the caller's (the generate and count_tokens
+ * callbacks) until the decoder (le_llm) is wired in: then `model` names a
+ * GGUF file or alias. Without either, le_ask fails with
+ * LE_ERR_UNSUPPORTED.
+ * ------------------------------------------------------------------------- */
+
+typedef enum le_ask_mode {
+    LE_ASK_RAG = 0,
+    LE_ASK_MEMORAG = 1,
+    LE_ASK_LCBOOST = 2,
+    LE_ASK_FULL = 3
+} le_ask_mode;
+
+/* "rag", "memorag", "lcboost", "full". */
+LE_API const char *le_ask_mode_name(le_ask_mode m);
+LE_API le_status le_ask_mode_parse(const char *s, le_ask_mode *out, le_error *err);
+
+/* A caller's model: the reply to prompt (one user turn; the callback
+ * applies its chat template), at most max_new_tokens tokens, in *reply
+ * (malloc'd, NUL-terminated; the library frees it). */
+typedef le_status (*le_ask_generate_fn)(void *user, const char *prompt, size_t max_new_tokens,
+                                        char **reply, le_error *err);
+/* *n = the tokens of text[0..len) by that model's tokenizer. */
+typedef le_status (*le_ask_count_fn)(void *user, const char *text, size_t len, size_t *n,
+                                     le_error *err);
+/* One line of LC-Boost's trace ("step 3: part 2/9: append"). */
+typedef void (*le_ask_trace_fn)(void *user, const char *line);
+
+typedef struct le_ask_options {
+    size_t struct_size;       /* set by le_ask_options_init (see the top of this header) */
+    le_ask_mode mode;         /* default LE_ASK_RAG */
+    const char *model;        /* the decoder model (GGUF path or alias); not wired in yet */
+    const char *generator;    /* memorag: the model that answers (NULL: model) */
+    le_ask_generate_fn generate; /* the caller's model (with count_tokens and window) */
+    le_ask_count_fn count_tokens;
+    size_t window;            /* its context window in tokens (prompt + reply) */
+    void *user;               /* given to generate, count_tokens and trace */
+    const char *prompts;      /* a prompt file: JSON object of name -> template (docs/ask.md) */
+    const char *id_prefix;    /* only documents whose id starts with it (NULL: all) */
+    int search_given;         /* 1: use search_mode; 0 (default): hybrid when the index has
+                                 vectors and a model is given, else bm25 */
+    le_search_mode search_mode;
+    int k;                    /* passages per query; 0 (default): 3 (MemoRAG's) */
+    size_t max_new_tokens;    /* the answer's; 0 (default): 256 */
+    int draft;                /* memorag: also use the memory's draft answer */
+    int truncate;             /* full: cut the document to fit (the result says so) */
+    int max_steps;            /* lcboost: 0 (default): 2 x chunks + 4 */
+    le_ask_trace_fn trace;    /* lcboost: one call per step (NULL: none) */
+} le_ask_options;
+
+LE_API void le_ask_options_init_size(le_ask_options *o, size_t size);
+#define le_ask_options_init(o) le_ask_options_init_size((o), sizeof *(o))
+
+typedef struct le_ask_result le_ask_result;
+
+/* One passage the answer was given: [number] in its prompt. */
+typedef struct le_ask_passage {
+    size_t doc;                  /* index document number (le_index_get_doc) */
+    const char *id;              /* its id; valid while the index is open */
+    size_t byte_start, byte_end; /* the passage's bytes in the document's text */
+    const char *text;            /* the passage's text (byte_end - byte_start bytes) */
+    float score;
+    int cited;                   /* 1: the answer cites it */
+} le_ask_passage;
+
+/* One stage of the run: "memorize", "recall", "retrieve", "generate", "step". */
+typedef struct le_ask_stage {
+    const char *name;
+    int calls;
+    double seconds;
+    size_t tokens_read, tokens_generated;
+} le_ask_stage;
+
+/* What else the run says. */
+typedef struct le_ask_summary {
+    size_t passages, cited, bad_citations, dropped; /* dropped: left out to fit the window */
+    size_t clues;          /* memorag: retrieval queries (clues + the question) */
+    int memory_gists;      /* memorag: the memory held gists of chunks, not the text */
+    int memory_reused;     /* memorag: calls that reused the memory's prefill */
+    int truncated;         /* full: the document was cut to fit */
+    size_t doc_tokens, chunks;
+    int steps, fallbacks, step_limit; /* lcboost */
+} le_ask_summary;
+
+/* Answers question from ix (m: the index's embedding model; NULL for a
+ * BM25-only index) as opt says; *out holds the answer, its passages and
+ * the stages (free with le_ask_result_free). */
+LE_API le_status le_ask(le_index *ix, le_model *m, const char *question, const le_ask_options *opt,
+                        le_ask_result **out, le_error *err);
+LE_API const char *le_ask_answer(const le_ask_result *r);
+LE_API size_t le_ask_passage_count(const le_ask_result *r);
+/* Passage i (0-based: [i + 1] in the prompt) into out. */
+LE_API le_status le_ask_get_passage(const le_ask_result *r, size_t i, le_ask_passage *out,
+                                    le_error *err);
+/* MemoRAG's retrieval query i (< summary.clues). */
+LE_API const char *le_ask_clue(const le_ask_result *r, size_t i);
+LE_API size_t le_ask_stage_count(const le_ask_result *r);
+LE_API le_status le_ask_get_stage(const le_ask_result *r, size_t i, le_ask_stage *out,
+                                  le_error *err);
+LE_API void le_ask_get_summary(const le_ask_result *r, le_ask_summary *out);
+LE_API void le_ask_result_free(le_ask_result *r);
+
+/* ============================================================= end of ask */
+
 /* ============================================== BGE-M3: sparse and multi-vector */
 
 /* BGE-M3's three outputs of one text from one forward pass, as FlagEmbedding's
