@@ -8,7 +8,9 @@
  *          Q4_x "split":   [2P: 0..15][2P+1: 0..15][2P: 16..31][2P+1: 16..31]
  *          (a Q4 block holds weights 0..15 in low nibbles, 16..31 in high ones)
  *   d[16]  the scale of the block lane L belongs to
- *   s[16]  Q4_1 only: d·Σq of that block (ggml's Q8_1 sum)
+ *   s[16]  d·Σq of that block (ggml's Q8_1 sum; read for Q4_1)
+ *   n8[16] −8·(the sum of lane L's 4 values) (read by the vector Q4_0 kernels:
+ *          Σ(nibble − 8)·x = Σ nibble·x + n8, exactly)
  * Lane L (0..15) of a pair covers bytes 4L..4L+3 of q and the same weights.
  *
  * For each output: acc[16] = +0; for each pair P, each lane L:
@@ -28,15 +30,14 @@
 #include <string.h>
 
 /* ggml type ids (model/quant.h) */
-enum {
-    QT_F32 = 0, QT_F16 = 1, QT_Q4_0 = 2, QT_Q4_1 = 3, QT_Q8_0 = 8, QT_BF16 = 30
-};
+enum { QT_F32 = 0, QT_F16 = 1, QT_Q4_0 = 2, QT_Q4_1 = 3, QT_Q8_0 = 8, QT_BF16 = 30 };
 
 typedef struct qdot_pair {
     int8_t q[64];
     float d[16];
     float s[16];
-} qdot_pair; /* 192 bytes, kept 64-byte aligned in the scratch */
+    int32_t n8[16];
+} qdot_pair; /* 256 bytes, kept 64-byte aligned in the scratch */
 
 /* What a kernel computes: rows [r0, r1) × channels [c0, c1) of y.
  * act: quantized rows (npair records each) for block types, else NULL. */
@@ -61,6 +62,8 @@ typedef struct qdot_family {
 } qdot_family;
 
 extern const qdot_family le_qdot_scalar;
+extern const qdot_family le_qdot_avx2;
+extern const qdot_family le_qdot_avx512vnni;
 
 /* The scalar quantizer (the definition the vector ones equal bit for bit). */
 void le_qdot_quantize_scalar(const float *x, int k, uint32_t type, qdot_pair *out);

@@ -25,7 +25,7 @@ static void quantize_block(const float *x, int split, int h, qdot_pair *rec) {
     float d = finite ? amax / 127.0f : NAN;
     float id = finite && d != 0 ? 1.0f / d : 0.0f;
     for (int j = 0; j < 32; j++) {
-        int q = (int)rintf(x[j] * id);
+        int q = finite ? (int)rintf(x[j] * id) : 0; /* non-finite: d = NaN, q = 0 */
         rec->q[pair_pos(split, h, j)] = (int8_t)q;
         sum += q;
     }
@@ -33,6 +33,8 @@ static void quantize_block(const float *x, int split, int h, qdot_pair *rec) {
         if (lane_half(split, l) == h) {
             rec->d[l] = d;
             rec->s[l] = d * (float)sum;
+            const int8_t *q4 = rec->q + 4 * l;
+            rec->n8[l] = -8 * (q4[0] + q4[1] + q4[2] + q4[3]);
         }
 }
 

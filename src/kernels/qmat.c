@@ -56,7 +56,9 @@ le_status le_qmat_init(le_qmat *out, uint32_t type, const void *data, int n, int
 
 /* The fastest family for isa on this CPU (every family gives the same bits). */
 static const qdot_family *family_for(le_isa isa) {
-    (void)isa;
+    const le_cpu_features *f = le_cpu_detect();
+    if (isa == LE_ISA_AVX512 && f->avx512 && f->avx512_vnni) return &le_qdot_avx512vnni;
+    if (isa >= LE_ISA_AVX2 && f->avx2) return &le_qdot_avx2;
     return &le_qdot_scalar;
 }
 
@@ -111,8 +113,8 @@ static void plan_tasks(qmat_call *c, int threads) {
     c->quant_rows = 16;
 }
 
-void le_qmatmul(const le_kctx *kc, const le_qmat *w, const float *x, size_t ldx, size_t m,
-                float *y, size_t ldy, int accumulate) {
+void le_qmatmul(const le_kctx *kc, const le_qmat *w, const float *x, size_t ldx, size_t m, float *y,
+                size_t ldy, int accumulate) {
     if (m == 0 || w->n == 0) return;
     qmat_call c = {.fam = family_for(kc->isa), .m = m};
     c.job = (qdot_job){.w = w, .x = x, .ldx = ldx, .y = y, .ldy = ldy, .accumulate = accumulate};

@@ -33,14 +33,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct le_qmat {  /* a view: W is n rows (output channels) of k weights, ggml type */
-    uint32_t type;        /* LE_GGML_F32, F16, BF16, Q8_0, Q4_0, Q4_1 (more later) */
+typedef struct le_qmat { /* a view: W is n rows (output channels) of k weights, ggml type */
+    uint32_t type;       /* LE_GGML_F32, F16, BF16, Q8_0, Q4_0, Q4_1 (more later) */
     int n, k;
-    const void *data;     /* not owned (the mapped GGUF); any alignment */
+    const void *data; /* not owned (the mapped GGUF); any alignment */
     size_t row_bytes;
-    int f32_act;          /* 0 (le_qmat_init): ggml's quantized activations; 1: activations
-                           * stay fp32 and block weights are dequantized on the fly (the
-                           * float types' path: slower, no activation rounding) */
+    int f32_act; /* 0 (le_qmat_init): ggml's quantized activations; 1: activations
+                  * stay fp32 and block weights are dequantized on the fly (the
+                  * float types' path: slower, no activation rounding) */
 } le_qmat;
 
 /* Checks the type is supported and k a multiple of its block; fills out.
@@ -56,8 +56,8 @@ int le_qmat_type_supported(uint32_t type);
  * Runs the fastest kernels kc->isa allows on this CPU (all give the same bits).
  * Uses the calling thread's kernel scratch (kscratch.h): x and y must not
  * live in it. y must not overlap x. Out of memory: the outputs are NaN. */
-void le_qmatmul(const le_kctx *kc, const le_qmat *w, const float *x, size_t ldx, size_t m,
-                float *y, size_t ldy, int accumulate);
+void le_qmatmul(const le_kctx *kc, const le_qmat *w, const float *x, size_t ldx, size_t m, float *y,
+                size_t ldy, int accumulate);
 
 /* Row r of W as floats (token embedding lookup): the stored weights exactly
  * (d·q, d·(q−8), d·q + m rounded once to fp32). */

@@ -13,7 +13,7 @@
 #include <math.h>
 
 static const le_isa all_isas[] = {LE_ISA_SCALAR, LE_ISA_AVX2, LE_ISA_AVX512};
-static const uint32_t all_types[] = {LE_GGML_F32, LE_GGML_F16, LE_GGML_BF16,
+static const uint32_t all_types[] = {LE_GGML_F32,  LE_GGML_F16,  LE_GGML_BF16,
                                      LE_GGML_Q8_0, LE_GGML_Q4_0, LE_GGML_Q4_1};
 static double g_worst[2][LE_GGML_TYPE_LIMIT]; /* measured error / bound: [f32_act][type] */
 
@@ -58,10 +58,14 @@ static unsigned char *make_weights(uint32_t type, int n, int k, float scale) {
         for (int j = 0; j < k; j += (int)ti->block) {
             unsigned char *dst = w + (size_t)r * row + (size_t)j / ti->block * ti->bytes;
             const float *src = f + (size_t)r * k + j;
-            if (type == LE_GGML_F32) memcpy(dst, src, 4);
-            else if (type == LE_GGML_F16) put16(dst, le_f32_to_f16(*src));
-            else if (type == LE_GGML_BF16) put16(dst, le_f32_to_bf16(*src));
-            else quantize_block(type, src, dst);
+            if (type == LE_GGML_F32)
+                memcpy(dst, src, 4);
+            else if (type == LE_GGML_F16)
+                put16(dst, le_f32_to_f16(*src));
+            else if (type == LE_GGML_BF16)
+                put16(dst, le_f32_to_bf16(*src));
+            else
+                quantize_block(type, src, dst);
         }
     free(f);
     return w;
@@ -85,8 +89,8 @@ static double bound(const le_qmat *w, const float *wf, const float *x, int k) {
 }
 
 /* y = run on isa with pool; starts from y0 when accumulating */
-static float *run(le_isa isa, le_pool *pool, const le_qmat *w, const float *x, size_t ldx,
-                  size_t m, const float *y0, size_t ldy, int acc) {
+static float *run(le_isa isa, le_pool *pool, const le_qmat *w, const float *x, size_t ldx, size_t m,
+                  const float *y0, size_t ldy, int acc) {
     float *y = malloc(m * ldy * sizeof *y);
     memcpy(y, y0, m * ldy * sizeof *y);
     le_kctx kc = {isa, pool};
@@ -95,9 +99,9 @@ static float *run(le_isa isa, le_pool *pool, const le_qmat *w, const float *x, s
 }
 
 /* Each family within the bound of the reference; scalar bits everywhere. */
-static void check_family(le_isa isa, const le_qmat *w, const float *wf, const float *x,
-                         size_t ldx, int m, const float *y, const float *y0, const float *ref,
-                         size_t ldy, int acc) {
+static void check_family(le_isa isa, const le_qmat *w, const float *wf, const float *x, size_t ldx,
+                         int m, const float *y, const float *y0, const float *ref, size_t ldy,
+                         int acc) {
     double worst = 0;
     for (int r = 0; r < m; r++)
         for (int c = 0; c < w->n; c++) {
@@ -113,7 +117,8 @@ static void check_family(le_isa isa, const le_qmat *w, const float *wf, const fl
               le_ggml_type_name(w->type), w->n, w->k, m, worst);
     int pad = 1;
     for (int r = 0; r < m; r++)
-        for (size_t c = w->n; c < ldy; c++) pad &= y[(size_t)r * ldy + c] == y0[(size_t)r * ldy + c];
+        for (size_t c = w->n; c < ldy; c++)
+            pad &= y[(size_t)r * ldy + c] == y0[(size_t)r * ldy + c];
     CHECK_MSG(pad, "%s wrote past n", le_isa_name(isa));
 }
 
@@ -167,9 +172,11 @@ static void test_shape(uint32_t type, int n, int k, int m, int acc, int f32_act,
             scalar = y;
             continue;
         }
-        CHECK_MSG(test_bitwise_equal(y, scalar, (size_t)m * ldy), "%s (%s) %s n=%d k=%d m=%d: "
-                  "differs from the scalar twin", le_isa_name(isa), le_qmat_kernel_name(isa, type),
-                  le_ggml_type_name(type), n, k, m);
+        CHECK_MSG(test_bitwise_equal(y, scalar, (size_t)m * ldy),
+                  "%s (%s) %s n=%d k=%d m=%d: "
+                  "differs from the scalar twin",
+                  le_isa_name(isa), le_qmat_kernel_name(isa, type), le_ggml_type_name(type), n, k,
+                  m);
         free(y);
     }
     free(scalar);
@@ -189,6 +196,9 @@ static void test_shapes(le_pool *p1, le_pool *p2) {
         for (size_t s = 0; s < sizeof nk / sizeof *nk; s++)
             for (size_t mi = 0; mi < sizeof ms / sizeof *ms; mi++, variant++)
                 test_shape(all_types[t], nk[s][0], nk[s][1], ms[mi], variant % 3 == 1, 0, p1, p2);
+    /* long inputs: tasks split rows too */
+    test_shape(LE_GGML_Q4_1, 37, 576, 130, 0, 0, p1, p2);
+    test_shape(LE_GGML_Q8_0, 21, 192, 67, 1, 0, p1, p2);
     /* float types take any k */
     test_shape(LE_GGML_F16, 5, 37, 3, 0, 0, p1, p2);
     test_shape(LE_GGML_BF16, 4, 1, 2, 1, 0, p1, p2);
@@ -262,6 +272,10 @@ static void test_nonfinite(le_pool *pool) {
 
 int main(void) {
     le_pool *p1 = le_pool_create(1), *p2 = le_pool_create(2);
+    for (size_t i = 0; i < sizeof all_isas / sizeof *all_isas; i++)
+        if (test_isa_available(all_isas[i]))
+            printf("%s: %s kernels\n", le_isa_name(all_isas[i]),
+                   le_qmat_kernel_name(all_isas[i], LE_GGML_Q4_1));
     test_definitions();
     test_init_errors();
     test_shapes(p1, p2);
