@@ -108,7 +108,7 @@ int main(void) {
     le_pool *pool = NULL;
     memset(&r, 0, sizeof r);
     CHECK_MSG(open_model(&m, &r, &pool, &err) == LE_OK, "%s", err.message);
-    if (!j || !r.m) return check_report("generate/test_llm_parity");
+    if (!j || !r.m) return check_report("generate/test_parity_smollm2");
     const int new_tokens = cJSON_GetObjectItem(j, "new_tokens")->valueint;
     stats st = {0};
     int np = 0;
@@ -128,5 +128,5 @@ int main(void) {
     le_llama_close(m);
     le_pool_destroy(pool);
     cJSON_Delete(j);
-    return check_report("generate/test_llm_parity");
+    return check_report("generate/test_parity_smollm2");
 }
