@@ -4,6 +4,7 @@
  * tensor and a truncated file fail with messages that name them. The real
  * SmolLM2-135M file, when present, gives its known shapes. */
 #include "check.h"
+#include "generate/smollm2_path.h"
 #include "generate/tiny_llama.h"
 #include "model/llama.h"
 
@@ -104,13 +105,14 @@ static void test_bad(void) {
     }
 }
 
-/* SmolLM2-135M-Instruct Q4_1: the facts of docs (when the file is here). */
+/* SmolLM2-135M-Instruct Q4_1 (when fetched): its known shapes. */
 static void test_smollm2(void) {
-    const char *path = getenv("LONGEMBED_SMOLLM2_GGUF");
-    if (!path || access(path, R_OK)) return;
+    char *path = smollm2_gguf_path();
+    if (!path) return; /* tests/generate/test_parity_smollm2 fails without it */
     le_llama *m;
     le_error err;
     CHECK_MSG(le_llama_open(path, &m, &err) == LE_OK, "%s", err.message);
+    free(path);
     if (!m) return;
     CHECK_EQ_INT(m->c.layers, 30);
     CHECK_EQ_INT(m->c.hidden, 576);
