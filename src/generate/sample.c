@@ -1,5 +1,5 @@
 /* Token choice (generate/sample.h). Candidates are ordered by logit, then
- * by id, so that ties never depend on the sort. */
+ * by id (index/topk.h's ranking), so that ties never depend on the sort. */
 #include "generate/sample.h"
 
 #include <math.h>
@@ -62,39 +62,6 @@ static void penalize(le_sampler *s, float *logits, const int32_t *hist, size_t n
     }
 }
 
-static int better(const le_sample_cand *a, const le_sample_cand *b) {
-    return a->logit > b->logit || (a->logit == b->logit && a->id < b->id);
-}
-
-static int cmp_cand(const void *pa, const void *pb) {
-    const le_sample_cand *a = pa, *b = pb;
-    return better(a, b) ? -1 : better(b, a) ? 1 : 0;
-}
-
-/* Sift-down of a min-heap (the worst candidate at the root). */
-static void sift(le_sample_cand *h, size_t n, size_t i) {
-    for (;;) {
-        size_t w = i, l = 2 * i + 1, r = l + 1;
-        if (l < n && better(&h[w], &h[l])) w = l;
-        if (r < n && better(&h[w], &h[r])) w = r;
-        if (w == i) return;
-        le_sample_cand t = h[i];
-        h[i] = h[w];
-        h[w] = t;
-        i = w;
-    }
-}
-
-/* The k best of c[0..n) into c[0..k) (a heap over the first k). */
-static void keep_top_k(le_sample_cand *c, size_t n, size_t k) {
-    for (size_t i = k / 2; i-- > 0;) sift(c, k, i);
-    for (size_t i = k; i < n; i++)
-        if (better(&c[i], &c[0])) {
-            c[0] = c[i];
-            sift(c, k, 0);
-        }
-}
-
 static int32_t argmax(const float *x, int n) {
     int32_t b = 0;
     for (int i = 1; i < n; i++)
@@ -102,19 +69,19 @@ static int32_t argmax(const float *x, int n) {
     return b;
 }
 
-/* Candidates after temperature and top-k, sorted best first; returns their count. */
+/* Candidates after temperature and top-k, sorted best first (index/topk.h's
+ * order: logit, then id); returns their count. */
 static size_t candidates(le_sampler *s, const float *logits) {
-    size_t n = (size_t)s->vocab;
-    for (size_t i = 0; i < n; i++) {
-        s->cand[i].id = (int32_t)i;
-        s->cand[i].logit = logits[i] / s->p.temperature;
+    const float t = s->p.temperature;
+    if (s->p.top_k > 0 && s->p.top_k < s->vocab) {
+        le_topk k;
+        le_topk_init(&k, s->cand, s->p.top_k);
+        for (int i = 0; i < s->vocab; i++) le_topk_push(&k, (uint32_t)i, logits[i] / t);
+        return (size_t)le_topk_finish(&k);
     }
-    if (s->p.top_k > 0 && (size_t)s->p.top_k < n) {
-        keep_top_k(s->cand, n, (size_t)s->p.top_k);
-        n = (size_t)s->p.top_k;
-    }
-    qsort(s->cand, n, sizeof *s->cand, cmp_cand);
-    return n;
+    for (int i = 0; i < s->vocab; i++) s->cand[i] = (le_hit){(uint32_t)i, logits[i] / t};
+    le_hits_sort(s->cand, (size_t)s->vocab);
+    return (size_t)s->vocab;
 }
 
 int32_t le_sampler_next(le_sampler *s, float *logits, const int32_t *history, size_t n_hist) {
@@ -122,7 +89,7 @@ int32_t le_sampler_next(le_sampler *s, float *logits, const int32_t *history, si
     if (!(s->p.temperature > 0)) return argmax(logits, s->vocab);
     size_t n = candidates(s, logits);
     double sum = 0;
-    for (size_t i = 0; i < n; i++) sum += s->prob[i] = exp((double)s->cand[i].logit - s->cand[0].logit);
+    for (size_t i = 0; i < n; i++) sum += s->prob[i] = exp((double)s->cand[i].score - s->cand[0].score);
     size_t keep = n;
     if (s->p.top_p < 1) {
         double cum = 0;
@@ -142,7 +109,7 @@ int32_t le_sampler_next(le_sampler *s, float *logits, const int32_t *history, si
     double u = le_sampler_uniform(&s->rng) * kept;
     for (size_t i = 0; i < keep; i++) {
         u -= s->prob[i];
-        if (u < 0) return s->cand[i].id;
+        if (u < 0) return (int32_t)s->cand[i].doc;
     }
-    return s->cand[keep - 1].id;
+    return (int32_t)s->cand[keep - 1].doc;
 }

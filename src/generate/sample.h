@@ -9,6 +9,7 @@
 #define LE_GENERATE_SAMPLE_H
 
 #include "base/error.h"
+#include "index/topk.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -23,16 +24,11 @@ typedef struct le_sample_params {
     uint64_t seed;
 } le_sample_params;
 
-typedef struct le_sample_cand {
-    int32_t id;
-    float logit;
-} le_sample_cand;
-
 typedef struct le_sampler {
     le_sample_params p;
     uint64_t rng;
     int vocab;
-    le_sample_cand *cand; /* [vocab] */
+    le_hit *cand;         /* [vocab]: doc is the token id, score the logit */
     double *prob;         /* [vocab] */
 } le_sampler;
 
