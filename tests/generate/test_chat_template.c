@@ -71,7 +71,9 @@ static void names_and_errors(void) {
     le_chat_template t;
     le_error err;
     CHECK(le_chat_template_named("llama3", &t, &err) == LE_OK && t.family == LE_CHAT_LLAMA3);
+    CHECK(!strcmp(le_chat_template_end_of_turn(&t), "<|eot_id|>"));
     CHECK(le_chat_template_named("chatml", &t, &err) == LE_OK && !t.default_system);
+    CHECK(!strcmp(le_chat_template_end_of_turn(&t), "<|im_end|>"));
     CHECK(le_chat_template_parse("{{ messages }}[INST]", "x.gguf", &t, &err) == LE_ERR_UNSUPPORTED);
     CHECK_STR_CONTAINS(err.message, "--chat-template NAME|FILE");
     CHECK(le_chat_template_named("no-such-template", &t, &err) == LE_ERR_ARG);
