@@ -59,6 +59,8 @@ typedef struct qdot_family {
     qdot_run_fn run; /* any weight type le_qmat_init accepts */
     /* quantizes row x (k values) into npair records for weight type; NULL: the scalar one */
     void (*quantize)(const float *x, int k, uint32_t type, qdot_pair *out);
+    /* row r of w as floats, the values le_qdot_weight gives */
+    void (*dequant)(const le_qmat *w, int r, float *dst);
 } qdot_family;
 
 extern const qdot_family le_qdot_scalar;

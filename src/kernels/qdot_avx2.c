@@ -8,6 +8,7 @@
 #include "kernels/qdot_x86.h"
 
 #define QR 4
+#define QRF QR /* rows of a float tile */
 #define INLINE static inline __attribute__((always_inline))
 
 typedef struct v16 {
@@ -25,18 +26,18 @@ INLINE void load_q8_0(const unsigned char *row, int nb, int P, wpair *w) {
     const int two = 2 * P + 1 < nb;
     w->qa = _mm256_loadu_si256((const __m256i *)(b + 2));
     w->qb = two ? _mm256_loadu_si256((const __m256i *)(b + 36)) : _mm256_setzero_si256();
-    w->da = _mm256_set1_ps(qdot_f16(qdot_u16(b)));
-    w->db = _mm256_set1_ps(two ? qdot_f16(qdot_u16(b + 34)) : 0.0f);
+    w->da = _mm256_set1_ps(qdot_f16c(b));
+    w->db = _mm256_set1_ps(two ? qdot_f16c(b + 34) : 0.0f);
 }
 
 INLINE void load_q4(int q41, const unsigned char *row, int nb, int P, wpair *w) {
     const int bb = q41 ? 20 : 18, off = q41 ? 4 : 2, two = 2 * P + 1 < nb;
     const unsigned char *b0 = row + (size_t)(2 * P) * bb, *b1 = b0 + bb;
     qdot_q4_nibbles(row, nb, P, bb, off, &w->qa, &w->qb);
-    const float d0 = qdot_f16(qdot_u16(b0)), d1 = two ? qdot_f16(qdot_u16(b1)) : 0.0f;
+    const float d0 = qdot_f16c(b0), d1 = two ? qdot_f16c(b1) : 0.0f;
     w->da = w->db = _mm256_setr_ps(d0, d0, d0, d0, d1, d1, d1, d1);
     if (q41) {
-        const float m0 = qdot_f16(qdot_u16(b0 + 2)), m1 = two ? qdot_f16(qdot_u16(b1 + 2)) : 0.0f;
+        const float m0 = qdot_f16c(b0 + 2), m1 = two ? qdot_f16c(b1 + 2) : 0.0f;
         w->ma = _mm256_setr_ps(m0, 0, 0, 0, m1, 0, 0, 0);
     }
 }
@@ -104,11 +105,11 @@ INLINE void tile_blocks(uint32_t type, const qdot_job *job, size_t r, int R, int
     for (int i = 0; i < R; i++) store(job, r + (size_t)i, c, acc[i]);
 }
 
-#define QDOT_TILES(name, tile, T)                                                                  \
+#define QDOT_TILES(name, tile, T, TR)                                                              \
     static void name(const qdot_job *job, size_t r0, size_t r1, int c0, int c1) {                  \
         for (int c = c0; c < c1; c++) {                                                            \
             size_t r = r0;                                                                         \
-            for (; r + QR <= r1; r += QR) tile(T, job, r, QR, c);                                  \
+            for (; r + TR <= r1; r += TR) tile(T, job, r, TR, c);                                  \
             for (; r < r1; r++) tile(T, job, r, 1, c);                                             \
         }                                                                                          \
     }
@@ -151,8 +152,8 @@ INLINE v16 load_w16(uint32_t type, const unsigned char *row, int j, int k) {
     }
     const unsigned char *b = row + (size_t)(j / 32) * (size_t)qdot_block_bytes(type);
     const int half = (j / 16) & 1;
-    const __m256 d = _mm256_set1_ps(qdot_f16(qdot_u16(b)));
-    const __m256 m = _mm256_set1_ps(type == QT_Q4_1 ? qdot_f16(qdot_u16(b + 2)) : 0.0f);
+    const __m256 d = _mm256_set1_ps(qdot_f16c(b));
+    const __m256 m = _mm256_set1_ps(type == QT_Q4_1 ? qdot_f16c(b + 2) : 0.0f);
     const unsigned char *q = type == QT_Q8_0 ? b + 2 + half * 16 : b + (type == QT_Q4_1 ? 4 : 2);
     const __m128i qv = _mm_loadu_si128((const __m128i *)q);
     v.a = block8(type, qv, half, d, m);
@@ -187,4 +188,15 @@ INLINE void tile_floats(uint32_t type, const qdot_job *job, size_t r, int R, int
 
 #include "kernels/qdot_run.inc"
 
-const qdot_family le_qdot_avx2 = {"avx2", run, le_qdot_quantize_scalar};
+static void dequant(const le_qmat *w, int r, float *dst) {
+    const unsigned char *row = (const unsigned char *)w->data + (size_t)r * w->row_bytes;
+    int j = 0;
+    for (; j + 16 <= w->k; j += 16) {
+        const v16 v = load_w16(w->type, row, j, w->k);
+        _mm256_storeu_ps(dst + j, v.a);
+        _mm256_storeu_ps(dst + j + 8, v.b);
+    }
+    for (; j < w->k; j++) dst[j] = le_qdot_weight(w->type, row, j);
+}
+
+const qdot_family le_qdot_avx2 = {"avx2", run, le_qdot_quantize_scalar, dequant};

@@ -2,8 +2,8 @@
  * 16 lanes in one zmm, block products by vpdpbusd (u8 × s8 → int32, exact),
  * so every output equals the scalar twin bit for bit.
  *
- * Tiles of QR rows × QC channels: a pair of weight blocks is decoded once per
- * channel and meets the QR activation rows (prefill reuses it; decode, m = 1,
+ * Tiles of QR rows × QC channels (QRF × QC with fp32 activations): a pair of weight blocks is
+ * decoded once per channel and meets the QR activation rows (prefill reuses it; decode, m = 1,
  * streams each weight once). Signs for vpdpbusd's unsigned operand:
  *   Q4_1: nibbles (0..15) × x
  *   Q4_0: nibbles × x, started from n8 = −8·Σx (the −8 of every nibble)
@@ -12,7 +12,8 @@
 
 #include <math.h>
 
-#define QR 4
+#define QR 4  /* rows of a block tile */
+#define QRF 6 /* rows of a float tile: 24 accumulators, 4 weight vectors, x */
 #define QC 4
 #define INLINE static inline __attribute__((always_inline))
 
@@ -29,7 +30,7 @@ INLINE void load_q8_0(const unsigned char *row, int nb, int P, wpair *w) {
     __m256i lo = _mm256_loadu_si256((const __m256i *)(b + 2));
     __m256i hi = two ? _mm256_loadu_si256((const __m256i *)(b + 36)) : _mm256_setzero_si256();
     w->q = _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
-    float d0 = qdot_f16(qdot_u16(b)), d1 = two ? qdot_f16(qdot_u16(b + 34)) : 0.0f;
+    float d0 = qdot_f16c(b), d1 = two ? qdot_f16c(b + 34) : 0.0f;
     w->d = _mm512_insertf32x8(_mm512_set1_ps(d0), _mm256_set1_ps(d1), 1);
     __m512i sw = _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_set1_epi8((char)0x80), w->q);
     w->init = _mm512_sub_epi32(_mm512_setzero_si512(), sw);
@@ -89,20 +90,20 @@ INLINE void store(const qdot_job *job, size_t r, int c, __m512 acc) {
 
 /* A tile's weight rows and zeroed accumulators. */
 INLINE void tile_begin(const le_qmat *w, int c, int C, const unsigned char **rows, int R,
-                       __m512 acc[][QC]) {
+                       int rows_max, __m512 acc[][QC]) {
 #pragma GCC unroll 4
     for (int j = 0; j < C; j++)
         rows[j] = (const unsigned char *)w->data + (size_t)(c + j) * w->row_bytes;
-    (void)R; /* all of acc, so that no compiler sees an unset lane */
-#pragma GCC unroll 4
-    for (int i = 0; i < QR; i++)
+    (void)R; /* all rows, so that no compiler sees an unset lane */
+#pragma GCC unroll 6
+    for (int i = 0; i < rows_max; i++)
 #pragma GCC unroll 4
         for (int j = 0; j < QC; j++) acc[i][j] = _mm512_setzero_ps();
 }
 
 /* The tile's outputs into y. */
 INLINE void tile_end(const qdot_job *job, size_t r, int R, int c, int C, __m512 acc[][QC]) {
-#pragma GCC unroll 4
+#pragma GCC unroll 6
     for (int i = 0; i < R; i++)
 #pragma GCC unroll 4
         for (int j = 0; j < C; j++) store(job, r + (size_t)i, c + j, acc[i][j]);
@@ -114,7 +115,7 @@ INLINE void tile_blocks(uint32_t type, const qdot_job *job, size_t r, int R, int
     const int nb = w->k / 32;
     const unsigned char *rows[QC] = {0};
     __m512 acc[QR][QC];
-    tile_begin(w, c, C, rows, R, acc);
+    tile_begin(w, c, C, rows, R, QR, acc);
     const qdot_pair *act = job->act + r * (size_t)job->npair;
     for (int P = 0; P < job->npair; P++)
 #pragma GCC unroll 4
@@ -130,63 +131,92 @@ INLINE void tile_blocks(uint32_t type, const qdot_job *job, size_t r, int R, int
 
 /* One type's tiles over the job's block of outputs: full tiles by constants
  * (so the accumulators stay in registers), edges by the general case. */
-#define QDOT_TILES(name, tile, T)                                                                  \
+#define QDOT_TILES(name, tile, T, TR)                                                              \
     static void name(const qdot_job *job, size_t r0, size_t r1, int c0, int c1) {                  \
-        if (r1 - r0 < QR) { /* decode: one channel after the other, one weight stream */           \
-            for (int c = c0; c < c1; c++)                                                          \
-                for (size_t r = r0; r < r1; r++) tile(T, job, r, 1, c, 1);                         \
-            return;                                                                                \
-        }                                                                                          \
         for (int c = c0; c < c1; c += QC) {                                                        \
             const int C = c1 - c < QC ? c1 - c : QC;                                               \
             size_t r = r0;                                                                         \
-            for (; C == QC && r + QR <= r1; r += QR) tile(T, job, r, QR, c, QC);                   \
+            for (; C == QC && r + TR <= r1; r += TR) tile(T, job, r, TR, c, QC);                   \
             for (; C == QC && r < r1; r++) tile(T, job, r, 1, c, QC);                              \
             for (; r < r1; r++) tile(T, job, r, 1, c, C);                                          \
         }                                                                                          \
     }
 
-/* Weights j..j+15 of a row as floats (zero past k), as le_qdot_weight gives them. */
+/* Weights j..j+15 of an F32/F16/BF16 row as floats (zero past k). */
 INLINE __m512 load_w16(uint32_t type, const unsigned char *row, int j, int k) {
     const __mmask16 mk = k - j >= 16 ? 0xffff : (__mmask16)((1u << (k - j)) - 1);
     if (type == QT_F32) return _mm512_maskz_loadu_ps(mk, row + (size_t)j * 4);
     if (type == QT_F16) return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(mk, row + (size_t)j * 2));
-    if (type == QT_BF16) {
-        __m512i h = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(mk, row + (size_t)j * 2));
-        return _mm512_castsi512_ps(_mm512_slli_epi32(h, 16));
-    }
-    const unsigned char *b = row + (size_t)(j / 32) * (size_t)qdot_block_bytes(type);
-    const int half = (j / 16) & 1;
-    const __m512 d = _mm512_set1_ps(qdot_f16(qdot_u16(b)));
-    if (type == QT_Q8_0) {
-        __m128i q = _mm_loadu_si128((const __m128i *)(b + 2 + half * 16));
-        return _mm512_mul_ps(d, _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(q)));
-    }
-    __m512i e =
-        _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(b + (type == QT_Q4_1 ? 4 : 2))));
-    e = half ? _mm512_srli_epi32(e, 4) : _mm512_and_si512(e, _mm512_set1_epi32(15));
-    if (type == QT_Q4_0)
-        return _mm512_mul_ps(d, _mm512_cvtepi32_ps(_mm512_sub_epi32(e, _mm512_set1_epi32(8))));
-    return _mm512_fmadd_ps(d, _mm512_cvtepi32_ps(e), _mm512_set1_ps(qdot_f16(qdot_u16(b + 2))));
+    __m512i h = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(mk, row + (size_t)j * 2));
+    return _mm512_castsi512_ps(_mm512_slli_epi32(h, 16)); /* BF16 */
 }
 
-/* Rows [r, r+R) × channels [c, c+C) with fp32 activations. */
+/* The 32 weights of block b as floats (w0: 0..15, w1: 16..31), as
+ * le_qdot_weight gives them; the block's scales are read once. */
+INLINE void load_w32(uint32_t type, const unsigned char *b, __m512 *w0, __m512 *w1) {
+    const __m512 d = _mm512_set1_ps(qdot_f16c(b));
+    if (type == QT_Q8_0) {
+        const __m256i q = _mm256_loadu_si256((const __m256i *)(b + 2));
+        *w0 = _mm512_mul_ps(d, _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm256_castsi256_si128(q))));
+        *w1 = _mm512_mul_ps(
+            d, _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm256_extracti128_si256(q, 1))));
+        return;
+    }
+    const __m512i e =
+        _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(b + (type == QT_Q4_1 ? 4 : 2))));
+    __m512i lo = _mm512_and_si512(e, _mm512_set1_epi32(15)), hi = _mm512_srli_epi32(e, 4);
+    if (type == QT_Q4_0) {
+        *w0 = _mm512_mul_ps(d, _mm512_cvtepi32_ps(_mm512_sub_epi32(lo, _mm512_set1_epi32(8))));
+        *w1 = _mm512_mul_ps(d, _mm512_cvtepi32_ps(_mm512_sub_epi32(hi, _mm512_set1_epi32(8))));
+        return;
+    }
+    const __m512 m = _mm512_set1_ps(qdot_f16c(b + 2));
+    *w0 = _mm512_fmadd_ps(d, _mm512_cvtepi32_ps(lo), m);
+    *w1 = _mm512_fmadd_ps(d, _mm512_cvtepi32_ps(hi), m);
+}
+
+/* tile_floats for block weights: a block (two 16-lane steps) at a time. */
+INLINE void tile_fblocks(uint32_t type, const qdot_job *job, size_t r, int R, int C,
+                         const unsigned char **rows, __m512 acc[][QC]) {
+    const int bb = qdot_block_bytes(type);
+    for (int blk = 0; blk < job->w->k / 32; blk++) {
+        __m512 w0[QC], w1[QC];
+#pragma GCC unroll 4
+        for (int j = 0; j < C; j++) load_w32(type, rows[j] + (size_t)blk * bb, &w0[j], &w1[j]);
+#pragma GCC unroll 6
+        for (int i = 0; i < R; i++) {
+            const float *x = job->x + (r + (size_t)i) * job->ldx + (size_t)blk * 32;
+            const __m512 x0 = _mm512_loadu_ps(x), x1 = _mm512_loadu_ps(x + 16);
+#pragma GCC unroll 4
+            for (int j = 0; j < C; j++)
+                acc[i][j] = _mm512_fmadd_ps(x1, w1[j], _mm512_fmadd_ps(x0, w0[j], acc[i][j]));
+        }
+    }
+}
+
+/* Rows [r, r+R) × channels [c, c+C) with fp32 activations: each step loads
+ * the C weight vectors once and each row's x once. */
 INLINE void tile_floats(uint32_t type, const qdot_job *job, size_t r, int R, int c, int C) {
     const le_qmat *w = job->w;
     const int k = w->k;
     const unsigned char *rows[QC] = {0};
-    __m512 acc[QR][QC];
-    tile_begin(w, c, C, rows, R, acc);
+    __m512 acc[QRF][QC];
+    tile_begin(w, c, C, rows, R, QRF, acc);
+    if (qdot_block_size(type) == 32) {
+        tile_fblocks(type, job, r, R, C, rows, acc);
+        tile_end(job, r, R, c, C, acc);
+        return;
+    }
     for (int kk = 0; kk < k; kk += 16) {
         const __mmask16 mk = k - kk >= 16 ? 0xffff : (__mmask16)((1u << (k - kk)) - 1);
+        __m512 wv[QC];
 #pragma GCC unroll 4
-        for (int j = 0; j < C; j++) {
-            const __m512 wv = load_w16(type, rows[j], kk, k);
+        for (int j = 0; j < C; j++) wv[j] = load_w16(type, rows[j], kk, k);
+#pragma GCC unroll 6
+        for (int i = 0; i < R; i++) {
+            const __m512 xv = _mm512_maskz_loadu_ps(mk, job->x + (r + (size_t)i) * job->ldx + kk);
 #pragma GCC unroll 4
-            for (int i = 0; i < R; i++) {
-                const float *x = job->x + (r + (size_t)i) * job->ldx + kk;
-                acc[i][j] = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mk, x), wv, acc[i][j]);
-            }
+            for (int j = 0; j < C; j++) acc[i][j] = _mm512_fmadd_ps(xv, wv[j], acc[i][j]);
         }
     }
     tile_end(job, r, R, c, C, acc);
@@ -228,4 +258,21 @@ static void quantize(const float *x, int k, uint32_t type, qdot_pair *out) {
     }
 }
 
-const qdot_family le_qdot_avx512vnni = {"avx512vnni", run, quantize};
+static void dequant(const le_qmat *w, int r, float *dst) {
+    const unsigned char *row = (const unsigned char *)w->data + (size_t)r * w->row_bytes;
+    if (qdot_block_size(w->type) == 32) {
+        for (int b = 0; b < w->k / 32; b++) {
+            __m512 w0, w1;
+            load_w32(w->type, row + (size_t)b * (size_t)qdot_block_bytes(w->type), &w0, &w1);
+            _mm512_storeu_ps(dst + (size_t)b * 32, w0);
+            _mm512_storeu_ps(dst + (size_t)b * 32 + 16, w1);
+        }
+        return;
+    }
+    for (int j = 0; j < w->k; j += 16) {
+        const __mmask16 mk = w->k - j >= 16 ? 0xffff : (__mmask16)((1u << (w->k - j)) - 1);
+        _mm512_mask_storeu_ps(dst + j, mk, load_w16(w->type, row, j, w->k));
+    }
+}
+
+const qdot_family le_qdot_avx512vnni = {"avx512vnni", run, quantize, dequant};

@@ -138,4 +138,9 @@ static void scalar_run(const qdot_job *job, size_t r0, size_t r1, int c0, int c1
         }
 }
 
-const qdot_family le_qdot_scalar = {"scalar", scalar_run, le_qdot_quantize_scalar};
+static void dequant(const le_qmat *w, int r, float *dst) {
+    const unsigned char *row = (const unsigned char *)w->data + (size_t)r * w->row_bytes;
+    for (int j = 0; j < w->k; j++) dst[j] = le_qdot_weight(w->type, row, j);
+}
+
+const qdot_family le_qdot_scalar = {"scalar", scalar_run, le_qdot_quantize_scalar, dequant};

@@ -7,6 +7,11 @@
 
 #include <immintrin.h>
 
+/* The f16 at p (any alignment) as f32 by F16C (exact, as qdot_f16). */
+static inline __attribute__((always_inline)) float qdot_f16c(const unsigned char *p) {
+    return _cvtsh_ss(qdot_u16(p));
+}
+
 /* The nibbles of Q4 pair P (block bytes bb, quants at off; block 2P+1 may be
  * missing: zeros) in the split order: lo = the low nibbles of both blocks
  * (weights 0..15 of 2P, then of 2P+1), hi = the high ones (16..31). */

@@ -67,33 +67,76 @@ const char *le_qmat_kernel_name(le_isa isa, uint32_t type) {
     return family_for(isa)->name;
 }
 
+enum { MANY = 4 }; /* matrices in one pool run */
+
+typedef struct qmat_one { /* one matrix of a call */
+    qdot_job job;
+    int col_chunk, row_chunk, col_tasks; /* task t: columns (t % col_tasks), rows (t / col_tasks) */
+    size_t tasks;
+} qmat_one;
+
 typedef struct qmat_call {
     const qdot_family *fam;
-    qdot_job job;
+    qmat_one one[MANY];
+    int count;
     size_t m;
-    int col_chunk, row_chunk, col_tasks; /* task t: columns (t % col_tasks), rows (t / col_tasks) */
-    int quant_rows;                      /* rows per quantization task */
+    int quant_rows; /* rows per quantization task */
 } qmat_call;
 
 static void quant_task(void *ctx, size_t index, int thread) {
     (void)thread;
     const qmat_call *c = ctx;
-    const le_qmat *w = c->job.w;
+    const qdot_job *job = &c->one[0].job;
     size_t r0 = index * (size_t)c->quant_rows, r1 = r0 + (size_t)c->quant_rows;
     if (r1 > c->m) r1 = c->m;
-    qdot_pair *act = (qdot_pair *)c->job.act;
+    qdot_pair *act = (qdot_pair *)job->act;
     for (size_t r = r0; r < r1; r++)
-        c->fam->quantize(c->job.x + r * c->job.ldx, w->k, w->type, act + r * (size_t)c->job.npair);
+        c->fam->quantize(job->x + r * job->ldx, job->w->k, job->w->type,
+                         act + r * (size_t)job->npair);
+}
+
+enum { PANEL = 16 }; /* channels dequantized at a time for fp32 activations */
+
+/* Block weights with fp32 activations over many rows: PANEL channels at a
+ * time dequantized once into this thread's scratch, then the F32 kernels
+ * (the same values and order as dequantizing in registers: the same bits).
+ * Returns 0 when out of memory (the caller then takes the direct path). */
+static int run_panels(const qdot_family *fam, const qdot_job *job, size_t r0, size_t r1, int c0,
+                      int c1) {
+    const le_qmat *w = job->w;
+    float *panel = le_kscratch((size_t)PANEL * (size_t)w->k * sizeof *panel);
+    if (!panel) return 0;
+    for (int p = c0; p < c1; p += PANEL) {
+        const int cnt = c1 - p < PANEL ? c1 - p : PANEL;
+        for (int j = 0; j < cnt; j++) fam->dequant(w, p + j, panel + (size_t)j * w->k);
+        le_qmat view = {.type = QT_F32,
+                        .n = cnt,
+                        .k = w->k,
+                        .data = panel,
+                        .row_bytes = (size_t)w->k * sizeof *panel};
+        qdot_job pj = *job;
+        pj.w = &view;
+        pj.y = job->y + p;
+        fam->run(&pj, r0, r1, 0, cnt);
+    }
+    return 1;
 }
 
 static void dot_task(void *ctx, size_t index, int thread) {
     (void)thread;
     const qmat_call *c = ctx;
-    int c0 = (int)(index % (size_t)c->col_tasks) * c->col_chunk, c1 = c0 + c->col_chunk;
-    size_t r0 = index / (size_t)c->col_tasks * (size_t)c->row_chunk, r1 = r0 + (size_t)c->row_chunk;
-    if (c1 > c->job.w->n) c1 = c->job.w->n;
+    const qmat_one *o = c->one;
+    while (index >= o->tasks) index -= o++->tasks;
+    const le_qmat *w = o->job.w;
+    int c0 = (int)(index % (size_t)o->col_tasks) * o->col_chunk, c1 = c0 + o->col_chunk;
+    size_t r0 = index / (size_t)o->col_tasks * (size_t)o->row_chunk, r1 = r0 + (size_t)o->row_chunk;
+    if (c1 > w->n) c1 = w->n;
     if (r1 > c->m) r1 = c->m;
-    c->fam->run(&c->job, r0, r1, c0, c1);
+    /* the activations' scratch is the caller's only when they are quantized */
+    if (w->f32_act && qdot_block_size(w->type) == 32 && r1 - r0 >= 8 &&
+        run_panels(c->fam, &o->job, r0, r1, c0, c1))
+        return;
+    c->fam->run(&o->job, r0, r1, c0, c1);
 }
 
 /* Out of scratch memory: every output NaN (the callers' finite checks see it). */
@@ -102,42 +145,88 @@ static void fill_nan(float *y, size_t ldy, size_t m, int n) {
         for (int c = 0; c < n; c++) y[r * ldy + (size_t)c] = NAN;
 }
 
-/* Splits the outputs into tasks: enough for the threads, each a block of
- * channels (a multiple of 16) and, for long inputs, of 64 rows. */
-static void plan_tasks(qmat_call *c, int threads) {
-    const int n = c->job.w->n;
+/* Splits one matrix's outputs into tasks: enough for the threads, each a
+ * block of channels (a multiple of 16) and, for long inputs, of rows. */
+static void plan_tasks(qmat_one *o, size_t m, int threads) {
+    const int n = o->job.w->n;
     int chunk = (int)((size_t)n / ((size_t)threads * 8) / 16 * 16);
-    c->col_chunk = chunk < 64 ? 64 : chunk > 1024 ? 1024 : chunk;
-    c->col_tasks = (n + c->col_chunk - 1) / c->col_chunk;
-    c->row_chunk = c->m > 64 ? 64 : (int)c->m;
+    o->col_chunk = chunk < 64 ? 64 : chunk > 1024 ? 1024 : chunk;
+    o->col_tasks = (n + o->col_chunk - 1) / o->col_chunk;
+    /* fp32 activations on block weights dequantize each task's weights once:
+     * give them more rows */
+    const int rows = o->job.w->f32_act && qdot_block_size(o->job.w->type) == 32 ? 256 : 64;
+    o->row_chunk = m > (size_t)rows ? rows : (int)m;
+    o->tasks = (size_t)o->col_tasks * ((m + (size_t)o->row_chunk - 1) / (size_t)o->row_chunk);
+}
+
+/* The activation layout a matrix reads: 0 none (fp32), 1 natural (Q8_0), 2 split (Q4). */
+static int act_layout(const le_qmat *w) {
+    if (qdot_block_size(w->type) != 32 || w->f32_act) return 0;
+    return w->type == QT_Q8_0 ? 1 : 2;
+}
+
+/* Quantizes x once for all the call's matrices (they share layout and k).
+ * 0 when out of memory. */
+static int quantize_x(const le_kctx *kc, qmat_call *c) {
+    const le_qmat *w = c->one[0].job.w;
+    const int npair = (w->k / 32 + 1) / 2;
+    qdot_pair *act = le_kscratch(c->m * (size_t)npair * sizeof *act);
+    if (!act) return 0;
+    for (int i = 0; i < c->count; i++) {
+        c->one[i].job.act = act;
+        c->one[i].job.npair = npair;
+    }
     c->quant_rows = 16;
+    size_t qtasks = (c->m + (size_t)c->quant_rows - 1) / (size_t)c->quant_rows;
+    le_pool_run(c->m * (size_t)w->k >= 16384 ? kc->pool : NULL, qtasks, quant_task, c);
+    return 1;
+}
+
+/* Products this small run on the calling thread: a pool run costs more than
+ * it saves (a wake-up is ~10 µs; 2^19 multiply-adds take ~15 µs on one core). */
+enum { SERIAL_MACS = 1 << 19 };
+
+/* count (≤ MANY) matrices of one activation layout and k. */
+static void run_call(const le_kctx *kc, const le_qmat *const *w, size_t count, const float *x,
+                     size_t ldx, size_t m, float *const *y, const size_t *ldy, int accumulate) {
+    qmat_call c = {.fam = family_for(kc->isa), .count = (int)count, .m = m};
+    const int threads = kc->pool ? le_pool_threads(kc->pool) : 1;
+    size_t tasks = 0, macs = 0;
+    for (size_t i = 0; i < count; i++) {
+        c.one[i].job = (qdot_job){
+            .w = w[i], .x = x, .ldx = ldx, .y = y[i], .ldy = ldy[i], .accumulate = accumulate};
+        plan_tasks(&c.one[i], m, threads);
+        tasks += c.one[i].tasks;
+        macs += m * (size_t)w[i]->n * (size_t)w[i]->k;
+    }
+    if (act_layout(w[0]) && !quantize_x(kc, &c)) {
+        for (size_t i = 0; i < count; i++) fill_nan(y[i], ldy[i], m, w[i]->n);
+        return;
+    }
+    le_pool_run(macs < SERIAL_MACS ? NULL : kc->pool, tasks, dot_task, &c);
+}
+
+void le_qmatmul_many(const le_kctx *kc, const le_qmat *const *w, size_t count, const float *x,
+                     size_t ldx, size_t m, float *const *y, const size_t *ldy, int accumulate) {
+    if (m == 0) return;
+    size_t i = 0;
+    while (i < count) { /* runs of matrices that share the activations */
+        size_t j = i + 1;
+        while (j < count && j - i < MANY && act_layout(w[j]) == act_layout(w[i]) &&
+               w[j]->k == w[i]->k)
+            j++;
+        run_call(kc, w + i, j - i, x, ldx, m, y + i, ldy + i, accumulate);
+        i = j;
+    }
 }
 
 void le_qmatmul(const le_kctx *kc, const le_qmat *w, const float *x, size_t ldx, size_t m, float *y,
                 size_t ldy, int accumulate) {
-    if (m == 0 || w->n == 0) return;
-    qmat_call c = {.fam = family_for(kc->isa), .m = m};
-    c.job = (qdot_job){.w = w, .x = x, .ldx = ldx, .y = y, .ldy = ldy, .accumulate = accumulate};
-    if (!c.fam->quantize) c.fam = &le_qdot_scalar; /* cannot happen; keeps the twin honest */
-    plan_tasks(&c, kc->pool ? le_pool_threads(kc->pool) : 1);
-    if (qdot_block_size(w->type) == 32 && !w->f32_act) {
-        c.job.npair = (w->k / 32 + 1) / 2;
-        qdot_pair *act = le_kscratch(m * (size_t)c.job.npair * sizeof *act);
-        if (!act) {
-            fill_nan(y, ldy, m, w->n);
-            return;
-        }
-        c.job.act = act;
-        size_t qtasks = (m + (size_t)c.quant_rows - 1) / (size_t)c.quant_rows;
-        le_pool_run(m * (size_t)w->k >= 16384 ? kc->pool : NULL, qtasks, quant_task, &c);
-    }
-    size_t tasks = (size_t)c.col_tasks * ((m + (size_t)c.row_chunk - 1) / (size_t)c.row_chunk);
-    le_pool_run(kc->pool, tasks, dot_task, &c);
+    le_qmatmul_many(kc, &w, 1, x, ldx, m, &y, &ldy, accumulate);
 }
 
 void le_qmat_row_f32(const le_qmat *w, int r, float *dst) {
-    const unsigned char *row = (const unsigned char *)w->data + (size_t)r * w->row_bytes;
-    for (int j = 0; j < w->k; j++) dst[j] = le_qdot_weight(w->type, row, j);
+    family_for(le_cpu_best_isa())->dequant(w, r, dst);
 }
 
 void le_qmatmul_reference(const le_qmat *w, const float *x, size_t ldx, size_t m, float *y,

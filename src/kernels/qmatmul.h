@@ -59,6 +59,14 @@ int le_qmat_type_supported(uint32_t type);
 void le_qmatmul(const le_kctx *kc, const le_qmat *w, const float *x, size_t ldx, size_t m, float *y,
                 size_t ldy, int accumulate);
 
+/* Several products of the same x (Q, K and V; gate and up): y[i] = x · w[i]ᵀ as
+ * le_qmatmul gives it (the same bits), with the activations quantized once
+ * for consecutive matrices that read them alike (same k and layout) and one
+ * pool run for up to 4 of them, which saves the thread wake-ups of a decode
+ * step. n = 0 matrices are skipped. */
+void le_qmatmul_many(const le_kctx *kc, const le_qmat *const *w, size_t count, const float *x,
+                     size_t ldx, size_t m, float *const *y, const size_t *ldy, int accumulate);
+
 /* Row r of W as floats (token embedding lookup): the stored weights exactly
  * (d·q, d·(q−8), d·q + m rounded once to fp32). */
 void le_qmat_row_f32(const le_qmat *w, int r, float *dst);

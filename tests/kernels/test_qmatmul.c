@@ -4,9 +4,11 @@
  * the scalar twin, bitwise equal results for m = 1 and m = 7 and for 1 and 2
  * threads, accumulate, non-finite rows, and le_qmat_init's errors. */
 #include "check.h"
+#include "generate/smollm2_path.h"
 #include "kernels/qdot.h"
 #include "kernels/qmatmul.h"
 #include "model/dtype.h"
+#include "model/gguf.h"
 #include "model/quant.h"
 #include "test_util.h"
 
@@ -143,9 +145,10 @@ static void check_determinism(le_isa isa, le_pool *p1, le_pool *p2, const le_qma
     free(t2);
 }
 
-static void test_shape(uint32_t type, int n, int k, int m, int acc, int f32_act, le_pool *p1,
-                       le_pool *p2) {
-    unsigned char *bytes = make_weights(type, n, k, 0.5f);
+/* Checks le_qmatmul on these stored weights against the reference and across
+ * families, rows and threads. */
+static void check_weights(uint32_t type, const void *bytes, int n, int k, int m, int acc,
+                          int f32_act, le_pool *p1, le_pool *p2) {
     le_qmat w;
     le_error err;
     CHECK(le_qmat_init(&w, type, bytes, n, k, &err) == LE_OK);
@@ -157,7 +160,7 @@ static void test_shape(uint32_t type, int n, int k, int m, int acc, int f32_act,
               le_ggml_type_name(type));
     const size_t ldx = (size_t)k + 3, ldy = (size_t)n + 2;
     float *x = test_random((size_t)m * ldx, -2, 2), *y0 = test_random((size_t)m * ldy, -1, 1);
-    for (int j = 0; j < k; j += 7) x[j] *= 20; /* some blocks with outliers */
+    for (int j = 0; j < k; j += 7) x[j] *= 20; /* some blocks with outliers, as hidden states */
     float *ref = malloc((size_t)m * ldy * sizeof *ref);
     memcpy(ref, y0, (size_t)m * ldy * sizeof *ref);
     le_qmatmul_reference(&w, x, ldx, (size_t)m, ref, ldy);
@@ -185,6 +188,12 @@ static void test_shape(uint32_t type, int n, int k, int m, int acc, int f32_act,
     free(y0);
     free(wf);
     free(wg);
+}
+
+static void test_shape(uint32_t type, int n, int k, int m, int acc, int f32_act, le_pool *p1,
+                       le_pool *p2) {
+    unsigned char *bytes = make_weights(type, n, k, 0.5f);
+    check_weights(type, bytes, n, k, m, acc, f32_act, p1, p2);
     free(bytes);
 }
 
@@ -207,6 +216,8 @@ static void test_shapes(le_pool *p1, le_pool *p2) {
     for (size_t t = 3; t < sizeof all_types / sizeof *all_types; t++) {
         test_shape(all_types[t], 33, 96, 7, 0, 1, p1, p2);
         test_shape(all_types[t], 64, 576, 3, 1, 1, p1, p2);
+        test_shape(all_types[t], 40, 576, 20, 0, 1, p1, p2); /* panels of dequantized rows */
+        test_shape(all_types[t], 19, 160, 70, 1, 1, p1, p2);
     }
 }
 
@@ -270,6 +281,73 @@ static void test_nonfinite(le_pool *pool) {
         }
 }
 
+/* le_qmatmul_many equals one le_qmatmul per matrix, bit for bit, for mixed
+ * types (shared and separate activation layouts), m = 1 and m = 9. */
+static void test_many(le_pool *pool) {
+    const uint32_t types[] = {LE_GGML_Q4_1, LE_GGML_Q4_1, LE_GGML_Q4_0, LE_GGML_Q8_0,
+                              LE_GGML_F16,  LE_GGML_Q4_1, LE_GGML_Q4_1};
+    const int ns[] = {70, 20, 33, 16, 5, 64, 8}, k = 128, count = 7;
+    le_qmat w[7];
+    const le_qmat *wp[7];
+    unsigned char *bytes[7];
+    le_error err;
+    for (int i = 0; i < count; i++) {
+        bytes[i] = make_weights(types[i], ns[i], k, 1);
+        CHECK(le_qmat_init(&w[i], types[i], bytes[i], ns[i], k, &err) == LE_OK);
+        w[i].f32_act = i == 6;
+        wp[i] = &w[i];
+    }
+    for (size_t m = 1; m <= 9; m += 8)
+        for (size_t ii = 0; ii < sizeof all_isas / sizeof *all_isas; ii++) {
+            if (!test_isa_available(all_isas[ii])) continue;
+            le_kctx kc = {all_isas[ii], pool};
+            float *x = test_random(m * k, -1, 1), *y[7], *one[7];
+            size_t ldy[7];
+            for (int i = 0; i < count; i++) {
+                ldy[i] = (size_t)ns[i] + 1;
+                y[i] = test_random(m * ldy[i], -1, 1);
+                one[i] = malloc(m * ldy[i] * sizeof *one[i]);
+                memcpy(one[i], y[i], m * ldy[i] * sizeof *one[i]);
+                le_qmatmul(&kc, &w[i], x, k, m, one[i], ldy[i], 1);
+            }
+            le_qmatmul_many(&kc, wp, (size_t)count, x, k, m, y, ldy, 1);
+            for (int i = 0; i < count; i++) {
+                CHECK_MSG(test_bitwise_equal(y[i], one[i], m * ldy[i]),
+                          "%s many: matrix %d (m=%zu) differs", le_isa_name(all_isas[ii]), i, m);
+                free(y[i]);
+                free(one[i]);
+            }
+            free(x);
+        }
+    for (int i = 0; i < count; i++) free(bytes[i]);
+}
+
+/* SmolLM2-135M's own weights (block 0 and the tied Q8_0 embedding): every
+ * family within the bound of the reference and equal to the scalar twin, on
+ * activations shaped like a hidden state (a few large features). Skipped
+ * (with a line saying so) when the GGUF is not at hand. */
+static void test_real_weights(le_pool *p1, le_pool *p2) {
+    char *path = smollm2_gguf_path();
+    le_gguf *g = NULL;
+    le_error err;
+    if (!path || le_gguf_open(path, &g, &err) != LE_OK) {
+        printf("real weights: skipped (no SmolLM2 GGUF: set LE_SMOLLM2_GGUF)\n");
+        free(path);
+        return;
+    }
+    const char *names[] = {"blk.0.attn_q.weight", "blk.0.attn_k.weight", "blk.0.ffn_up.weight",
+                           "blk.0.ffn_down.weight", "token_embd.weight"};
+    for (int i = 0; i < 5; i++) {
+        const le_gguf_tensor *t = le_gguf_find_tensor(g, names[i]);
+        CHECK_MSG(t != NULL, "%s missing", names[i]);
+        if (!t) continue;
+        const int k = (int)t->ne[0], n = i == 4 ? 300 : (int)t->ne[1], m = 5;
+        for (int f32 = 0; f32 < 2; f32++) check_weights(t->type, t->data, n, k, m, 0, f32, p1, p2);
+    }
+    le_gguf_close(g);
+    free(path);
+}
+
 int main(void) {
     le_pool *p1 = le_pool_create(1), *p2 = le_pool_create(2);
     for (size_t i = 0; i < sizeof all_isas / sizeof *all_isas; i++)
@@ -280,6 +358,8 @@ int main(void) {
     test_init_errors();
     test_shapes(p1, p2);
     test_nonfinite(p2);
+    test_many(p2);
+    test_real_weights(p1, p2);
     for (size_t t = 0; t < sizeof all_types / sizeof *all_types; t++)
         printf("%s: worst error %.3f of the bound (fp32 activations: %.3f)\n",
                le_ggml_type_name(all_types[t]), g_worst[0][all_types[t]], g_worst[1][all_types[t]]);
