@@ -2,9 +2,12 @@
  * 16 lanes in one zmm, block products by vpdpbusd (u8 × s8 → int32, exact),
  * so every output equals the scalar twin bit for bit.
  *
- * Tiles of QR rows × QC channels (QRF × QC with fp32 activations): a pair of weight blocks is
- * decoded once per channel and meets the QR activation rows (prefill reuses it; decode, m = 1,
- * streams each weight once). Signs for vpdpbusd's unsigned operand:
+ * Prefill tiles: QR rows × QC channels (QRF × QC with fp32 activations); a
+ * pair of weight blocks is decoded once per channel and meets the QR rows.
+ * Decode (fewer rows than a tile): 1 row × 2 channels, each weight read once,
+ * with software prefetch: four interleaved row streams starved the hardware
+ * prefetcher (Q8_0 rows from DRAM ran at a quarter of the speed).
+ * Signs for vpdpbusd's unsigned operand:
  *   Q4_1: nibbles (0..15) × x
  *   Q4_0: nibbles × x, started from n8 = −8·Σx (the −8 of every nibble)
  *   Q8_0: (x + 128) × w, started from −128·Σw */
@@ -121,6 +124,8 @@ INLINE void tile_blocks(uint32_t type, const qdot_job *job, size_t r, int R, int
 #pragma GCC unroll 4
         for (int j = 0; j < C; j++) {
             wpair wp;
+            _mm_prefetch((const char *)rows[j] + (size_t)(P + 6) * 2 * qdot_block_bytes(type),
+                         _MM_HINT_T0);
             load_pair(type, rows[j], nb, P, &wp);
 #pragma GCC unroll 4
             for (int i = 0; i < R; i++)
@@ -133,6 +138,14 @@ INLINE void tile_blocks(uint32_t type, const qdot_job *job, size_t r, int R, int
  * (so the accumulators stay in registers), edges by the general case. */
 #define QDOT_TILES(name, tile, T, TR)                                                              \
     static void name(const qdot_job *job, size_t r0, size_t r1, int c0, int c1) {                  \
+        if (r1 - r0 < TR) { /* decode: 2 channels at a time (see the top) */                       \
+            int c = c0;                                                                            \
+            for (; c + 2 <= c1; c += 2)                                                            \
+                for (size_t r = r0; r < r1; r++) tile(T, job, r, 1, c, 2);                         \
+            for (; c < c1; c++)                                                                    \
+                for (size_t r = r0; r < r1; r++) tile(T, job, r, 1, c, 1);                         \
+            return;                                                                                \
+        }                                                                                          \
         for (int c = c0; c < c1; c += QC) {                                                        \
             const int C = c1 - c < QC ? c1 - c : QC;                                               \
             size_t r = r0;                                                                         \
@@ -182,7 +195,12 @@ INLINE void tile_fblocks(uint32_t type, const qdot_job *job, size_t r, int R, in
     for (int blk = 0; blk < job->w->k / 32; blk++) {
         __m512 w0[QC], w1[QC];
 #pragma GCC unroll 4
-        for (int j = 0; j < C; j++) load_w32(type, rows[j] + (size_t)blk * bb, &w0[j], &w1[j]);
+        for (int j = 0; j < QC; j++) w0[j] = w1[j] = _mm512_setzero_ps(); /* (for the compiler) */
+#pragma GCC unroll 4
+        for (int j = 0; j < C; j++) {
+            _mm_prefetch((const char *)rows[j] + (size_t)(blk + 12) * bb, _MM_HINT_T0);
+            load_w32(type, rows[j] + (size_t)blk * bb, &w0[j], &w1[j]);
+        }
 #pragma GCC unroll 6
         for (int i = 0; i < R; i++) {
             const float *x = job->x + (r + (size_t)i) * job->ldx + (size_t)blk * 32;
