@@ -167,7 +167,10 @@ INLINE __m512 load_w16(uint32_t type, const unsigned char *row, int j, int k) {
 /* The 32 weights of block b as floats (w0: 0..15, w1: 16..31), as
  * le_qdot_weight gives them; the block's scales are read once. */
 INLINE void load_w32(uint32_t type, const unsigned char *b, __m512 *w0, __m512 *w1) {
-    const __m512 d = _mm512_set1_ps(qdot_f16c(b));
+    uint32_t dm; /* d, and for Q4_1 m: both converted by one vcvtph2ps */
+    memcpy(&dm, b, sizeof dm);
+    const __m128 f = _mm_cvtph_ps(_mm_cvtsi32_si128((int)dm));
+    const __m512 d = _mm512_broadcastss_ps(f);
     if (type == QT_Q8_0) {
         const __m256i q = _mm256_loadu_si256((const __m256i *)(b + 2));
         *w0 = _mm512_mul_ps(d, _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm256_castsi256_si128(q))));
@@ -183,7 +186,7 @@ INLINE void load_w32(uint32_t type, const unsigned char *b, __m512 *w0, __m512 *
         *w1 = _mm512_mul_ps(d, _mm512_cvtepi32_ps(_mm512_sub_epi32(hi, _mm512_set1_epi32(8))));
         return;
     }
-    const __m512 m = _mm512_set1_ps(qdot_f16c(b + 2));
+    const __m512 m = _mm512_broadcastss_ps(_mm_movehdup_ps(f));
     *w0 = _mm512_fmadd_ps(d, _mm512_cvtepi32_ps(lo), m);
     *w1 = _mm512_fmadd_ps(d, _mm512_cvtepi32_ps(hi), m);
 }
