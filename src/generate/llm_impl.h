@@ -1,0 +1,41 @@
+/* The le_llm handle (the public le_llm_* calls): the model, its tokenizer
+ * (NULL when the GGUF has none: only the *_ids calls work), the pool and
+ * the one sequence's run state. */
+#ifndef LE_GENERATE_LLM_IMPL_H
+#define LE_GENERATE_LLM_IMPL_H
+
+#include "base/pool.h"
+#include "generate/chat_template.h"
+#include "generate/llm_run.h"
+#include "longembed.h"
+#include "model/llama.h"
+#include "text/tokenizer.h"
+
+#define LE_LLM_MAX_EOG 4
+
+struct le_llm {
+    le_llama *model;
+    le_tokenizer *tok;
+    le_pool *pool;
+    le_llm_run run;
+    le_extend extend;
+    char name[256];
+    char *path;
+    char *chat_template; /* the option's (a name or a file), or NULL */
+    int bos, eos, add_bos;
+    int32_t eog[LE_LLM_MAX_EOG]; /* end-of-generation ids: eos, eot, eom */
+    int n_eog;
+    le_chat_template tpl; /* read on the first chat call */
+    int has_tpl;
+};
+
+/* Generation from text: tokenized with (add_special 1) or without the
+ * model's BOS (chat: the template writes its own specials). */
+le_status le_llm_generate_text(le_llm *m, const char *text, int add_special,
+                               const le_llm_gen_options *opt, char **text_out, le_llm_result *res,
+                               le_error *err);
+
+/* The tokenizer or LE_ERR_UNSUPPORTED ("<file> has no tokenizer"). */
+le_status le_llm_need_tokenizer(const le_llm *m, le_error *err);
+
+#endif
