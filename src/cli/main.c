@@ -18,6 +18,8 @@ static const struct {
     {"index", cmd_index, "build a retrieval index: add, delete, compact, info, verify"},
     {"search", cmd_search, "ranked documents of an index for text queries"},
     {"serve", cmd_serve, "HTTP server: OpenAI/TEI embeddings, search, index updates"},
+    {"generate", cmd_generate, "continue a prompt with a decoder LLM (GGUF), streamed"},
+    {"chat", cmd_chat, "talk with a decoder LLM through its chat template"},
 };
 
 static void usage(FILE *f) {
