@@ -1053,6 +1053,12 @@ typedef struct le_llm_options {
     /* chat: NULL (the GGUF's tokenizer.chat_template), a name ("chatml",
      * "llama3") or a file holding a template */
     const char *chat_template;
+    /* The activations of the matrix products: NULL or "q8" (default):
+     * quantized per 32-block as ggml does (fastest; logits within ~1 of
+     * transformers' on SmolLM2-135M, as llama.cpp's); "exact": fp32
+     * activations against the stored weights (transformers' numbers on the
+     * dequantized GGUF to ~1e-4; slower prefill) */
+    const char *precision;
 } le_llm_options;
 
 LE_API void le_llm_options_init_size(le_llm_options *opt, size_t size);
@@ -1079,6 +1085,7 @@ typedef struct le_llm_info {
     const char *isa;
     int threads;
     int has_tokenizer;        /* 0: only the *_ids calls work */
+    const char *precision;    /* "q8" or "exact" */
 } le_llm_info;
 
 LE_API le_status le_llm_get_info(const le_llm *m, le_llm_info *out);

@@ -76,9 +76,12 @@ static int context_option(llm_cli *l, int ch, const char *arg) {
 
 int llm_cli_option(llm_cli *l, int ch, const char *arg) {
     if (ch == 1004) {
-        cli_error("--precision applies to embedding models; a GGUF decoder runs its weights "
-                  "as stored");
-        return -1;
+        if (strcmp(arg, "q8") && strcmp(arg, "exact")) {
+            cli_error("--precision: expected q8 or exact for a decoder, got \"%s\"", arg);
+            return -1;
+        }
+        l->lo.precision = arg;
+        return 1;
     }
     int r = cli_common_option(&l->c, ch, arg);
     if (!r) r = sampling_option(l, ch, arg);

@@ -101,6 +101,9 @@ static le_status check_options(const le_llm_options *o, le_isa *isa, le_error *e
                        o->isa, le_cpu_summary());
     if (o->threads < 0 || o->threads > 1024)
         return le_fail(err, LE_ERR_ARG, "threads must be between 0 and 1024, got %d", o->threads);
+    if (o->precision && strcmp(o->precision, "q8") && strcmp(o->precision, "exact"))
+        return le_fail(err, LE_ERR_ARG, "unknown precision \"%s\" for a decoder (q8, exact)",
+                       o->precision);
     return LE_OK;
 }
 
@@ -117,6 +120,8 @@ le_status le_llm_open(const char *model, const le_llm_options *opt_in, le_llm **
     if ((s = resolve(model, &o, &m->path, err)) || (s = le_llama_open(m->path, &m->model, err)) ||
         (s = load_tokens(m, err)) || (s = start_run(m, &o, isa, err)))
         goto fail;
+    m->exact = o.precision && !strcmp(o.precision, "exact");
+    le_llama_set_f32_act(m->model, m->exact);
     if (o.chat_template && !(m->chat_template = strdup(o.chat_template))) {
         s = le_fail(err, LE_ERR_NOMEM, "out of memory");
         goto fail;
@@ -166,6 +171,7 @@ le_status le_llm_get_info(const le_llm *m, le_llm_info *out) {
     out->isa = le_isa_name(m->run.kc.isa);
     out->threads = le_pool_threads(m->pool);
     out->has_tokenizer = m->tok != NULL;
+    out->precision = m->exact ? "exact" : "q8";
     return LE_OK;
 }
 

@@ -23,6 +23,7 @@ struct le_llm {
     char *path;
     char *chat_template; /* the option's (a name or a file), or NULL */
     int bos, eos, add_bos;
+    int exact; /* fp32 activations (le_llm_options.precision "exact") */
     int32_t eog[LE_LLM_MAX_EOG]; /* end-of-generation ids: eos, eot, eom */
     int n_eog;
     le_chat_template tpl; /* read on the first chat call */

@@ -245,6 +245,15 @@ le_status le_llama_open(const char *path, le_llama **out, le_error *err) {
     return le_llama_from_gguf(g, out, err);
 }
 
+void le_llama_set_f32_act(le_llama *m, int on) {
+    m->output.f32_act = on;
+    for (int i = 0; i < m->c.layers; i++) {
+        le_llama_layer *L = &m->layer[i];
+        le_qmat *w[7] = {&L->wq, &L->wk, &L->wv, &L->wo, &L->gate, &L->up, &L->down};
+        for (int j = 0; j < 7; j++) w[j]->f32_act = on;
+    }
+}
+
 void le_llama_close(le_llama *m) {
     if (!m) return;
     free(m->layer);

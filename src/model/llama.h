@@ -57,6 +57,11 @@ le_status le_llama_open(const char *path, le_llama **out, le_error *err);
 le_status le_llama_from_gguf(le_gguf *g, le_llama **out, le_error *err);
 void le_llama_close(le_llama *m);
 
+/* Activations of every matrix product: 0 quantized per block as ggml does
+ * (le_qmat's default), 1 kept in fp32 (le_qmat.f32_act: the products of
+ * transformers on the dequantized weights, slower in prefill). */
+void le_llama_set_f32_act(le_llama *m, int on);
+
 /* Query and key/value widths: heads·head_dim and kv_heads·head_dim. */
 int le_llama_q_dim(const le_llama_config *c);
 int le_llama_kv_dim(const le_llama_config *c);

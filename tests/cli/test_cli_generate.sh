@@ -25,6 +25,10 @@ check "stop string cuts the text" test "$(cat "$TMP/out")" = "$(head -c 200 "$TM
 printf 'Hello!\n' > "$TMP/turns"
 expect_ok "chat" "$LE" chat -m "$MODEL" --threads 2 --greedy --max-new-tokens 4 < "$TMP/turns"
 check "chat replies" test -s "$TMP/out"
+printf 'What is the capital of France?\n' > "$TMP/q"
+expect_ok "chat exact" "$LE" chat -m "$MODEL" --threads 2 --precision exact --greedy --max-new-tokens 12 < "$TMP/q"
+check "chat exact answers Paris" grep -q Paris "$TMP/out"
+expect_fail "bad precision" "expected q8 or exact" "$LE" generate -m "$MODEL" --precision bf16 hello
 
 expect_fail "no model" "no model given" "$LE" generate hello
 expect_fail "missing gguf" "no such GGUF file" "$LE" generate -m "$TMP/none.gguf" hello

@@ -33,7 +33,7 @@ static void test_greedy(le_llm *m) {
     le_llm_info info;
     CHECK(le_llm_get_info(m, &info) == LE_OK);
     CHECK(!strcmp(info.architecture, "llama") && info.vocab == 97 && info.max_tokens == 64);
-    CHECK(!info.has_tokenizer && !strcmp(info.weights, "F32"));
+    CHECK(!info.has_tokenizer && !strcmp(info.weights, "F32") && !strcmp(info.precision, "q8"));
     int32_t seq[40] = {5, 17, 3, 88, 41};
     le_llm_gen_options go;
     le_llm_gen_options_init(&go);
@@ -119,6 +119,10 @@ static void test_limits(void) {
     CHECK_EQ_INT(n, 7); /* the last token sampled needs no room in the cache */
     le_llm_close(m);
     CHECK(le_llm_open("minilm", NULL, &m, &err) == LE_ERR_ARG && strstr(err.message, "embedding"));
+    le_llm_options o;
+    le_llm_options_init(&o);
+    o.precision = "bf16";
+    CHECK(le_llm_open(g_path, &o, &m, &err) == LE_ERR_ARG && strstr(err.message, "exact"));
     CHECK(le_llm_open("no-such-model", NULL, &m, &err) == LE_ERR_ARG);
 }
 
