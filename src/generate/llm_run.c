@@ -167,9 +167,10 @@ static le_status attn_block(le_llm_run *r, int li, int b, int p0, le_error *err)
     const int half = c->head_dim / 2, se = r->plan.se_window > 0;
     float *kb = r->k[li] + (size_t)p0 * kvd, *vb = r->v[li] + (size_t)p0 * kvd;
     le_rmsnorm(kc, r->x, h, b, h, L->attn_norm, c->eps, r->xn, h);
-    le_qmatmul(kc, &L->wq, r->xn, h, b, r->q, qd, 0);
-    le_qmatmul(kc, &L->wk, r->xn, h, b, kb, kvd, 0);
-    le_qmatmul(kc, &L->wv, r->xn, h, b, vb, kvd, 0);
+    const le_qmat *w3[3] = {&L->wq, &L->wk, &L->wv};
+    float *const y3[3] = {r->q, kb, vb};
+    const size_t ld3[3] = {(size_t)qd, (size_t)kvd, (size_t)kvd};
+    le_qmatmul_many(kc, w3, 3, r->xn, h, b, y3, ld3, 0); /* one activation rounding, one pool run */
     add_bias(r->q, qd, b, qd, L->bq);
     add_bias(kb, kvd, b, kvd, L->bk);
     add_bias(vb, kvd, b, kvd, L->bv);
@@ -212,8 +213,10 @@ static void ffn_block(le_llm_run *r, int li, int b) {
     const le_kctx *kc = &r->kc;
     const int h = c->hidden, f = c->ffn;
     le_rmsnorm(kc, r->x, h, b, h, L->ffn_norm, c->eps, r->xn, h);
-    le_qmatmul(kc, &L->gate, r->xn, h, b, r->gate, f, 0);
-    le_qmatmul(kc, &L->up, r->xn, h, b, r->up, f, 0);
+    const le_qmat *w2[2] = {&L->gate, &L->up};
+    float *const y2[2] = {r->gate, r->up};
+    const size_t ld2[2] = {(size_t)f, (size_t)f};
+    le_qmatmul_many(kc, w2, 2, r->xn, h, b, y2, ld2, 0);
     le_gated_act(kc, r->gate, f, r->up, f, b, f, LE_ACT_SILU, r->gate, f);
     le_qmatmul(kc, &L->down, r->gate, f, b, r->x, h, 1);
 }
