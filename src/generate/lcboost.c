@@ -91,14 +91,13 @@ static le_status fit_notes(walk *w, le_error *err) {
 
 /* The prompt of the step on chunk w->cur into p. */
 static le_status step_prompt(walk *w, le_sbuf *p, le_error *err) {
-    const le_rag_chunk *c = &w->chunks[w->cur];
     le_sbuf q = {0}, chunk = {0};
     char pos[32], total[32];
     snprintf(pos, sizeof pos, "%zu", w->cur + 1);
     snprintf(total, sizeof total, "%zu", w->n);
     le_sbuf_puts(&q, w->question);
     if (w->understood) le_sbuf_printf(&q, "\n(What to look for: %s)", w->task.p);
-    le_sbuf_add(&chunk, w->doc->text[c->seg] + c->start, c->end - c->start);
+    le_rag_chunk_text(w->doc, &w->chunks[w->cur], &chunk);
     le_rag_var v[] = {{"question", q.p},
                       {"notes", w->notes.n ? w->notes.p : "(none yet)"},
                       {"chunk", chunk.p ? chunk.p : ""},
@@ -113,6 +112,16 @@ static le_status step_prompt(walk *w, le_sbuf *p, le_error *err) {
     return s;
 }
 
+/* 1 when chunk ch overlaps passage p. */
+static int chunk_holds(const walk *w, const le_rag_chunk *ch, const le_rag_passage *p) {
+    for (size_t s = ch->seg; s <= ch->seg_end; s++) {
+        size_t doc = w->doc->doc ? w->doc->doc[s] : s;
+        size_t a = s == ch->seg ? ch->start : 0, b = s == ch->seg_end ? ch->end : w->doc->len[s];
+        if (doc == p->doc && p->byte_start < b && p->byte_end > a) return 1;
+    }
+    return 0;
+}
+
 /* The chunk not read yet that holds the query's best hit, or w->n. */
 static le_status retrieve_chunk(walk *w, const char *query, size_t *to, le_error *err) {
     le_rag_passage hits[8];
@@ -123,13 +132,8 @@ static le_status retrieve_chunk(walk *w, const char *query, size_t *to, le_error
     le_rag_stage_time(&w->res->stats, "retrieve", t0);
     if (s) return le_error_wrap(err, s, "retrieve \"%.80s\"", query);
     for (int h = 0; h < got && *to == w->n; h++)
-        for (size_t c = 0; c < w->n && *to == w->n; c++) {
-            const le_rag_chunk *ch = &w->chunks[c];
-            size_t doc = w->doc->doc ? w->doc->doc[ch->seg] : ch->seg;
-            if (!w->read[c] && doc == hits[h].doc && hits[h].byte_start < ch->end &&
-                hits[h].byte_end > ch->start)
-                *to = c;
-        }
+        for (size_t c = 0; c < w->n && *to == w->n; c++)
+            if (!w->read[c] && chunk_holds(w, &w->chunks[c], &hits[h])) *to = c;
     return LE_OK;
 }
 

@@ -62,7 +62,7 @@ static le_status gist_chunks(const le_rag_gen *m, const le_rag_doc *doc, const l
     if (!s) s = le_rag_chunks(m, doc, chunk, &ch, &res->chunks, err);
     for (size_t i = 0; !s && i < res->chunks; i++) {
         le_sbuf piece = {0};
-        le_sbuf_add(&piece, doc->text[ch[i].seg] + ch[i].start, ch[i].end - ch[i].start);
+        le_rag_chunk_text(doc, &ch[i], &piece);
         v.value = piece.p ? piece.p : "";
         p.n = 0;
         s = le_rag_prompt_render(o->prompts, LE_RP_GIST, &v, 1, &p, err);

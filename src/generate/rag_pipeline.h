@@ -99,17 +99,22 @@ le_status le_rag_begin(const le_rag_gen *gen, const le_rag_options *opt, le_rag_
 le_status le_rag_answer(const le_rag_gen *gen, const char *question, const char *hint,
                         const le_rag_options *o, le_rag_result *res, le_error *err);
 
-/* A piece of the document: segment seg, bytes [start, end). */
+/* A piece of the document: from byte start of segment seg to byte end of
+ * segment seg_end (the segments between whole); within one segment when
+ * seg == seg_end. */
 typedef struct le_rag_chunk {
-    size_t seg, start, end;
+    size_t seg, start, seg_end, end;
 } le_rag_chunk;
 
 /* Cuts the document into chunks of at most max_tokens tokens by gen's
- * tokenizer, between lines where it can, else between words (a single word
- * longer than that is a chunk of its own). *out malloc'd. */
+ * tokenizer, consecutive segments together while they fit, between lines
+ * where it can, else between words (a single word longer than that is a
+ * chunk of its own). *out malloc'd. */
 le_status le_rag_chunks(const le_rag_gen *gen, const le_rag_doc *doc, size_t max_tokens,
                         le_rag_chunk **out, size_t *n_out, le_error *err);
 /* The document's text: its segments joined by blank lines, into out. */
 void le_rag_doc_text(const le_rag_doc *doc, le_sbuf *out);
+/* Chunk c's text (its segments' pieces joined by blank lines) into out. */
+void le_rag_chunk_text(const le_rag_doc *doc, const le_rag_chunk *c, le_sbuf *out);
 
 #endif
