@@ -11,8 +11,15 @@
 static le_status get_template(le_llm *m, le_error *err) {
     if (m->has_tpl) return LE_OK;
     le_status s = le_chat_template_from_gguf(m->model->gguf, m->chat_template, &m->tpl, err);
-    if (!s) m->has_tpl = 1;
-    return s;
+    if (s) return s;
+    m->has_tpl = 1;
+    /* the template's end of turn also ends a reply (Qwen2: <|im_end|> beside EOS) */
+    const char *eot = le_chat_template_end_of_turn(&m->tpl);
+    const int32_t id = eot ? le_tokenizer_find(m->tok, eot) : -1;
+    int known = id < 0;
+    for (int i = 0; i < m->n_eog; i++) known |= m->eog[i] == id;
+    if (!known && m->n_eog < LE_LLM_MAX_EOG) m->eog[m->n_eog++] = id;
+    return LE_OK;
 }
 
 le_status le_llm_chat(le_llm *m, const le_llm_message *messages, size_t n,
