@@ -882,10 +882,9 @@ LE_API le_status le_index_search_text(le_index *ix, le_model *m, const char *que
  * with id_prefix (all: NULL), in index order, joined by blank lines; the
  * index must store its texts.
  *
- * The language model is the caller's (the generate and count_tokens
- * callbacks) until the decoder (le_llm) is wired in: then `model` names a
- * GGUF file or alias. Without either, le_ask fails with
- * LE_ERR_UNSUPPORTED.
+ * The language model is the decoder named by `model` (a GGUF file or an
+ * alias, le_llm_open; prompts go through its chat template, answers are
+ * greedy), or the caller's own (the generate and count_tokens callbacks).
  * ------------------------------------------------------------------------- */
 
 typedef enum le_ask_mode {
@@ -913,7 +912,7 @@ typedef void (*le_ask_trace_fn)(void *user, const char *line);
 typedef struct le_ask_options {
     size_t struct_size;       /* set by le_ask_options_init (see the top of this header) */
     le_ask_mode mode;         /* default LE_ASK_RAG */
-    const char *model;        /* the decoder model (GGUF path or alias); not wired in yet */
+    const char *model;        /* the decoder (GGUF path or alias, as le_llm_open) */
     const char *generator;    /* memorag: the model that answers (NULL: model) */
     le_ask_generate_fn generate; /* the caller's model (with count_tokens and window) */
     le_ask_count_fn count_tokens;
@@ -930,6 +929,7 @@ typedef struct le_ask_options {
     int truncate;             /* full: cut the document to fit (the result says so) */
     int max_steps;            /* lcboost: 0 (default): 2 x chunks + 4 */
     le_ask_trace_fn trace;    /* lcboost: one call per step (NULL: none) */
+    int threads;              /* the decoder's worker threads; 0 (default): all CPUs */
 } le_ask_options;
 
 LE_API void le_ask_options_init_size(le_ask_options *o, size_t size);

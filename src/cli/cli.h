@@ -142,6 +142,7 @@ int cmd_fetch_model(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_index(int argc, char **argv);
 int cmd_search(int argc, char **argv);
+int cmd_ask(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
 int cmd_chat(int argc, char **argv);

@@ -17,6 +17,7 @@ static const struct {
     {"bench", cmd_bench, "the LongEmbed benchmark (passkey, needle, task directories)"},
     {"index", cmd_index, "build a retrieval index: add, delete, compact, info, verify"},
     {"search", cmd_search, "ranked documents of an index for text queries"},
+    {"ask", cmd_ask, "answer questions about long documents (RAG, MemoRAG, LC-Boost)"},
     {"serve", cmd_serve, "HTTP server: OpenAI/TEI embeddings, search, index updates"},
     {"generate", cmd_generate, "continue a prompt with a decoder LLM (GGUF), streamed"},
     {"chat", cmd_chat, "talk with a decoder LLM through its chat template"},

@@ -1,9 +1,10 @@
 /* The public entry of the QA pipelines, le_ask (longembed.h "ask"): the
  * options checked, the document and the retriever made from the index,
  * the caller's model adapted to le_rag_gen, the pipeline of the mode run,
- * and its result kept behind an opaque handle. The decoder (le_llm) plugs
- * in at make_generator when it lands. */
+ * and its result kept behind an opaque handle. The model is the caller's
+ * (callbacks) or the decoder (le_llm) named by the options. */
 #include "base/options.h"
+#include "generate/rag_llm.h"
 #include "generate/rag_pipeline.h"
 
 #include <stdlib.h>
@@ -53,21 +54,45 @@ static le_status cb_count(void *ctx, const char *text, size_t len, size_t *n, le
     return o->count_tokens(o->user, text, len, n, err);
 }
 
-/* The model of the run: the caller's callbacks (the decoder is not wired
- * in yet: a model name alone is LE_ERR_UNSUPPORTED). */
-static le_status make_generator(const le_ask_options *o, le_rag_gen *g, le_error *err) {
-    memset(g, 0, sizeof *g);
+/* The decoders of the run (opened by le_ask, closed when it ends). */
+typedef struct ask_models {
+    le_llm *memory, *generator;
+    le_rag_gen gen, gen2; /* gen2: MemoRAG's answering model (window 0: gen's) */
+} ask_models;
+
+/* One decoder by name, as the generator g. */
+static le_status open_llm(const char *name, int threads, le_llm **m, le_rag_gen *g,
+                          le_error *err) {
+    le_llm_options lo;
+    le_llm_options_init(&lo);
+    lo.threads = threads;
+    le_status s = le_llm_open(name, &lo, m, err);
+    if (!s) s = le_rag_llm_gen(*m, g, err);
+    return s ? le_error_wrap(err, s, "le_ask: model \"%s\"", name) : LE_OK;
+}
+
+/* The models of the run: the caller's callbacks, or the decoders named by
+ * model (and generator). */
+static le_status make_generator(const le_ask_options *o, ask_models *am, le_error *err) {
+    memset(am, 0, sizeof *am);
     if (o->generate || o->count_tokens) {
         if (!o->generate || !o->count_tokens || !o->window)
             return le_fail(err, LE_ERR_ARG, "le_ask: a caller's model needs generate, "
                            "count_tokens and window");
-        *g = (le_rag_gen){(void *)o, cb_generate, cb_count, NULL, o->window};
+        am->gen = (le_rag_gen){(void *)o, cb_generate, cb_count, NULL, o->window};
         return LE_OK;
     }
-    if (o->model)
-        return le_fail(err, LE_ERR_UNSUPPORTED, "le_ask: model \"%s\": the decoder (le_llm) is "
-                       "not part of this build yet; give generate and count_tokens", o->model);
-    return le_fail(err, LE_ERR_ARG, "le_ask: no model (model, or generate and count_tokens)");
+    if (!o->model)
+        return le_fail(err, LE_ERR_ARG, "le_ask: no model (model, or generate and count_tokens)");
+    le_status s = open_llm(o->model, o->threads, &am->memory, &am->gen, err);
+    if (!s && o->generator && strcmp(o->generator, o->model))
+        s = open_llm(o->generator, o->threads, &am->generator, &am->gen2, err);
+    return s;
+}
+
+static void close_models(ask_models *am) {
+    le_llm_close(am->memory);
+    le_llm_close(am->generator);
 }
 
 /* The documents of the run: those of ix whose id starts with prefix. */
@@ -108,16 +133,17 @@ static le_status index_doc(le_index *ix, const char *prefix, ask_doc *d, le_erro
 
 /* The pipeline of o->mode over gen, the document and (but for full) the
  * retriever of src. */
-static le_status run_mode(const le_ask_options *o, const le_rag_gen *gen, le_rag_index_source *src,
+static le_status run_mode(const le_ask_options *o, const ask_models *am, le_rag_index_source *src,
                           const ask_doc *d, const char *question, const le_rag_options *ro,
                           le_rag_result *res, le_error *err) {
     le_rag_doc doc = {d->n, d->text, d->len, d->num, d->id};
+    const le_rag_gen *gen = &am->gen, *answerer = am->gen2.window ? &am->gen2 : NULL;
     le_rag_retriever r;
     le_status s = o->mode == LE_ASK_FULL ? LE_OK : le_rag_index_retriever(src, &r, err);
     if (s) return s;
     switch (o->mode) {
     case LE_ASK_RAG: return le_rag_run_rag(gen, &r, question, ro, res, err);
-    case LE_ASK_MEMORAG: return le_rag_run_memorag(gen, NULL, &r, &doc, question, ro, res, err);
+    case LE_ASK_MEMORAG: return le_rag_run_memorag(gen, answerer, &r, &doc, question, ro, res, err);
     case LE_ASK_LCBOOST: return le_rag_run_lcboost(gen, &r, &doc, question, ro, res, err);
     case LE_ASK_FULL: return le_rag_run_full(gen, &doc, question, ro, res, err);
     }
@@ -162,18 +188,20 @@ le_status le_ask(le_index *ix, le_model *m, const char *question, const le_ask_o
     if (s) return s;
     if (!ix || !question || !*question) return le_fail(err, LE_ERR_ARG, "le_ask: no index or question");
     if ((unsigned)o.mode > LE_ASK_FULL) return le_fail(err, LE_ERR_ARG, "le_ask: unknown mode %d", (int)o.mode);
-    le_rag_gen gen;
+    ask_models am;
     le_rag_prompts prompts = {0};
     ask_doc d = {0};
     le_rag_index_source src;
-    s = make_generator(&o, &gen, err);
-    if (!s && o.prompts) s = le_rag_prompts_load(&prompts, o.prompts, err);
+    memset(&am, 0, sizeof am);
+    if (o.prompts) s = le_rag_prompts_load(&prompts, o.prompts, err); /* the cheap checks first */
     if (!s) s = index_doc(ix, o.id_prefix, &d, err);
+    if (!s) s = make_generator(&o, &am, err);
     le_ask_result *r = s ? NULL : calloc(1, sizeof *r);
     if (!s && !r) s = le_fail(err, LE_ERR_NOMEM, "out of memory");
     make_source(ix, m, &o, &src);
     le_rag_options ro = rag_options(&o, &prompts);
-    if (!s) s = run_mode(&o, &gen, &src, &d, question, &ro, &r->res, err);
+    if (!s) s = run_mode(&o, &am, &src, &d, question, &ro, &r->res, err);
+    close_models(&am);
     ask_doc_free(&d);
     le_rag_prompts_free(&prompts);
     if (s && r) le_rag_result_free(&r->res), free(r), r = NULL;

@@ -1,7 +1,7 @@
 /* le_ask through the public API alone, with a caller's model (callbacks)
  * over a BM25 index: each mode answers, passages are spans of the index's
  * documents with their citations, stages are named, a prompt file
- * overrides a prompt; a model name without the decoder, a missing model,
+ * overrides a prompt; a model file that is not there, a missing model,
  * a bad prompt file, an unknown mode, an empty index, an unknown id prefix
  * are clear errors. */
 #define _GNU_SOURCE
@@ -114,8 +114,8 @@ static void expect_error(le_index *ix, const le_ask_options *o, le_status want, 
 
 static void test_errors(le_index *ix, le_index *empty, const char *dir) {
     le_ask_options o = options(LE_ASK_RAG);
-    o.generate = NULL, o.count_tokens = NULL, o.model = "smollm2";
-    expect_error(ix, &o, LE_ERR_UNSUPPORTED, "the decoder (le_llm) is not part of this build yet");
+    o.generate = NULL, o.count_tokens = NULL, o.model = "/nonexistent/model.gguf";
+    expect_error(ix, &o, LE_ERR_IO, "le_ask: model \"/nonexistent/model.gguf\"");
     o.model = NULL;
     expect_error(ix, &o, LE_ERR_ARG, "no model");
     o = options(LE_ASK_RAG);

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# longembed ask: bad usage exits 2 (no index, an unknown mode or search, a bad
+# number), bad input exits 1 with a clear message (a missing index, an empty
+# index, an id prefix no document has, a decoder file that is not there, a
+# prompt file with an unknown placeholder). The decoder itself is not run
+# here (its speed is the decoder's tests' business; docs/ask.md shows a run).
+. "$(dirname "$0")/lib.sh"
+
+printf '{"id": "m1#0", "text": "The remote gets five buttons."}\n' > "$TMP/docs.jsonl"
+expect_ok "index" bash -c "'$LE' index add --index '$TMP/a.lei' --bm25-only --input jsonl < '$TMP/docs.jsonl'"
+expect_ok "empty index" bash -c "'$LE' index add --index '$TMP/empty.lei' --bm25-only --input jsonl < /dev/null"
+printf '{"answer": "{passages} {question} {nope}"}' > "$TMP/prompts.json"
+
+expect_fail "no index" "no index given" "$LE" ask "a question"
+check "no index: usage exit" test "$("$LE" ask q >/dev/null 2>&1; echo $?)" = 2
+expect_fail "bad mode" "unknown ask mode \"memo\"" "$LE" ask --index "$TMP/a.lei" --mode memo q
+check "bad mode: usage exit" test "$("$LE" ask --index "$TMP/a.lei" --mode memo q >/dev/null 2>&1; echo $?)" = 2
+expect_fail "bad search" "unknown search mode" "$LE" ask --index "$TMP/a.lei" --search deep q
+expect_fail "bad k" "-k" "$LE" ask --index "$TMP/a.lei" -k 0 q
+expect_fail "missing index" "$TMP/none.lei" "$LE" ask --index "$TMP/none.lei" q
+LLM=(--llm "$TMP/none.gguf")
+expect_fail "missing decoder" "model \"$TMP/none.gguf\"" "$LE" ask --index "$TMP/a.lei" "${LLM[@]}" q
+check "missing decoder: runtime exit" test "$("$LE" ask --index "$TMP/a.lei" "${LLM[@]}" q >/dev/null 2>&1; echo $?)" = 1
+expect_fail "empty index" "the index holds no documents" \
+    "$LE" ask --index "$TMP/empty.lei" --llm "$TMP/none.gguf" q
+expect_fail "unknown prefix" "no document of the index has an id starting with \"m9#\"" \
+    "$LE" ask --index "$TMP/a.lei" "${LLM[@]}" --id-prefix m9# q
+expect_fail "bad prompt file" "unknown placeholder \{nope\}" \
+    "$LE" ask --index "$TMP/a.lei" "${LLM[@]}" --prompts "$TMP/prompts.json" q
+finish
