@@ -930,6 +930,7 @@ typedef struct le_ask_options {
     int max_steps;            /* lcboost: 0 (default): 2 x chunks + 4 */
     le_ask_trace_fn trace;    /* lcboost: one call per step (NULL: none) */
     int threads;              /* the decoder's worker threads; 0 (default): all CPUs */
+    const char *precision;    /* the decoder's, as le_llm_options ("q8", "exact"); NULL: its default */
 } le_ask_options;
 
 LE_API void le_ask_options_init_size(le_ask_options *o, size_t size);

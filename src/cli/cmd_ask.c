@@ -28,6 +28,8 @@ static const char *USAGE =
     "      --draft           memorag: also retrieve with the memory's draft answer\n"
     "      --truncate        full: cut the document to fit the window (said on stderr)\n"
     "      --max-steps N     lcboost: the step limit (default 2 x chunks + 4)\n"
+    "      --llm-precision P the decoder's activations: q8 (default, fastest) or exact\n"
+    "                        (fp32: better answers from small models, slower prefill)\n"
     "      --threads N       worker threads (default: all cores)\n"
     "  -q, --quiet           no stage report on stderr\n"
     "  -v, --verbose         also LC-Boost's steps and MemoRAG's retrieval queries\n";
@@ -72,6 +74,7 @@ static int ask_option(ask_cli *a, int ch, const char *arg) {
     case 5008: o->draft = 1; break;
     case 5009: o->truncate = 1; break;
     case 5010: bad = cli_parse_int("--max-steps", arg, 1, 1 << 20, &o->max_steps); break;
+    case 5011: o->precision = arg; break;
     default: return 0;
     }
     return bad ? -1 : 1;
@@ -86,6 +89,7 @@ static int parse_ask(ask_cli *a, int argc, char **argv) {
         {"id-prefix", required_argument, 0, 5005}, {"max-new-tokens", required_argument, 0, 5006},
         {"prompts", required_argument, 0, 5007}, {"draft", no_argument, 0, 5008},
         {"truncate", no_argument, 0, 5009},   {"max-steps", required_argument, 0, 5010},
+        {"llm-precision", required_argument, 0, 5011},
         {0, 0, 0, 0}};
     int ch;
     optind = 1;

@@ -61,11 +61,12 @@ typedef struct ask_models {
 } ask_models;
 
 /* One decoder by name, as the generator g. */
-static le_status open_llm(const char *name, int threads, le_llm **m, le_rag_gen *g,
+static le_status open_llm(const char *name, const le_ask_options *o, le_llm **m, le_rag_gen *g,
                           le_error *err) {
     le_llm_options lo;
     le_llm_options_init(&lo);
-    lo.threads = threads;
+    lo.threads = o->threads;
+    if (o->precision) lo.precision = o->precision;
     le_status s = le_llm_open(name, &lo, m, err);
     if (!s) s = le_rag_llm_gen(*m, g, err);
     return s ? le_error_wrap(err, s, "le_ask: model \"%s\"", name) : LE_OK;
@@ -84,9 +85,9 @@ static le_status make_generator(const le_ask_options *o, ask_models *am, le_erro
     }
     if (!o->model)
         return le_fail(err, LE_ERR_ARG, "le_ask: no model (model, or generate and count_tokens)");
-    le_status s = open_llm(o->model, o->threads, &am->memory, &am->gen, err);
+    le_status s = open_llm(o->model, o, &am->memory, &am->gen, err);
     if (!s && o->generator && strcmp(o->generator, o->model))
-        s = open_llm(o->generator, o->threads, &am->generator, &am->gen2, err);
+        s = open_llm(o->generator, o, &am->generator, &am->gen2, err);
     return s;
 }
 
