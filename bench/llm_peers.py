@@ -3,11 +3,13 @@
 
     python3 bench/llm_peers.py [--build build] [--model smollm2|PATH.gguf] [--threads 2]
                                [--prompt 512] [--gen 128] [--repeat 3]
+                               [--precisions q8,exact]
 
 Prints one Markdown table (tokens/s, higher is better; the median of --repeat runs):
 prompt processing of --prompt tokens in one batch (pp) and generation of --gen tokens one
-at a time after it (tg), longembed (build/bench/bench_llm) beside llama.cpp's own
-llama-bench. The CPU model and its vector features are printed with it.
+at a time after it (tg), longembed (build/bench/bench_llm, each --precisions entry:
+q8 rounds activations per block as ggml does, exact keeps them fp32) beside llama.cpp's
+own llama-bench. The CPU model and its vector features are printed with it.
 
 llama.cpp comes from PyPI: the source distribution of llama-cpp-python (which vendors
 llama.cpp) is downloaded once with pip and llama-bench is built from it with CMake
@@ -79,13 +81,14 @@ def run_llama_cpp(binary, gguf, a):
     return pp, tg, rows[0].get("build_commit", "?")
 
 
-def run_longembed(build, gguf, a):
+def run_longembed(build, gguf, a, precision):
     """(pp, tg) tokens/s of bench_llm: the median of --repeat fresh processes."""
     pps, tgs = [], []
     for _ in range(a.repeat):
         cmd = nice() + [os.path.join(build, "bench", "bench_llm"), "--model", gguf,
                         "--threads", str(a.threads), "--prompt", str(a.prompt),
-                        "--gen", str(a.gen), "--json"]
+                        "--gen", str(a.gen), "--precision", precision, "--repeat", "1",
+                        "--json"]
         r = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
         pps.append(r["pp_tokens_per_s"])
         tgs.append(r["tg_tokens_per_s"])
@@ -100,18 +103,20 @@ def main():
     ap.add_argument("--prompt", type=int, default=512)
     ap.add_argument("--gen", type=int, default=128)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--precisions", default="q8,exact")
     a = ap.parse_args()
     gguf = resolve_model(a.build, a.model)
     binary = llama_bench_binary()
-    le_pp, le_tg = run_longembed(a.build, gguf, a)
+    ours = [(p, *run_longembed(a.build, gguf, a, p)) for p in a.precisions.split(",")]
     cpp_pp, cpp_tg, commit = run_llama_cpp(binary, gguf, a)
     print(f"CPU: {cpu_line()}; {a.threads} threads; model {os.path.basename(gguf)}; "
           f"llama.cpp {commit} ({LLAMA_CPP_PYTHON} sdist, GGML_NATIVE)\n")
     print(f"| engine | pp{a.prompt} tokens/s | tg{a.gen} tokens/s |")
     print("|---|---:|---:|")
-    print(f"| longembed | {le_pp:,.1f} | {le_tg:,.1f} |")
     print(f"| llama.cpp | {cpp_pp:,.1f} | {cpp_tg:,.1f} |")
-    print(f"| ratio | {le_pp / cpp_pp:.2f}x | {le_tg / cpp_tg:.2f}x |")
+    for p, pp, tg in ours:
+        print(f"| longembed --precision {p} | {pp:,.1f} ({pp / cpp_pp:.2f}x) "
+              f"| {tg:,.1f} ({tg / cpp_tg:.2f}x) |")
 
 
 if __name__ == "__main__":
