@@ -55,7 +55,8 @@ static void pack_qt(const le_attn_kernels *k, const float *q, size_t stride, int
         k->pack_q(q + (size_t)i0 * stride, stride, nq, d, qt);
         return;
     }
-    memset(qt, 0, sizeof(float) * (size_t)d * LE_ATTN_BQ);
+    const int lanes = le_attn_live_lanes(nq);
+    for (int dd = 0; dd < d; dd++) memset(qt + (size_t)dd * LE_ATTN_BQ, 0, sizeof(float) * lanes);
     for (int i = 0; i < nq; i++) {
         const float *row = q + (size_t)(i0 + i) * stride;
         for (int dd = 0; dd < d; dd++) qt[(size_t)dd * LE_ATTN_BQ + i] = row[dd];
@@ -198,10 +199,10 @@ static void tile_pack_queries(const attn_tile_state *s) {
     }
 }
 
-/* Zero output, running max −inf, running sum 0. */
+/* Zero output, running max −inf, running sum 0 (the live lanes only). */
 static void tile_reset_softmax(const attn_tile_state *s) {
-    memset(s->o, 0, sizeof(float) * (size_t)LE_ATTN_BQ * s->d);
-    for (int i = 0; i < LE_ATTN_BQ; i++) {
+    memset(s->o, 0, sizeof(float) * (size_t)s->nq * s->d);
+    for (int i = 0; i < le_attn_live_lanes(s->nq); i++) {
         s->m[i] = -INFINITY;
         s->l[i] = 0;
     }
@@ -273,18 +274,18 @@ static void key_tile_scores(const attn_tile_state *s, const attn_key_tile *kt, l
         k_lo = k_up = a->k_g + (size_t)j0 * a->k_stride + s->koff;
     }
     if (kt->need_near && s->kp) { /* kp is NULL under in-kernel RoPE */
-        k->scores_packed(s->qt, d, s->kp + (size_t)j0 * (d / 2), nk, s->s_near);
+        k->scores_packed(s->qt, d, s->kp + (size_t)j0 * (d / 2), nk, s->nq, s->s_near);
         t->s_near = s->s_near;
     } else if (kt->need_near) {
-        k->scores(s->qt, d, k_near, ks_near, nk, s->s_near);
+        k->scores(s->qt, d, k_near, ks_near, nk, s->nq, s->s_near);
         t->s_near = s->s_near;
     }
     if (kt->need_lo) {
-        k->scores(s->qt_lo, d, k_lo, ks_far, nk, s->s_lo);
+        k->scores(s->qt_lo, d, k_lo, ks_far, nk, s->nq, s->s_lo);
         t->s_lo = s->s_lo;
     }
     if (kt->need_up) {
-        k->scores(s->qt_up, d, k_up, ks_far, nk, s->s_up);
+        k->scores(s->qt_up, d, k_up, ks_far, nk, s->nq, s->s_up);
         t->s_up = s->s_up;
     }
 }
@@ -298,6 +299,7 @@ static void key_tile_accumulate(const attn_tile_state *s, const attn_key_tile *k
     /* masks only where some distance in the tile can be negative */
     t->causal = a->causal && kt->dmin < 0;
     t->dist0 = kt->dist0;
+    t->nq = s->nq;
     s->k->softmax(t, s->m, s->l, s->alpha);
     if (s->vp)
         s->k->pv_packed(s->s_near, kt->nk, s->vp + (size_t)(kt->j0 / 2) * s->d, s->d, s->o,

@@ -23,7 +23,7 @@ static void pack_q_f32(const float *q, size_t qs, int nq, int d, float *qt) {
     const __m512i rows = _mm512_mullo_epi32(
         _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
         _mm512_set1_epi32((int)qs));
-    for (int i0 = 0; i0 < LE_ATTN_BQ; i0 += 16) {
+    for (int i0 = 0; i0 < le_attn_live_lanes(nq); i0 += 16) {
         const int n = nq - i0 < 0 ? 0 : nq - i0 < 16 ? nq - i0 : 16;
         const __mmask16 live = (__mmask16)((1u << n) - 1);
         const float *base = q + (size_t)(n ? i0 : 0) * qs;

@@ -72,7 +72,7 @@ static void pack_q(const float *q, size_t qs, int nq, int d, float *qt_) {
     const __m512i rows = _mm512_mullo_epi32(
         _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
         _mm512_set1_epi32(half));
-    for (int i0 = 0; i0 < LE_ATTN_BQ; i0 += 16) {
+    for (int i0 = 0; i0 < le_attn_live_lanes(nq); i0 += 16) {
         const int n = nq - i0 < 0 ? 0 : nq - i0 < 16 ? nq - i0 : 16;
         if (n == 0) {
             for (int t = 0; t < half; t++)
@@ -91,8 +91,8 @@ static void pack_q(const float *q, size_t qs, int nq, int d, float *qt_) {
 /* st rows for `rows` keys of kp (row stride kps words) */
 static inline __attribute__((always_inline)) void scores_rows(const int rows, const uint32_t *qt,
                                                               int d, const uint32_t *kp,
-                                                              size_t kps, float *st) {
-    for (int i0 = 0; i0 < LE_ATTN_BQ; i0 += 64) {
+                                                              size_t kps, int nq, float *st) {
+    for (int i0 = 0; i0 < nq; i0 += 64) {
         __m512 acc[LE_ATTN_MRJ][4];
 #pragma GCC unroll 8
         for (int r = 0; r < rows; r++)
@@ -119,11 +119,11 @@ static inline __attribute__((always_inline)) void scores_rows(const int rows, co
 }
 
 #define SCORES_CASE(R)                                                                             \
-    case R: scores_rows(R, qt, d, kp, kps, st); break;
+    case R: scores_rows(R, qt, d, kp, kps, nq, st); break;
 
 /* one group of up to 6 keys */
 static void scores_group(int rows, const uint32_t *qt, int d, const uint32_t *kp, size_t kps,
-                         float *st) {
+                         int nq, float *st) {
     switch (rows) {
         SCORES_CASE(1)
         SCORES_CASE(2)
@@ -136,19 +136,20 @@ static void scores_group(int rows, const uint32_t *qt, int d, const uint32_t *kp
 }
 
 /* keys given as pack_k_rows left them: [nk][d/2] words */
-static void scores_packed(const float *qt, int d, const uint32_t *kp, int nk, float *st) {
+static void scores_packed(const float *qt, int d, const uint32_t *kp, int nk, int nq, float *st) {
     for (int j = 0; j < nk; j += LE_ATTN_MRJ)
         scores_group(nk - j < LE_ATTN_MRJ ? nk - j : LE_ATTN_MRJ, (const uint32_t *)qt, d,
-                     kp + (size_t)j * (d / 2), (size_t)d / 2, st + (size_t)j * LE_ATTN_BQ);
+                     kp + (size_t)j * (d / 2), (size_t)d / 2, nq, st + (size_t)j * LE_ATTN_BQ);
 }
 
 /* fp32 keys (rotated per tile by the driver): each group converted first */
-static void scores_f32(const float *qt, int d, const float *k, size_t ks, int nk, float *st) {
+static void scores_f32(const float *qt, int d, const float *k, size_t ks, int nk, int nq,
+                       float *st) {
     uint32_t kp[LE_ATTN_MRJ * MAX_PAIRS] __attribute__((aligned(64)));
     for (int j = 0; j < nk; j += LE_ATTN_MRJ) {
         const int rows = nk - j < LE_ATTN_MRJ ? nk - j : LE_ATTN_MRJ;
         pack_k(k + (size_t)j * ks, ks, rows, d, kp, MAX_PAIRS);
-        scores_group(rows, (const uint32_t *)qt, d, kp, MAX_PAIRS, st + (size_t)j * LE_ATTN_BQ);
+        scores_group(rows, (const uint32_t *)qt, d, kp, MAX_PAIRS, nq, st + (size_t)j * LE_ATTN_BQ);
     }
 }
 

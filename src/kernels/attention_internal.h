@@ -9,6 +9,14 @@
 
 enum { LE_ATTN_BQ = 128 }; /* queries per tile, all ISAs */
 
+/* The query lanes a tile of nq queries packs and resets (zeros past nq): no
+ * kernel reads a lane at or above nq rounded up to 64, so a decoder step
+ * (one query) touches 64 lanes, not BQ. */
+static inline int le_attn_live_lanes(int nq) {
+    const int r = (nq + 63) / 64 * 64;
+    return r < LE_ATTN_BQ ? r : LE_ATTN_BQ;
+}
+
 /* What the softmax step needs to turn raw scores into final ones. */
 typedef struct le_attn_tile {
     const float *s_near; /* [nk][BQ] q·k (all keys without SelfExtend), or NULL */
@@ -22,14 +30,18 @@ typedef struct le_attn_tile {
     int causal;  /* mask keys with dist < 0 */
     int window;  /* SelfExtend neighbour window, 0: off */
     int dist0;   /* i' − j of lane 0 and key 0 of the tile */
+    int nq;      /* query lanes in use: lanes from nq rounded up to the kernel's vector on
+                  * are neither computed nor read (a decoder step has one query) */
 } le_attn_tile;
 
 typedef struct le_attn_kernels {
     int bk;   /* keys per tile */
     int bf16; /* 0: qt is fp32 [d][BQ]; 1: qt is bf16 pairs [d/2][BQ] (le_attn_pack_bf16) and
                * both products round their inputs to bf16 (fp32 accumulation) */
-    /* st[j][i] = Σ_d qt[d][i]·k[j·ks + d], j < nk, i < BQ; qt is [d][BQ] (see bf16) */
-    void (*scores)(const float *qt, int d, const float *k, size_t ks, int nk, float *st);
+    /* st[j][i] = Σ_d qt[d][i]·k[j·ks + d], j < nk, i < nq rounded up to the kernel's lane
+     * group (≤ BQ; each lane's sum the same whatever nq); qt is [d][BQ] (see bf16) */
+    void (*scores)(const float *qt, int d, const float *k, size_t ks, int nk, int nq,
+                   float *st);
     /* final scores, then the online-softmax step: m, l, alpha are [BQ] */
     void (*softmax)(const le_attn_tile *t, float *m, float *l, float *alpha);
     /* o[i][0..d) = o[i]·alpha[i] + Σ_j p[j][i]·v[j·vs + 0..d), i < nq; o is [BQ][d];
@@ -50,7 +62,8 @@ typedef struct le_attn_kernels {
      * (v[2t][c], v[2t+1][c]); p is the softmax's pairs layout */
     void (*pack_k)(const float *k, size_t ks, int nk, int d, uint32_t *kp);
     void (*pack_v)(const float *v, size_t vs, int nk, int d, uint32_t *vp);
-    void (*scores_packed)(const float *qt, int d, const uint32_t *kp, int nk, float *st);
+    void (*scores_packed)(const float *qt, int d, const uint32_t *kp, int nk, int nq,
+                          float *st);
     void (*pv_packed)(const float *p, int nk, const uint32_t *vp, int d, float *o,
                       const float *alpha, int nq);
 } le_attn_kernels;
