@@ -1054,11 +1054,11 @@ typedef struct le_llm_options {
     /* chat: NULL (the GGUF's tokenizer.chat_template), a name ("chatml",
      * "llama3") or a file holding a template */
     const char *chat_template;
-    /* The activations of the matrix products: NULL or "q8" (default):
-     * quantized per 32-block as ggml does (fastest; logits within ~1 of
-     * transformers' on SmolLM2-135M, as llama.cpp's); "exact": fp32
-     * activations against the stored weights (transformers' numbers on the
-     * dequantized GGUF to ~1e-4; slower prefill) */
+    /* The activations of the matrix products: NULL or "exact" (default):
+     * fp32 activations against the stored weights (transformers' numbers on
+     * the dequantized GGUF to ~1e-4); "q8": quantized per 32-block as ggml
+     * does (~12% faster decode on SmolLM2-135M; logits within ~1 of
+     * transformers', as llama.cpp's). docs/generate.md has the measurements. */
     const char *precision;
 } le_llm_options;
 

@@ -28,7 +28,7 @@ static const char *USAGE =
     "      --draft           memorag: also retrieve with the memory's draft answer\n"
     "      --truncate        full: cut the document to fit the window (said on stderr)\n"
     "      --max-steps N     lcboost: the step limit (default 2 x chunks + 4)\n"
-    "      --llm-precision P the decoder's activations: q8 (default, fastest) or exact\n"
+    "      --llm-precision P the decoder's activations: exact (default) or q8 (faster)\n"
     "                        (fp32: better answers from small models, slower prefill)\n"
     "      --threads N       worker threads (default: all cores)\n"
     "  -q, --quiet           no stage report on stderr\n"

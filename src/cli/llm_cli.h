@@ -33,8 +33,8 @@ typedef struct llm_cli {
     "      --threads N       worker threads (default: all cores)\n"                                \
     "      --isa ISA         kernels: auto, scalar, avx2, avx512 (default auto)\n"                 \
     "      --cache-dir DIR   model cache (default ~/.cache/longembed)\n"                           \
-    "      --precision P     q8 (default: activations rounded per block as ggml does) or\n"       \
-    "                        exact (fp32 activations: transformers' numbers, slower prefill)\n"   \
+    "      --precision P     exact (default: fp32 activations, transformers' numbers) or\n"       \
+    "                        q8 (activations rounded per block as ggml does: faster decode)\n"   \
     "      --greedy          always the most likely token (same as --temperature 0)\n"             \
     "      --temperature T   sampling temperature (default 0.8)\n"                                 \
     "      --top-k K         sample among the K most likely tokens (default 40; 0 off)\n"          \

@@ -33,7 +33,7 @@ static void test_greedy(le_llm *m) {
     le_llm_info info;
     CHECK(le_llm_get_info(m, &info) == LE_OK);
     CHECK(!strcmp(info.architecture, "llama") && info.vocab == 97 && info.max_tokens == 64);
-    CHECK(!info.has_tokenizer && !strcmp(info.weights, "F32") && !strcmp(info.precision, "q8"));
+    CHECK(!info.has_tokenizer && !strcmp(info.weights, "F32") && !strcmp(info.precision, "exact"));
     int32_t seq[40] = {5, 17, 3, 88, 41};
     le_llm_gen_options go;
     le_llm_gen_options_init(&go);
