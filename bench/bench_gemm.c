@@ -24,7 +24,7 @@
 #endif
 
 /* CPU seconds of the whole process: the threads' work, not others' */
-static double le_now_seconds(void) {
+static double cpu_seconds(void) {
     struct timespec ts;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return ts.tv_sec + ts.tv_nsec * 1e-9;
@@ -79,9 +79,9 @@ static double fma_peak(le_isa isa, int threads) {
     fn(&iters, 0, 0); /* warm up the clocks */
     double best = 0;
     for (int rep = 0; rep < 40; rep++) {
-        double t0 = le_now_seconds();
+        double t0 = cpu_seconds();
         le_pool_run(pool, threads, fn, &iters);
-        double dt = (le_now_seconds() - t0) / threads;
+        double dt = (cpu_seconds() - t0) / threads;
         double g = 2.0 * lanes * iters * threads / dt * 1e-9;
         if (g > best) best = g;
     }
@@ -112,9 +112,9 @@ static double time_gemm(le_kctx *kc, const float *a, size_t m, const le_gemm_wei
     le_gemm(kc, a, le_gemm_weight_k(w), m, w, NULL, c, le_gemm_weight_n(w));
     double best = 1e30, total = 0;
     for (int rep = 0; rep < 40 && (rep < 5 || total < 1.0); rep++) {
-        double t0 = le_now_seconds();
+        double t0 = cpu_seconds();
         le_gemm(kc, a, le_gemm_weight_k(w), m, w, NULL, c, le_gemm_weight_n(w));
-        double dt = (le_now_seconds() - t0) / threads;
+        double dt = (cpu_seconds() - t0) / threads;
         total += dt;
         if (dt < best) best = dt;
     }
@@ -128,9 +128,9 @@ static double time_openblas(int threads, const float *a, int m, const float *w, 
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0f, a, k, w, k, 0.0f, c, n);
     double best = 1e30, total = 0;
     for (int rep = 0; rep < 40 && (rep < 5 || total < 1.0); rep++) {
-        double t0 = le_now_seconds();
+        double t0 = cpu_seconds();
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0f, a, k, w, k, 0.0f, c, n);
-        double dt = (le_now_seconds() - t0) / threads;
+        double dt = (cpu_seconds() - t0) / threads;
         total += dt;
         if (dt < best) best = dt;
     }

@@ -11,6 +11,7 @@
  *                         [--gen 128] [--repeat 3] [--precision q8|exact] [--json]
  *
  * bench/llm_peers.py runs it beside llama-bench on the same GGUF and threads. */
+#include "base/clock.h"
 #include "longembed.h"
 
 #include <stdint.h>
@@ -18,17 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
 
 typedef struct args {
     const char *model, *precision;
     int threads, prompt, gen, repeat, json;
 } args;
-
-static double now(void) {
-    struct timespec ts;
-    return clock_gettime(CLOCK_MONOTONIC, &ts) ? 0 : (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static double peak_mib(void) {
     struct rusage ru;
@@ -81,9 +76,9 @@ static int time_prompt(le_llm *m, int vocab, int n, double *sec, le_error *err) 
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;
         ids[i] = (int32_t)(x % (uint64_t)vocab);
     }
-    double t0 = now();
+    double t0 = le_now_seconds();
     if (!rc) rc = le_llm_logits(m, ids, (size_t)n, 1, logits, err) != LE_OK;
-    *sec = now() - t0;
+    *sec = le_now_seconds() - t0;
     free(ids);
     free(logits);
     return rc;

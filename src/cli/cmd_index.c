@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "base/clock.h"
 #include "input.h"
 #include "progress.h"
 
@@ -314,7 +315,7 @@ static int commit(add_state *a, const char *why) {
     }
     if (why && !a->c->common.quiet && pending)
         fprintf(stderr, "\nlongembed: %s: %zu documents committed\n", why, pending);
-    a->last_commit = cli_now();
+    a->last_commit = le_now_seconds();
     return 0;
 }
 
@@ -428,7 +429,7 @@ static int flush_group(add_state *a, cli_text *texts, const char *const *paths, 
     for (size_t i = 0; i < n; i++) cli_text_free(&texts[i]);
     if (stop) return -1;
     int checkpoint = a->c->checkpoint;
-    if (checkpoint > 0 && cli_now() - a->last_commit >= checkpoint && commit(a, "checkpoint"))
+    if (checkpoint > 0 && le_now_seconds() - a->last_commit >= checkpoint && commit(a, "checkpoint"))
         return -1;
     return 0;
 }
@@ -504,7 +505,7 @@ static int add_and_commit(index_cli *c, le_index_writer *w, le_model *m, int arg
     cli_progress_start(&prog, "index add", (size_t)n_files, c->common.quiet);
     c->eo.progress = on_tokens;
     c->eo.progress_user = &prog;
-    *a = (add_state){c, w, m, &prog, 0, 0, 0, cli_now()};
+    *a = (add_state){c, w, m, &prog, 0, 0, 0, le_now_seconds()};
     cli_input in;
     cli_input_init(&in, argv + optind, n_files, c->format);
     int bad = add_inputs(a, &in);
@@ -562,9 +563,9 @@ static int cmd_add(index_cli *c, int argc, char **argv) {
         cli_error("%s", err.message);
         goto done;
     }
-    t0 = cli_now();
+    t0 = le_now_seconds();
     if (add_and_commit(c, w, m, argc, argv, &a)) goto done;
-    print_added(c, &a, cli_now() - t0);
+    print_added(c, &a, le_now_seconds() - t0);
     rc = a.failed ? CLI_FAIL : CLI_OK;
 done:
     le_index_writer_close(w);
@@ -622,7 +623,7 @@ static int cmd_compact(index_cli *c) {
         cli_error("%s", err.message);
         return CLI_FAIL;
     }
-    double t0 = cli_now();
+    double t0 = le_now_seconds();
     int rc = CLI_OK;
     if (le_index_writer_compact(w, &err) != LE_OK) {
         cli_error("%s", err.message);
@@ -632,7 +633,7 @@ static int cmd_compact(index_cli *c) {
     struct stat after;
     if (rc == CLI_OK && stat(c->index, &after) == 0)
         printf("compacted %s: %lld -> %lld bytes in %.1f s\n", c->index, (long long)before.st_size,
-               (long long)after.st_size, cli_now() - t0);
+               (long long)after.st_size, le_now_seconds() - t0);
     return rc;
 }
 

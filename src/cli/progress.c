@@ -1,14 +1,8 @@
 #include "progress.h"
+#include "base/clock.h"
 
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-
-double cli_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static void fmt_time(char *buf, size_t n, double s) {
     if (s < 0 || s > 1e7) {
@@ -21,7 +15,7 @@ static void fmt_time(char *buf, size_t n, double s) {
 }
 
 static void draw_work(cli_progress *p, int final) {
-    double now = cli_now(), el = now - p->t0;
+    double now = le_now_seconds(), el = now - p->t0;
     double frac = p->work_total > 0 ? p->work_done / p->work_total : 0;
     if (frac > 1) frac = 1;
     char t[32];
@@ -45,7 +39,7 @@ static void draw(cli_progress *p, int final) {
         draw_work(p, final);
         return;
     }
-    double now = cli_now(), el = now - p->t0;
+    double now = le_now_seconds(), el = now - p->t0;
     double done = (double)p->items + (final ? 0 : p->item_frac);
     double tokens = (double)(p->tokens_base + p->call_done);
     double rate = el > 0 ? done / el : 0, trate = el > 0 ? tokens / el : 0;
@@ -84,14 +78,14 @@ void cli_progress_start(cli_progress *p, const char *label, size_t total_items, 
     p->out = stderr;
     snprintf(p->label, sizeof p->label, "%s", label);
     p->total_items = total_items;
-    p->t0 = p->last_draw = cli_now();
+    p->t0 = p->last_draw = le_now_seconds();
     p->tty = isatty(fileno(stderr));
     p->quiet = quiet;
 }
 
 static void maybe_draw(cli_progress *p) {
     if (p->quiet) return;
-    double now = cli_now();
+    double now = le_now_seconds();
     /* nothing for the first second: short runs stay silent */
     if (now - p->t0 < 1.0) return;
     if (now - p->last_draw >= (p->tty ? 0.1 : 10.0)) draw(p, 0);
@@ -127,7 +121,7 @@ void cli_progress_work(cli_progress *p, double done, double total, size_t texts,
     p->tokens_done = tokens;
     snprintf(p->note, sizeof p->note, "%s", note ? note : "");
     if (p->quiet || !p->tty) return;
-    double now = cli_now();
+    double now = le_now_seconds();
     if (now - p->t0 >= 1.0 && now - p->last_draw >= 0.1) draw(p, 0);
 }
 

@@ -23,7 +23,6 @@ typedef struct cli_progress {
     char note[96];
 } cli_progress;
 
-double cli_now(void);
 void cli_progress_start(cli_progress *p, const char *label, size_t total_items, int quiet);
 /* n more items (texts, documents, queries) finished. */
 void cli_progress_texts(cli_progress *p, size_t n);

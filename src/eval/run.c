@@ -6,6 +6,7 @@
 #include "eval/run.h"
 
 #include "base/array.h"
+#include "base/clock.h"
 #include "base/cpu.h"
 #include "base/mapfile.h"
 #include "base/outfile.h"
@@ -47,12 +48,6 @@ typedef struct run_ctx {
     le_bench_progress prog;
     le_sbuf *runs; /* per configuration, for the task in progress */
 } run_ctx;
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static le_status oom(le_error *err) { return le_fail(err, LE_ERR_NOMEM, "out of memory"); }
 
@@ -355,7 +350,7 @@ static le_status embed_texts(run_ctx *c, size_t m, const le_texts *x, const char
     j.po.mode = mode == LE_PASSAGE_LATE ? LE_PASSAGE_LATE : LE_PASSAGE_CHUNK;
     j.st = (le_bench_embed_stat){names[0], names[1], c->p->method_names[m], names[2], x->n,
                                  0, 0, 0, 0, 0};
-    double t0 = now();
+    double t0 = le_now_seconds();
     j.vecs = malloc((size_t)EMBED_GROUP * (size_t)c->dim * sizeof *j.vecs);
     j.key_prefix = passage_key(c, mode, prefix);
     le_status s = j.vecs && j.key_prefix ? LE_OK : oom(c->err);
@@ -372,7 +367,7 @@ static le_status embed_texts(run_ctx *c, size_t m, const le_texts *x, const char
     }
     free(j.vecs);
     free(j.key_prefix);
-    j.st.seconds = now() - t0;
+    j.st.seconds = le_now_seconds() - t0;
     return s ? s : add_embed_stat(c, &j.st);
 }
 
@@ -497,14 +492,14 @@ static le_status bm25_rank(split_run *s) {
 static le_status split_bm25(split_run *s) {
     run_ctx *c = s->c;
     report(c, "bm25");
-    double t0 = now();
+    double t0 = le_now_seconds();
     size_t nq = s->nq ? s->nq : 1;
     s->bm_hits = malloc(nq * s->depth * sizeof *s->bm_hits);
     s->bm_n = calloc(nq, sizeof *s->bm_n);
     if (!s->bm_hits || !s->bm_n) return oom(c->err);
     le_status st = bm25_rank(s);
     if (st) return st;
-    s->t_bm25 = now() - t0;
+    s->t_bm25 = le_now_seconds() - t0;
     c->work_done += bm25_cost(s->sp);
     report(c, "bm25");
     if (wants(c->p, LE_RETR_BM25))
@@ -595,7 +590,7 @@ static le_status dense_rank(split_run *s, size_t m) {
  * rrf) and scores them; seconds is the time of both rankings. */
 static le_status score_fused(split_run *s, int kind, const char *ext, double seconds) {
     run_ctx *c = s->c;
-    double t1 = now();
+    double t1 = le_now_seconds();
     /* hybrid: w and 1 − w; RRF: 2w and 2(1 − w), so that w = 0.5 gives
      * the plain reciprocal rank sum */
     double w = c->o->dense_weight, scale = kind == LE_RETR_HYBRID ? 1 : 2;
@@ -611,7 +606,7 @@ static le_status score_fused(split_run *s, int kind, const char *ext, double sec
     }
     if (st) return st;
     return score(c, s->t, s->sp, s->task, s->split, le_retriever_names[kind], ext, s->fu_hits,
-                 s->depth, s->fu_n, seconds + (now() - t1));
+                 s->depth, s->fu_n, seconds + (le_now_seconds() - t1));
 }
 
 /* BGE-M3's three rankings of the split with method number m (whole
@@ -655,12 +650,12 @@ static le_status split_method(split_run *s, size_t e) {
     run_ctx *c = s->c;
     const char *ext = c->p->method_names[e];
     c->prog.extend = ext;
-    double t0 = now(), t_dense = 0, t_m3 = 0;
+    double t0 = le_now_seconds(), t_dense = 0, t_m3 = 0;
     le_status st = c->p->need_dense_rank ? dense_rank(s, e) : LE_OK;
-    t_dense = now() - t0;
-    t0 = now();
+    t_dense = le_now_seconds() - t0;
+    t0 = le_now_seconds();
     if (!st && c->p->need_m3) st = m3_rank(s, e);
-    t_m3 = now() - t0;
+    t_m3 = le_now_seconds() - t0;
     for (size_t ri = 0; ri < c->p->n_retr && !st; ri++)
         if (c->p->retr[ri] != LE_RETR_BM25) st = score_kind(s, c->p->retr[ri], ext, t_dense, t_m3);
     return st;
@@ -905,7 +900,7 @@ le_status le_bench_run(le_model *m, const le_bench_options *opt_in, le_bench_res
     le_bench_options_init(&o);
     le_status taken = le_options_take(&o, sizeof o, opt_in, "le_bench_options", err);
     if (taken) return taken;
-    double t_start = now();
+    double t_start = le_now_seconds();
     le_bench_result *r = calloc(1, sizeof *r);
     if (!r) return oom(err);
     le_arena_init(&r->arena, 1 << 16);
@@ -934,7 +929,7 @@ le_status le_bench_run(le_model *m, const le_bench_options *opt_in, le_bench_res
         le_bench_result_free(r);
         return s;
     }
-    r->wall_seconds = now() - t_start;
+    r->wall_seconds = le_now_seconds() - t_start;
     *out = r;
     return LE_OK;
 }

@@ -18,6 +18,7 @@
  * the chunks run out or the step limit is reached, the final prompt asks
  * for the answer from the notes. */
 #include "generate/rag_pipeline.h"
+#include "base/clock.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,7 +128,7 @@ static le_status retrieve_chunk(walk *w, const char *query, size_t *to, le_error
     le_rag_passage hits[8];
     int got = 0;
     *to = w->n;
-    double t0 = le_rag_now();
+    double t0 = le_now_seconds();
     le_status s = w->r->retrieve(w->r->ctx, query, 8, hits, &got, err);
     le_rag_stage_time(&w->res->stats, "retrieve", t0);
     if (s) return le_error_wrap(err, s, "retrieve \"%.80s\"", query);

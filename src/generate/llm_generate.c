@@ -4,8 +4,8 @@
  * string, the length limit or the callback ends it. */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "base/clock.h"
 #include "base/options.h"
 #include "generate/llm_impl.h"
 #include "generate/llm_stream.h"
@@ -22,12 +22,6 @@ void le_llm_gen_options_init_size(le_llm_gen_options *opt, size_t size) {
     d.repeat_penalty = 1.0f;
     d.repeat_last_n = 64;
     le_options_init(opt, size, &d, sizeof d);
-}
-
-static double now_seconds(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
 /* One generation's state. */
@@ -93,9 +87,9 @@ static le_status prefill(gen *g, const int32_t *ids, size_t n, le_error *err) {
     while (c < (size_t)r->n && c < n && r->ids[c] == ids[c]) c++;
     if (c == n) c--; /* the last token runs again for its logits */
     le_llm_run_keep(r, (int)c);
-    const double t0 = now_seconds();
+    const double t0 = le_now_seconds();
     le_status s = le_llm_run_eval(r, ids + c, (int)(n - c), g->logits, 1, err);
-    g->res.prompt_seconds = now_seconds() - t0;
+    g->res.prompt_seconds = le_now_seconds() - t0;
     g->res.prompt_tokens = (int)n;
     g->res.cached_tokens = (int)c;
     memcpy(g->hist, ids, n * sizeof *ids);
@@ -127,7 +121,7 @@ static le_status stream_token(gen *g, int32_t t, le_error *err) {
 /* Samples, streams and feeds back tokens until something ends it. */
 static le_status decode(gen *g, le_error *err) {
     le_llm_run *r = &g->m->run;
-    const double t0 = now_seconds();
+    const double t0 = le_now_seconds();
     const size_t start = g->nh;
     g->res.stop = LE_LLM_STOP_LENGTH;
     le_status s = LE_OK;
@@ -149,7 +143,7 @@ static le_status decode(gen *g, le_error *err) {
     if (!s && g->res.stop != LE_LLM_STOP_STRING && g->res.stop != LE_LLM_STOP_CALLBACK)
         s = le_llm_stream_finish(&g->st, err);
     g->res.new_tokens = (int)(g->nh - start);
-    g->res.gen_seconds = now_seconds() - t0;
+    g->res.gen_seconds = le_now_seconds() - t0;
     return s;
 }
 

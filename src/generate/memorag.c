@@ -7,6 +7,7 @@
  * (the decoder) prefills it once and reuses it; without chat the prefix is
  * joined into each prompt. */
 #include "generate/rag_pipeline.h"
+#include "base/clock.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -80,7 +81,7 @@ static le_status gist_chunks(const le_rag_gen *m, const le_rag_doc *doc, const l
  * memory model's window with room for recall, else over its gists. */
 static le_status memorize(const le_rag_gen *m, const le_rag_doc *doc, const le_rag_options *o,
                           const char *question, le_rag_result *res, le_sbuf *mem, le_error *err) {
-    double t0 = le_rag_now();
+    double t0 = le_now_seconds();
     le_rag_stage *st = le_rag_stage_get(&res->stats, "memorize"); /* the first stage */
     le_sbuf text = {0};
     size_t need = 0, tokens = 0;
@@ -99,7 +100,7 @@ static le_status memorize(const le_rag_gen *m, const le_rag_doc *doc, const le_r
                         "%zu chunks still take %zu; with recall that is over the memory model's "
                         "window of %zu tokens", res->doc_tokens, res->chunks, tokens, m->window);
     }
-    if (st) st->seconds = le_rag_now() - t0; /* the whole step, gist calls included */
+    if (st) st->seconds = le_now_seconds() - t0; /* the whole step, gist calls included */
     le_sbuf_free(&text);
     return s;
 }
@@ -151,7 +152,7 @@ le_status le_rag_run_memorag(const le_rag_gen *memory, const le_rag_gen *gen,
     le_sbuf mem = {0}, hint = {0};
     s = memorize(memory, doc, &o, question, res, &mem, err);
     if (!s) s = recall_clues(memory, &o, mem.p, question, res, &hint, err);
-    double t0 = le_rag_now();
+    double t0 = le_now_seconds();
     if (!s)
         s = le_rag_retrieve_union(r, (const char *const *)res->clues.line, res->clues.n, o.k,
                                   &res->passages, &res->n_passages, err);

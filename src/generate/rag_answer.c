@@ -1,6 +1,7 @@
 /* The answer over retrieved passages (shared by rag and memorag), plain
  * RAG and full context (rag_pipeline.h). */
 #include "generate/rag_pipeline.h"
+#include "base/clock.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -100,7 +101,7 @@ le_status le_rag_run_rag(const le_rag_gen *gen, const le_rag_retriever *r, const
     le_rag_options o;
     le_status s = le_rag_begin(gen, opt, res, &o, err);
     if (s) return s;
-    double t0 = le_rag_now();
+    double t0 = le_now_seconds();
     s = le_rag_retrieve_union(r, &question, 1, o.k, &res->passages, &res->n_passages, err);
     le_rag_stage_time(&res->stats, "retrieve", t0);
     if (!s) s = le_rag_answer(gen, question, NULL, &o, res, err);

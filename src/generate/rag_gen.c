@@ -1,16 +1,9 @@
 /* The pipelines' calls into a generator, timed and counted per stage
  * (rag_gen.h). */
-#define _POSIX_C_SOURCE 200809L
 #include "generate/rag_gen.h"
+#include "base/clock.h"
 
 #include <string.h>
-#include <time.h>
-
-double le_rag_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 le_rag_stage *le_rag_stage_get(le_rag_stats *st, const char *name) {
     for (int i = 0; i < st->n_stages; i++)
@@ -26,7 +19,7 @@ void le_rag_stage_time(le_rag_stats *st, const char *name, double t0) {
     le_rag_stage *s = le_rag_stage_get(st, name);
     if (!s) return;
     s->calls++;
-    s->seconds += le_rag_now() - t0;
+    s->seconds += le_now_seconds() - t0;
 }
 
 le_status le_rag_gen_check(const le_rag_gen *gen, le_error *err) {
@@ -61,7 +54,7 @@ static le_status finish_call(const le_rag_gen *gen, le_rag_stage *s, double t0, 
     if (st) return st;
     if (s) {
         s->calls++;
-        s->seconds += le_rag_now() - t0;
+        s->seconds += le_now_seconds() - t0;
         s->tokens_generated += got;
     }
     return LE_OK;
@@ -75,7 +68,7 @@ le_status le_rag_call(const le_rag_gen *gen, le_rag_stats *st, const char *stage
     if (rc) return rc;
     if (s) s->tokens_read += read;
     sbuf_reset(out);
-    double t0 = le_rag_now();
+    double t0 = le_now_seconds();
     rc = gen->generate(gen->ctx, prompt, max_new_tokens, out, err);
     if (rc) return le_error_wrap(err, rc, "%s", stage);
     return finish_call(gen, s, t0, out, err);
@@ -109,7 +102,7 @@ le_status le_rag_call_chat(const le_rag_gen *gen, le_rag_stats *st, const char *
         if (s) s->tokens_read += read;
     }
     sbuf_reset(out);
-    double t0 = le_rag_now();
+    double t0 = le_now_seconds();
     le_status rc = gen->chat(gen->ctx, turns, n, max_new_tokens, out, &reused, err);
     if (rc) return le_error_wrap(err, rc, "%s", stage);
     st->prefix_reused += reused != 0;

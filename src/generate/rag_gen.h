@@ -71,8 +71,6 @@ typedef struct le_rag_stats {
 
 /* The stage called name in st (added when new; NULL when st is full). */
 le_rag_stage *le_rag_stage_get(le_rag_stats *st, const char *name);
-/* Seconds on a monotonic clock (for stage timings). */
-double le_rag_now(void);
 /* Adds the seconds since t0 to the stage called name (a stage without a
  * model call: "retrieve"). */
 void le_rag_stage_time(le_rag_stats *st, const char *name, double t0);

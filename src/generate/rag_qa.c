@@ -2,6 +2,7 @@
 #include "generate/rag_qa.h"
 
 #include "base/array.h"
+#include "base/clock.h"
 #include "base/json.h"
 #include "base/mapfile.h"
 
@@ -75,9 +76,9 @@ static le_status eval_one(const le_qa_item *q, le_rag_eval_fn run, void *user,
     le_error e;
     memset(row, 0, sizeof *row);
     memset(&res, 0, sizeof res);
-    double t0 = le_rag_now();
+    double t0 = le_now_seconds();
     le_status s = run(user, q, &res, &e);
-    row->seconds = le_rag_now() - t0;
+    row->seconds = le_now_seconds() - t0;
     for (int i = 0; i < res.stats.n_stages; i++) {
         row->tokens_read += res.stats.stage[i].tokens_read;
         row->tokens_generated += res.stats.stage[i].tokens_generated;

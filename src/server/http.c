@@ -1,18 +1,12 @@
 /* One request through libmicrohttpd (http.h). */
 #include "server/http.h"
+#include "base/clock.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
-
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 /* Whether url is path, or has the prefix of a path ending in "{id}" and
  * something after it (*arg: where that starts). */
@@ -126,7 +120,7 @@ static enum MHD_Result send_reply(le_srv_conn *c) {
     MHD_destroy_response(r);
     if (c->srv->cfg.verbose)
         fprintf(stderr, "longembed serve: %s %d %.1f ms\n",
-                c->route ? c->route->path : "-", c->status, (now_seconds() - c->t0) * 1e3);
+                c->route ? c->route->path : "-", c->status, (le_now_seconds() - c->t0) * 1e3);
     return ret;
 }
 
@@ -137,7 +131,7 @@ static le_srv_conn *conn_new(le_srv *s, struct MHD_Connection *mc, const char *u
     if (!c) return NULL;
     c->srv = s;
     c->mc = mc;
-    c->t0 = now_seconds();
+    c->t0 = le_now_seconds();
     c->content_type = "application/json";
     const char *arg = NULL;
     c->route_index = find_route(url, method, &c->allow, &arg);
@@ -199,7 +193,7 @@ void le_srv_on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
     int status = c->ready && why == MHD_REQUEST_TERMINATED_COMPLETED_OK ? c->status
                  : c->too_large                                          ? 413
                                                                          : 499;
-    le_srv_metrics_request(s->metrics, c->route_index, status, now_seconds() - c->t0);
+    le_srv_metrics_request(s->metrics, c->route_index, status, le_now_seconds() - c->t0);
     if (c->cleanup) c->cleanup(c);
     le_sbuf_free(&c->reply);
     free(c->body);
