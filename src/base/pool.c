@@ -1,11 +1,11 @@
 #include "base/pool.h"
+#include "base/clock.h"
 
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -25,12 +25,25 @@
 #define POOL_SPIN_US_DEFAULT 50
 #define POOL_SPIN_PAUSES 256
 
-/* One turn of a spin: a pause at first, then a yield. */
-static void spin_turn(unsigned i) {
-    if (i < POOL_SPIN_PAUSES)
+/* A spin that may last a set time; start it zeroed. */
+typedef struct spin {
+    unsigned turns;
+    double end; /* le_now_seconds() past which it gives up */
+} spin;
+
+/* One turn of s, lasting at most `seconds` in all: 0 once the time is up
+ * (read every 64 turns), else 1 after a pause (the first turns) or a yield. */
+static int spin_turn(spin *s, double seconds) {
+    if ((s->turns & 63) == 0) {
+        double t = le_now_seconds();
+        if (s->turns == 0) s->end = t + seconds;
+        if (t >= s->end) return 0;
+    }
+    if (s->turns++ < POOL_SPIN_PAUSES)
         cpu_relax();
     else
         sched_yield();
+    return 1;
 }
 
 /* A job word: the job's number in the high bits and its thread count in the
@@ -47,7 +60,7 @@ typedef struct pool_core {
     pthread_mutex_t mu;     /* for the sleeping waits below */
     pthread_cond_t start_cv, done_cv;
     int sleepers;             /* workers asleep on start_cv (guarded by mu) */
-    long spin_ns;             /* how long to spin before sleeping */
+    double spin_seconds;      /* how long to spin before sleeping */
     atomic_ullong job;        /* number << 16 | threads of the current job */
     atomic_int stopping;
     atomic_int busy;          /* workers still inside the current job */
@@ -85,26 +98,15 @@ static void run_tasks(pool_core *c, int thread) {
     tl_running = outer;
 }
 
-static long now_ns(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (long)t.tv_sec * 1000000000L + t.tv_nsec;
-}
-
 /* 1 once a job other than `seen` is published or the pool stops, 0 when
  * the spin time ran out first. */
 static int spin_for_job(pool_core *c, unsigned long long seen) {
-    long end = -1;
-    for (unsigned i = 0;; i++) {
+    spin s = {0, 0};
+    for (;;) {
         if (atomic_load_explicit(&c->job, memory_order_acquire) != seen ||
             atomic_load_explicit(&c->stopping, memory_order_acquire))
             return 1;
-        if ((i & 63) == 0) {
-            long t = now_ns();
-            if (end < 0) end = t + c->spin_ns;
-            if (t >= end) return 0;
-        }
-        spin_turn(i);
+        if (!spin_turn(&s, c->spin_seconds)) return 0;
     }
 }
 
@@ -121,15 +123,10 @@ static void wait_for_job(pool_core *c, unsigned long long seen) {
 
 /* Returns once every worker of the current job is done. */
 static void wait_for_workers(pool_core *c) {
-    long end = -1;
-    for (unsigned i = 0; atomic_load_explicit(&c->busy, memory_order_acquire) > 0; i++) {
-        if ((i & 63) == 0) {
-            long t = now_ns();
-            if (end < 0) end = t + c->spin_ns;
-            if (t >= end) break;
-        }
-        spin_turn(i);
-    }
+    spin s = {0, 0};
+    while (atomic_load_explicit(&c->busy, memory_order_acquire) > 0 &&
+           spin_turn(&s, c->spin_seconds))
+        ;
     pthread_mutex_lock(&c->mu);
     while (atomic_load_explicit(&c->busy, memory_order_acquire) > 0)
         pthread_cond_wait(&c->done_cv, &c->mu);
@@ -175,7 +172,7 @@ static pool_core *core_create(void) {
     atomic_init(&c->busy, 0);
     const char *env = getenv("LONGEMBED_POOL_SPIN_US");
     long us = env && *env ? atol(env) : POOL_SPIN_US_DEFAULT;
-    c->spin_ns = us > 0 ? us * 1000L : 0;
+    c->spin_seconds = us > 0 ? (double)us * 1e-6 : 0;
     return c;
 }
 
