@@ -931,6 +931,10 @@ typedef struct le_ask_options {
     le_ask_trace_fn trace;    /* lcboost: one call per step (NULL: none) */
     int threads;              /* the decoder's worker threads; 0 (default): all CPUs */
     const char *precision;    /* the decoder's, as le_llm_options ("q8", "exact"); NULL: its default */
+    struct le_llm *llm;       /* a decoder the caller opened, used instead of opening model
+                                 (kept open, its KV cache reused across calls); one call at a
+                                 time per handle */
+    struct le_llm *generator_llm; /* memorag: the answering decoder, instead of generator */
 } le_ask_options;
 
 LE_API void le_ask_options_init_size(le_ask_options *o, size_t size);
@@ -984,6 +988,66 @@ LE_API le_status le_ask_get_stage(const le_ask_result *r, size_t i, le_ask_stage
                                   le_error *err);
 LE_API void le_ask_get_summary(const le_ask_result *r, le_ask_summary *out);
 LE_API void le_ask_result_free(le_ask_result *r);
+
+/* Many questions with one setup: the session loads the prompt file and
+ * opens the decoders (at its first question), and keeps them, with their
+ * KV caches, until it is closed. One question at a time per session. */
+typedef struct le_ask_session le_ask_session;
+LE_API le_status le_ask_session_open(const le_ask_options *opt, le_ask_session **out,
+                                     le_error *err);
+/* As le_ask, with the session's options and models. */
+LE_API le_status le_ask_session_ask(le_ask_session *s, le_index *ix, le_model *m,
+                                    const char *question, le_ask_result **out, le_error *err);
+LE_API void le_ask_session_close(le_ask_session *s);
+
+/* Evaluation over a question-answer set (le_ask_eval): a JSONL file of
+ * {"qid", "doc_id", "question", "answer"} lines, such as
+ * ../shared/data/qmsum-train/qa.jsonl. Each question is asked about the
+ * documents whose id starts with its doc_id followed by id_suffix (the
+ * chunk documents "MEETING#0000".. of tools/qmsum_chunks.py), and its answer
+ * scored against the reference by ROUGE-1/2/L F1 (rouge-score 0.1.2 without
+ * stemming, docs/ask.md). */
+typedef struct le_ask_eval_row {
+    size_t index, total;          /* this question's number (0-based) and the run's count */
+    const char *qid, *doc_id, *question, *reference;
+    const char *answer;           /* "" when the run failed */
+    const char *error;            /* NULL, or why this question's run failed */
+    double rouge1, rouge2, rougel; /* F1 x 100 (0 when the run failed) */
+    double seconds;
+    size_t tokens_read, tokens_generated;
+    const le_ask_result *result;  /* the run (NULL when it failed), valid during the call */
+} le_ask_eval_row;
+
+typedef void (*le_ask_eval_fn)(void *user, const le_ask_eval_row *row);
+
+typedef struct le_ask_eval_options {
+    size_t struct_size;   /* set by le_ask_eval_options_init */
+    size_t first;         /* the first N questions; 0 (default): all */
+    const char *id_suffix; /* appended to doc_id to make the id prefix; NULL (default): "#" */
+    le_ask_eval_fn on_row; /* after each question (NULL: none) */
+    void *user;
+} le_ask_eval_options;
+
+LE_API void le_ask_eval_options_init_size(le_ask_eval_options *o, size_t size);
+#define le_ask_eval_options_init(o) le_ask_eval_options_init_size((o), sizeof *(o))
+
+typedef struct le_ask_eval_summary {
+    size_t questions, failed;
+    double rouge1, rouge2, rougel;  /* mean F1 x 100 over all questions (a failure scores 0) */
+    double seconds, tokens_read, tokens_generated; /* means per question */
+} le_ask_eval_summary;
+
+/* Asks the questions of qa_path as ask says (its id_prefix is replaced per
+ * question), opening the decoders once (or using ask->llm), and scores the
+ * answers. A question that fails is counted and the run goes on; a
+ * missing or malformed file, or running out of memory, stops it. */
+LE_API le_status le_ask_eval(le_index *ix, le_model *m, const char *qa_path,
+                             const le_ask_options *ask, const le_ask_eval_options *opt,
+                             le_ask_eval_summary *out, le_error *err);
+/* The summary as a Markdown table (header and one row named label) in
+ * buf (NUL-terminated, cut to cap); returns the length it needs. */
+LE_API size_t le_ask_eval_table(const char *label, const le_ask_eval_summary *s, char *buf,
+                                size_t cap);
 
 /* ============================================================= end of ask */
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "ask_cli.h"
 
 static const char *USAGE =
     "usage: longembed ask --index FILE [OPTIONS] QUESTION...\n"
@@ -31,14 +31,14 @@ static const char *USAGE =
     "      --llm-precision P the decoder's activations: exact (default) or q8 (faster)\n"
     "                        (fp32: better answers from small models, slower prefill)\n"
     "      --threads N       worker threads (default: all cores)\n"
+    "      --qa FILE         evaluate instead: each question of a JSONL file of {qid, doc_id,\n"
+    "                        question, answer} about the documents whose id starts with\n"
+    "                        doc_id + '#', scored by ROUGE-1/2/L; prints the table row\n"
+    "      --first N         --qa: only the first N questions\n"
+    "      --qa-suffix S     --qa: the id prefix is doc_id + S (default '#')\n"
+    "      --rows FILE       --qa: each question's answer, scores and costs as JSONL\n"
     "  -q, --quiet           no stage report on stderr\n"
     "  -v, --verbose         also LC-Boost's steps and MemoRAG's retrieval queries\n";
-
-typedef struct ask_cli {
-    cli_common common;
-    le_ask_options ao;
-    const char *index;
-} ask_cli;
 
 static void trace_line(void *user, const char *line) {
     (void)user;
@@ -75,6 +75,15 @@ static int ask_option(ask_cli *a, int ch, const char *arg) {
     case 5009: o->truncate = 1; break;
     case 5010: bad = cli_parse_int("--max-steps", arg, 1, 1 << 20, &o->max_steps); break;
     case 5011: o->precision = arg; break;
+    case 5012: a->qa = arg; break;
+    case 5013: {
+        int n = 0;
+        bad = cli_parse_int("--first", arg, 1, 1 << 30, &n);
+        a->eo.first = (size_t)n;
+        break;
+    }
+    case 5014: a->eo.id_suffix = arg; break;
+    case 5015: a->rows = arg; break;
     default: return 0;
     }
     return bad ? -1 : 1;
@@ -89,7 +98,9 @@ static int parse_ask(ask_cli *a, int argc, char **argv) {
         {"id-prefix", required_argument, 0, 5005}, {"max-new-tokens", required_argument, 0, 5006},
         {"prompts", required_argument, 0, 5007}, {"draft", no_argument, 0, 5008},
         {"truncate", no_argument, 0, 5009},   {"max-steps", required_argument, 0, 5010},
-        {"llm-precision", required_argument, 0, 5011},
+        {"llm-precision", required_argument, 0, 5011}, {"qa", required_argument, 0, 5012},
+        {"first", required_argument, 0, 5013}, {"qa-suffix", required_argument, 0, 5014},
+        {"rows", required_argument, 0, 5015},
         {0, 0, 0, 0}};
     int ch;
     optind = 1;
@@ -100,6 +111,14 @@ static int parse_ask(ask_cli *a, int argc, char **argv) {
     }
     if (!a->index) {
         cli_error("no index given: use --index FILE");
+        return -1;
+    }
+    if ((a->rows || a->eo.first || a->eo.id_suffix) && !a->qa) {
+        cli_error("--first, --qa-suffix and --rows go with --qa FILE");
+        return -1;
+    }
+    if (a->qa && optind < argc) {
+        cli_error("--qa takes its questions from the file: no QUESTION arguments");
         return -1;
     }
     if (!a->ao.model) a->ao.model = "smollm2";
@@ -159,6 +178,12 @@ static int ask_all(ask_cli *a, le_index *ix, le_model *m, int argc, char **argv)
     char *line = NULL;
     size_t cap = 0;
     int rc = CLI_OK, from_stdin = optind >= argc;
+    le_ask_session *ss = NULL;
+    le_error err;
+    if (le_ask_session_open(&a->ao, &ss, &err)) {
+        cli_error("%s", err.message);
+        return CLI_FAIL;
+    }
     for (int qi = optind;;) {
         const char *q = NULL;
         if (!from_stdin) q = qi < argc ? argv[qi++] : NULL;
@@ -166,8 +191,7 @@ static int ask_all(ask_cli *a, le_index *ix, le_model *m, int argc, char **argv)
         if (!q) break;
         if (!*q) continue;
         le_ask_result *r = NULL;
-        le_error err;
-        if (le_ask(ix, m, q, &a->ao, &r, &err)) {
+        if (le_ask_session_ask(ss, ix, m, q, &r, &err)) {
             cli_error("%s", err.message);
             rc = CLI_FAIL;
             break;
@@ -182,6 +206,7 @@ static int ask_all(ask_cli *a, le_index *ix, le_model *m, int argc, char **argv)
         }
     }
     free(line);
+    le_ask_session_close(ss);
     return rc;
 }
 
@@ -189,6 +214,7 @@ int cmd_ask(int argc, char **argv) {
     ask_cli a = {0};
     cli_common_init(&a.common);
     le_ask_options_init(&a.ao);
+    le_ask_eval_options_init(&a.eo);
     int r = parse_ask(&a, argc, argv);
     if (r) return r > 0 ? CLI_OK : CLI_USAGE;
     cli_setup_logging(&a.common);
@@ -199,7 +225,9 @@ int cmd_ask(int argc, char **argv) {
         cli_error("%s", err.message);
         return CLI_FAIL;
     }
-    int rc = open_embedder(&a, ix, &m) ? CLI_FAIL : ask_all(&a, ix, m, argc, argv);
+    int rc = open_embedder(&a, ix, &m) ? CLI_FAIL
+             : a.qa                    ? ask_eval_run(&a, ix, m)
+                                       : ask_all(&a, ix, m, argc, argv);
     le_model_close(m);
     le_index_close(ix);
     return rc;

@@ -4,8 +4,8 @@
  * and its result kept behind an opaque handle. The model is the caller's
  * (callbacks) or the decoder (le_llm) named by the options. */
 #include "base/options.h"
+#include "generate/rag_ask.h"
 #include "generate/rag_llm.h"
-#include "generate/rag_pipeline.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -34,10 +34,6 @@ void le_ask_options_init_size(le_ask_options *o, size_t size) {
     le_options_init(o, size, &d, sizeof d);
 }
 
-struct le_ask_result {
-    le_rag_result res;
-};
-
 /* The caller's callbacks as a le_rag_gen. */
 static le_status cb_generate(void *ctx, const char *prompt, size_t max_new, le_sbuf *out,
                              le_error *err) {
@@ -54,46 +50,58 @@ static le_status cb_count(void *ctx, const char *text, size_t len, size_t *n, le
     return o->count_tokens(o->user, text, len, n, err);
 }
 
-/* The decoders of the run (opened by le_ask, closed when it ends). */
-typedef struct ask_models {
-    le_llm *memory, *generator;
-    le_rag_gen gen, gen2; /* gen2: MemoRAG's answering model (window 0: gen's) */
-} ask_models;
-
-/* One decoder by name, as the generator g. */
-static le_status open_llm(const char *name, const le_ask_options *o, le_llm **m, le_rag_gen *g,
-                          le_error *err) {
+/* The decoder given (llm) or named (name, opened into *own) as g. */
+static le_status use_llm(le_llm *llm, const char *name, const le_ask_options *o, le_llm **own,
+                         le_rag_gen *g, le_error *err) {
+    if (llm) return le_rag_llm_gen(llm, g, err);
     le_llm_options lo;
     le_llm_options_init(&lo);
     lo.threads = o->threads;
     if (o->precision) lo.precision = o->precision;
-    le_status s = le_llm_open(name, &lo, m, err);
-    if (!s) s = le_rag_llm_gen(*m, g, err);
+    le_status s = le_llm_open(name, &lo, own, err);
+    if (!s) s = le_rag_llm_gen(*own, g, err);
     return s ? le_error_wrap(err, s, "le_ask: model \"%s\"", name) : LE_OK;
 }
 
-/* The models of the run: the caller's callbacks, or the decoders named by
- * model (and generator). */
-static le_status make_generator(const le_ask_options *o, ask_models *am, le_error *err) {
-    memset(am, 0, sizeof *am);
+/* The models: the caller's callbacks, the decoders given, or those named
+ * by model (and generator). */
+static le_status make_generator(le_ask_ctx *c, le_error *err) {
+    const le_ask_options *o = &c->o;
     if (o->generate || o->count_tokens) {
         if (!o->generate || !o->count_tokens || !o->window)
             return le_fail(err, LE_ERR_ARG, "le_ask: a caller's model needs generate, "
                            "count_tokens and window");
-        am->gen = (le_rag_gen){(void *)o, cb_generate, cb_count, NULL, o->window};
+        c->gen = (le_rag_gen){(void *)o, cb_generate, cb_count, NULL, o->window};
         return LE_OK;
     }
-    if (!o->model)
-        return le_fail(err, LE_ERR_ARG, "le_ask: no model (model, or generate and count_tokens)");
-    le_status s = open_llm(o->model, o, &am->memory, &am->gen, err);
-    if (!s && o->generator && strcmp(o->generator, o->model))
-        s = open_llm(o->generator, o, &am->generator, &am->gen2, err);
+    if (!o->model && !o->llm)
+        return le_fail(err, LE_ERR_ARG, "le_ask: no model (model, llm, or generate and "
+                       "count_tokens)");
+    le_status s = use_llm(o->llm, o->model, o, &c->own[0], &c->gen, err);
+    if (!s && o->generator_llm && o->generator_llm != o->llm)
+        s = le_rag_llm_gen(o->generator_llm, &c->gen2, err);
+    else if (!s && !o->generator_llm && o->generator && (!o->model || strcmp(o->generator, o->model)))
+        s = use_llm(NULL, o->generator, o, &c->own[1], &c->gen2, err);
     return s;
 }
 
-static void close_models(ask_models *am) {
-    le_llm_close(am->memory);
-    le_llm_close(am->generator);
+le_status le_ask_ctx_open(le_ask_ctx *c, const le_ask_options *opt, le_error *err) {
+    memset(c, 0, sizeof *c);
+    le_ask_options_init(&c->o);
+    le_status s = le_options_take(&c->o, sizeof c->o, opt, "le_ask_options", err);
+    if (s) return s;
+    if ((unsigned)c->o.mode > LE_ASK_FULL)
+        return le_fail(err, LE_ERR_ARG, "le_ask: unknown mode %d", (int)c->o.mode);
+    if (c->o.prompts) s = le_rag_prompts_load(&c->prompts, c->o.prompts, err);
+    if (s) le_ask_ctx_close(c);
+    return s;
+}
+
+void le_ask_ctx_close(le_ask_ctx *c) {
+    le_llm_close(c->own[0]);
+    le_llm_close(c->own[1]);
+    le_rag_prompts_free(&c->prompts);
+    memset(c, 0, sizeof *c);
 }
 
 /* The documents of the run: those of ix whose id starts with prefix. */
@@ -132,23 +140,24 @@ static le_status index_doc(le_index *ix, const char *prefix, ask_doc *d, le_erro
     return LE_OK;
 }
 
-/* The pipeline of o->mode over gen, the document and (but for full) the
- * retriever of src. */
-static le_status run_mode(const le_ask_options *o, const ask_models *am, le_rag_index_source *src,
-                          const ask_doc *d, const char *question, const le_rag_options *ro,
-                          le_rag_result *res, le_error *err) {
+/* The pipeline of the mode over the context's generator, the document and
+ * (but for full) the retriever of src. */
+static le_status run_mode(const le_ask_ctx *c, le_rag_index_source *src, const ask_doc *d,
+                          const char *question, const le_rag_options *ro, le_rag_result *res,
+                          le_error *err) {
     le_rag_doc doc = {d->n, d->text, d->len, d->num, d->id};
-    const le_rag_gen *gen = &am->gen, *answerer = am->gen2.window ? &am->gen2 : NULL;
+    const le_rag_gen *gen = &c->gen, *answerer = c->gen2.window ? &c->gen2 : NULL;
     le_rag_retriever r;
-    le_status s = o->mode == LE_ASK_FULL ? LE_OK : le_rag_index_retriever(src, &r, err);
+    le_ask_mode mode = c->o.mode;
+    le_status s = mode == LE_ASK_FULL ? LE_OK : le_rag_index_retriever(src, &r, err);
     if (s) return s;
-    switch (o->mode) {
+    switch (mode) {
     case LE_ASK_RAG: return le_rag_run_rag(gen, &r, question, ro, res, err);
     case LE_ASK_MEMORAG: return le_rag_run_memorag(gen, answerer, &r, &doc, question, ro, res, err);
     case LE_ASK_LCBOOST: return le_rag_run_lcboost(gen, &r, &doc, question, ro, res, err);
     case LE_ASK_FULL: return le_rag_run_full(gen, &doc, question, ro, res, err);
     }
-    return le_fail(err, LE_ERR_ARG, "le_ask: unknown mode %d", (int)o->mode);
+    return le_fail(err, LE_ERR_ARG, "le_ask: unknown mode %d", (int)mode);
 }
 
 /* The pipelines' options from the public ones. */
@@ -167,46 +176,70 @@ static le_rag_options rag_options(const le_ask_options *o, const le_rag_prompts 
 
 /* The index source: search mode as asked, else hybrid with vectors and a
  * model, else BM25. */
-static void make_source(le_index *ix, le_model *m, const le_ask_options *o,
+static void make_source(le_index *ix, le_model *m, const le_ask_options *o, const char *prefix,
                         le_rag_index_source *src) {
     le_index_info info;
     le_index_get_info(ix, &info);
     memset(src, 0, sizeof *src);
     src->ix = ix;
     src->model = m;
-    src->id_prefix = o->id_prefix;
+    src->id_prefix = prefix;
     le_search_options_init(&src->search);
     src->search.mode = o->search_given ? o->search_mode
                        : info.model.dim && m ? LE_SEARCH_HYBRID : LE_SEARCH_BM25;
 }
 
+le_status le_ask_ctx_run(le_ask_ctx *c, le_index *ix, le_model *m, const char *question,
+                         const char *id_prefix, le_rag_result *res, le_error *err) {
+    if (!ix || !question || !*question) return le_fail(err, LE_ERR_ARG, "le_ask: no index or question");
+    ask_doc d;
+    le_status s = index_doc(ix, id_prefix, &d, err); /* the cheap checks first */
+    if (!s && !c->gen.generate) s = make_generator(c, err);
+    le_rag_index_source src;
+    make_source(ix, m, &c->o, id_prefix, &src);
+    le_rag_options ro = rag_options(&c->o, &c->prompts);
+    if (!s) s = run_mode(c, &src, &d, question, &ro, res, err);
+    ask_doc_free(&d);
+    return s;
+}
+
+struct le_ask_session {
+    le_ask_ctx ctx;
+};
+
+le_status le_ask_session_open(const le_ask_options *opt, le_ask_session **out, le_error *err) {
+    *out = calloc(1, sizeof **out);
+    if (!*out) return le_fail(err, LE_ERR_NOMEM, "out of memory");
+    le_status s = le_ask_ctx_open(&(*out)->ctx, opt, err);
+    if (s) free(*out), *out = NULL;
+    return s;
+}
+
+le_status le_ask_session_ask(le_ask_session *ss, le_index *ix, le_model *m, const char *question,
+                             le_ask_result **out, le_error *err) {
+    *out = NULL;
+    if (!ss) return le_fail(err, LE_ERR_ARG, "le_ask_session_ask: no session");
+    le_ask_result *r = calloc(1, sizeof *r);
+    if (!r) return le_fail(err, LE_ERR_NOMEM, "out of memory");
+    le_status s = le_ask_ctx_run(&ss->ctx, ix, m, question, ss->ctx.o.id_prefix, &r->res, err);
+    if (s) le_rag_result_free(&r->res), free(r), r = NULL;
+    *out = r;
+    return s;
+}
+
+void le_ask_session_close(le_ask_session *ss) {
+    if (!ss) return;
+    le_ask_ctx_close(&ss->ctx);
+    free(ss);
+}
+
 le_status le_ask(le_index *ix, le_model *m, const char *question, const le_ask_options *opt,
                  le_ask_result **out, le_error *err) {
     *out = NULL;
-    le_ask_options o;
-    le_ask_options_init(&o);
-    le_status s = le_options_take(&o, sizeof o, opt, "le_ask_options", err);
-    if (s) return s;
-    if (!ix || !question || !*question) return le_fail(err, LE_ERR_ARG, "le_ask: no index or question");
-    if ((unsigned)o.mode > LE_ASK_FULL) return le_fail(err, LE_ERR_ARG, "le_ask: unknown mode %d", (int)o.mode);
-    ask_models am;
-    le_rag_prompts prompts = {0};
-    ask_doc d = {0};
-    le_rag_index_source src;
-    memset(&am, 0, sizeof am);
-    if (o.prompts) s = le_rag_prompts_load(&prompts, o.prompts, err); /* the cheap checks first */
-    if (!s) s = index_doc(ix, o.id_prefix, &d, err);
-    if (!s) s = make_generator(&o, &am, err);
-    le_ask_result *r = s ? NULL : calloc(1, sizeof *r);
-    if (!s && !r) s = le_fail(err, LE_ERR_NOMEM, "out of memory");
-    make_source(ix, m, &o, &src);
-    le_rag_options ro = rag_options(&o, &prompts);
-    if (!s) s = run_mode(&o, &am, &src, &d, question, &ro, &r->res, err);
-    close_models(&am);
-    ask_doc_free(&d);
-    le_rag_prompts_free(&prompts);
-    if (s && r) le_rag_result_free(&r->res), free(r), r = NULL;
-    *out = r;
+    le_ask_session *ss;
+    le_status s = le_ask_session_open(opt, &ss, err);
+    if (!s) s = le_ask_session_ask(ss, ix, m, question, out, err);
+    le_ask_session_close(ss);
     return s;
 }
 

@@ -69,9 +69,11 @@ le_status le_qa_load(const char *path, size_t max_items, le_qa_set *out, le_erro
     return s;
 }
 
-/* Question q through run into row (scored against its answer). */
-static le_status eval_one(const le_qa_item *q, le_rag_eval_fn run, void *user,
-                          le_rag_eval_row *row, le_error *err) {
+/* Question q through run into row (scored against its answer), then to
+ * on_row with the run's result. */
+static le_status eval_one(size_t i, const le_qa_item *q, le_rag_eval_fn run,
+                          le_rag_eval_row_fn on_row, void *user, le_rag_eval_row *row,
+                          le_error *err) {
     le_rag_result res;
     le_error e;
     memset(row, 0, sizeof *row);
@@ -79,9 +81,9 @@ static le_status eval_one(const le_qa_item *q, le_rag_eval_fn run, void *user,
     double t0 = le_now_seconds();
     le_status s = run(user, q, &res, &e);
     row->seconds = le_now_seconds() - t0;
-    for (int i = 0; i < res.stats.n_stages; i++) {
-        row->tokens_read += res.stats.stage[i].tokens_read;
-        row->tokens_generated += res.stats.stage[i].tokens_generated;
+    for (int k = 0; k < res.stats.n_stages; k++) {
+        row->tokens_read += res.stats.stage[k].tokens_read;
+        row->tokens_generated += res.stats.stage[k].tokens_generated;
     }
     if (s == LE_ERR_NOMEM) {
         le_rag_result_free(&res);
@@ -90,19 +92,20 @@ static le_status eval_one(const le_qa_item *q, le_rag_eval_fn run, void *user,
     row->failed = (int)s;
     if (s) snprintf(row->error, sizeof row->error, "%.159s", e.message);
     else s = le_rouge_score(q->answer, res.answer.p ? res.answer.p : "", &row->rouge, err);
+    if (s != LE_ERR_NOMEM && on_row) on_row(user, i, q, row, &res);
     le_rag_result_free(&res);
     return s == LE_ERR_NOMEM ? s : LE_OK;
 }
 
-le_status le_rag_eval(const le_qa_set *qa, size_t n, le_rag_eval_fn run, void *user,
-                      le_rag_eval_row *rows, le_rag_eval_summary *sum, le_error *err) {
+le_status le_rag_eval_each(const le_qa_set *qa, size_t n, le_rag_eval_fn run,
+                           le_rag_eval_row_fn on_row, void *user, le_rag_eval_summary *sum,
+                           le_error *err) {
     memset(sum, 0, sizeof *sum);
     if (n == 0 || n > qa->n) n = qa->n;
     for (size_t i = 0; i < n; i++) {
         le_rag_eval_row row;
-        le_status s = eval_one(&qa->items[i], run, user, &row, err);
+        le_status s = eval_one(i, &qa->items[i], run, on_row, user, &row, err);
         if (s) return s;
-        if (rows) rows[i] = row;
         sum->questions++;
         sum->failed += row.failed != 0;
         sum->rouge1 += row.rouge.r1.f, sum->rouge2 += row.rouge.r2.f, sum->rougel += row.rouge.rl.f;
@@ -114,6 +117,31 @@ le_status le_rag_eval(const le_qa_set *qa, size_t n, le_rag_eval_fn run, void *u
     sum->rouge1 *= 100 / q, sum->rouge2 *= 100 / q, sum->rougel *= 100 / q;
     sum->seconds /= q, sum->tokens_read /= q, sum->tokens_generated /= q;
     return LE_OK;
+}
+
+/* le_rag_eval's sink: the rows into the caller's array. */
+typedef struct rows_sink {
+    le_rag_eval_fn run;
+    void *user;
+    le_rag_eval_row *rows;
+} rows_sink;
+
+static le_status sink_run(void *user, const le_qa_item *q, le_rag_result *res, le_error *err) {
+    rows_sink *k = user;
+    return k->run(k->user, q, res, err);
+}
+
+static void sink_row(void *user, size_t i, const le_qa_item *q, const le_rag_eval_row *row,
+                     const le_rag_result *res) {
+    (void)q, (void)res;
+    rows_sink *k = user;
+    if (k->rows) k->rows[i] = *row;
+}
+
+le_status le_rag_eval(const le_qa_set *qa, size_t n, le_rag_eval_fn run, void *user,
+                      le_rag_eval_row *rows, le_rag_eval_summary *sum, le_error *err) {
+    rows_sink k = {run, user, rows};
+    return le_rag_eval_each(qa, n, sink_run, sink_row, &k, sum, err);
 }
 
 void le_rag_eval_table_head(le_sbuf *out) {

@@ -42,6 +42,16 @@ typedef struct le_rag_eval_summary {
     double seconds, tokens_read, tokens_generated; /* means per question */
 } le_rag_eval_summary;
 
+/* Called after question i with its row and its run's result (empty when
+ * the run failed), before the result is freed. */
+typedef void (*le_rag_eval_row_fn)(void *user, size_t i, const le_qa_item *q,
+                                   const le_rag_eval_row *row, const le_rag_result *res);
+
+/* The first n questions of qa (n 0 or past the end: all) through run,
+ * each row to on_row (may be NULL), into sum; the rest as le_rag_eval. */
+le_status le_rag_eval_each(const le_qa_set *qa, size_t n, le_rag_eval_fn run,
+                           le_rag_eval_row_fn on_row, void *user, le_rag_eval_summary *sum,
+                           le_error *err);
 /* The first n questions of qa (n 0 or past the end: all) through run;
  * rows (room for n, may be NULL) get each question's numbers. A failing
  * question is counted and the run goes on; only out of memory stops it. */

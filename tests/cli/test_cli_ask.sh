@@ -2,7 +2,8 @@
 # longembed ask: bad usage exits 2 (no index, an unknown mode or search, a bad
 # number), bad input exits 1 with a clear message (a missing index, an empty
 # index, an id prefix no document has, a decoder file that is not there, a
-# prompt file with an unknown placeholder). The decoder itself is not run
+# prompt file with an unknown placeholder, a QA file that is missing or lacks an
+# answer; --first without --qa is bad usage). The decoder itself is not run
 # here (its speed is the decoder's tests' business; docs/ask.md shows a run).
 . "$(dirname "$0")/lib.sh"
 
@@ -27,4 +28,11 @@ expect_fail "unknown prefix" "no document of the index has an id starting with \
     "$LE" ask --index "$TMP/a.lei" "${LLM[@]}" --id-prefix m9# q
 expect_fail "bad prompt file" "unknown placeholder \{nope\}" \
     "$LE" ask --index "$TMP/a.lei" "${LLM[@]}" --prompts "$TMP/prompts.json" q
+expect_fail "first without qa" "go with --qa FILE" "$LE" ask --index "$TMP/a.lei" --first 3 q
+check "first without qa: usage exit" test "$("$LE" ask --index "$TMP/a.lei" --first 3 q >/dev/null 2>&1; echo $?)" = 2
+expect_fail "qa with questions" "no QUESTION arguments" "$LE" ask --index "$TMP/a.lei" --qa "$TMP/qa.jsonl" q
+expect_fail "missing qa file" "$TMP/none.jsonl" "$LE" ask --index "$TMP/a.lei" "${LLM[@]}" --qa "$TMP/none.jsonl"
+printf '{"qid": "x", "doc_id": "m1", "question": "q?"}\n' > "$TMP/bad.jsonl"
+expect_fail "qa line without answer" "bad.jsonl" "$LE" ask --index "$TMP/a.lei" "${LLM[@]}" --qa "$TMP/bad.jsonl"
+check "missing qa file: runtime exit" test "$("$LE" ask --index "$TMP/a.lei" "${LLM[@]}" --qa "$TMP/none.jsonl" >/dev/null 2>&1; echo $?)" = 1
 finish

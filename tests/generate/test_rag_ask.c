@@ -3,7 +3,8 @@
  * documents with their citations, stages are named, a prompt file
  * overrides a prompt; a model file that is not there, a missing model,
  * a bad prompt file, an unknown mode, an empty index, an unknown id prefix
- * are clear errors. */
+ * are clear errors. le_ask_eval runs a QA file question by question, each
+ * over its own document's chunk documents, with ROUGE per row. */
 #define _GNU_SOURCE
 #include "check.h"
 #include "index/index_testutil.h" /* tu_tmpdir, tu_rmdir */
@@ -147,6 +148,63 @@ static void test_errors(le_index *ix, le_index *empty, const char *dir) {
     CHECK_STR_CONTAINS(err.message, "unknown ask mode \"memo\" (rag, memorag, lcboost, full)");
 }
 
+typedef struct eval_seen {
+    int rows, failed;
+    char answers[3][64], prefixes[3][16];
+    double rouge1[3];
+} eval_seen;
+
+static void on_row(void *user, const le_ask_eval_row *row) {
+    eval_seen *e = user;
+    CHECK(row->index == (size_t)e->rows && row->total == 3);
+    if (row->index >= 3) return;
+    snprintf(e->answers[row->index], 64, "%s", row->answer);
+    e->rouge1[row->index] = row->rouge1;
+    e->failed += row->error != NULL;
+    le_ask_passage p;
+    if (row->result && le_ask_get_passage(row->result, 0, &p, NULL) == LE_OK)
+        snprintf(e->prefixes[row->index], 16, "%.*s", (int)(strchr(p.id, '#') - p.id), p.id);
+    if (row->error) CHECK_STR_CONTAINS(row->error, "starting with \"nope#\"");
+    e->rows++;
+}
+
+static void test_eval(le_index *ix, const char *dir) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/qa.jsonl", dir);
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fputs("{\"qid\": \"a\", \"doc_id\": \"m1\", \"question\": \"How many buttons?\", "
+              "\"answer\": \"Five buttons [1].\"}\n", f);
+        fputs("{\"qid\": \"b\", \"doc_id\": \"other\", \"question\": \"The budget?\", "
+              "\"answer\": \"twelve euros\"}\n", f);
+        fputs("{\"qid\": \"c\", \"doc_id\": \"nope\", \"question\": \"Anything?\", "
+              "\"answer\": \"x\"}\n", f);
+        fclose(f);
+    }
+    le_ask_options o = options(LE_ASK_RAG);
+    o.id_prefix = "ignored#";
+    le_ask_eval_options eo;
+    le_ask_eval_options_init(&eo);
+    eval_seen seen = {0};
+    eo.on_row = on_row, eo.user = &seen;
+    le_ask_eval_summary sum;
+    le_error err;
+    le_status s = le_ask_eval(ix, NULL, path, &o, &eo, &sum, &err);
+    CHECK_MSG(s == LE_OK, "%s", err.message);
+    CHECK(seen.rows == 3 && seen.failed == 1 && sum.questions == 3 && sum.failed == 1);
+    CHECK(!strcmp(seen.answers[0], "Five buttons [1].") && seen.rouge1[0] == 100);
+    CHECK(!strcmp(seen.prefixes[0], "m1") && !strcmp(seen.prefixes[1], "other"));
+    CHECK(!strcmp(seen.answers[2], "") && seen.rouge1[1] == 0);
+    CHECK(sum.rouge1 > 33.3 && sum.rouge1 < 33.4);
+    eo.first = 1;
+    memset(&seen, 0, sizeof seen);
+    eo.on_row = NULL;
+    CHECK(le_ask_eval(ix, NULL, path, &o, &eo, &sum, &err) == LE_OK && sum.questions == 1);
+    snprintf(path, sizeof path, "%s/missing.jsonl", dir);
+    CHECK(le_ask_eval(ix, NULL, path, &o, &eo, &sum, &err) != LE_OK);
+    CHECK_STR_CONTAINS(err.message, "missing.jsonl");
+}
+
 int main(void) {
     char *dir = tu_tmpdir();
     char a[512], b[512];
@@ -160,6 +218,7 @@ int main(void) {
     if (ix && empty) {
         test_modes(ix);
         test_errors(ix, empty, dir);
+        test_eval(ix, dir);
     }
     le_index_close(ix);
     le_index_close(empty);
