@@ -52,7 +52,9 @@ static void on_row(void *user, const le_ask_eval_row *r) {
              r->qid, r->rougel, o->rouge_sum / (double)(r->index + 1), r->seconds,
              r->tokens_read, r->tokens_generated, r->error ? ": " : "", r->error ? r->error : "");
     if (o->a->common.verbose || r->error) cli_progress_line(&o->bar, line);
-    cli_progress_tokens(&o->bar, 0, 0);
+    size_t tokens = r->tokens_read + r->tokens_generated; /* the rate: tokens the model saw */
+    cli_progress_tokens(&o->bar, 0, 0); /* ends the previous question's count */
+    cli_progress_tokens(&o->bar, tokens, tokens);
     cli_progress_texts(&o->bar, 1);
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/array.h"
+#include "base/utf8.h"
 
 /* Appends n bytes to a growable buffer, keeping room for a NUL. */
 static le_status grow_put(char **buf, size_t *len, size_t *cap, const char *src, size_t n,
@@ -20,12 +21,39 @@ static le_status grow_put(char **buf, size_t *len, size_t *cap, const char *src,
     return LE_OK;
 }
 
+/* The length of the bad sequence at b[0..n): its lead byte and the
+ * continuation bytes that follow it, up to the length the lead announces
+ * (one U+FFFD each, as a lossy UTF-8 decode gives about). */
+static size_t bad_run(const unsigned char *b, size_t n) {
+    size_t need = b[0] >= 0xf0 ? 4 : b[0] >= 0xe0 ? 3 : b[0] >= 0xc0 ? 2 : 1, k = 1;
+    while (k < need && k < n && (b[k] & 0xc0) == 0x80) k++;
+    return k;
+}
+
+/* Appends b[0..n) to the text and the callback's piece, each invalid UTF-8
+ * sequence replaced by U+FFFD: a model may emit bytes that do not decode
+ * (a random or small model, or a reply cut in a character), and callers get
+ * text (JSON replies, prompts tokenized again). */
+static le_status put_valid(le_llm_stream *s, const char *b, size_t n, le_error *err) {
+    while (n) {
+        size_t ok = le_utf8_check(b, n);
+        le_status st = grow_put(&s->text, &s->n_text, &s->cap_text, b, ok, err);
+        if (st || ok == n) return st;
+        st = grow_put(&s->text, &s->n_text, &s->cap_text, "\xEF\xBF\xBD", 3, err);
+        if (st) return st;
+        size_t bad = bad_run((const unsigned char *)b + ok, n - ok);
+        b += ok + bad, n -= ok + bad;
+    }
+    return LE_OK;
+}
+
 /* Emits the first n pending bytes (to the text and the callback). */
 static le_status emit(le_llm_stream *s, size_t n, le_error *err) {
     if (!n) return LE_OK;
-    le_status st = grow_put(&s->text, &s->n_text, &s->cap_text, s->pend, n, err);
+    size_t from = s->n_text;
+    le_status st = put_valid(s, s->pend, n, err);
     if (st) return st;
-    if (s->fn && s->fn(s->pend, n, s->user)) s->stopped = 2;
+    if (s->fn && s->fn(s->text + from, s->n_text - from, s->user)) s->stopped = 2;
     memmove(s->pend, s->pend + n, s->n_pend - n);
     s->n_pend -= n;
     return LE_OK;

@@ -2,7 +2,7 @@
  * UTF-8 characters come out to the caller's callback, except text that may
  * still begin a stop string, which is held until it cannot; at the first
  * stop string the text ends before it. Everything emitted is kept too (the
- * reply of the call). */
+ * reply of the call). Bytes that are not UTF-8 come out as U+FFFD. */
 #ifndef LE_GENERATE_LLM_STREAM_H
 #define LE_GENERATE_LLM_STREAM_H
 
