@@ -1231,6 +1231,22 @@ LE_API le_status le_llm_chat(le_llm *m, const le_llm_message *messages, size_t n
                              const le_llm_gen_options *opt, char **reply_out, le_llm_result *res,
                              le_error *err);
 
+/* The handle's KV cache on disk: its token ids and every layer's keys and
+ * values (fp32, as computed), with a header naming the model's identity (a
+ * hash of the GGUF's metadata, tensor table and sampled weights, and of the
+ * handle's precision and position plan), the layer count, the key/value
+ * width, the token count and a CRC-32C of the data. A save goes through a
+ * temporary file renamed over path (never a half-written file). A load
+ * replaces the cache: the next call reuses its longest common prefix with
+ * the prompt exactly as if those tokens had been prefilled (the same bits).
+ * A file of another model or precision, a corrupt or truncated one, or one
+ * longer than the handle's context: LE_ERR_FORMAT (LE_ERR_IO when it cannot
+ * be read) naming the file and the problem, and the cache left empty.
+ * Size: n tokens x layers x 2 x kv_heads x head_dim x 4 bytes (SmolLM2-135M:
+ * 46 KB per token). docs/ask.md (the memory cache) says more. */
+LE_API le_status le_llm_save_cache(le_llm *m, const char *path, le_error *err);
+LE_API le_status le_llm_load_cache(le_llm *m, const char *path, le_error *err);
+
 /* ================================================= end of decoder LLM */
 
 #ifdef __cplusplus

@@ -120,36 +120,56 @@ le_status le_outfile_create_tmp(const char *real, char **tmp, int *fd, le_error 
     return s;
 }
 
-/* Writes data[0..n) to fd; the errno of a failure, or 0. */
-static int write_all(int fd, const char *data, size_t n) {
+int le_outfile_write(int fd, const void *data, size_t n) {
+    const char *p = data;
     while (n) {
-        ssize_t w = write(fd, data, n);
+        ssize_t w = write(fd, p, n);
         if (w < 0 && errno == EINTR) continue;
         if (w <= 0) return w < 0 ? errno : EIO;
-        data += w;
+        p += w;
         n -= (size_t)w;
     }
     return 0;
 }
 
-le_status le_write_file_atomic(const char *path, const char *data, size_t n, le_error *err) {
+le_status le_write_file_with(const char *path, le_outfile_writer fn, void *user,
+                             le_error *err) {
     char *real = NULL, *tmp = NULL;
     int fd = -1;
     le_status s = le_outfile_resolve(path, &real, err);
     if (!s) s = le_outfile_create_tmp(real, &tmp, &fd, err);
     if (!s) s = le_outfile_keep_attrs(fd, real, err);
     if (!s) {
-        int e = write_all(fd, data, n);
+        int e = 0;
+        s = fn(fd, user, &e, err);
         if (close(fd) != 0 && !e) e = errno;
         fd = -1;
-        if (!e && rename(tmp, real) != 0) e = errno;
-        if (e) s = le_fail(err, LE_ERR_IO, "%s: cannot write: %s", path, strerror(e));
+        if (!s && !e && rename(tmp, real) != 0) e = errno;
+        if (!s && e) s = le_fail(err, LE_ERR_IO, "%s: cannot write: %s", path, strerror(e));
     }
     if (fd >= 0) close(fd);
     if (s && tmp) unlink(tmp);
     free(tmp);
     free(real);
     return s;
+}
+
+/* The writer of a buffer: {data, n}. */
+typedef struct buf_writer {
+    const char *data;
+    size_t n;
+} buf_writer;
+
+static le_status write_buf(int fd, void *user, int *e, le_error *err) {
+    (void)err;
+    const buf_writer *b = user;
+    *e = le_outfile_write(fd, b->data, b->n);
+    return LE_OK;
+}
+
+le_status le_write_file_atomic(const char *path, const char *data, size_t n, le_error *err) {
+    buf_writer b = {data, n};
+    return le_write_file_with(path, write_buf, &b, err);
 }
 
 le_status le_outdir_check(const char *path, le_error *err) {

@@ -41,6 +41,17 @@ le_status le_outfile_create_tmp(const char *real, char **tmp, int *fd, le_error 
  * is reported. */
 le_status le_write_file_atomic(const char *path, const char *data, size_t n, le_error *err);
 
+/* Writes data[0..n) to fd (retrying short writes); the errno of a failure, or 0. */
+int le_outfile_write(int fd, const void *data, size_t n);
+
+/* A writer of a file's whole content into fd: a write error's errno into
+ * *e (reported as "cannot write"), or a status of its own. */
+typedef le_status (*le_outfile_writer)(int fd, void *user, int *e, le_error *err);
+
+/* le_write_file_atomic for content written by fn (streamed: a large file
+ * need not be in memory at once); nothing replaces path when fn fails. */
+le_status le_write_file_with(const char *path, le_outfile_writer fn, void *user, le_error *err);
+
 /* Checks that path, when it exists, is a directory (or a link to one):
  * LE_ERR_IO naming it otherwise. For writers that fill a directory. */
 le_status le_outdir_check(const char *path, le_error *err);

@@ -130,6 +130,7 @@ le_status le_llm_open(const char *model, const le_llm_options *opt_in, le_llm **
     const le_alias *a = le_alias_find(model);
     const char *slash = strrchr(m->path, '/');
     snprintf(m->name, sizeof m->name, "%s", a ? a->alias : slash ? slash + 1 : m->path);
+    le_llm_compute_identity(m);
     le_log(LE_LOG_DEBUG, "llm %s: %s, %d layers, hidden %d, context %d, %d threads", m->name,
            m->model->c.arch, m->model->c.layers, m->model->c.hidden, m->run.max_tokens,
            le_pool_threads(m->pool));

@@ -28,7 +28,12 @@ struct le_llm {
     int n_eog;
     le_chat_template tpl; /* read on the first chat call */
     int has_tpl;
+    uint64_t identity; /* what the KV cache depends on (llm_state.c): the key of saved caches */
 };
+
+/* m->identity from the GGUF's metadata, tensor table and sampled weights,
+ * the precision and the position plan (after the run is started). */
+void le_llm_compute_identity(le_llm *m);
 
 /* Generation from text: tokenized with (add_special 1) or without the
  * model's BOS (chat: the template writes its own specials). */

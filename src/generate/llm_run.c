@@ -130,8 +130,7 @@ void le_llm_run_keep(le_llm_run *r, int n) {
     if (n >= 0 && n < r->n) r->n = n;
 }
 
-/* Room in the cache for need tokens (doubling, at most max_tokens). */
-static le_status reserve(le_llm_run *r, int need, le_error *err) {
+le_status le_llm_run_reserve(le_llm_run *r, int need, le_error *err) {
     if (need <= r->cap) return LE_OK;
     const le_llama_config *c = &r->m->c;
     int cap = r->cap ? r->cap : 64;
@@ -256,7 +255,7 @@ le_status le_llm_run_eval(le_llm_run *r, const int32_t *ids, int n, float *logit
                        "%d tokens after %d exceed the context of %d tokens (the model's window "
                        "is %d; a longer one needs an extension method and max_tokens)",
                        n, r->n, r->max_tokens, c->context);
-    le_status s = reserve(r, r->n + n, err);
+    le_status s = le_llm_run_reserve(r, r->n + n, err);
     const int start = r->n, first_logit = n - n_logits;
     for (int done = 0; !s && done < n; done += r->batch) {
         const int b = n - done < r->batch ? n - done : r->batch;

@@ -53,6 +53,10 @@ void le_llm_run_free(le_llm_run *r);
 le_status le_llm_run_eval(le_llm_run *r, const int32_t *ids, int n, float *logits, int n_logits,
                           le_error *err);
 
+/* Room in the cache for need tokens (need <= max_tokens; the room grows by
+ * doubling, at most max_tokens). */
+le_status le_llm_run_reserve(le_llm_run *r, int need, le_error *err);
+
 /* Keeps the first n cached tokens (n <= r->n), to continue after a shared prefix. */
 void le_llm_run_keep(le_llm_run *r, int n);
 
