@@ -935,6 +935,11 @@ typedef struct le_ask_options {
                                  (kept open, its KV cache reused across calls); one call at a
                                  time per handle */
     struct le_llm *generator_llm; /* memorag: the answering decoder, instead of generator */
+    /* memorag with a decoder: the directory of the memory cache (the gists
+     * and the KV cache of the memorised document, keyed by model, document,
+     * prompts and settings; docs/ask.md). NULL (default): <cache root>/memory
+     * (~/.cache/longembed/memory); "": no memory on disk. */
+    const char *memory_dir;
 } le_ask_options;
 
 LE_API void le_ask_options_init_size(le_ask_options *o, size_t size);
@@ -969,6 +974,10 @@ typedef struct le_ask_summary {
     int truncated;         /* full: the document was cut to fit */
     size_t doc_tokens, chunks;
     int steps, fallbacks, step_limit; /* lcboost */
+    int memory_loaded;     /* memorag: the memory's KV cache came from the memory cache */
+    int gists_loaded;      /* memorag: its gists came from the memory cache */
+    size_t memory_tokens;  /* memorag with a decoder: the memory conversation's tokens */
+    size_t memory_prefilled; /* of them, computed by this run (0: loaded or already held) */
 } le_ask_summary;
 
 /* Answers question from ix (m: the index's embedding model; NULL for a

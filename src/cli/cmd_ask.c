@@ -30,6 +30,8 @@ static const char *USAGE =
     "      --max-steps N     lcboost: the step limit (default 2 x chunks + 4)\n"
     "      --llm-precision P the decoder's activations: exact (default) or q8 (faster)\n"
     "                        (fp32: better answers from small models, slower prefill)\n"
+    "      --memory-dir DIR  memorag: the memory cache (default ~/.cache/longembed/memory)\n"
+    "      --no-memory-cache memorag: do not keep or load the memory on disk\n"
     "      --threads N       worker threads (default: all cores)\n"
     "      --qa FILE         evaluate instead: each question of a JSONL file of {qid, doc_id,\n"
     "                        question, answer} about the documents whose id starts with\n"
@@ -84,6 +86,8 @@ static int ask_option(ask_cli *a, int ch, const char *arg) {
     }
     case 5014: a->eo.id_suffix = arg; break;
     case 5015: a->rows = arg; break;
+    case 5016: o->memory_dir = arg; break;
+    case 5017: o->memory_dir = ""; break;
     default: return 0;
     }
     return bad ? -1 : 1;
@@ -100,7 +104,8 @@ static int parse_ask(ask_cli *a, int argc, char **argv) {
         {"truncate", no_argument, 0, 5009},   {"max-steps", required_argument, 0, 5010},
         {"llm-precision", required_argument, 0, 5011}, {"qa", required_argument, 0, 5012},
         {"first", required_argument, 0, 5013}, {"qa-suffix", required_argument, 0, 5014},
-        {"rows", required_argument, 0, 5015},
+        {"rows", required_argument, 0, 5015}, {"memory-dir", required_argument, 0, 5016},
+        {"no-memory-cache", no_argument, 0, 5017},
         {0, 0, 0, 0}};
     int ch;
     optind = 1;
@@ -153,7 +158,12 @@ static void report(const ask_cli *a, le_ask_result *r) {
                 st.calls, st.seconds, st.tokens_read, st.tokens_generated);
     }
     if (s.truncated) fprintf(stderr, "the document (%zu tokens) was cut to fit\n", s.doc_tokens);
-    if (s.memory_gists) fprintf(stderr, "memory: gists of %zu chunks\n", s.chunks);
+    if (s.memory_gists)
+        fprintf(stderr, "memory: gists of %zu chunks%s\n", s.chunks,
+                s.gists_loaded ? " (from the memory cache)" : "");
+    if (s.memory_tokens)
+        fprintf(stderr, "memory: %zu tokens, %zu prefilled%s\n", s.memory_tokens,
+                s.memory_prefilled, s.memory_loaded ? ", loaded from the memory cache" : "");
     if (s.memory_reused) fprintf(stderr, "memory reused by %d calls\n", s.memory_reused);
     if (s.steps)
         fprintf(stderr, "%d steps over %zu chunks, %d unreadable%s\n", s.steps, s.chunks,

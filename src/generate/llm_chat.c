@@ -22,10 +22,9 @@ static le_status get_template(le_llm *m, le_error *err) {
     return LE_OK;
 }
 
-le_status le_llm_chat(le_llm *m, const le_llm_message *messages, size_t n,
-                      const le_llm_gen_options *opt, char **reply_out, le_llm_result *res,
-                      le_error *err) {
-    if (reply_out) *reply_out = NULL;
+le_status le_llm_chat_text(le_llm *m, const le_llm_message *messages, size_t n,
+                           int add_generation_prompt, char **text, le_error *err) {
+    *text = NULL;
     if (!m || (n && !messages)) return le_fail(err, LE_ERR_ARG, "le_llm_chat: NULL argument");
     le_status s = le_llm_need_tokenizer(m, err);
     if (!s) s = get_template(m, err);
@@ -40,9 +39,17 @@ le_status le_llm_chat(le_llm *m, const le_llm_message *messages, size_t n,
         msgs[i].role = messages[i].role;
         msgs[i].content = messages[i].content;
     }
-    char *text = NULL;
-    s = le_chat_format(&m->tpl, msgs, n, 1, &text, NULL, err);
+    s = le_chat_format(&m->tpl, msgs, n, add_generation_prompt, text, NULL, err);
     free(msgs);
+    return s;
+}
+
+le_status le_llm_chat(le_llm *m, const le_llm_message *messages, size_t n,
+                      const le_llm_gen_options *opt, char **reply_out, le_llm_result *res,
+                      le_error *err) {
+    if (reply_out) *reply_out = NULL;
+    char *text = NULL;
+    le_status s = le_llm_chat_text(m, messages, n, 1, &text, err);
     if (!s) s = le_llm_generate_text(m, text, 0, opt, reply_out, res, err);
     free(text);
     return s;

@@ -41,6 +41,27 @@ le_status le_llm_generate_text(le_llm *m, const char *text, int add_special,
                                const le_llm_gen_options *opt, char **text_out, le_llm_result *res,
                                le_error *err);
 
+/* The text of a conversation by the model's chat template (*text
+ * malloc'd), with or without the assistant's header after it. */
+le_status le_llm_chat_text(le_llm *m, const le_llm_message *messages, size_t n,
+                           int add_generation_prompt, char **text, le_error *err);
+
+/* What le_llm_cache_prefix did. */
+typedef struct le_llm_prefix_use {
+    size_t tokens;    /* the prefix's tokens */
+    size_t prefilled; /* of them, computed now (0: kept or loaded) */
+    int loaded;       /* 1: the cache came from the file */
+    int saved;        /* 1: the cache was written to the file */
+} le_llm_prefix_use;
+
+/* Makes text (tokenized without BOS: a chat template's text) the start of
+ * m's cache: kept when the cache already begins with it; else loaded from
+ * path (NULL: no file) when that file holds it; else prefilled after the
+ * longest common prefix and saved to path. A file that cannot be read or
+ * written is logged (LE_LOG_WARN) and otherwise ignored: it is a cache. */
+le_status le_llm_cache_prefix(le_llm *m, const char *text, const char *path,
+                              le_llm_prefix_use *use, le_error *err);
+
 /* The tokenizer or LE_ERR_UNSUPPORTED ("<file> has no tokenizer"). */
 le_status le_llm_need_tokenizer(const le_llm *m, le_error *err);
 

@@ -15,6 +15,8 @@
 
 #include "base/checksum.h"
 #include "base/hash.h"
+#include "base/log.h"
+#include "base/mapfile.h"
 #include "base/outfile.h"
 #include "generate/llm_impl.h"
 
@@ -199,5 +201,59 @@ le_status le_llm_load_cache(le_llm *m, const char *path, le_error *err) {
     if (!s) s = read_data(m, f, &h, path, err);
     if (!s) m->run.n = (int)h.n_tokens;
     fclose(f);
+    return s;
+}
+
+/* The tokens the cache shares with ids[0..n) from the start. */
+static size_t common_prefix(const le_llm_run *r, const int32_t *ids, size_t n) {
+    size_t c = 0;
+    while (c < (size_t)r->n && c < n && r->ids[c] == ids[c]) c++;
+    return c;
+}
+
+/* text's ids (no BOS) into *ids (malloc'd), *n. */
+static le_status text_ids(le_llm *m, const char *text, int32_t **ids, size_t *n, le_error *err) {
+    const size_t len = strlen(text);
+    *ids = NULL;
+    le_status s = le_llm_tokenize(m, text, len, 0, NULL, 0, n, err);
+    if (!s && !(*ids = malloc(sizeof **ids * (*n ? *n : 1))))
+        s = le_fail(err, LE_ERR_NOMEM, "out of memory");
+    if (!s) s = le_llm_tokenize(m, text, len, 0, *ids, *n, n, err);
+    if (!s && *n > (size_t)m->run.max_tokens)
+        s = le_fail(err, LE_ERR_TOO_LONG, "the prefix is %zu tokens, more than the context of %d",
+                    *n, m->run.max_tokens);
+    return s;
+}
+
+/* The cache (its first n tokens) to path; a failure only logged. */
+static void save_prefix(le_llm *m, size_t n, const char *path, le_llm_prefix_use *use) {
+    le_error e;
+    le_llm_run_keep(&m->run, (int)n);
+    if (le_llm_save_cache(m, path, &e)) le_log(LE_LOG_WARN, "%s", e.message);
+    else use->saved = 1;
+}
+
+le_status le_llm_cache_prefix(le_llm *m, const char *text, const char *path,
+                              le_llm_prefix_use *use, le_error *err) {
+    memset(use, 0, sizeof *use);
+    int32_t *ids = NULL;
+    size_t n = 0;
+    le_status s = text_ids(m, text, &ids, &n, err);
+    size_t c = s ? 0 : common_prefix(&m->run, ids, n);
+    const int on_disk = path && le_file_exists(path);
+    if (!s && c < n && on_disk) {
+        le_error e;
+        if (le_llm_load_cache(m, path, &e)) le_log(LE_LOG_WARN, "%s (computing it again)", e.message);
+        c = common_prefix(&m->run, ids, n);
+        use->loaded = c == n;
+    }
+    if (!s && c < n) {
+        le_llm_run_keep(&m->run, (int)c);
+        s = le_llm_run_eval(&m->run, ids + c, (int)(n - c), NULL, 0, err);
+        use->prefilled = n - c;
+    }
+    use->tokens = n;
+    if (!s && path && !use->loaded && (use->prefilled || !on_disk)) save_prefix(m, n, path, use);
+    free(ids);
     return s;
 }

@@ -8,6 +8,9 @@
  * joined into each prompt. */
 #include "generate/rag_pipeline.h"
 #include "base/clock.h"
+#include "generate/memory_cache.h"
+
+#include <stdio.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +80,28 @@ static le_status gist_chunks(const le_rag_gen *m, const le_rag_doc *doc, const l
     return s;
 }
 
+/* The gists of the document's chunks into text (which holds the
+ * document): from the memory cache when it has them, else computed and
+ * kept there. */
+static le_status memory_gists(const le_rag_gen *m, const le_rag_doc *doc, const le_rag_options *o,
+                              le_rag_result *res, le_sbuf *text, le_error *err) {
+    char settings[96];
+    snprintf(settings, sizeof settings, "gist %zu chunk %zu window %zu", o->gist_tokens,
+             o->chunk_tokens, m->window);
+    const char *parts[3] = {text->p ? text->p : "", le_rag_prompt_text(o->prompts, LE_RP_GIST),
+                            settings};
+    char *path = le_rag_memory_file(o->memory_dir, m->identity, "gists", parts, 3);
+    le_sbuf g = {0};
+    le_status s = LE_OK;
+    if (path && le_rag_gists_read(path, &g, &res->chunks)) res->gists_loaded = 1;
+    else if (!(s = gist_chunks(m, doc, o, res, &g, err)) && path)
+        le_rag_gists_write(path, g.p ? g.p : "", res->chunks);
+    free(path);
+    le_sbuf_free(text);
+    *text = g;
+    return s;
+}
+
 /* memorize: the memory prompt over the whole document when it fits the
  * memory model's window with room for recall, else over its gists. */
 static le_status memorize(const le_rag_gen *m, const le_rag_doc *doc, const le_rag_options *o,
@@ -91,15 +116,15 @@ static le_status memorize(const le_rag_gen *m, const le_rag_doc *doc, const le_r
     if (!s) s = le_rag_count(m, text.p, &res->doc_tokens, err);
     if (!s) s = memory_prompt(m, o, text.p ? text.p : "", mem, &tokens, err);
     if (!s && tokens + need > m->window) {
-        text.n = 0;
         res->memory_gists = 1;
-        s = gist_chunks(m, doc, o, res, &text, err);
+        s = memory_gists(m, doc, o, res, &text, err);
         if (!s) s = memory_prompt(m, o, text.p ? text.p : "", mem, &tokens, err);
         if (!s && tokens + need > m->window)
             s = le_fail(err, LE_ERR_TOO_LONG, "the document is %zu tokens and the gists of its "
                         "%zu chunks still take %zu; with recall that is over the memory model's "
                         "window of %zu tokens", res->doc_tokens, res->chunks, tokens, m->window);
     }
+    if (!s) s = le_rag_memory_prime(m, o, mem->p, res, err);
     if (st) st->seconds = le_now_seconds() - t0; /* the whole step, gist calls included */
     le_sbuf_free(&text);
     return s;

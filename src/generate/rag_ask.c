@@ -4,6 +4,7 @@
  * and its result kept behind an opaque handle. The model is the caller's
  * (callbacks) or the decoder (le_llm) named by the options. */
 #include "base/options.h"
+#include "generate/memory_cache.h"
 #include "generate/rag_ask.h"
 #include "generate/rag_llm.h"
 
@@ -71,7 +72,8 @@ static le_status make_generator(le_ask_ctx *c, le_error *err) {
         if (!o->generate || !o->count_tokens || !o->window)
             return le_fail(err, LE_ERR_ARG, "le_ask: a caller's model needs generate, "
                            "count_tokens and window");
-        c->gen = (le_rag_gen){(void *)o, cb_generate, cb_count, NULL, o->window};
+        c->gen = (le_rag_gen){.ctx = (void *)o, .generate = cb_generate, .count_tokens = cb_count,
+                              .window = o->window};
         return LE_OK;
     }
     if (!o->model && !o->llm)
@@ -198,7 +200,10 @@ le_status le_ask_ctx_run(le_ask_ctx *c, le_index *ix, le_model *m, const char *q
     le_rag_index_source src;
     make_source(ix, m, &c->o, id_prefix, &src);
     le_rag_options ro = rag_options(&c->o, &c->prompts);
+    char *memory_dir = c->o.mode == LE_ASK_MEMORAG ? le_rag_memory_dir(c->o.memory_dir) : NULL;
+    ro.memory_dir = memory_dir;
     if (!s) s = run_mode(c, &src, &d, question, &ro, res, err);
+    free(memory_dir);
     ask_doc_free(&d);
     return s;
 }
@@ -282,6 +287,8 @@ void le_ask_get_summary(const le_ask_result *r, le_ask_summary *out) {
     out->memory_reused = x->stats.prefix_reused, out->truncated = x->truncated;
     out->doc_tokens = x->doc_tokens, out->chunks = x->chunks;
     out->steps = x->steps, out->fallbacks = x->fallbacks, out->step_limit = x->step_limit;
+    out->memory_loaded = x->memory_loaded, out->gists_loaded = x->gists_loaded;
+    out->memory_tokens = x->memory_tokens, out->memory_prefilled = x->memory_prefilled;
 }
 
 void le_ask_result_free(le_ask_result *r) {

@@ -14,6 +14,15 @@
 #include "base/sbuf.h"
 
 #include <stddef.h>
+#include <stdint.h>
+
+/* What a generator's memory hook (le_rag_gen.memory) did. */
+typedef struct le_rag_memory_use {
+    size_t tokens;    /* the memory prefix's tokens */
+    size_t prefilled; /* of them, computed by this call (0: kept or loaded) */
+    int loaded;       /* 1: loaded from the memory cache's file */
+    int saved;        /* 1: written to it */
+} le_rag_memory_use;
 
 typedef struct le_rag_gen {
     void *ctx;
@@ -32,6 +41,14 @@ typedef struct le_rag_gen {
     le_status (*chat)(void *ctx, const char *const *turns, size_t n, size_t max_new_tokens,
                       le_sbuf *out, int *prefix_reused, le_error *err);
     size_t window; /* tokens the model can attend to: prompt + reply */
+    /* Optional, MemoRAG's memory as a KV cache (memory_cache.h): makes the
+     * conversation prefix turns[0..n) (user, assistant, ...; no reply) the
+     * start of the model's cache: kept when it is, else loaded from the
+     * file path (NULL: none) when that holds it, else prefilled and saved
+     * there. NULL: the first recall call prefills the memory. */
+    le_status (*memory)(void *ctx, const char *const *turns, size_t n, const char *path,
+                        le_rag_memory_use *use, le_error *err);
+    uint64_t identity; /* what the model's outputs depend on; 0: no memory on disk */
 } le_rag_gen;
 
 /* One passage a retriever found: bytes [byte_start, byte_end) of document

@@ -1,7 +1,9 @@
 /* le_llm behind le_rag_gen (rag_llm.h). */
 #include "generate/rag_llm.h"
+#include "generate/llm_impl.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* Greedy generation of at most max_new tokens. */
 static le_llm_gen_options greedy(size_t max_new) {
@@ -12,11 +14,18 @@ static le_llm_gen_options greedy(size_t max_new) {
     return go;
 }
 
+/* The conversation turns as chat messages (user, assistant, ...); NULL when out of memory. */
+static le_llm_message *messages(const char *const *turns, size_t n) {
+    le_llm_message *msg = calloc(n ? n : 1, sizeof *msg);
+    for (size_t i = 0; msg && i < n; i++)
+        msg[i] = (le_llm_message){i % 2 ? "assistant" : "user", turns[i]};
+    return msg;
+}
+
 static le_status llm_chat(void *ctx, const char *const *turns, size_t n, size_t max_new,
                           le_sbuf *out, int *reused, le_error *err) {
-    le_llm_message *msg = calloc(n ? n : 1, sizeof *msg);
+    le_llm_message *msg = messages(turns, n);
     if (!msg) return le_fail(err, LE_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++) msg[i] = (le_llm_message){i % 2 ? "assistant" : "user", turns[i]};
     le_llm_gen_options go = greedy(max_new);
     le_llm_result res = {0};
     char *reply = NULL;
@@ -24,6 +33,21 @@ static le_status llm_chat(void *ctx, const char *const *turns, size_t n, size_t 
     if (!s && reply) le_sbuf_puts(out, reply);
     if (reused) *reused = !s && res.cached_tokens > 0;
     free(reply);
+    free(msg);
+    return s;
+}
+
+static le_status llm_memory(void *ctx, const char *const *turns, size_t n, const char *path,
+                            le_rag_memory_use *use, le_error *err) {
+    le_llm_message *msg = messages(turns, n);
+    if (!msg) return le_fail(err, LE_ERR_NOMEM, "out of memory");
+    char *text = NULL;
+    le_llm_prefix_use u;
+    memset(&u, 0, sizeof u);
+    le_status s = le_llm_chat_text(ctx, msg, n, 0, &text, err);
+    if (!s) s = le_llm_cache_prefix(ctx, text, path, &u, err);
+    *use = (le_rag_memory_use){u.tokens, u.prefilled, u.loaded, u.saved};
+    free(text);
     free(msg);
     return s;
 }
@@ -44,6 +68,7 @@ le_status le_rag_llm_gen(le_llm *m, le_rag_gen *g, le_error *err) {
     if (!info.has_tokenizer)
         return le_fail(err, LE_ERR_UNSUPPORTED, "%s has no tokenizer in its GGUF: it cannot "
                        "read prompts", info.name);
-    *g = (le_rag_gen){m, llm_generate, llm_count, llm_chat, (size_t)info.max_tokens};
+    *g = (le_rag_gen){m,        llm_generate, llm_count, llm_chat, (size_t)info.max_tokens,
+                      llm_memory, m->identity};
     return LE_OK;
 }

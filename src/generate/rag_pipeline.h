@@ -51,6 +51,7 @@ typedef struct le_rag_options {
     int max_steps;                 /* lcboost: 0: 2 × chunks + 4 */
     le_rag_trace_fn trace;         /* NULL: no trace */
     void *trace_user;
+    const char *memory_dir;        /* memorag: the memory cache's directory (NULL: none) */
 } le_rag_options;
 
 typedef struct le_rag_result {
@@ -67,6 +68,10 @@ typedef struct le_rag_result {
     int steps, fallbacks, step_limit; /* lcboost: steps taken, unreadable choices, limit hit */
     size_t chunks;             /* lcboost and gists: chunks of the document */
     le_rag_stats stats;
+    /* memorag's memory (memory_cache.h): its tokens, of them those prefilled
+     * by this run, and whether the KV cache and the gists came from disk */
+    size_t memory_tokens, memory_prefilled;
+    int memory_loaded, gists_loaded;
 } le_rag_result;
 
 void le_rag_result_free(le_rag_result *r);

@@ -76,7 +76,8 @@ static inline le_status fake_chat(void *ctx, const char *const *turns, size_t n,
 }
 
 static inline le_rag_gen fake_as_gen(fake_gen *f, size_t window, int with_chat) {
-    le_rag_gen g = {f, fake_generate, fake_count, with_chat ? fake_chat : NULL, window};
+    le_rag_gen g = {.ctx = f, .generate = fake_generate, .count_tokens = fake_count,
+                    .chat = with_chat ? fake_chat : NULL, .window = window};
     return g;
 }
 

@@ -23,7 +23,7 @@ int main(void) {
                                        "nine ten eleven twelve thirteen"};
     static const size_t len[] = {13, 13, 11, 31};
     le_rag_doc doc = {4, text, len, NULL, NULL};
-    le_rag_gen g = {NULL, NULL, words, NULL, 100};
+    le_rag_gen g = {.count_tokens = words, .window = 100};
     le_rag_chunk *ch = NULL;
     size_t n = 0;
     le_error err;
