@@ -1,6 +1,7 @@
 /* MemoRAG's memory on disk (memory_cache.h). */
 #include "generate/memory_cache.h"
 
+#include "base/checksum.h"
 #include "base/hash.h"
 #include "base/log.h"
 #include "base/mapfile.h"
@@ -45,6 +46,23 @@ char *le_rag_memory_file(const char *dir, uint64_t identity, const char *ext,
     return le_path_join(dir, name);
 }
 
+/* The gists of a file's image data[0..size) (NUL-terminated) into gists:
+ * the header's chunks, byte count and CRC-32C must match the text. */
+static int parse_gists(const char *data, size_t size, le_sbuf *gists, size_t *chunks) {
+    const size_t head = strlen(GISTS_HEAD);
+    unsigned long long n = 0, bytes = 0;
+    unsigned crc = 0;
+    const char *end = size > head ? strstr(data + head, "\n\n") : NULL;
+    if (!end || memcmp(data, GISTS_HEAD, head) ||
+        sscanf(data + head, "%llu bytes %llu crc %8x", &n, &bytes, &crc) != 3)
+        return 0;
+    const char *text = end + 2;
+    if ((size_t)(data + size - text) != bytes || le_crc32c(text, bytes) != crc) return 0;
+    le_sbuf_add(gists, text, bytes);
+    *chunks = (size_t)n;
+    return !gists->failed;
+}
+
 int le_rag_gists_read(const char *path, le_sbuf *gists, size_t *chunks) {
     char *data = NULL;
     size_t size = 0;
@@ -55,25 +73,17 @@ int le_rag_gists_read(const char *path, le_sbuf *gists, size_t *chunks) {
         le_log(LE_LOG_WARN, "%s (gisting again)", err.message);
         return 0;
     }
-    const size_t head = strlen(GISTS_HEAD);
-    char *end = NULL;
-    unsigned long long n = size > head && !memcmp(data, GISTS_HEAD, head)
-                               ? strtoull(data + head, &end, 10) : 0;
-    const int ok = end && end[0] == '\n' && end[1] == '\n';
-    if (ok) {
-        le_sbuf_puts(gists, end + 2);
-        *chunks = (size_t)n;
-    } else {
-        le_log(LE_LOG_WARN, "%s: not a memory gists file (gisting again)", path);
-    }
+    const int ok = parse_gists(data, size, gists, chunks);
+    if (!ok) le_log(LE_LOG_WARN, "%s: not a whole memory gists file (gisting again)", path);
     free(data);
-    return ok && !gists->failed;
+    return ok;
 }
 
 void le_rag_gists_write(const char *path, const char *gists, size_t chunks) {
     le_sbuf b = {0};
     le_error err;
-    le_sbuf_printf(&b, GISTS_HEAD "%zu\n\n", chunks);
+    const size_t n = strlen(gists);
+    le_sbuf_printf(&b, GISTS_HEAD "%zu bytes %zu crc %08x\n\n", chunks, n, le_crc32c(gists, n));
     le_sbuf_puts(&b, gists);
     if (b.failed) le_log(LE_LOG_WARN, "%s: out of memory (the gists are not kept)", path);
     else if (le_write_file_atomic(path, b.p, b.n, &err)) le_log(LE_LOG_WARN, "%s", err.message);

@@ -111,4 +111,25 @@ static inline le_status fake_index(const char *path, const char *const *ids, con
     return s;
 }
 
+/* An index at path of one document (id "x#0") with a vector of m's size
+ * whose identity names "another-embedding-model" (m is model_dir's). */
+static inline le_status fake_other_model_index(const char *path, le_model *m,
+                                               const char *model_dir, le_error *err) {
+    le_index_model im;
+    le_status s = le_index_model_describe(m, model_dir, NULL, &im, err);
+    if (s) return s;
+    snprintf(im.name, sizeof im.name, "another-embedding-model");
+    float *vec = calloc((size_t)im.dim, sizeof *vec);
+    if (!vec) return LE_ERR_NOMEM;
+    vec[0] = 1;
+    le_index_doc d = {.id = "x#0", .text = "some text about buttons", .dense = vec};
+    le_index_writer *w = NULL;
+    s = le_index_writer_open(path, &im, NULL, &w, err);
+    if (!s) s = le_index_writer_add(w, 1, &d, err);
+    if (!s) s = le_index_writer_commit(w, err);
+    if (w) le_index_writer_close(w);
+    free(vec);
+    return s;
+}
+
 #endif

@@ -55,18 +55,9 @@ static void test_other_model(const char *dir) {
     le_status s = le_model_open(MODEL, &mo, &m, &err);
     CHECK_MSG(s == LE_OK, "%s", err.message);
     if (s) return;
-    le_index_model im;
-    CHECK(le_index_model_describe(m, MODEL, NULL, &im, &err) == LE_OK);
-    snprintf(im.name, sizeof im.name, "another-embedding-model");
     char path[512];
     snprintf(path, sizeof path, "%s/other.lei", dir);
-    le_index_writer *w = NULL;
-    CHECK(le_index_writer_open(path, &im, NULL, &w, &err) == LE_OK);
-    float *vec = calloc((size_t)im.dim, sizeof *vec);
-    vec[0] = 1;
-    le_index_doc d = {.id = "x", .text = "some text", .dense = vec};
-    CHECK(w && le_index_writer_add(w, 1, &d, &err) == LE_OK && le_index_writer_commit(w, &err) == 0);
-    if (w) le_index_writer_close(w);
+    CHECK(fake_other_model_index(path, m, MODEL, &err) == LE_OK);
     le_rag_index_source src;
     le_rag_retriever r;
     CHECK(retriever_for(path, m, LE_SEARCH_DENSE, NULL, &src, &r, &err) == LE_ERR_ARG);
@@ -74,7 +65,6 @@ static void test_other_model(const char *dir) {
     CHECK_STR_CONTAINS(err.message, "was built with");
     CHECK_STR_CONTAINS(err.message, "another-embedding-model");
     le_index_close(src.ix);
-    free(vec);
     le_model_close(m);
 }
 
