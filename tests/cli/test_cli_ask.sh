@@ -35,4 +35,22 @@ expect_fail "missing qa file" "$TMP/none.jsonl" "$LE" ask --index "$TMP/a.lei" "
 printf '{"qid": "x", "doc_id": "m1", "question": "q?"}\n' > "$TMP/bad.jsonl"
 expect_fail "qa line without answer" "bad.jsonl" "$LE" ask --index "$TMP/a.lei" "${LLM[@]}" --qa "$TMP/bad.jsonl"
 check "missing qa file: runtime exit" test "$("$LE" ask --index "$TMP/a.lei" "${LLM[@]}" --qa "$TMP/none.jsonl" >/dev/null 2>&1; echo $?)" = 1
+
+# MemoRAG's memory on disk, with the random-weight Qwen2 (context raised to 4096 in a copy)
+python3 - "$TMP/q4k.gguf" <<'PY'
+import struct, sys
+img = bytearray(open("tests/fixtures/llm/qwen2-tiny/model.gguf", "rb").read())
+k = img.find(b"qwen2.context_length") + len("qwen2.context_length")
+assert struct.unpack_from("<II", img, k) == (4, 256)
+struct.pack_into("<I", img, k + 4, 4096)
+open(sys.argv[1], "wb").write(img)
+PY
+MEM=(--index "$TMP/a.lei" --llm "$TMP/q4k.gguf" --mode memorag --max-new-tokens 8 --threads 1)
+expect_ok "memorag, first" "$LE" ask "${MEM[@]}" --memory-dir "$TMP/mem" "How many buttons?"
+check "memorag, first: prefilled" grep -Eq "memory: [0-9]+ tokens, [1-9][0-9]* prefilled$" "$TMP/err"
+check "memorag: a .kv file" test -n "$(ls "$TMP/mem"/*.kv 2>/dev/null)"
+expect_ok "memorag, second" "$LE" ask "${MEM[@]}" --memory-dir "$TMP/mem" "How many buttons?"
+check "memorag, second: loaded" grep -q "0 prefilled, loaded from the memory cache" "$TMP/err"
+expect_ok "memorag, off" "$LE" ask "${MEM[@]}" --no-memory-cache "How many buttons?"
+check "memorag, off: prefilled" grep -Eq "memory: [0-9]+ tokens, [1-9][0-9]* prefilled$" "$TMP/err"
 finish
