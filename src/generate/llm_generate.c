@@ -165,7 +165,7 @@ le_status le_llm_generate_ids(le_llm *m, const int32_t *prompt, size_t n,
     le_status s = run_gen(&g, m, prompt, n, opt, err);
     if (!s) {
         const size_t k = (size_t)g.res.new_tokens;
-        memcpy(out, g.hist + n, (k < cap ? k : cap) * sizeof *out);
+        if (cap) memcpy(out, g.hist + n, (k < cap ? k : cap) * sizeof *out); /* out may be NULL */
         if (n_out) *n_out = k;
         if (res) *res = g.res;
     }
