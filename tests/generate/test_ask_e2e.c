@@ -190,6 +190,29 @@ static void test_broken_memory(le_index *ix) {
     }
 }
 
+/* One session (one decoder kept open), two questions about a new memory
+ * directory: the first prefills the memory, the second does not. */
+static void test_session(le_index *ix) {
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s-session", g_mem);
+    le_ask_options o = options(LE_ASK_MEMORAG, "m1#");
+    o.memory_dir = dir;
+    le_ask_session *ss = NULL;
+    le_error err;
+    CHECK(le_ask_session_open(&o, &ss, &err) == LE_OK);
+    static const char *const q[2] = {"How many buttons?", "What colour is the case?"};
+    for (int i = 0; ss && i < 2; i++) {
+        le_ask_result *r = NULL;
+        CHECK_MSG(le_ask_session_ask(ss, ix, NULL, q[i], &r, &err) == LE_OK, "%s", err.message);
+        le_ask_summary s;
+        le_ask_get_summary(r, &s);
+        CHECK(r && s.memory_tokens > 0 && (s.memory_prefilled == 0) == (i == 1));
+        CHECK(r && stage_calls(r, "memorize") == (i == 0));
+        le_ask_result_free(r);
+    }
+    le_ask_session_close(ss);
+}
+
 static void test_other_modes(le_index *ix) {
     char buf[256];
     le_ask_options o = options(LE_ASK_RAG, "m1#");
@@ -314,6 +337,7 @@ int main(void) {
         CHECK_EQ_INT(count_files(".kv"), 2);
         CHECK_EQ_INT(count_files(".gists"), 1);
         test_broken_memory(ix);
+        test_session(ix);
         test_other_modes(ix);
         test_lcboost_limit(ix);
         test_errors(ix, empty, dir);
