@@ -940,6 +940,8 @@ typedef struct le_ask_options {
      * prompts and settings; docs/ask.md). NULL (default): <cache root>/memory
      * (~/.cache/longembed/memory); "": no memory on disk. */
     const char *memory_dir;
+    const char *lcb_fallback; /* lcboost: a reply with no readable action: "move" on, or
+                                 "append" it to the notes; NULL: the default (docs/ask.md) */
 } le_ask_options;
 
 LE_API void le_ask_options_init_size(le_ask_options *o, size_t size);

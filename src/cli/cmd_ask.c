@@ -28,6 +28,8 @@ static const char *USAGE =
     "      --draft           memorag: also retrieve with the memory's draft answer\n"
     "      --truncate        full: cut the document to fit the window (said on stderr)\n"
     "      --max-steps N     lcboost: the step limit (default 2 x chunks + 4)\n"
+    "      --lcb-fallback A  lcboost: a reply with no readable action: move (default) on,\n"
+    "                        or append it to the notes\n"
     "      --llm-precision P the decoder's activations: exact (default) or q8 (faster)\n"
     "                        (fp32: better answers from small models, slower prefill)\n"
     "      --memory-dir DIR  memorag: the memory cache (default ~/.cache/longembed/memory)\n"
@@ -88,6 +90,7 @@ static int ask_option(ask_cli *a, int ch, const char *arg) {
     case 5015: a->rows = arg; break;
     case 5016: o->memory_dir = arg; break;
     case 5017: o->memory_dir = ""; break;
+    case 5018: o->lcb_fallback = arg; break;
     default: return 0;
     }
     return bad ? -1 : 1;
@@ -106,6 +109,7 @@ static int parse_ask(ask_cli *a, int argc, char **argv) {
         {"first", required_argument, 0, 5013}, {"qa-suffix", required_argument, 0, 5014},
         {"rows", required_argument, 0, 5015}, {"memory-dir", required_argument, 0, 5016},
         {"no-memory-cache", no_argument, 0, 5017},
+        {"lcb-fallback", required_argument, 0, 5018},
         {0, 0, 0, 0}};
     int ch;
     optind = 1;

@@ -14,7 +14,9 @@
  *   merge       the text after the action replaces the notes; stay
  *   answer      the text after the action is the answer (none: answer from
  *               the notes); stop
- * A reply with no readable action counts as a fallback and moves on. When
+ * A reply with no readable action counts as a fallback and moves on, or
+ * with fallback_append is appended to the notes as it is (a small model
+ * that answers instead of choosing still leaves what it read). When
  * the chunks run out or the step limit is reached, the final prompt asks
  * for the answer from the notes. */
 #include "generate/rag_pipeline.h"
@@ -188,13 +190,19 @@ static le_status step(walk *w, le_error *err) {
     if (s) return s;
     le_lcb_choice ch;
     le_lcb_parse(w->reply.p, &ch);
+    if (ch.fallback && w->o->fallback_append) /* the whole reply, as notes */
+        ch.action = LE_LCB_APPEND, ch.arg = w->reply.p ? w->reply.p : "",
+        ch.arg_len = strlen(ch.arg);
     w->res->steps++;
     w->res->fallbacks += ch.fallback;
     s = apply(w, &ch, err);
     if (w->o->trace) {
-        char line[200];
-        snprintf(line, sizeof line, "step %d: part %zu/%zu: %s%s", w->res->steps, at + 1, w->n,
-                 le_lcb_action_name(ch.action), ch.fallback ? " (no action read: the default)" : "");
+        char line[240], said[96];
+        le_lcb_reply_start(w->reply.p, said, sizeof said);
+        snprintf(line, sizeof line, "step %d: part %zu/%zu: %s%s%s%s", w->res->steps, at + 1,
+                 w->n, le_lcb_action_name(ch.action),
+                 ch.fallback ? " (no action read: the fallback; the reply began \"" : "",
+                 ch.fallback ? said : "", ch.fallback ? "\")" : "");
         w->o->trace(w->o->trace_user, line);
     }
     return s;

@@ -39,5 +39,8 @@ const char *le_lcb_action_name(le_lcb_action a);
  * add/note/extract/keep; consolidate; final/respond). arg points into
  * reply. Anything else falls back to move (never an error). */
 void le_lcb_parse(const char *reply, le_lcb_choice *out);
+/* The reply's first characters for a trace: white space runs as one space,
+ * cut at a character boundary to fit cap (with "..." when cut). */
+void le_lcb_reply_start(const char *reply, char *buf, size_t cap);
 
 #endif

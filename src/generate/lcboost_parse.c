@@ -106,3 +106,18 @@ void le_lcb_parse(const char *reply, le_lcb_choice *out) {
     out->arg = reply ? reply + strlen(reply) : "";
     out->arg_len = 0;
 }
+
+void le_lcb_reply_start(const char *reply, char *buf, size_t cap) {
+    size_t n = 0, limit = cap > 4 ? cap - 4 : 0;
+    const char *r = reply ? reply : "";
+    while (*r == ' ' || *r == '\n' || *r == '\t' || *r == '\r') r++;
+    for (; *r && n < limit; r++) {
+        int space = *r == ' ' || *r == '\n' || *r == '\t' || *r == '\r';
+        if (space && n && buf[n - 1] == ' ') continue;
+        buf[n++] = space ? ' ' : *r;
+    }
+    while (n && ((unsigned char)buf[n - 1] & 0xc0) == 0x80) n--; /* a cut character */
+    if (n && (unsigned char)buf[n - 1] >= 0xc0) n--;
+    if (*r && cap >= 4) memcpy(buf + n, "...", 3), n += 3;
+    if (cap) buf[n < cap ? n : cap - 1] = 0;
+}

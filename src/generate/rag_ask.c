@@ -94,6 +94,10 @@ le_status le_ask_ctx_open(le_ask_ctx *c, const le_ask_options *opt, le_error *er
     if (s) return s;
     if ((unsigned)c->o.mode > LE_ASK_FULL)
         return le_fail(err, LE_ERR_ARG, "le_ask: unknown mode %d", (int)c->o.mode);
+    const char *fb = c->o.lcb_fallback;
+    if (fb && strcmp(fb, "move") && strcmp(fb, "append"))
+        return le_fail(err, LE_ERR_ARG, "le_ask: unknown LC-Boost fallback \"%s\" (move, append)",
+                       fb);
     if (c->o.prompts) s = le_rag_prompts_load(&c->prompts, c->o.prompts, err);
     if (s) le_ask_ctx_close(c);
     return s;
@@ -171,6 +175,7 @@ static le_rag_options rag_options(const le_ask_options *o, const le_rag_prompts 
     r.draft = o->draft;
     r.truncate = o->truncate;
     r.max_steps = o->max_steps;
+    r.fallback_append = o->lcb_fallback && !strcmp(o->lcb_fallback, "append");
     r.trace = o->trace;
     r.trace_user = o->user;
     return r;

@@ -49,6 +49,8 @@ typedef struct le_rag_options {
     size_t gist_tokens;            /* memorag-lite: each chunk's gist; 0: 256 */
     size_t chunk_tokens;           /* lcboost and gists: tokens per chunk; 0: from the window */
     int max_steps;                 /* lcboost: 0: 2 × chunks + 4 */
+    int fallback_append;           /* lcboost: a reply without an action is appended to the
+                                      notes (1) instead of moving on (0) */
     le_rag_trace_fn trace;         /* NULL: no trace */
     void *trace_user;
     const char *memory_dir;        /* memorag: the memory cache's directory (NULL: none) */

@@ -140,6 +140,9 @@ static void test_errors(le_index *ix, le_index *empty, const char *dir) {
     CHECK(le_ask(ix, NULL, "How many buttons?", &o, &r, &err) == LE_OK);
     CHECK(!strcmp(le_ask_answer(r), "overridden answer"));
     le_ask_result_free(r);
+    o.lcb_fallback = "skip";
+    expect_error(ix, &o, LE_ERR_ARG, "unknown LC-Boost fallback \"skip\" (move, append)");
+    o.lcb_fallback = NULL;
     o.mode = (le_ask_mode)7;
     expect_error(ix, &o, LE_ERR_ARG, "unknown mode 7");
     le_ask_mode m;

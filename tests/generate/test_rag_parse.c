@@ -134,7 +134,22 @@ static void test_prompts(void) {
     le_sbuf_free(&b);
 }
 
+static void test_reply_start(void) {
+    char b[16], big[32];
+    le_lcb_reply_start("  Grad C:\n\n  so the", big, sizeof big);
+    CHECK_MSG(!strcmp(big, "Grad C: so the"), "%s", big);
+    le_lcb_reply_start("  Grad C:\n\n  so the", b, sizeof b);
+    CHECK_MSG(!strcmp(b, "Grad C: so t..."), "%s", b);
+    le_lcb_reply_start("one two three four five", b, sizeof b);
+    CHECK_MSG(!strcmp(b, "one two thre..."), "%s", b);
+    le_lcb_reply_start("abcdefghij\xC3\xA9\xC3\xA9xyz", b, sizeof b); /* é cut by the limit */
+    CHECK_MSG(!strcmp(b, "abcdefghij..."), "%s", b);
+    le_lcb_reply_start(NULL, b, sizeof b);
+    CHECK(!strcmp(b, ""));
+}
+
 int main(void) {
+    test_reply_start();
     test_clues();
     test_citations();
     test_actions();

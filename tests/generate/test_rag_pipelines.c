@@ -199,7 +199,8 @@ static void test_lcboost(void) {
     CHECK(r.answer.p && !strcmp(r.answer.p, "Five buttons and a scroll wheel."));
     CHECK_STR_CONTAINS(tr.p, "step 1: part 1/5: understand\nstep 2: part 1/5: retrieve\n"
                              "step 3: part 4/5: append\n"
-                             "step 4: part 5/5: move (no action read: the default)\n"
+                             "step 4: part 5/5: move (no action read: the fallback; the reply began "
+                             "\"I am not sure what to do here.\")\n"
                              "step 5: part 2/5: move\nstep 6: part 3/5: answer\n");
     /* the task and the notes reach the later prompts */
     CHECK(f.n_prompts == 6);
@@ -208,6 +209,36 @@ static void test_lcboost(void) {
     CHECK_STR_CONTAINS(f.prompts[3], DOCS[4]);
     static const char *const order[] = {"step", "retrieve"};
     CHECK(stage_order(&r.stats, order, 2));
+    le_rag_result_free(&r);
+    le_sbuf_free(&tr);
+    fake_free(&f);
+}
+
+/* With fallback_append, a reply without an action is added to the notes
+ * as it is (and the walk moves on): a model that answers instead of
+ * choosing still leaves what it read for the final answer. */
+static void test_lcboost_fallback_append(void) {
+    fake_line script[] = {{"Part", "The remote has five buttons.", 0, 0},
+                          {"from the notes", "Five buttons.", 0, 0}};
+    fake_gen f = {script, 2, NULL, {0}, 0, NULL, 0, 0, 0};
+    le_rag_gen g = fake_as_gen(&f, 400, 0);
+    le_rag_result r;
+    le_error err;
+    le_sbuf tr = {0};
+    le_rag_options o = {0};
+    o.max_new_tokens = 20;
+    o.chunk_tokens = 14;
+    o.fallback_append = 1;
+    o.trace = trace;
+    o.trace_user = &tr;
+    le_status s = le_rag_run_lcboost(&g, NULL, &g_doc, QUESTION, &o, &r, &err);
+    CHECK_MSG(s == LE_OK, "%s", err.message);
+    CHECK(r.steps == 5 && r.fallbacks == 5 && !r.step_limit);
+    CHECK(r.answer.p && !strcmp(r.answer.p, "Five buttons."));
+    CHECK_STR_CONTAINS(tr.p, "step 1: part 1/5: append (no action read: the fallback;");
+    CHECK(f.n_prompts == 6);
+    CHECK_STR_CONTAINS(f.prompts[1], "The remote has five buttons.");
+    CHECK_STR_CONTAINS(f.prompts[5], "Notes:\nThe remote has five buttons.");
     le_rag_result_free(&r);
     le_sbuf_free(&tr);
     fake_free(&f);
@@ -285,6 +316,7 @@ int main(void) {
     test_memorag(0, 0, 280);
     test_memorag(1, 0, 280);
     test_lcboost();
+    test_lcboost_fallback_append();
     test_lcboost_limits();
     test_full();
     le_index_close(g_ix);
