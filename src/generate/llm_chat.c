@@ -54,3 +54,13 @@ le_status le_llm_chat(le_llm *m, const le_llm_message *messages, size_t n,
     free(text);
     return s;
 }
+
+le_status le_llm_chat_overhead(le_llm *m, size_t *tokens, le_error *err) {
+    const le_llm_message empty = {"user", ""};
+    char *text = NULL;
+    *tokens = 0;
+    le_status s = le_llm_chat_text(m, &empty, 1, 1, &text, err);
+    if (!s) s = le_llm_tokenize(m, text, strlen(text), 0, NULL, 0, tokens, err);
+    free(text);
+    return s;
+}

@@ -62,6 +62,11 @@ typedef struct le_llm_prefix_use {
 le_status le_llm_cache_prefix(le_llm *m, const char *text, const char *path,
                               le_llm_prefix_use *use, le_error *err);
 
+/* The tokens the chat template adds around one empty user turn and the
+ * assistant's start (its default system prompt included): what a chat
+ * prompt costs beyond its text. */
+le_status le_llm_chat_overhead(le_llm *m, size_t *tokens, le_error *err);
+
 /* The tokenizer or LE_ERR_UNSUPPORTED ("<file> has no tokenizer"). */
 le_status le_llm_need_tokenizer(const le_llm *m, le_error *err);
 

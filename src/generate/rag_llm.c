@@ -68,7 +68,13 @@ le_status le_rag_llm_gen(le_llm *m, le_rag_gen *g, le_error *err) {
     if (!info.has_tokenizer)
         return le_fail(err, LE_ERR_UNSUPPORTED, "%s has no tokenizer in its GGUF: it cannot "
                        "read prompts", info.name);
-    *g = (le_rag_gen){m,        llm_generate, llm_count, llm_chat, (size_t)info.max_tokens,
+    size_t over = 0; /* the template's tokens around a prompt count against the window */
+    s = le_llm_chat_overhead(m, &over, err);
+    if (s) return s;
+    if (over >= (size_t)info.max_tokens)
+        return le_fail(err, LE_ERR_TOO_LONG, "%s: the chat template alone takes %zu of the "
+                       "context's %d tokens", info.name, over, info.max_tokens);
+    *g = (le_rag_gen){m,         llm_generate, llm_count, llm_chat, (size_t)info.max_tokens - over,
                       llm_memory, m->identity};
     return LE_OK;
 }
