@@ -69,7 +69,7 @@ int le_srv_parse_object(const char *body, size_t len, cJSON **out, le_srv_fail *
 }
 
 /* A string field: 0 absent (or null), 1 present, -1 of another type. */
-static int opt_string(const cJSON *o, const char *key, const char **out, le_srv_fail *f) {
+int le_srv_opt_string(const cJSON *o, const char *key, const char **out, le_srv_fail *f) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
     if (!v || cJSON_IsNull(v)) return 0;
     if (!cJSON_IsString(v)) return le_srv_failf(f, 400, key, "'%s' must be a string", key);
@@ -81,7 +81,7 @@ static int opt_string(const cJSON *o, const char *key, const char **out, le_srv_
 }
 
 /* A boolean field into *out (left as it is when absent); -1 when of another type. */
-static int opt_bool(const cJSON *o, const char *key, int *out, le_srv_fail *f) {
+int le_srv_opt_bool(const cJSON *o, const char *key, int *out, le_srv_fail *f) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
     if (!v || cJSON_IsNull(v)) return 0;
     if (!cJSON_IsBool(v)) return le_srv_failf(f, 400, key, "'%s' must be true or false", key);
@@ -90,7 +90,7 @@ static int opt_bool(const cJSON *o, const char *key, int *out, le_srv_fail *f) {
 }
 
 /* An integer field in [lo, hi] into *out (left as it is when absent). */
-static int opt_int(const cJSON *o, const char *key, int lo, int hi, int *out, le_srv_fail *f) {
+int le_srv_opt_int(const cJSON *o, const char *key, int lo, int hi, int *out, le_srv_fail *f) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
     if (!v || cJSON_IsNull(v)) return 0;
     double d = cJSON_IsNumber(v) ? v->valuedouble : NAN;
@@ -175,11 +175,11 @@ static int take_input(le_srv_embed_req *r, const char *key, int tokens_ok, le_sr
 
 /* The fields of ours both shapes take. */
 static int take_extras(le_srv_embed_req *r, le_srv_fail *f) {
-    if (opt_string(r->root, "extend", &r->extend, f) < 0) return -1;
-    if (opt_string(r->root, "prefix", &r->prefix, f) < 0) return -1;
-    if (opt_int(r->root, "max_tokens", 1, 1 << 30, &r->max_tokens, f) < 0) return -1;
-    if (opt_bool(r->root, "truncate", &r->truncate, f) < 0) return -1;
-    if (opt_bool(r->root, "normalize", &r->normalize, f) < 0) return -1;
+    if (le_srv_opt_string(r->root, "extend", &r->extend, f) < 0) return -1;
+    if (le_srv_opt_string(r->root, "prefix", &r->prefix, f) < 0) return -1;
+    if (le_srv_opt_int(r->root, "max_tokens", 1, 1 << 30, &r->max_tokens, f) < 0) return -1;
+    if (le_srv_opt_bool(r->root, "truncate", &r->truncate, f) < 0) return -1;
+    if (le_srv_opt_bool(r->root, "normalize", &r->normalize, f) < 0) return -1;
     return 0;
 }
 
@@ -195,14 +195,14 @@ int le_srv_parse_openai(const char *body, size_t len, le_srv_embed_req *r, le_sr
     if (le_srv_parse_object(body, len, &r->root, f)) return -1;
     if (take_input(r, "input", 1, f) || take_extras(r, f)) return -1;
     const char *model = NULL, *format = NULL, *user = NULL;
-    if (opt_string(r->root, "model", &model, f) < 0) return -1;
-    if (opt_string(r->root, "user", &user, f) < 0) return -1;
-    if (opt_string(r->root, "encoding_format", &format, f) < 0) return -1;
+    if (le_srv_opt_string(r->root, "model", &model, f) < 0) return -1;
+    if (le_srv_opt_string(r->root, "user", &user, f) < 0) return -1;
+    if (le_srv_opt_string(r->root, "encoding_format", &format, f) < 0) return -1;
     if (format && strcmp(format, "float") && strcmp(format, "base64"))
         return le_srv_failf(f, 400, "encoding_format",
                             "'encoding_format' must be \"float\" or \"base64\", not \"%s\"", format);
     r->base64 = format && !strcmp(format, "base64");
-    return opt_int(r->root, "dimensions", 1, 1 << 20, &r->dimensions, f) < 0 ? -1 : 0;
+    return le_srv_opt_int(r->root, "dimensions", 1, 1 << 20, &r->dimensions, f) < 0 ? -1 : 0;
 }
 
 int le_srv_parse_tei(const char *body, size_t len, le_srv_embed_req *r, le_srv_fail *f) {
@@ -210,11 +210,11 @@ int le_srv_parse_tei(const char *body, size_t len, le_srv_embed_req *r, le_srv_f
     if (le_srv_parse_object(body, len, &r->root, f)) return -1;
     if (take_input(r, "inputs", 0, f) || take_extras(r, f)) return -1;
     const char *prompt = NULL;
-    if (opt_string(r->root, "prompt_name", &prompt, f) < 0) return -1;
+    if (le_srv_opt_string(r->root, "prompt_name", &prompt, f) < 0) return -1;
     if (prompt && r->prefix)
         return le_srv_failf(f, 400, "prompt_name", "give 'prompt_name' or 'prefix', not both");
     if (prompt) r->prefix = prompt;
-    return opt_bool(r->root, "add_special_tokens", &r->add_special, f) < 0 ? -1 : 0;
+    return le_srv_opt_bool(r->root, "add_special_tokens", &r->add_special, f) < 0 ? -1 : 0;
 }
 
 void le_srv_embed_req_free(le_srv_embed_req *r) {
@@ -233,19 +233,19 @@ int le_srv_parse_search(const char *body, size_t len, le_srv_search_req *r, le_s
     r->k = 10;
     r->passages = 1;
     if (le_srv_parse_object(body, len, &r->root, f)) return -1;
-    if (opt_string(r->root, "query", &r->query, f) < 0) return -1;
+    if (le_srv_opt_string(r->root, "query", &r->query, f) < 0) return -1;
     if (!r->query) return le_srv_failf(f, 400, "query", "'query' is required");
-    if (opt_string(r->root, "index", &r->index, f) < 0) return -1;
-    if (opt_string(r->root, "mode", &r->mode, f) < 0) return -1;
-    if (opt_string(r->root, "id_prefix", &r->id_prefix, f) < 0) return -1;
-    if (opt_int(r->root, "k", 1, 10000, &r->k, f) < 0) return -1;
-    if (opt_bool(r->root, "truncate", &r->truncate, f) < 0) return -1;
-    return opt_bool(r->root, "passages", &r->passages, f) < 0 ? -1 : 0;
+    if (le_srv_opt_string(r->root, "index", &r->index, f) < 0) return -1;
+    if (le_srv_opt_string(r->root, "mode", &r->mode, f) < 0) return -1;
+    if (le_srv_opt_string(r->root, "id_prefix", &r->id_prefix, f) < 0) return -1;
+    if (le_srv_opt_int(r->root, "k", 1, 10000, &r->k, f) < 0) return -1;
+    if (le_srv_opt_bool(r->root, "truncate", &r->truncate, f) < 0) return -1;
+    return le_srv_opt_bool(r->root, "passages", &r->passages, f) < 0 ? -1 : 0;
 }
 
 /* The array field key of r->root, non-empty, into *out and r->n. */
 static int take_array(le_srv_index_req *r, const char *key, const cJSON **out, le_srv_fail *f) {
-    if (opt_string(r->root, "index", &r->index, f) < 0) return -1;
+    if (le_srv_opt_string(r->root, "index", &r->index, f) < 0) return -1;
     const cJSON *a = cJSON_GetObjectItemCaseSensitive(r->root, key);
     if (!cJSON_IsArray(a))
         return le_srv_failf(f, 400, key, "'%s' is required: an array", key);
@@ -263,7 +263,7 @@ static int take_doc(const cJSON *o, size_t i, le_index_doc *d, le_srv_fail *f) {
     const char *keys[4] = {"id", "text", "title", "source"};
     const char **dst[4] = {&d->id, &d->text, &d->title, &d->source};
     for (int k = 0; k < 4; k++) {
-        if (opt_string(o, keys[k], dst[k], f) < 0) {
+        if (le_srv_opt_string(o, keys[k], dst[k], f) < 0) {
             char why[sizeof f->message];
             memcpy(why, f->message, sizeof why);
             return le_srv_failf(f, 400, "documents", "documents[%zu]: %s", i, why);
@@ -282,7 +282,7 @@ int le_srv_parse_index_add(const char *body, size_t len, le_srv_index_req *r, le
     const cJSON *a;
     if (le_srv_parse_object(body, len, &r->root, f) || take_array(r, "documents", &a, f))
         return -1;
-    if (opt_bool(r->root, "truncate", &r->truncate, f) < 0) return -1;
+    if (le_srv_opt_bool(r->root, "truncate", &r->truncate, f) < 0) return -1;
     r->docs = calloc(r->n, sizeof *r->docs);
     if (!r->docs) return le_srv_failf(f, 503, "", "out of memory");
     size_t i = 0;

@@ -28,6 +28,15 @@ int le_srv_failf(le_srv_fail *f, int http, const char *param, const char *fmt, .
  * and column; an empty body and trailing bytes are errors too. */
 int le_srv_parse_object(const char *body, size_t len, cJSON **out, le_srv_fail *f);
 
+/* Field readers the parsers share: 0 when the field is absent (or null),
+ * 1 when read into *out, -1 when of another type or out of range (f says
+ * so, naming the field). Strings must be valid UTF-8. */
+int le_srv_opt_string(const cJSON *o, const char *key, const char **out, le_srv_fail *f);
+int le_srv_opt_bool(const cJSON *o, const char *key, int *out, le_srv_fail *f);
+int le_srv_opt_int(const cJSON *o, const char *key, int lo, int hi, int *out, le_srv_fail *f);
+int le_srv_opt_number(const cJSON *o, const char *key, double lo, double hi, double *out,
+                      le_srv_fail *f);
+
 /* An embedding request (/v1/embeddings, /embed, /tokenize). The strings
  * point into root. */
 typedef struct le_srv_embed_req {
@@ -82,5 +91,42 @@ int le_srv_parse_index_add(const char *body, size_t len, le_srv_index_req *r, le
 int le_srv_parse_index_delete(const char *body, size_t len, le_srv_index_req *r,
                               le_srv_fail *f);
 void le_srv_index_req_free(le_srv_index_req *r);
+
+/* The most stop strings of a generation request (OpenAI's limit). */
+#define LE_SRV_MAX_STOP 4
+
+/* POST /v1/completions and /v1/chat/completions (request_llm.c). Absent
+ * sampling fields keep le_llm_gen_options' defaults; the strings point
+ * into root. */
+typedef struct le_srv_gen_req {
+    cJSON *root;
+    const char *prompt;        /* completions: the text to continue */
+    le_llm_message *messages;  /* chat: n_messages turns (role system|user|assistant) */
+    size_t n_messages;
+    int max_tokens;            /* 0: not given (the server's default) */
+    int has_temperature, has_top_p, has_top_k, has_min_p, has_seed;
+    double temperature, top_p, min_p;
+    int top_k;
+    uint64_t seed;
+    const char *stop[LE_SRV_MAX_STOP];
+    size_t n_stop;
+    int stream;
+    int ignore_eos;            /* ours (as llama.cpp's server): the end token does not stop it */
+} le_srv_gen_req;
+int le_srv_parse_completion(const char *body, size_t len, le_srv_gen_req *r, le_srv_fail *f);
+int le_srv_parse_chat(const char *body, size_t len, le_srv_gen_req *r, le_srv_fail *f);
+void le_srv_gen_req_free(le_srv_gen_req *r);
+
+/* POST /ask (request_llm.c). */
+typedef struct le_srv_ask_req {
+    cJSON *root;
+    const char *question;
+    const char *index;     /* NULL: the only index */
+    const char *mode;      /* NULL: rag */
+    const char *id_prefix; /* NULL: every document */
+    int k;                 /* 0: le_ask's default */
+    int max_new_tokens;    /* 0: le_ask's default */
+} le_srv_ask_req;
+int le_srv_parse_ask(const char *body, size_t len, le_srv_ask_req *r, le_srv_fail *f);
 
 #endif
