@@ -33,12 +33,19 @@ static const char *USAGE =
     "      --shutdown-timeout S  on SIGTERM, wait at most S seconds for requests (default 30)\n"
     "      --matryoshka      the model is Matryoshka-trained: 'dimensions' below its own\n"
     "                        truncate and renormalise\n"
+    "      --llm MODEL       also a decoder (a GGUF file or alias: smollm2) for POST\n"
+    "                        /v1/completions, /v1/chat/completions and /ask\n"
+    "      --llm-precision P the decoder's activations: exact (default) or q8\n"
+    "      --llm-ctx N       the decoder's context in tokens (default: the model's)\n"
+    "      --llm-max-queue N generation requests waiting before 429 (default 16)\n"
     "Defaults of every embedding request (a request may override them):\n" CLI_EMBED_HELP;
 
 typedef struct serve_cli {
     cli_common common;
     le_srv_config cfg;
     const char *prefix_arg, *key_file;
+    const char *llm;   /* --llm: the decoder to open, NULL: none */
+    le_llm_options lo; /* its options */
     le_srv_index_spec *indexes;
     char **names; /* the names made from file names (freed at the end), else NULL */
     size_t n_indexes;
@@ -122,6 +129,16 @@ static int server_option(serve_cli *sv, int c, char *arg) {
     case 5012:
         return cli_parse_int("--shutdown-timeout", arg, 0, 86400, &g->shutdown_seconds) ? -1 : 1;
     case 5013: g->matryoshka = 1; return 1;
+    case 5014: sv->llm = arg; return 1;
+    case 5015:
+        if (strcmp(arg, "q8") && strcmp(arg, "exact")) {
+            cli_error("--llm-precision: expected exact or q8, got \"%s\"", arg);
+            return -1;
+        }
+        sv->lo.precision = arg;
+        return 1;
+    case 5016: return cli_parse_int("--llm-ctx", arg, 16, 1 << 20, &sv->lo.max_tokens) ? -1 : 1;
+    case 5017: return cli_parse_int("--llm-max-queue", arg, 1, 1 << 16, &g->llm_max_queue) ? -1 : 1;
     default: return 0;
     }
 }
@@ -142,6 +159,10 @@ static int parse_serve(serve_cli *sv, int argc, char **argv) {
                                          {"timeout", required_argument, 0, 5011},
                                          {"shutdown-timeout", required_argument, 0, 5012},
                                          {"matryoshka", no_argument, 0, 5013},
+                                         {"llm", required_argument, 0, 5014},
+                                         {"llm-precision", required_argument, 0, 5015},
+                                         {"llm-ctx", required_argument, 0, 5016},
+                                         {"llm-max-queue", required_argument, 0, 5017},
                                          {0, 0, 0, 0}};
     int c;
     optind = 1;
@@ -176,6 +197,19 @@ static int read_key(const char *path, char **key) {
     return *key ? 0 : -1;
 }
 
+/* The decoder of --llm into sv->cfg.llm (NULL without --llm); -1 after
+ * printing why it cannot be opened. */
+static int open_llm(serve_cli *sv) {
+    if (!sv->llm) return 0;
+    sv->lo.threads = sv->common.mo.threads;
+    sv->lo.isa = sv->common.mo.isa;
+    sv->lo.cache_dir = sv->common.mo.cache_dir;
+    le_error err;
+    if (le_llm_open(sv->llm, &sv->lo, &sv->cfg.llm, &err) == LE_OK) return 0;
+    cli_error("--llm: %s", err.message);
+    return -1;
+}
+
 static void free_serve(serve_cli *sv) {
     for (size_t i = 0; i < sv->n_indexes; i++) free(sv->names[i]);
     free(sv->names);
@@ -187,6 +221,7 @@ int cmd_serve(int argc, char **argv) {
     memset(&sv, 0, sizeof sv);
     cli_common_init(&sv.common);
     le_srv_config_init(&sv.cfg);
+    le_llm_options_init(&sv.lo);
     int r = parse_serve(&sv, argc, argv);
     char *key = NULL;
     if (!r && sv.key_file && sv.cfg.api_key) {
@@ -203,6 +238,10 @@ int cmd_serve(int argc, char **argv) {
     le_srv_block_signals(); /* before the model's thread pool starts */
     le_model *m = cli_open_model(&sv.common);
     int rc = CLI_FAIL;
+    if (m && open_llm(&sv)) {
+        le_model_close(m);
+        m = NULL;
+    }
     if (m) {
         if (sv.prefix_arg) sv.cfg.eo.prefix = le_prefix_resolve(m, sv.prefix_arg);
         sv.cfg.model = m;
@@ -214,6 +253,7 @@ int cmd_serve(int argc, char **argv) {
         if (le_srv_run(&sv.cfg, &err) == LE_OK) rc = CLI_OK;
         else cli_error("%s", err.message);
         le_model_close(m);
+        le_llm_close(sv.cfg.llm);
     }
     free(key);
     free_serve(&sv);

@@ -240,7 +240,7 @@ le_status le_srv_batcher_start(le_model *m, int max_queue, int budget, le_srv_me
     le_srv_batcher *b = calloc(1, sizeof *b);
     if (!b) return le_fail(err, LE_ERR_NOMEM, "out of memory");
     b->m = m;
-    b->dim = le_model_dim(m);
+    b->dim = m ? le_model_dim(m) : 0; /* NULL: a queue of tasks alone (the decoder's) */
     b->budget = budget;
     b->max_queue = max_queue;
     b->metrics = metrics;

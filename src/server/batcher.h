@@ -56,7 +56,8 @@ struct le_srv_job {
     int cancelled; /* gone said so: the remaining texts were skipped */
 };
 
-/* Starts the worker. budget: tokens of one packed forward batch. */
+/* Starts the worker. budget: tokens of one packed forward batch. m NULL:
+ * a queue of tasks only (the decoder's worker); metrics may be NULL. */
 le_status le_srv_batcher_start(le_model *m, int max_queue, int budget, le_srv_metrics *metrics,
                                le_srv_batcher **out, le_error *err);
 /* Queues j: 0; -1 when the queue is full; -2 when the batcher has stopped.

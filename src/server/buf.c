@@ -1,5 +1,7 @@
 #include "server/buf.h"
 
+#include "base/utf8.h"
+
 #include <math.h>
 
 void le_srv_buf_float(le_sbuf *b, double v) {
@@ -25,4 +27,24 @@ void le_srv_buf_base64(le_sbuf *b, const unsigned char *in, size_t n) {
         }
     }
     le_sbuf_add(b, out, k);
+}
+
+void le_srv_buf_json_text(le_sbuf *b, const char *s, size_t n) {
+    size_t ok = le_utf8_check(s, n);
+    if (ok == n) {
+        le_sbuf_json_string(b, s, n);
+        return;
+    }
+    le_sbuf clean = {0};
+    while (n) {
+        le_sbuf_add(&clean, s, ok);
+        if (ok == n) break;
+        le_sbuf_puts(&clean, "\xef\xbf\xbd"); /* U+FFFD for the one byte at fault */
+        s += ok + 1;
+        n -= ok + 1;
+        ok = le_utf8_check(s, n);
+    }
+    if (clean.failed) b->failed = 1;
+    else le_sbuf_json_string(b, clean.p ? clean.p : "", clean.n);
+    le_sbuf_free(&clean);
 }

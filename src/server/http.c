@@ -103,14 +103,26 @@ static int take_body(le_srv_conn *c, const char *data, size_t n) {
     return 0;
 }
 
-static enum MHD_Result send_reply(le_srv_conn *c) {
+/* The response of c: its body, or its content reader (a stream). */
+static struct MHD_Response *make_response(le_srv_conn *c) {
     static const char oom[] = "{\"error\":{\"message\":\"out of memory\",\"type\":\"server_error\","
                               "\"param\":null,\"code\":null}}";
+    if (c->reader) {
+        struct MHD_Response *r = MHD_create_response_from_callback(
+            MHD_SIZE_UNKNOWN, 4096, c->reader, c->reader_cls, c->reader_free);
+        if (!r) c->reader_free(c->reader_cls);
+        c->reader = NULL; /* the response owns reader_cls now */
+        if (r) MHD_add_response_header(r, "Cache-Control", "no-cache");
+        return r;
+    }
     if (c->reply.failed) c->status = 503;
     const char *body = c->reply.failed ? oom : c->reply.p ? c->reply.p : "";
     size_t n = c->reply.failed ? sizeof oom - 1 : c->reply.n;
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(n, (void *)body, MHD_RESPMEM_MUST_COPY);
+    return MHD_create_response_from_buffer(n, (void *)body, MHD_RESPMEM_MUST_COPY);
+}
+
+static enum MHD_Result send_reply(le_srv_conn *c) {
+    struct MHD_Response *r = make_response(c);
     if (!r) return MHD_NO;
     MHD_add_response_header(r, "Content-Type", c->content_type);
     if (c->status == 429 || c->status == 503) MHD_add_response_header(r, "Retry-After", "1");
@@ -194,6 +206,7 @@ void le_srv_on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
                  : c->too_large                                          ? 413
                                                                          : 499;
     le_srv_metrics_request(s->metrics, c->route_index, status, le_now_seconds() - c->t0);
+    if (c->reader) c->reader_free(c->reader_cls);
     if (c->cleanup) c->cleanup(c);
     le_sbuf_free(&c->reply);
     free(c->body);
@@ -206,16 +219,20 @@ void le_srv_on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
     pthread_mutex_unlock(&s->mu);
 }
 
+int le_srv_socket_gone(int fd) {
+    char x;
+    if (fd < 0) return 0;
+    ssize_t r = recv(fd, &x, 1, MSG_PEEK | MSG_DONTWAIT);
+    return r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
 /* Whether c's client has closed its connection (or its sending side):
  * the socket reads end-of-file. Asked by the worker between the pieces of
  * a job while the connection is suspended, so libmicrohttpd does not
  * touch the socket meanwhile. */
 static int job_gone(le_srv_job *j) {
     le_srv_conn *c = j->user;
-    char x;
-    if (c->fd < 0) return 0;
-    ssize_t r = recv(c->fd, &x, 1, MSG_PEEK | MSG_DONTWAIT);
-    return r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+    return le_srv_socket_gone(c->fd);
 }
 
 /* The worker finished c's job: wake the connection up. */
@@ -224,23 +241,32 @@ static void job_done(le_srv_job *j) {
     MHD_resume_connection(c->mc);
 }
 
-void le_srv_submit(le_srv_conn *c, void (*resume)(le_srv_conn *c)) {
-    c->resume = resume;
-    c->job.done = job_done;
-    c->job.gone = job_gone;
-    c->job.user = c;
+int le_srv_conn_socket(le_srv_conn *c) {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c->mc, MHD_CONNECTION_INFO_CONNECTION_FD);
-    c->fd = ci ? ci->connect_fd : -1;
+    return ci ? ci->connect_fd : -1;
+}
+
+void le_srv_submit_to(le_srv_conn *c, le_srv_batcher *b, le_srv_job *j, int max_queue,
+                      void (*resume)(le_srv_conn *c)) {
+    c->resume = resume;
+    c->fd = le_srv_conn_socket(c);
     c->suspended = 1;
     MHD_suspend_connection(c->mc);
-    int rc = le_srv_batcher_submit(c->srv->batcher, &c->job);
+    int rc = le_srv_batcher_submit(b, j);
     if (rc == 0) return;
     le_srv_fail f;
     if (rc == -2) le_srv_failf(&f, 503, "", "the server is shutting down");
     else
         le_srv_failf(&f, 429, "", "the server is busy: %d requests are waiting; retry later",
-                     c->srv->cfg.max_queue);
+                     max_queue);
     le_srv_reply_fail(c, &f);
     MHD_resume_connection(c->mc);
+}
+
+void le_srv_submit(le_srv_conn *c, void (*resume)(le_srv_conn *c)) {
+    c->job.done = job_done;
+    c->job.gone = job_gone;
+    c->job.user = c;
+    le_srv_submit_to(c, c->srv->batcher, &c->job, c->srv->cfg.max_queue, resume);
 }

@@ -18,6 +18,8 @@ const le_srv_route le_srv_routes[] = {
     {"/index/add", "POST", le_srv_h_index_add, LE_SRV_OPENAI, 0},
     {"/index/delete", "POST", le_srv_h_index_delete, LE_SRV_OPENAI, 0},
     {"/index/reload", "POST", le_srv_h_index_reload, LE_SRV_OPENAI, 0},
+    {"/v1/completions", "POST", le_srv_h_completions, LE_SRV_OPENAI, 0},
+    {"/v1/chat/completions", "POST", le_srv_h_chat, LE_SRV_OPENAI, 0},
 };
 const size_t le_srv_n_routes = sizeof le_srv_routes / sizeof *le_srv_routes;
 
@@ -97,30 +99,37 @@ void le_srv_h_health(le_srv_conn *c) {
     le_srv_reply(c, 200, "application/json");
 }
 
-/* OpenAI's model object of the served model. */
-static void model_json(le_srv_conn *c) {
-    const char *name = c->srv->mi.name;
-    le_sbuf_puts(&c->reply, "{\"id\":");
-    le_sbuf_json_string(&c->reply, name, strlen(name));
-    le_sbuf_puts(&c->reply, ",\"object\":\"model\",\"created\":0,\"owned_by\":\"longembed\"}");
+/* OpenAI's model object of a served model. */
+static void model_json(le_sbuf *b, const char *name) {
+    le_sbuf_puts(b, "{\"id\":");
+    le_sbuf_json_string(b, name, strlen(name));
+    le_sbuf_puts(b, ",\"object\":\"model\",\"created\":0,\"owned_by\":\"longembed\"}");
 }
 
+/* The embedding model, then the decoder when there is one. */
 void le_srv_h_models(le_srv_conn *c) {
     le_sbuf_puts(&c->reply, "{\"object\":\"list\",\"data\":[");
-    model_json(c);
+    model_json(&c->reply, c->srv->mi.name);
+    if (c->srv->cfg.llm) {
+        le_sbuf_puts(&c->reply, ",");
+        model_json(&c->reply, c->srv->li.name);
+    }
     le_sbuf_puts(&c->reply, "]}");
     le_srv_reply(c, 200, "application/json");
 }
 
 void le_srv_h_model(le_srv_conn *c) {
-    if (c->url_arg && !strcmp(c->url_arg, c->srv->mi.name)) {
-        model_json(c);
-        le_srv_reply(c, 200, "application/json");
-        return;
-    }
+    const char *names[2] = {c->srv->mi.name, c->srv->cfg.llm ? c->srv->li.name : NULL};
+    for (int i = 0; i < 2 && c->url_arg; i++)
+        if (names[i] && !strcmp(c->url_arg, names[i])) {
+            model_json(&c->reply, names[i]);
+            le_srv_reply(c, 200, "application/json");
+            return;
+        }
     le_srv_fail f;
-    le_srv_failf(&f, 404, "model", "the model '%.200s' does not exist: this server serves %s",
-                 c->url_arg ? c->url_arg : "", c->srv->mi.name);
+    le_srv_failf(&f, 404, "model", "the model '%.200s' does not exist: this server serves %s%s%s",
+                 c->url_arg ? c->url_arg : "", c->srv->mi.name, names[1] ? " and " : "",
+                 names[1] ? names[1] : "");
     le_srv_reply_fail(c, &f);
 }
 

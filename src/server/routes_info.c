@@ -31,6 +31,29 @@ static void info_model(le_srv *s, le_sbuf *b) {
                       s->cfg.matryoshka ? "true" : "false", s->has_m3 ? "true" : "false");
 }
 
+/* "llm": the decoder (null when the server has none). */
+static void info_llm(le_srv *s, le_sbuf *b) {
+    const le_llm_info *li = &s->li;
+    le_sbuf_puts(b, ",\"llm\":");
+    if (!s->cfg.llm) {
+        le_sbuf_puts(b, "null");
+        return;
+    }
+    le_sbuf_puts(b, "{");
+    field(b, "name", li->name);
+    le_sbuf_puts(b, ",");
+    field(b, "architecture", li->architecture);
+    le_sbuf_printf(b, ",\"context\":%d,\"max_tokens\":%d,\"layers\":%d,\"vocab\":%d,",
+                   li->context, li->max_tokens, li->layers, li->vocab);
+    field(b, "weights", li->weights);
+    le_sbuf_puts(b, ",");
+    field(b, "precision", li->precision);
+    le_sbuf_puts(b, ",");
+    field(b, "extend", li->extend);
+    le_sbuf_printf(b, ",\"max_queue\":%d,\"default_max_tokens\":%d}", s->cfg.llm_max_queue,
+                   s->cfg.llm_max_new_tokens);
+}
+
 static void info_defaults(le_srv *s, le_sbuf *b) {
     const le_embed_options *eo = &s->cfg.eo;
     le_sbuf_puts(b, ",\"defaults\":{");
@@ -73,6 +96,7 @@ void le_srv_h_info(le_srv_conn *c) {
     le_sbuf *b = &c->reply;
     le_sbuf_printf(b, "{\"version\":\"%s\",", le_version());
     info_model(c->srv, b);
+    info_llm(c->srv, b);
     info_defaults(c->srv, b);
     info_indexes(c->srv, b);
     le_sbuf_puts(b, "}");

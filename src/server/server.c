@@ -28,6 +28,8 @@ void le_srv_config_init(le_srv_config *c) {
     c->http_threads = 4;
     c->timeout_seconds = 30;
     c->shutdown_seconds = 30;
+    c->llm_max_queue = 16;
+    c->llm_max_new_tokens = 256;
 }
 
 /* The listening address of host and port into sa; 0, or -1 when host is
@@ -69,9 +71,10 @@ static le_status start_daemon(le_srv *s, le_error *err) {
         return le_fail(err, LE_ERR_IO, "cannot listen on %s port %d (in use, or not allowed)",
                        s->cfg.host, s->cfg.port);
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    fprintf(stderr, "longembed serve: listening on http://%s%s%s:%u (model %s, %zu index%s)\n",
+    fprintf(stderr, "longembed serve: listening on http://%s%s%s:%u (model %s, %zu index%s%s%s)\n",
             v6 ? "[" : "", s->cfg.host, v6 ? "]" : "", di ? di->port : (unsigned)s->cfg.port,
-            s->mi.name, s->n_indexes, s->n_indexes == 1 ? "" : "es");
+            s->mi.name, s->n_indexes, s->n_indexes == 1 ? "" : "es",
+            s->cfg.llm ? ", decoder " : "", s->cfg.llm ? s->li.name : "");
     return LE_OK;
 }
 
@@ -97,11 +100,15 @@ static le_status start_parts(le_srv *s, le_error *err) {
             return st;
         }
     }
-    return le_srv_batcher_start(s->cfg.model, s->cfg.max_queue, s->cfg.max_batch_tokens,
-                                s->metrics, &s->batcher, err);
+    st = le_srv_batcher_start(s->cfg.model, s->cfg.max_queue, s->cfg.max_batch_tokens,
+                              s->metrics, &s->batcher, err);
+    if (!st && s->cfg.llm && !(st = le_llm_get_info(s->cfg.llm, &s->li)))
+        st = le_srv_batcher_start(NULL, s->cfg.llm_max_queue, 1, NULL, &s->llm_worker, err);
+    return st;
 }
 
 static void free_parts(le_srv *s) {
+    le_srv_batcher_free(s->llm_worker);
     le_srv_batcher_free(s->batcher);
     for (size_t i = 0; i < s->n_indexes; i++) le_srv_index_free(&s->indexes[i]);
     free(s->indexes);
@@ -146,7 +153,9 @@ static void serve_signals(le_srv *s, const sigset_t *set) {
         fprintf(stderr, "longembed serve: requests still running after %d s: stopping anyway\n",
                 s->cfg.shutdown_seconds);
     /* every queued job runs, so every suspended connection is resumed and
-       can be closed */
+       can be closed; generations end at their next token */
+    atomic_store(&s->stopping, 1);
+    le_srv_batcher_stop(s->llm_worker);
     le_srv_batcher_stop(s->batcher);
     wait_idle(s, 2);
 }

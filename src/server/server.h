@@ -1,5 +1,6 @@
 /* longembed's HTTP server (docs/server.md): OpenAI- and TEI-compatible
- * embeddings, search and index updates over libmicrohttpd. The CLI's
+ * embeddings, search and index updates over libmicrohttpd, and with a
+ * decoder, OpenAI's completions and chat completions and /ask. The CLI's
  * `serve` fills a le_srv_config and calls le_srv_run. */
 #ifndef LE_SERVER_SERVER_H
 #define LE_SERVER_SERVER_H
@@ -31,6 +32,10 @@ typedef struct le_srv_config {
     int shutdown_seconds;      /* SIGTERM: the longest wait for requests in flight; default 30 */
     int matryoshka;            /* 1: 'dimensions' below the model's may truncate and renormalise */
     int verbose;               /* 1: one line per request on stderr */
+    le_llm *llm;               /* a decoder (/v1/completions, /v1/chat/completions, /ask),
+                                  NULL: none; its own worker thread owns it */
+    int llm_max_queue;         /* generation requests waiting; default 16 */
+    int llm_max_new_tokens;    /* a generation's default max_tokens; default 256 */
 } le_srv_config;
 
 void le_srv_config_init(le_srv_config *c);

@@ -12,6 +12,8 @@
 #include "server/server.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <sys/types.h>
 
 typedef struct le_srv le_srv;
 typedef struct le_srv_conn le_srv_conn;
@@ -40,6 +42,9 @@ struct le_srv {
     size_t n_indexes;
     struct MHD_Daemon *daemon;
     int listen_fd; /* after SIGTERM: the quiesced listening socket, closed at the end */
+    le_llm_info li;          /* of cfg.llm, when there is one */
+    le_srv_batcher *llm_worker; /* the decoder's queue and thread (NULL: no decoder) */
+    atomic_int stopping;     /* 1 once the requests in flight had their time: stop generating */
     pthread_mutex_t mu; /* guards in_flight */
     pthread_cond_t idle;
     size_t in_flight;
@@ -64,6 +69,11 @@ struct le_srv_conn {
     const char *content_type;
     le_srv_job job;
     void (*resume)(le_srv_conn *c); /* builds the reply once the job is done */
+    /* a streamed reply (status 200, chunked): libmicrohttpd's content reader
+       and its argument, freed by reader_free once the response is done */
+    ssize_t (*reader)(void *cls, uint64_t pos, char *buf, size_t max);
+    void (*reader_free)(void *cls);
+    void *reader_cls;
     void (*cleanup)(le_srv_conn *c); /* frees state */
     void *state;
 };
@@ -84,8 +94,20 @@ void le_srv_fail_from(le_srv_fail *f, le_status st, const le_error *err, const c
  * connection; resume builds the reply when it is done. A full queue
  * replies 429 at once. */
 void le_srv_submit(le_srv_conn *c, void (*resume)(le_srv_conn *c));
+/* The same for a job j of the caller's (its done, gone and user set) on
+ * queue b, which holds at most max_queue jobs (for the 429 message). */
+void le_srv_submit_to(le_srv_conn *c, le_srv_batcher *b, le_srv_job *j, int max_queue,
+                      void (*resume)(le_srv_conn *c));
+/* The client's socket (-1: unknown). */
+int le_srv_conn_socket(le_srv_conn *c);
+/* Whether the client of socket fd has closed its side (reads end-of-file);
+ * asked only while its connection is suspended. */
+int le_srv_socket_gone(int fd);
 /* The index a request names (NULL: the only one); NULL after replying 404/400. */
 le_srv_index *le_srv_find_index(le_srv_conn *c, const char *name);
+
+/* Whether the server has a decoder (--llm); else replies 404. */
+int le_srv_need_llm(le_srv_conn *c);
 
 /* Handlers (routes_*.c). */
 void le_srv_h_health(le_srv_conn *c);
@@ -101,5 +123,8 @@ void le_srv_h_search(le_srv_conn *c);
 void le_srv_h_index_add(le_srv_conn *c);
 void le_srv_h_index_delete(le_srv_conn *c);
 void le_srv_h_index_reload(le_srv_conn *c);
+void le_srv_h_completions(le_srv_conn *c);
+void le_srv_h_chat(le_srv_conn *c);
+void le_srv_h_ask(le_srv_conn *c);
 
 #endif
