@@ -49,4 +49,34 @@ try:
         check("wrong key: AuthenticationError", True)
 finally:
     check("SIGTERM: exit 0", srv.stop() == 0)
+
+# the decoder's routes (random-weight Qwen2): whole and streamed through the client
+srv = Server(BUILD, "--llm", "tests/fixtures/llm/qwen2-tiny/model.gguf")
+try:
+    client = openai.OpenAI(base_url=f"http://127.0.0.1:{srv.port}/v1", api_key="none")
+    r = client.completions.create(model="model.gguf", prompt="Once upon a time", max_tokens=24,
+                                  temperature=0)
+    text = r.choices[0].text
+    check("completions.create", r.object == "text_completion" and r.usage.completion_tokens > 0 and
+          r.choices[0].finish_reason in ("stop", "length"), r)
+    parts = [c.choices[0].text for c in client.completions.create(
+        model="model.gguf", prompt="Once upon a time", max_tokens=24, temperature=0, stream=True)]
+    check("completions stream = whole", "".join(parts) == text and len(parts) > 1, (parts, text))
+    msgs = [{"role": "user", "content": "Hello"}]
+    r = client.chat.completions.create(model="model.gguf", messages=msgs, max_tokens=24, temperature=0)
+    reply = r.choices[0].message.content
+    check("chat.completions.create", r.object == "chat.completion" and
+          r.choices[0].message.role == "assistant" and isinstance(reply, str), r)
+    chunks = list(client.chat.completions.create(model="model.gguf", messages=msgs, max_tokens=24,
+                                                 temperature=0, stream=True))
+    check("chat stream: role first", chunks[0].choices[0].delta.role == "assistant", chunks[0])
+    check("chat stream = whole", "".join(c.choices[0].delta.content or "" for c in chunks) == reply)
+    check("chat stream: finish reason last", chunks[-1].choices[0].finish_reason in ("stop", "length"))
+    try:
+        client.chat.completions.create(model="x", messages=[{"role": "wizard", "content": "a"}])
+        check("unknown role raises", False)
+    except openai.BadRequestError as e:
+        check("unknown role: BadRequestError naming it", "wizard" in str(e), str(e))
+finally:
+    check("decoder: SIGTERM: exit 0", srv.stop() == 0)
 finish("test_openai_client")

