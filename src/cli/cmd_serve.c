@@ -246,6 +246,7 @@ int cmd_serve(int argc, char **argv) {
         if (sv.prefix_arg) sv.cfg.eo.prefix = le_prefix_resolve(m, sv.prefix_arg);
         sv.cfg.model = m;
         sv.cfg.model_spec = sv.common.model;
+        sv.cfg.model_options = &sv.common.mo;
         sv.cfg.indexes = sv.indexes;
         sv.cfg.n_indexes = sv.n_indexes;
         sv.cfg.verbose = sv.common.verbose;

@@ -29,22 +29,24 @@ void le_srv_buf_base64(le_sbuf *b, const unsigned char *in, size_t n) {
     le_sbuf_add(b, out, k);
 }
 
+void le_srv_buf_utf8(le_sbuf *b, const char *s, size_t n) {
+    for (size_t ok = le_utf8_check(s, n);; ok = le_utf8_check(s, n)) {
+        le_sbuf_add(b, s, ok);
+        if (ok == n) return;
+        le_sbuf_puts(b, "\xef\xbf\xbd"); /* U+FFFD for the one byte at fault */
+        s += ok + 1;
+        n -= ok + 1;
+    }
+}
+
 void le_srv_buf_json_text(le_sbuf *b, const char *s, size_t n) {
-    size_t ok = le_utf8_check(s, n);
-    if (ok == n) {
+    if (le_utf8_check(s, n) == n) {
         le_sbuf_json_string(b, s, n);
         return;
     }
     le_sbuf clean = {0};
-    while (n) {
-        le_sbuf_add(&clean, s, ok);
-        if (ok == n) break;
-        le_sbuf_puts(&clean, "\xef\xbf\xbd"); /* U+FFFD for the one byte at fault */
-        s += ok + 1;
-        n -= ok + 1;
-        ok = le_utf8_check(s, n);
-    }
+    le_srv_buf_utf8(&clean, s, n);
     if (clean.failed) b->failed = 1;
-    else le_sbuf_json_string(b, clean.p ? clean.p : "", clean.n);
+    else le_sbuf_json_string(b, clean.p, clean.n);
     le_sbuf_free(&clean);
 }

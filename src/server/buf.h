@@ -12,6 +12,8 @@ void le_srv_buf_float(le_sbuf *b, double v);
 /* n bytes as standard base64 (with padding). */
 void le_srv_buf_base64(le_sbuf *b, const unsigned char *bytes, size_t n);
 
+/* s[0..n) with each byte of an invalid UTF-8 sequence as U+FFFD. */
+void le_srv_buf_utf8(le_sbuf *b, const char *s, size_t n);
 /* s[0..n) as a JSON string, each byte of an invalid UTF-8 sequence as
  * U+FFFD (a decoder's text may hold partial or stray bytes: a small or
  * random model can write any byte token). Bytes cut only between

@@ -264,9 +264,19 @@ void le_srv_submit_to(le_srv_conn *c, le_srv_batcher *b, le_srv_job *j, int max_
     MHD_resume_connection(c->mc);
 }
 
-void le_srv_submit(le_srv_conn *c, void (*resume)(le_srv_conn *c)) {
+/* Queues c->job on b, done and gone being the connection's. */
+static void submit_own(le_srv_conn *c, le_srv_batcher *b, int max_queue,
+                       void (*resume)(le_srv_conn *c)) {
     c->job.done = job_done;
     c->job.gone = job_gone;
     c->job.user = c;
-    le_srv_submit_to(c, c->srv->batcher, &c->job, c->srv->cfg.max_queue, resume);
+    le_srv_submit_to(c, b, &c->job, max_queue, resume);
+}
+
+void le_srv_submit(le_srv_conn *c, void (*resume)(le_srv_conn *c)) {
+    submit_own(c, c->srv->batcher, c->srv->cfg.max_queue, resume);
+}
+
+void le_srv_submit_llm(le_srv_conn *c, void (*resume)(le_srv_conn *c)) {
+    submit_own(c, c->srv->llm_worker, c->srv->cfg.llm_max_queue, resume);
 }

@@ -128,5 +128,6 @@ typedef struct le_srv_ask_req {
     int max_new_tokens;    /* 0: le_ask's default */
 } le_srv_ask_req;
 int le_srv_parse_ask(const char *body, size_t len, le_srv_ask_req *r, le_srv_fail *f);
+void le_srv_ask_req_free(le_srv_ask_req *r);
 
 #endif

@@ -157,3 +157,8 @@ int le_srv_parse_ask(const char *body, size_t len, le_srv_ask_req *r, le_srv_fai
     return le_srv_opt_int(r->root, "max_new_tokens", 1, 1 << 20, &r->max_new_tokens, f) < 0 ? -1
                                                                                             : 0;
 }
+
+void le_srv_ask_req_free(le_srv_ask_req *r) {
+    cJSON_Delete(r->root);
+    memset(r, 0, sizeof *r);
+}

@@ -20,6 +20,7 @@ const le_srv_route le_srv_routes[] = {
     {"/index/reload", "POST", le_srv_h_index_reload, LE_SRV_OPENAI, 0},
     {"/v1/completions", "POST", le_srv_h_completions, LE_SRV_OPENAI, 0},
     {"/v1/chat/completions", "POST", le_srv_h_chat, LE_SRV_OPENAI, 0},
+    {"/ask", "POST", le_srv_h_ask, LE_SRV_OPENAI, 0},
 };
 const size_t le_srv_n_routes = sizeof le_srv_routes / sizeof *le_srv_routes;
 

@@ -110,6 +110,7 @@ static le_status start_parts(le_srv *s, le_error *err) {
 static void free_parts(le_srv *s) {
     le_srv_batcher_free(s->llm_worker);
     le_srv_batcher_free(s->batcher);
+    if (s->ask_model) le_model_close(s->ask_model);
     for (size_t i = 0; i < s->n_indexes; i++) le_srv_index_free(&s->indexes[i]);
     free(s->indexes);
     le_srv_metrics_free(s->metrics);

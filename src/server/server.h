@@ -19,6 +19,8 @@ typedef struct le_srv_config {
     int port;                  /* 0: any free port (printed on stderr) */
     le_model *model;           /* open; the server's worker thread owns it */
     const char *model_spec;    /* how the model was named (alias or directory) */
+    const le_model_options *model_options; /* how it was opened (NULL: defaults): /ask opens
+                                              a second handle for the decoder's worker */
     le_embed_options eo;       /* the defaults of every embedding request (prefix resolved) */
     const le_srv_index_spec *indexes;
     size_t n_indexes;

@@ -44,6 +44,7 @@ struct le_srv {
     int listen_fd; /* after SIGTERM: the quiesced listening socket, closed at the end */
     le_llm_info li;          /* of cfg.llm, when there is one */
     le_srv_batcher *llm_worker; /* the decoder's queue and thread (NULL: no decoder) */
+    le_model *ask_model;     /* the decoder worker's own handle of the model (/ask), or NULL */
     atomic_int stopping;     /* 1 once the requests in flight had their time: stop generating */
     pthread_mutex_t mu; /* guards in_flight */
     pthread_cond_t idle;
@@ -98,6 +99,8 @@ void le_srv_submit(le_srv_conn *c, void (*resume)(le_srv_conn *c));
  * queue b, which holds at most max_queue jobs (for the 429 message). */
 void le_srv_submit_to(le_srv_conn *c, le_srv_batcher *b, le_srv_job *j, int max_queue,
                       void (*resume)(le_srv_conn *c));
+/* le_srv_submit on the decoder's worker (c->job a task). */
+void le_srv_submit_llm(le_srv_conn *c, void (*resume)(le_srv_conn *c));
 /* The client's socket (-1: unknown). */
 int le_srv_conn_socket(le_srv_conn *c);
 /* Whether the client of socket fd has closed its side (reads end-of-file);

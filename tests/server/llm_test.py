@@ -6,12 +6,14 @@ of tests/fixtures/llm/qwen2-tiny (context 256). Standard library only."""
 import json
 import os
 import socket
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serverlib import Server, check, finish  # noqa: E402
+from serverlib import TINY, Server, check, finish  # noqa: E402
 
 LLM = "tests/fixtures/llm/qwen2-tiny/model.gguf"
 CHAT = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi there"}]
@@ -211,9 +213,9 @@ def too_large(build):
 def no_decoder(build):
     srv = Server(build)
     try:
-        for path in ("/v1/completions", "/v1/chat/completions"):
+        for path in ("/v1/completions", "/v1/chat/completions", "/ask"):
             doc = expect(srv, f"no --llm: {path} 404", 404, path,
-                         {"prompt": "a", "messages": CHAT}, "no decoder")
+                         {"prompt": "a", "messages": CHAT, "question": "q"}, "no decoder")
         st, doc, _ = srv.request("GET", "/info")
         check("no --llm: /info llm null", st == 200 and doc.get("llm", 0) is None, doc.get("llm"))
     finally:
@@ -303,8 +305,11 @@ def smollm2(build):
     if not path:
         print("llm_test: SmolLM2-135M not cached: its part skipped", file=sys.stderr)
         return
-    srv = Server(build, "--llm", path, "--threads", "2")
+    tmp = tempfile.mkdtemp()
+    texts = make_indexes(build, tmp)
+    srv = Server(build, "--llm", path, "--threads", "2", "--index", f"{tmp}/a.lei")
     try:
+        ask_smollm2(srv, texts)
         body = dict(LONG, prompt="Write a long story about a cat.", max_tokens=120)
         t_full = embeddings_meanwhile(srv, 1, body)
         s, first = open_stream(srv, body)
@@ -323,13 +328,84 @@ def smollm2(build):
         check("smollm2: clean stop", srv.stop() == 0)
 
 
+DOCS = [("m1#0", "The group decided the remote control gets five big buttons and a yellow case. "),
+        ("m1#1", "Marketing wanted speech recognition, but it was too expensive. "),
+        ("m2#0", "The second meeting was about the budget of twelve euros per unit. ")]
+
+
+def make_indexes(build, tmp):
+    """a.lei (vectors of the tiny model) and b.lei (BM25 only) of DOCS."""
+    lines = "".join(json.dumps({"id": i, "text": t * 2}) + "\n" for i, t in DOCS)
+    exe = os.path.join(build, "longembed")
+    for name, extra in (("a", ["-m", TINY]), ("b", ["--bm25-only"])):
+        subprocess.run([exe, "index", "add", "-q", *extra, "--index", f"{tmp}/{name}.lei",
+                        "--input", "jsonl"], input=lines, text=True, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return {i: (t * 2).encode() for i, t in DOCS}
+
+
+def ask_shape(doc, texts, mode, stages):
+    ok = (isinstance(doc.get("answer"), str) and doc.get("mode") == mode and
+          [s["name"] for s in doc.get("stages", [])] == stages and
+          all(s["calls"] >= 0 and s["seconds"] >= 0 for s in doc["stages"]))
+    for p in doc.get("passages", []):
+        t = texts.get(p["id"], b"")
+        ok = ok and p["text"].encode() == t[p["byte_start"]:p["byte_end"]] and \
+            isinstance(p["cited"], bool)
+    return ok
+
+
+def ask(srv, texts):
+    """POST /ask on the tiny decoder (a 256-token window: rag and full fit)."""
+    body = {"index": "a", "question": "What did the group decide about the buttons?",
+            "max_new_tokens": 12, "k": 2}
+    st, doc, _ = srv.post("/ask", body)
+    check("ask rag: 200 and its shape", st == 200 and ask_shape(doc, texts, "rag",
+          ["retrieve", "generate"]) and 1 <= len(doc["passages"]) <= 2, doc)
+    check("ask rag: tokens read and generated", st == 200 and doc["stages"][1]["tokens_read"] > 0
+          and doc["stages"][1]["tokens_generated"] > 0, doc.get("stages"))
+    st2, doc2, _ = srv.post("/ask", body)
+    check("ask twice: the same answer (greedy)", st2 == 200 and doc2["answer"] == doc["answer"])
+    st, doc, _ = srv.post("/ask", dict(body, mode="full", id_prefix="m1#0"))
+    check("ask full over one meeting", st == 200 and ask_shape(doc, texts, "full", ["generate"]), doc)
+    st, doc, _ = srv.post("/ask", dict(body, index="b", id_prefix="m1#", k=1))
+    check("ask on a BM25-only index, id prefix, k 1", st == 200 and
+          ask_shape(doc, texts, "rag", ["retrieve", "generate"]) and
+          [p["id"] for p in doc["passages"]] == ["m1#0"], doc)
+    expect(srv, "ask: no question", 400, "/ask", {"index": "a"}, "question")
+    expect(srv, "ask: unknown mode", 400, "/ask", dict(body, mode="memo"), "memo")
+    expect(srv, "ask: two indexes, none named", 400, "/ask", {"question": "q"}, "index")
+    expect(srv, "ask: unknown index", 404, "/ask", dict(body, index="zz"), "zz")
+    expect(srv, "ask: k 0", 400, "/ask", dict(body, k=0), "'k'")
+    expect(srv, "ask: an id prefix no document has", 400, "/ask", dict(body, id_prefix="m9#"), "m9#")
+    expect(srv, "ask: memorag over the tiny window: 400", 400, "/ask", dict(body, mode="memorag"),
+           "window")
+
+
+def ask_smollm2(srv, texts):
+    for mode, stages in (("rag", ["retrieve", "generate"]),
+                         ("memorag", ["memorize", "recall", "retrieve", "generate"]),
+                         ("lcboost", None), ("full", ["generate"])):
+        st, doc, _ = srv.post("/ask", {"question": "What did the group decide about the buttons?",
+                                       "mode": mode, "max_new_tokens": 24})
+        check(f"smollm2: ask {mode}", st == 200 and ask_shape(
+            doc, texts, mode, stages or [s["name"] for s in doc["stages"]]), doc)
+        if mode != "lcboost":  # its walk may decide otherwise
+            check(f"smollm2: ask {mode} answers from the document",
+                  st == 200 and "five" in doc["answer"].lower(), doc.get("answer"))
+
+
 def main():
     build = sys.argv[1]
     no_decoder(build)
     too_large(build)
-    srv = Server(build, "--llm", LLM, "--threads", "1")
+    tmp = tempfile.mkdtemp()
+    texts = make_indexes(build, tmp)
+    srv = Server(build, "--llm", LLM, "--threads", "1", "--index", f"{tmp}/a.lei",
+                 "--index", f"{tmp}/b.lei")
     try:
         shapes(srv)
+        ask(srv, texts)
         determinism(srv)
         bad_inputs(srv)
         client_leaves(srv)

@@ -1,0 +1,189 @@
+/* POST /ask: a question about the documents of a served index, answered by
+ * the decoder by RAG, MemoRAG, LC-Boost or the full document (le_ask, as
+ * `longembed ask`). It runs on the decoder's worker, one request at a time
+ * with the generations. The query embeddings of its retrieval need the
+ * embedding model, whose handle belongs to the batch worker; so the
+ * decoder's worker opens its own handle of the same model on the first
+ * /ask that needs one (le_model: one call at a time per handle). */
+#include "server/server_impl.h"
+
+#include "base/error.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Tokens kept for the chat template around a prompt (SmolLM2's default
+ * system prompt and ChatML's markers take ~30). */
+#define TEMPLATE_MARGIN 48
+
+typedef struct ask_state {
+    le_srv_ask_req req;
+    le_srv_index *x;
+    le_ask_mode mode;
+    le_sbuf out; /* the reply, built on the worker while the index reader is held */
+    int bad_index; /* the index was built with another model: BM25 only */
+} ask_state;
+
+static void ask_cleanup(le_srv_conn *c) {
+    ask_state *st = c->state;
+    le_srv_ask_req_free(&st->req);
+    le_sbuf_free(&st->out);
+    free(st);
+    c->state = NULL;
+}
+
+/* le_ask's model: one user turn through the chat template, greedy; a
+ * client that left ends the run. */
+static le_status ask_generate(void *user, const char *prompt, size_t max_new, char **reply,
+                              le_error *err) {
+    le_srv_conn *c = user;
+    if (c->job.gone(&c->job) || atomic_load(&c->srv->stopping))
+        return le_fail(err, LE_ERR_IO, "the client went away");
+    le_llm_gen_options go;
+    le_llm_gen_options_init(&go);
+    go.max_new_tokens = max_new > 1 << 20 ? 1 << 20 : (int)max_new;
+    go.temperature = 0;
+    le_llm_message msg = {"user", prompt};
+    char *raw = NULL;
+    le_status s = le_llm_chat(c->srv->cfg.llm, &msg, 1, &go, &raw, NULL, err);
+    if (s) return s;
+    /* the pipeline counts and quotes the reply: valid UTF-8 (a small
+       model may write stray bytes) */
+    le_sbuf clean = {0};
+    le_srv_buf_utf8(&clean, raw, strlen(raw));
+    free(raw);
+    *reply = clean.failed ? NULL : clean.p ? clean.p : strdup("");
+    if (!*reply) {
+        le_sbuf_free(&clean);
+        return le_fail(err, LE_ERR_NOMEM, "out of memory");
+    }
+    return LE_OK;
+}
+
+static le_status ask_count(void *user, const char *text, size_t len, size_t *n, le_error *err) {
+    le_srv_conn *c = user;
+    return le_llm_tokenize(c->srv->cfg.llm, text, len, 0, NULL, 0, n, err);
+}
+
+/* The passages and stages of r as JSON into b. */
+static void ask_json(le_sbuf *b, const le_ask_result *r, le_ask_mode mode) {
+    const char *answer = le_ask_answer(r);
+    le_sbuf_printf(b, "{\"mode\":\"%s\",\"answer\":", le_ask_mode_name(mode));
+    le_srv_buf_json_text(b, answer, strlen(answer));
+    le_sbuf_puts(b, ",\"passages\":[");
+    for (size_t i = 0; i < le_ask_passage_count(r); i++) {
+        le_ask_passage p;
+        if (le_ask_get_passage(r, i, &p, NULL)) continue;
+        le_sbuf_puts(b, i ? ",{\"id\":" : "{\"id\":");
+        le_sbuf_json_string(b, p.id, strlen(p.id));
+        le_sbuf_printf(b, ",\"byte_start\":%zu,\"byte_end\":%zu,\"text\":", p.byte_start,
+                       p.byte_end);
+        le_srv_buf_json_text(b, p.text, p.byte_end - p.byte_start);
+        le_sbuf_printf(b, ",\"cited\":%s}", p.cited ? "true" : "false");
+    }
+    le_sbuf_puts(b, "],\"stages\":[");
+    for (size_t i = 0; i < le_ask_stage_count(r); i++) {
+        le_ask_stage s;
+        if (le_ask_get_stage(r, i, &s, NULL)) continue;
+        le_sbuf_printf(b, "%s{\"name\":", i ? "," : "");
+        le_sbuf_json_string(b, s.name, strlen(s.name));
+        le_sbuf_printf(b, ",\"calls\":%d,\"seconds\":%.6f,\"tokens_read\":%zu,"
+                          "\"tokens_generated\":%zu}",
+                       s.calls, s.seconds, s.tokens_read, s.tokens_generated);
+    }
+    le_sbuf_puts(b, "]}");
+}
+
+/* The decoder worker's own handle of the embedding model (opened once). */
+static le_status ask_model(le_srv *s, le_model **m, le_error *err) {
+    if (!s->ask_model) {
+        le_status st = le_model_open(s->cfg.model_spec, s->cfg.model_options, &s->ask_model, err);
+        if (st) return st;
+    }
+    *m = s->ask_model;
+    return LE_OK;
+}
+
+/* le_ask's options of the request. */
+static void ask_options(le_srv_conn *c, ask_state *st, le_ask_options *o) {
+    le_ask_options_init(o);
+    o->mode = st->mode;
+    o->generate = ask_generate;
+    o->count_tokens = ask_count;
+    /* the pipeline counts its prompts' own tokens, not the chat template's
+       turn markers and default system prompt around them: a margin */
+    int ctx = c->srv->li.max_tokens;
+    o->window = (size_t)(ctx > 4 * TEMPLATE_MARGIN ? ctx - TEMPLATE_MARGIN : ctx * 3 / 4);
+    o->user = c;
+    o->id_prefix = st->req.id_prefix;
+    o->k = st->req.k;
+    o->max_new_tokens = (size_t)st->req.max_new_tokens;
+    if (st->bad_index) {
+        o->search_given = 1;
+        o->search_mode = LE_SEARCH_BM25;
+    }
+}
+
+/* The run, on the decoder's worker. */
+static void ask_task(le_srv_job *j, le_model *unused) {
+    le_srv_conn *c = j->user;
+    ask_state *st = c->state;
+    if (c->job.gone(j)) {
+        j->status = le_fail(&j->err, LE_ERR_IO, "the client went away");
+        return;
+    }
+    le_index *ix = NULL;
+    uint64_t gen;
+    le_model *m = NULL;
+    le_index_info info;
+    le_srv_index_get_info(st->x, &info, NULL);
+    if (info.model.dim && !st->bad_index) j->status = ask_model(c->srv, &m, &j->err);
+    if (!j->status) j->status = le_srv_index_acquire(st->x, &ix, &gen, &j->err);
+    if (j->status) return;
+    le_ask_options o;
+    ask_options(c, st, &o);
+    le_ask_result *r = NULL;
+    j->status = le_ask(ix, m, st->req.question, &o, &r, &j->err);
+    if (!j->status) ask_json(&st->out, r, st->mode);
+    le_ask_result_free(r);
+    le_srv_index_release(st->x, ix, gen);
+}
+
+static void resume_ask(le_srv_conn *c) {
+    ask_state *st = c->state;
+    le_srv_fail f;
+    if (c->job.status) {
+        le_srv_fail_from(&f, c->job.status, &c->job.err, "");
+        if (c->job.status == LE_ERR_TOO_LONG) f.http = 400;
+        le_srv_reply_fail(c, &f);
+        return;
+    }
+    c->reply = st->out;
+    memset(&st->out, 0, sizeof st->out);
+    le_srv_reply(c, 200, "application/json");
+}
+
+void le_srv_h_ask(le_srv_conn *c) {
+    le_srv_fail f;
+    if (!le_srv_need_llm(c)) return;
+    ask_state *st = calloc(1, sizeof *st);
+    if (!st) {
+        le_srv_reply_fail(c, (le_srv_failf(&f, 503, "", "out of memory"), &f));
+        return;
+    }
+    c->state = st;
+    c->cleanup = ask_cleanup;
+    le_error err;
+    if (le_srv_parse_ask(c->body ? c->body : "", c->len, &st->req, &f) ||
+        (st->req.mode && le_ask_mode_parse(st->req.mode, &st->mode, &err) &&
+         le_srv_failf(&f, 400, "mode", "%s", err.message))) {
+        le_srv_reply_fail(c, &f);
+        return;
+    }
+    if (!(st->x = le_srv_find_index(c, st->req.index))) return;
+    st->bad_index = !st->x->model_ok;
+    c->job.kind = LE_SRV_JOB_TASK;
+    c->job.n = 1;
+    c->job.task = ask_task;
+    le_srv_submit_llm(c, resume_ask);
+}
