@@ -78,6 +78,18 @@ void le_srv_fail_from(le_srv_fail *f, le_status st, const le_error *err, const c
     }
 }
 
+int le_srv_adopt(le_srv_conn *c, void *state, void (*cleanup)(le_srv_conn *c)) {
+    if (!state) {
+        le_srv_fail f;
+        le_srv_failf(&f, 503, "", "out of memory");
+        le_srv_reply_fail(c, &f);
+        return 0;
+    }
+    c->state = state;
+    c->cleanup = cleanup;
+    return 1;
+}
+
 le_srv_index *le_srv_find_index(le_srv_conn *c, const char *name) {
     le_srv *s = c->srv;
     le_srv_fail f;

@@ -167,12 +167,7 @@ void le_srv_h_ask(le_srv_conn *c) {
     le_srv_fail f;
     if (!le_srv_need_llm(c)) return;
     ask_state *st = calloc(1, sizeof *st);
-    if (!st) {
-        le_srv_reply_fail(c, (le_srv_failf(&f, 503, "", "out of memory"), &f));
-        return;
-    }
-    c->state = st;
-    c->cleanup = ask_cleanup;
+    if (!le_srv_adopt(c, st, ask_cleanup)) return;
     le_error err;
     if (le_srv_parse_ask(c->body ? c->body : "", c->len, &st->req, &f) ||
         (st->req.mode && le_ask_mode_parse(st->req.mode, &st->mode, &err) &&

@@ -192,12 +192,7 @@ static void start_gen(le_srv_conn *c, int chat) {
     le_srv_fail f;
     if (!le_srv_need_llm(c)) return;
     le_srv_gen *g = le_srv_gen_new(c);
-    if (!g) {
-        le_srv_reply_fail(c, (le_srv_failf(&f, 503, "", "out of memory"), &f));
-        return;
-    }
-    c->state = g;
-    c->cleanup = gen_cleanup;
+    if (!le_srv_adopt(c, g, gen_cleanup)) return;
     g->chat = chat;
     const char *body = c->body ? c->body : "";
     if (chat ? le_srv_parse_chat(body, c->len, &g->req, &f)

@@ -106,6 +106,9 @@ int le_srv_conn_socket(le_srv_conn *c);
 /* Whether the client of socket fd has closed its side (reads end-of-file);
  * asked only while its connection is suspended. */
 int le_srv_socket_gone(int fd);
+/* Makes state (with its cleanup) c's, or replies 503 when it is NULL (out
+ * of memory); 1 when adopted. */
+int le_srv_adopt(le_srv_conn *c, void *state, void (*cleanup)(le_srv_conn *c));
 /* The index a request names (NULL: the only one); NULL after replying 404/400. */
 le_srv_index *le_srv_find_index(le_srv_conn *c, const char *name);
 
