@@ -4,17 +4,14 @@
  * with the generations. The query embeddings of its retrieval need the
  * embedding model, whose handle belongs to the batch worker; so the
  * decoder's worker opens its own handle of the same model on the first
- * /ask that needs one (le_model: one call at a time per handle). */
+ * /ask that needs one (le_model: one call at a time per handle). The
+ * decoder is the server's own (le_ask_options.llm), greedy. */
 #include "server/server_impl.h"
 
 #include "base/error.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-/* Tokens kept for the chat template around a prompt (SmolLM2's default
- * system prompt and ChatML's markers take ~30). */
-#define TEMPLATE_MARGIN 48
 
 typedef struct ask_state {
     le_srv_ask_req req;
@@ -30,39 +27,6 @@ static void ask_cleanup(le_srv_conn *c) {
     le_sbuf_free(&st->out);
     free(st);
     c->state = NULL;
-}
-
-/* le_ask's model: one user turn through the chat template, greedy; a
- * client that left ends the run. */
-static le_status ask_generate(void *user, const char *prompt, size_t max_new, char **reply,
-                              le_error *err) {
-    le_srv_conn *c = user;
-    if (c->job.gone(&c->job) || atomic_load(&c->srv->stopping))
-        return le_fail(err, LE_ERR_IO, "the client went away");
-    le_llm_gen_options go;
-    le_llm_gen_options_init(&go);
-    go.max_new_tokens = max_new > 1 << 20 ? 1 << 20 : (int)max_new;
-    go.temperature = 0;
-    le_llm_message msg = {"user", prompt};
-    char *raw = NULL;
-    le_status s = le_llm_chat(c->srv->cfg.llm, &msg, 1, &go, &raw, NULL, err);
-    if (s) return s;
-    /* the pipeline counts and quotes the reply: valid UTF-8 (a small
-       model may write stray bytes) */
-    le_sbuf clean = {0};
-    le_srv_buf_utf8(&clean, raw, strlen(raw));
-    free(raw);
-    *reply = clean.failed ? NULL : clean.p ? clean.p : strdup("");
-    if (!*reply) {
-        le_sbuf_free(&clean);
-        return le_fail(err, LE_ERR_NOMEM, "out of memory");
-    }
-    return LE_OK;
-}
-
-static le_status ask_count(void *user, const char *text, size_t len, size_t *n, le_error *err) {
-    le_srv_conn *c = user;
-    return le_llm_tokenize(c->srv->cfg.llm, text, len, 0, NULL, 0, n, err);
 }
 
 /* The passages and stages of r as JSON into b. */
@@ -108,13 +72,7 @@ static le_status ask_model(le_srv *s, le_model **m, le_error *err) {
 static void ask_options(le_srv_conn *c, ask_state *st, le_ask_options *o) {
     le_ask_options_init(o);
     o->mode = st->mode;
-    o->generate = ask_generate;
-    o->count_tokens = ask_count;
-    /* the pipeline counts its prompts' own tokens, not the chat template's
-       turn markers and default system prompt around them: a margin */
-    int ctx = c->srv->li.max_tokens;
-    o->window = (size_t)(ctx > 4 * TEMPLATE_MARGIN ? ctx - TEMPLATE_MARGIN : ctx * 3 / 4);
-    o->user = c;
+    o->llm = c->srv->cfg.llm; /* kept open: its KV cache is reused across requests */
     o->id_prefix = st->req.id_prefix;
     o->k = st->req.k;
     o->max_new_tokens = (size_t)st->req.max_new_tokens;
