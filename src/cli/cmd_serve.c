@@ -38,6 +38,8 @@ static const char *USAGE =
     "      --llm-precision P the decoder's activations: exact (default) or q8\n"
     "      --llm-ctx N       the decoder's context in tokens (default: the model's)\n"
     "      --llm-max-queue N generation requests waiting before 429 (default 16)\n"
+    "      --memory-dir DIR  /ask's MemoRAG memory on disk (default ~/.cache/longembed/memory)\n"
+    "      --no-memory-cache /ask keeps no MemoRAG memory on disk\n"
     "Defaults of every embedding request (a request may override them):\n" CLI_EMBED_HELP;
 
 typedef struct serve_cli {
@@ -139,6 +141,8 @@ static int server_option(serve_cli *sv, int c, char *arg) {
         return 1;
     case 5016: return cli_parse_int("--llm-ctx", arg, 16, 1 << 20, &sv->lo.max_tokens) ? -1 : 1;
     case 5017: return cli_parse_int("--llm-max-queue", arg, 1, 1 << 16, &g->llm_max_queue) ? -1 : 1;
+    case 5018: g->ask_memory_dir = arg; return 1;
+    case 5019: g->ask_memory_dir = ""; return 1;
     default: return 0;
     }
 }
@@ -163,6 +167,8 @@ static int parse_serve(serve_cli *sv, int argc, char **argv) {
                                          {"llm-precision", required_argument, 0, 5015},
                                          {"llm-ctx", required_argument, 0, 5016},
                                          {"llm-max-queue", required_argument, 0, 5017},
+                                         {"memory-dir", required_argument, 0, 5018},
+                                         {"no-memory-cache", no_argument, 0, 5019},
                                          {0, 0, 0, 0}};
     int c;
     optind = 1;

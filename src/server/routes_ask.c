@@ -73,6 +73,7 @@ static void ask_options(le_srv_conn *c, ask_state *st, le_ask_options *o) {
     le_ask_options_init(o);
     o->mode = st->mode;
     o->llm = c->srv->cfg.llm; /* kept open: its KV cache is reused across requests */
+    o->memory_dir = c->srv->cfg.ask_memory_dir;
     o->id_prefix = st->req.id_prefix;
     o->k = st->req.k;
     o->max_new_tokens = (size_t)st->req.max_new_tokens;

@@ -38,6 +38,8 @@ typedef struct le_srv_config {
                                   NULL: none; its own worker thread owns it */
     int llm_max_queue;         /* generation requests waiting; default 16 */
     int llm_max_new_tokens;    /* a generation's default max_tokens; default 256 */
+    const char *ask_memory_dir; /* /ask's MemoRAG memory on disk (le_ask_options.memory_dir):
+                                   NULL the library's default, "" none */
 } le_srv_config;
 
 void le_srv_config_init(le_srv_config *c);
