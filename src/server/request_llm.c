@@ -5,6 +5,7 @@
  * refused. */
 #include "server/request.h"
 
+#include "base/sbuf.h"
 #include "base/utf8.h"
 
 #include <math.h>
@@ -94,11 +95,39 @@ int le_srv_parse_completion(const char *body, size_t len, le_srv_gen_req *r, le_
     return take_sampling(r, f);
 }
 
+/* OpenAI's content parts [{"type": "text", "text": …}, …] of message m
+ * joined by newlines into one string in place of the array (the root owns
+ * it, as vLLM joins them); 0, or -1 for a part that is not text. */
+static int join_parts(cJSON *m, size_t i, le_srv_fail *f) {
+    cJSON *c = cJSON_GetObjectItemCaseSensitive(m, "content");
+    if (!cJSON_IsArray(c)) return 0;
+    le_sbuf b = {0};
+    for (const cJSON *p = c->child; p; p = p->next) {
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(p, "type");
+        const cJSON *x = cJSON_GetObjectItemCaseSensitive(p, "text");
+        if (!cJSON_IsString(t) || strcmp(t->valuestring, "text") || !cJSON_IsString(x)) {
+            le_sbuf_free(&b);
+            return le_srv_failf(f, 400, "messages", "messages[%zu]: only text content parts "
+                                "({\"type\": \"text\", \"text\": …}) are supported", i);
+        }
+        if (p != c->child) le_sbuf_puts(&b, "\n");
+        le_sbuf_puts(&b, x->valuestring);
+    }
+    cJSON *joined = b.failed ? NULL : cJSON_CreateString(b.p ? b.p : "");
+    le_sbuf_free(&b);
+    if (!joined || !cJSON_ReplaceItemInObjectCaseSensitive(m, "content", joined)) {
+        cJSON_Delete(joined);
+        return le_srv_failf(f, 503, "", "out of memory");
+    }
+    return 0;
+}
+
 /* messages[i] into r->messages[i]. */
-static int take_message(le_srv_gen_req *r, size_t i, const cJSON *m, le_srv_fail *f) {
+static int take_message(le_srv_gen_req *r, size_t i, cJSON *m, le_srv_fail *f) {
     static const char *const roles[] = {"system", "user", "assistant"};
     if (!cJSON_IsObject(m))
         return le_srv_failf(f, 400, "messages", "messages[%zu] must be an object", i);
+    if (join_parts(m, i, f)) return -1;
     const char *role = NULL, *content = NULL;
     if (le_srv_opt_string(m, "role", &role, f) < 0 || le_srv_opt_string(m, "content", &content, f) < 0) {
         char why[sizeof f->message];
@@ -120,7 +149,7 @@ static int take_message(le_srv_gen_req *r, size_t i, const cJSON *m, le_srv_fail
 int le_srv_parse_chat(const char *body, size_t len, le_srv_gen_req *r, le_srv_fail *f) {
     memset(r, 0, sizeof *r);
     if (le_srv_parse_object(body, len, &r->root, f)) return -1;
-    const cJSON *a = cJSON_GetObjectItemCaseSensitive(r->root, "messages");
+    cJSON *a = cJSON_GetObjectItemCaseSensitive(r->root, "messages");
     if (!cJSON_IsArray(a))
         return le_srv_failf(f, 400, "messages", "'messages' is required: an array of "
                             "{role, content}");
@@ -133,7 +162,7 @@ int le_srv_parse_chat(const char *body, size_t len, le_srv_gen_req *r, le_srv_fa
     if (!r->messages) return le_srv_failf(f, 503, "", "out of memory");
     r->n_messages = (size_t)n;
     size_t i = 0;
-    for (const cJSON *m = a->child; m; m = m->next, i++)
+    for (cJSON *m = a->child; m; m = m->next, i++)
         if (take_message(r, i, m, f)) return -1;
     return take_sampling(r, f);
 }

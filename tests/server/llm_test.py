@@ -147,6 +147,12 @@ def determinism(srv):
             check(f"{name}: stop string", t == cut and f == "stop", (t, cut, f))
             s, fs = streamed(srv, path, dict(body, stop=stop), name + " stop")
             check(f"{name}: stop string streamed", s == cut and fs == "stop", (s, cut))
+    parts = [{"type": "text", "text": "Hi"}, {"type": "text", "text": "there"}]
+    a, _ = text_of(srv, "/v1/chat/completions", {"messages": [{"role": "user", "content": parts}],
+                                                 "max_tokens": 12, "temperature": 0})
+    b, _ = text_of(srv, "/v1/chat/completions", {"messages": [{"role": "user", "content": "Hi\nthere"}],
+                                                 "max_tokens": 12, "temperature": 0})
+    check("content parts = their texts joined by newlines", a is not None and a == b, (a, b))
     st, doc, _ = srv.post("/v1/completions", {"prompt": "Once", "max_tokens": 20, "temperature": 0.9,
                                               "seed": 7})
     st2, doc2, _ = srv.post("/v1/completions", {"prompt": "Once", "max_tokens": 20, "temperature": 0.9,
@@ -195,6 +201,8 @@ def bad_inputs(srv):
     expect(srv, "content missing", 400, H, {"messages": [{"role": "user"}]}, "content")
     expect(srv, "content a number", 400, H, {"messages": [{"role": "user", "content": 1}]}, "content")
     expect(srv, "message a string", 400, H, {"messages": ["hi"]}, "messages[0]")
+    expect(srv, "an image content part", 400, H, {"messages": [{"role": "user", "content": [
+        {"type": "image_url", "image_url": {"url": "x"}}]}]}, "text content parts")
     expect(srv, "invalid UTF-8 content", 400, H,
            b'{"messages": [{"role": "user", "content": "\xc3"}]}', "UTF-8")
     st, doc, _ = srv.request("GET", "/v1/completions")
@@ -345,8 +353,18 @@ def smollm2(build):
             "temperature": 0})
         check("smollm2: chat answers", st == 200 and "Paris" in doc["choices"][0]["message"]["content"],
               doc)
+        # SIGTERM while a stream runs: it is finished, then the server exits 0
+        s, first = open_stream(srv, dict(LONG, max_tokens=60))
+        rc = srv.stop()
+        rest = first + read_all(s)
+        s.close()
+        check("smollm2: SIGTERM mid-stream: the stream ends with [DONE], exit 0",
+              rc == 0 and b"data: [DONE]\n\n" in rest and
+              b'"finish_reason":"length"}],"usage":{"prompt_tokens":' in rest and
+              b'"completion_tokens":60,' in rest, (rc, rest[-300:]))
     finally:
-        check("smollm2: clean stop", srv.stop() == 0)
+        if srv.proc.poll() is None:
+            check("smollm2: clean stop", srv.stop() == 0)
 
 
 DOCS = [("m1#0", "The group decided the remote control gets five big buttons and a yellow case. "),
