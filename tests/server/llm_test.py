@@ -293,21 +293,51 @@ def embeddings_meanwhile(srv, n, body):
 
 
 def full_queue(srv):
-    """--llm-max-queue 1: while one generation runs and one waits, a third
+    """--llm-max-queue 2: while one generation runs and two wait, a fourth
     request is refused at once with 429 and Retry-After."""
     s, first = open_stream(srv, dict(LONG, max_tokens=100))
     results = []
-    waiter = threading.Thread(target=lambda: results.append(
-        srv.post("/v1/completions", {"prompt": "Hi", "max_tokens": 2})))
-    waiter.start()
+    waiters = [threading.Thread(target=lambda: results.append(
+        srv.post("/v1/completions", {"prompt": "Hi", "max_tokens": 2}))) for _ in range(2)]
+    for w in waiters:
+        w.start()
     time.sleep(0.5)
     st, doc, hdr = srv.post("/v1/chat/completions", {"messages": CHAT, "max_tokens": 2})
     check("full decoder queue: 429 with Retry-After", st == 429 and hdr.get("Retry-After") == "1" and
           "busy" in json.dumps(doc), (st, doc))
     read_all(s)
     s.close()
-    waiter.join()
-    check("full decoder queue: the waiting one is answered", results and results[0][0] == 200)
+    for w in waiters:
+        w.join()
+    check("full decoder queue: the waiting ones are answered", [r[0] for r in results] == [200, 200])
+
+
+def left_while_queued(srv):
+    """A client that leaves while its request waits for the decoder: its
+    generation is skipped, so the request queued behind it does not wait
+    for it."""
+    a, _ = open_stream(srv, dict(LONG, max_tokens=100))
+    t_a, ends = time.time(), []
+
+    def drain():
+        read_all(a)
+        ends.append(time.time())
+
+    t = threading.Thread(target=drain)
+    t.start()
+    body = json.dumps(dict(LONG, max_tokens=100)).encode()
+    b = socket.create_connection(("127.0.0.1", srv.port), timeout=30)
+    b.sendall(b"POST /v1/completions HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s"
+              % (len(body), body))
+    time.sleep(0.3)
+    b.close()
+    st, doc, _ = srv.post("/v1/completions", {"prompt": "Hi", "max_tokens": 2, "temperature": 0})
+    t_c = time.time()
+    t.join()
+    a.close()
+    took = ends[0] - t_a
+    check("a client that left while queued: its generation skipped",
+          st == 200 and t_c - ends[0] < took / 2, (st, t_c - ends[0], took))
 
 
 def smollm2_path():
@@ -334,11 +364,12 @@ def smollm2(build):
     tmp = tempfile.mkdtemp()
     texts = make_indexes(build, tmp)
     srv = Server(build, "--llm", path, "--threads", "2", "--index", f"{tmp}/a.lei",
-                 "--memory-dir", f"{tmp}/memory", "--llm-max-queue", "1")
+                 "--memory-dir", f"{tmp}/memory", "--llm-max-queue", "2")
     try:
         ask_smollm2(srv, texts)
         check("smollm2: memorag's memory in --memory-dir", len(os.listdir(f"{tmp}/memory")) > 0)
         full_queue(srv)
+        left_while_queued(srv)
         body = dict(LONG, prompt="Write a long story about a cat.", max_tokens=120)
         t_full = embeddings_meanwhile(srv, 1, body)
         s, first = open_stream(srv, body)
