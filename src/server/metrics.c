@@ -31,6 +31,7 @@ struct le_srv_metrics {
     unsigned long long batch_texts[N_TEXT + 1], batch_tokens[N_TOK + 1];
     double batch_texts_sum, batch_tokens_sum;
     size_t depth;
+    unsigned long long generations, prompt_tokens, cached_tokens, generated_tokens;
 };
 
 le_srv_metrics *le_srv_metrics_new(size_t n_routes, const char *const *names) {
@@ -90,6 +91,15 @@ void le_srv_metrics_queue(le_srv_metrics *m, size_t depth) {
     if (!m) return;
     pthread_mutex_lock(&m->mu);
     m->depth = depth;
+    pthread_mutex_unlock(&m->mu);
+}
+void le_srv_metrics_generation(le_srv_metrics *m, size_t prompt, size_t cached, size_t generated) {
+    if (!m) return;
+    pthread_mutex_lock(&m->mu);
+    m->generations++;
+    m->prompt_tokens += prompt;
+    m->cached_tokens += cached;
+    m->generated_tokens += generated;
     pthread_mutex_unlock(&m->mu);
 }
 
@@ -155,5 +165,16 @@ void le_srv_metrics_render(le_srv_metrics *m, size_t in_flight, le_sbuf *o) {
                        "# TYPE longembed_batch_tokens histogram\n");
     render_histo(o, "longembed_batch_tokens", "", TOKEN_BOUNDS, N_TOK, m->batch_tokens,
                  m->batch_tokens_sum);
+    le_sbuf_printf(o, "# HELP longembed_llm_generations_total Completions and chat completions "
+                      "the decoder finished.\n# TYPE longembed_llm_generations_total counter\n"
+                      "longembed_llm_generations_total %llu\n"
+                      "# TYPE longembed_llm_prompt_tokens_total counter\n"
+                      "longembed_llm_prompt_tokens_total %llu\n"
+                      "# HELP longembed_llm_cached_tokens_total Prompt tokens reused from the "
+                      "decoder's cache.\n# TYPE longembed_llm_cached_tokens_total counter\n"
+                      "longembed_llm_cached_tokens_total %llu\n"
+                      "# TYPE longembed_llm_generated_tokens_total counter\n"
+                      "longembed_llm_generated_tokens_total %llu\n",
+                   m->generations, m->prompt_tokens, m->cached_tokens, m->generated_tokens);
     pthread_mutex_unlock(&m->mu);
 }

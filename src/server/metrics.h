@@ -1,6 +1,7 @@
 /* Counters of the server for GET /metrics (Prometheus text format 0.0.4):
  * requests by route and status, their latency, tokens embedded, forward
- * batches (texts and tokens per batch), the queue depth. One mutex; every
+ * batches (texts and tokens per batch), the queue depth, the decoder's
+ * generations and tokens. One mutex; every
  * update is a few additions. */
 #ifndef LE_SERVER_METRICS_H
 #define LE_SERVER_METRICS_H
@@ -19,6 +20,9 @@ void le_srv_metrics_request(le_srv_metrics *m, int route, int status, double sec
 /* One forward batch of texts holding tokens. */
 void le_srv_metrics_batch(le_srv_metrics *m, size_t texts, size_t tokens);
 void le_srv_metrics_queue(le_srv_metrics *m, size_t depth);
+/* One generation of the decoder: its prompt tokens (cached: of them, reused
+ * from the decoder's cache) and the tokens it generated. */
+void le_srv_metrics_generation(le_srv_metrics *m, size_t prompt, size_t cached, size_t generated);
 /* The text of /metrics; in_flight: requests being served. */
 void le_srv_metrics_render(le_srv_metrics *m, size_t in_flight, le_sbuf *out);
 

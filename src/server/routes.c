@@ -151,5 +151,10 @@ void le_srv_h_metrics(le_srv_conn *c) {
     size_t in_flight = c->srv->in_flight;
     pthread_mutex_unlock(&c->srv->mu);
     le_srv_metrics_render(c->srv->metrics, in_flight, &c->reply);
+    if (c->srv->llm_worker)
+        le_sbuf_printf(&c->reply, "# HELP longembed_llm_queue_depth Requests waiting for the "
+                       "decoder.\n# TYPE longembed_llm_queue_depth gauge\n"
+                       "longembed_llm_queue_depth %zu\n",
+                       le_srv_batcher_depth(c->srv->llm_worker));
     le_srv_reply(c, 200, "text/plain; version=0.0.4");
 }

@@ -124,6 +124,9 @@ static void gen_task(le_srv_job *j, le_model *m) {
     j->status = g->chat ? le_llm_chat(llm, g->req.messages, g->req.n_messages, &go, &g->text,
                                       &g->res, &j->err)
                         : le_llm_generate(llm, g->req.prompt, &go, &g->text, &g->res, &j->err);
+    if (!j->status)
+        le_srv_metrics_generation(g->srv->metrics, (size_t)g->res.prompt_tokens,
+                                  (size_t)g->res.cached_tokens, (size_t)g->res.new_tokens);
     pthread_mutex_lock(&g->mu);
     int started = g->started;
     pthread_mutex_unlock(&g->mu);

@@ -340,6 +340,18 @@ def left_while_queued(srv):
           st == 200 and t_c - ends[0] < took / 2, (st, t_c - ends[0], took))
 
 
+def metrics(srv):
+    st, text, _ = srv.request("GET", "/metrics")
+    vals = dict(l.rsplit(" ", 1) for l in text.splitlines() if l.startswith("longembed_llm_"))
+    check("/metrics: the decoder's counters", st == 200 and int(vals.get(
+        "longembed_llm_generations_total", 0)) >= 16 and int(vals.get(
+        "longembed_llm_generated_tokens_total", 0)) >= 16 * 250 and
+        int(vals.get("longembed_llm_cached_tokens_total", 0)) > 0 and
+        vals.get("longembed_llm_queue_depth") == "0", vals)
+    check("/metrics: completions by status", 'route="/v1/completions",status="200"' in text and
+          'route="/v1/chat/completions",status="400"' in text)
+
+
 def smollm2_path():
     env = os.environ.get("LE_SMOLLM2_GGUF")
     if env:
@@ -480,6 +492,7 @@ def main():
         bad_inputs(srv)
         client_leaves(srv)
         embeddings_meanwhile(srv, 16, LONG)
+        metrics(srv)
         check("alive at the end", srv.alive())
     finally:
         check("clean stop", srv.stop() == 0, getattr(srv, "err", ""))
