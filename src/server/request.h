@@ -124,6 +124,7 @@ typedef struct le_srv_ask_req {
     const char *index;     /* NULL: the only index */
     const char *mode;      /* NULL: rag */
     const char *id_prefix; /* NULL: every document */
+    const char *search;    /* bm25, dense, hybrid; NULL: le_ask's choice */
     int k;                 /* 0: le_ask's default */
     int max_new_tokens;    /* 0: le_ask's default */
 } le_srv_ask_req;

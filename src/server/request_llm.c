@@ -182,6 +182,7 @@ int le_srv_parse_ask(const char *body, size_t len, le_srv_ask_req *r, le_srv_fai
     if (le_srv_opt_string(r->root, "index", &r->index, f) < 0) return -1;
     if (le_srv_opt_string(r->root, "mode", &r->mode, f) < 0) return -1;
     if (le_srv_opt_string(r->root, "id_prefix", &r->id_prefix, f) < 0) return -1;
+    if (le_srv_opt_string(r->root, "search", &r->search, f) < 0) return -1;
     if (le_srv_opt_int(r->root, "k", 1, 1000, &r->k, f) < 0) return -1;
     return le_srv_opt_int(r->root, "max_new_tokens", 1, 1 << 20, &r->max_new_tokens, f) < 0 ? -1
                                                                                             : 0;

@@ -18,7 +18,8 @@ typedef struct ask_state {
     le_srv_index *x;
     le_ask_mode mode;
     le_sbuf out; /* the reply, built on the worker while the index reader is held */
-    int bad_index; /* the index was built with another model: BM25 only */
+    int search_given; /* the retrieval: the request's, or BM25 for an index of another model */
+    le_search_mode search_mode;
 } ask_state;
 
 static void ask_cleanup(le_srv_conn *c) {
@@ -77,10 +78,8 @@ static void ask_options(le_srv_conn *c, ask_state *st, le_ask_options *o) {
     o->id_prefix = st->req.id_prefix;
     o->k = st->req.k;
     o->max_new_tokens = (size_t)st->req.max_new_tokens;
-    if (st->bad_index) {
-        o->search_given = 1;
-        o->search_mode = LE_SEARCH_BM25;
-    }
+    o->search_given = st->search_given;
+    o->search_mode = st->search_mode;
 }
 
 /* The run, on the decoder's worker. */
@@ -96,7 +95,8 @@ static void ask_task(le_srv_job *j, le_model *unused) {
     le_model *m = NULL;
     le_index_info info;
     le_srv_index_get_info(st->x, &info, NULL);
-    if (info.model.dim && !st->bad_index) j->status = ask_model(c->srv, &m, &j->err);
+    if (info.model.dim && !(st->search_given && st->search_mode == LE_SEARCH_BM25))
+        j->status = ask_model(c->srv, &m, &j->err);
     if (!j->status) j->status = le_srv_index_acquire(st->x, &ix, &gen, &j->err);
     if (j->status) return;
     le_ask_options o;
@@ -122,6 +122,29 @@ static void resume_ask(le_srv_conn *c) {
     le_srv_reply(c, 200, "application/json");
 }
 
+/* The retrieval of the request: its 'search', and BM25 on an index whose
+ * vectors are not the server's model's; -1 after replying 400. */
+static int ask_search(le_srv_conn *c, ask_state *st) {
+    le_srv_fail f;
+    le_error err;
+    if (st->req.search) {
+        if (le_search_mode_parse(st->req.search, &st->search_mode, &err)) {
+            le_srv_reply_fail(c, (le_srv_failf(&f, 400, "search", "%s", err.message), &f));
+            return -1;
+        }
+        st->search_given = 1;
+    }
+    if (!st->x->model_ok) {
+        if (st->search_given && st->search_mode != LE_SEARCH_BM25) {
+            le_srv_reply_fail(c, (le_srv_failf(&f, 400, "search", "%s", st->x->model_msg), &f));
+            return -1;
+        }
+        st->search_given = 1;
+        st->search_mode = LE_SEARCH_BM25;
+    }
+    return 0;
+}
+
 void le_srv_h_ask(le_srv_conn *c) {
     le_srv_fail f;
     if (!le_srv_need_llm(c)) return;
@@ -134,8 +157,7 @@ void le_srv_h_ask(le_srv_conn *c) {
         le_srv_reply_fail(c, &f);
         return;
     }
-    if (!(st->x = le_srv_find_index(c, st->req.index))) return;
-    st->bad_index = !st->x->model_ok;
+    if (!(st->x = le_srv_find_index(c, st->req.index)) || ask_search(c, st)) return;
     c->job.kind = LE_SRV_JOB_TASK;
     c->job.n = 1;
     c->job.task = ask_task;

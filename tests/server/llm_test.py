@@ -454,6 +454,12 @@ def ask(srv, texts):
     check("ask on a BM25-only index, id prefix, k 1", st == 200 and
           ask_shape(doc, texts, "rag", ["retrieve", "generate"]) and
           [p["id"] for p in doc["passages"]] == ["m1#0"], doc)
+    st, doc, _ = srv.post("/ask", dict(body, search="bm25"))
+    check("ask with search bm25", st == 200 and ask_shape(doc, texts, "rag", ["retrieve", "generate"]),
+          doc)
+    expect(srv, "ask: unknown search", 400, "/ask", dict(body, search="warp"), "warp")
+    expect(srv, "ask: dense search of a BM25-only index", 400, "/ask", dict(body, index="b",
+           search="dense"))
     expect(srv, "ask: no question", 400, "/ask", {"index": "a"}, "question")
     expect(srv, "ask: unknown mode", 400, "/ask", dict(body, mode="memo"), "memo")
     expect(srv, "ask: two indexes, none named", 400, "/ask", {"question": "q"}, "index")
