@@ -168,6 +168,14 @@ static void trace(void *user, const char *line) {
     le_sbuf_printf(b, "%s\n", line);
 }
 
+/* LC-Boost's options for the five one-document chunks of g_doc. */
+static le_rag_options lcb_options(void) {
+    le_rag_options o = {0};
+    o.max_new_tokens = 20;
+    o.chunk_tokens = 14; /* one chunk document each */
+    return o;
+}
+
 /* The walk: understand, retrieve (a jump from part 1 to part 4), append
  * (markdown), an unreadable reply (the fallback: move on, wrapping to the
  * first part not read), move, answer. */
@@ -185,9 +193,7 @@ static void test_lcboost(void) {
     le_rag_result r;
     le_error err;
     le_sbuf tr = {0};
-    le_rag_options o = {0};
-    o.max_new_tokens = 20;
-    o.chunk_tokens = 14; /* one chunk document each */
+    le_rag_options o = lcb_options();
     o.trace = trace;
     o.trace_user = &tr;
     le_status s = le_rag_run_lcboost(&g, &g_ret, &g_doc, QUESTION, &o, &r, &err);
@@ -225,9 +231,7 @@ static void test_lcboost_fallback_append(void) {
     le_rag_result r;
     le_error err;
     le_sbuf tr = {0};
-    le_rag_options o = {0};
-    o.max_new_tokens = 20;
-    o.chunk_tokens = 14;
+    le_rag_options o = lcb_options();
     o.fallback_append = 1;
     o.trace = trace;
     o.trace_user = &tr;
@@ -253,9 +257,7 @@ static void test_lcboost_limits(void) {
     le_rag_gen g = fake_as_gen(&f, 400, 0);
     le_rag_result r;
     le_error err;
-    le_rag_options o = {0};
-    o.max_new_tokens = 20;
-    o.chunk_tokens = 14;
+    le_rag_options o = lcb_options();
     o.max_steps = 3;
     le_status s = le_rag_run_lcboost(&g, NULL, &g_doc, QUESTION, &o, &r, &err);
     CHECK(s == LE_OK && r.steps == 3 && r.step_limit);
