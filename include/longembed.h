@@ -1037,6 +1037,9 @@ typedef struct le_ask_eval_options {
     const char *id_suffix; /* appended to doc_id to make the id prefix; NULL (default): "#" */
     le_ask_eval_fn on_row; /* after each question (NULL: none) */
     void *user;
+    /* nonzero: question qid is not asked (a resumed run's done ones); it is
+       not counted, and row numbers skip it; NULL: every question is asked */
+    int (*skip)(void *user, const char *qid);
 } le_ask_eval_options;
 
 LE_API void le_ask_eval_options_init_size(le_ask_eval_options *o, size_t size);

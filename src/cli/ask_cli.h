@@ -11,6 +11,7 @@ typedef struct ask_cli {
     const char *index;
     const char *qa;       /* --qa FILE: evaluate instead of answering */
     const char *rows;     /* --rows FILE: each question's row as JSONL */
+    int resume;           /* --resume: keep --rows' rows, skip their questions */
     le_ask_eval_options eo;
 } ask_cli;
 

@@ -41,6 +41,8 @@ static const char *USAGE =
     "      --first N         --qa: only the first N questions\n"
     "      --qa-suffix S     --qa: the id prefix is doc_id + S (default '#')\n"
     "      --rows FILE       --qa: each question's answer, scores and costs as JSONL\n"
+    "      --resume          --qa --rows: keep the file's rows, ask only the questions it\n"
+    "                        lacks, and give the table over all of them\n"
     "  -q, --quiet           no stage report on stderr\n"
     "  -v, --verbose         also LC-Boost's steps and MemoRAG's retrieval queries\n";
 
@@ -91,6 +93,7 @@ static int ask_option(ask_cli *a, int ch, const char *arg) {
     case 5016: o->memory_dir = arg; break;
     case 5017: o->memory_dir = ""; break;
     case 5018: o->lcb_fallback = arg; break;
+    case 5019: a->resume = 1; break;
     default: return 0;
     }
     return bad ? -1 : 1;
@@ -109,7 +112,7 @@ static int parse_ask(ask_cli *a, int argc, char **argv) {
         {"first", required_argument, 0, 5013}, {"qa-suffix", required_argument, 0, 5014},
         {"rows", required_argument, 0, 5015}, {"memory-dir", required_argument, 0, 5016},
         {"no-memory-cache", no_argument, 0, 5017},
-        {"lcb-fallback", required_argument, 0, 5018},
+        {"lcb-fallback", required_argument, 0, 5018}, {"resume", no_argument, 0, 5019},
         {0, 0, 0, 0}};
     int ch;
     optind = 1;
@@ -122,8 +125,12 @@ static int parse_ask(ask_cli *a, int argc, char **argv) {
         cli_error("no index given: use --index FILE");
         return -1;
     }
-    if ((a->rows || a->eo.first || a->eo.id_suffix) && !a->qa) {
-        cli_error("--first, --qa-suffix and --rows go with --qa FILE");
+    if ((a->rows || a->eo.first || a->eo.id_suffix || a->resume) && !a->qa) {
+        cli_error("--first, --qa-suffix, --rows and --resume go with --qa FILE");
+        return -1;
+    }
+    if (a->resume && !a->rows) {
+        cli_error("--resume needs --rows FILE (the rows of the run to continue)");
         return -1;
     }
     if (a->qa && optind < argc) {

@@ -3,6 +3,7 @@
  * one JSON row per question (--rows, written as they finish, so a stopped
  * run keeps what it did) and the Markdown table row of docs/ask.md. */
 #include "ask_cli.h"
+#include "ask_resume.h"
 #include "progress.h"
 
 #include <errno.h>
@@ -14,6 +15,7 @@ typedef struct eval_out {
     cli_progress bar;
     int started;
     double rouge_sum;
+    ask_resume done; /* --resume: the rows already in the file */
 } eval_out;
 
 /* The row as one JSON line: ids, scores, costs, the answer and the error. */
@@ -58,27 +60,46 @@ static void on_row(void *user, const le_ask_eval_row *r) {
     cli_progress_texts(&o->bar, 1);
 }
 
+static int skip_done(void *user, const char *qid) {
+    const eval_out *o = user;
+    return o->a->resume && ask_resume_skip(&o->done, qid);
+}
+
+/* The table over every row (those resumed and this run's) on stdout. */
+static void print_table(const ask_cli *a, const eval_out *o, const le_ask_eval_summary *now) {
+    le_ask_eval_summary t = ask_resume_total(&o->done, now);
+    if (o->done.sum.questions)
+        fprintf(stderr, "resumed: %zu questions from %s, %zu asked now\n", o->done.sum.questions,
+                a->rows, now->questions);
+    char table[512];
+    le_ask_eval_table(le_ask_mode_name(a->ao.mode), &t, table, sizeof table);
+    fputs(table, stdout);
+}
+
 int ask_eval_run(ask_cli *a, le_index *ix, le_model *m) {
     eval_out o = {.a = a};
-    if (a->rows && !(o.rows = fopen(a->rows, "w"))) {
+    if (a->resume ? ask_resume_load(&o.done, a->rows) : (memset(&o.done, 0, sizeof o.done), 0))
+        return CLI_FAIL;
+    if (a->rows && !(o.rows = fopen(a->rows, a->resume ? "a" : "w"))) {
         cli_error("cannot write %s: %s", a->rows, strerror(errno));
+        if (a->resume) ask_resume_free(&o.done);
         return CLI_FAIL;
     }
-    a->eo.on_row = on_row, a->eo.user = &o;
+    a->eo.on_row = on_row, a->eo.skip = skip_done, a->eo.user = &o;
     le_ask_eval_summary sum;
     le_error err;
     le_status s = le_ask_eval(ix, m, a->qa, &a->ao, &a->eo, &sum, &err);
     if (o.started) cli_progress_finish(&o.bar);
+    int rc = CLI_OK;
     if (o.rows && fclose(o.rows) && !s) {
         cli_error("writing %s failed", a->rows);
-        return CLI_FAIL;
-    }
-    if (s) {
+        rc = CLI_FAIL;
+    } else if (s) {
         cli_error("%s", err.message);
-        return CLI_FAIL;
+        rc = CLI_FAIL;
+    } else {
+        print_table(a, &o, &sum);
     }
-    char table[512];
-    le_ask_eval_table(le_ask_mode_name(a->ao.mode), &sum, table, sizeof table);
-    fputs(table, stdout);
-    return cli_output_failed() ? CLI_FAIL : CLI_OK;
+    if (a->resume) ask_resume_free(&o.done);
+    return rc || cli_output_failed() ? CLI_FAIL : CLI_OK;
 }

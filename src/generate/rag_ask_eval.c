@@ -50,6 +50,19 @@ static void row_out(void *user, size_t i, const le_qa_item *q, const le_rag_eval
     e->o->on_row(e->o->user, &r);
 }
 
+/* The questions of qa that skip does not drop, as a view into qa (free
+ * only view->items). */
+static le_status kept_questions(const le_qa_set *qa, const le_ask_eval_options *o,
+                                le_qa_set *view, le_error *err) {
+    memset(view, 0, sizeof *view);
+    view->items = malloc(sizeof *view->items * (qa->n ? qa->n : 1));
+    if (!view->items) return le_fail(err, LE_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < qa->n; i++)
+        if (!o->skip || !o->skip(o->user, qa->items[i].qid)) view->items[view->n++] = qa->items[i];
+    view->cap = view->n;
+    return LE_OK;
+}
+
 le_status le_ask_eval(le_index *ix, le_model *m, const char *qa_path, const le_ask_options *ask,
                       const le_ask_eval_options *opt, le_ask_eval_summary *out, le_error *err) {
     memset(out, 0, sizeof *out);
@@ -61,16 +74,19 @@ le_status le_ask_eval(le_index *ix, le_model *m, const char *qa_path, const le_a
     le_qa_set qa = {0};
     s = le_qa_load(qa_path, o.first, &qa, err);
     if (s) return s;
-    eval_run e = {.ix = ix, .m = m, .o = &o, .total = qa.n};
-    s = le_ask_ctx_open(&e.ctx, ask, err);
-    le_rag_eval_summary sum;
-    if (!s) s = le_rag_eval_each(&qa, 0, run_one, row_out, &e, &sum, err);
+    le_qa_set todo = {0};
+    s = kept_questions(&qa, &o, &todo, err);
+    eval_run e = {.ix = ix, .m = m, .o = &o, .total = todo.n};
+    if (!s) s = le_ask_ctx_open(&e.ctx, ask, err);
+    le_rag_eval_summary sum = {0};
+    if (!s && todo.n) s = le_rag_eval_each(&todo, todo.n, run_one, row_out, &e, &sum, err);
     if (!s)
         *out = (le_ask_eval_summary){sum.questions, sum.failed,  sum.rouge1,
                                      sum.rouge2,    sum.rougel,  sum.seconds,
                                      sum.tokens_read, sum.tokens_generated};
     le_ask_ctx_close(&e.ctx);
     le_sbuf_free(&e.prefix);
+    free(todo.items); /* a view: the strings are qa's */
     le_qa_free(&qa);
     return s;
 }

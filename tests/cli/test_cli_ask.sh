@@ -53,4 +53,23 @@ expect_ok "memorag, second" "$LE" ask "${MEM[@]}" --memory-dir "$TMP/mem" "How m
 check "memorag, second: loaded" grep -q "0 prefilled, loaded from the memory cache" "$TMP/err"
 expect_ok "memorag, off" "$LE" ask "${MEM[@]}" --no-memory-cache "How many buttons?"
 check "memorag, off: prefilled" grep -Eq "memory: [0-9]+ tokens, [1-9][0-9]* prefilled$" "$TMP/err"
+
+# ask --qa: a run of two questions, then --resume over three asks only the third
+printf '{"id": "m2#0", "text": "The case will be yellow."}\n' > "$TMP/docs2.jsonl"
+expect_ok "index m2" bash -c "'$LE' index add --index '$TMP/a.lei' --bm25-only --input jsonl < '$TMP/docs2.jsonl'"
+printf '{"qid": "a", "doc_id": "m1", "question": "How many buttons?", "answer": "five buttons"}\n' > "$TMP/qa3.jsonl"
+printf '{"qid": "b", "doc_id": "m2", "question": "What colour?", "answer": "yellow"}\n' >> "$TMP/qa3.jsonl"
+printf '{"qid": "c", "doc_id": "m1", "question": "The buttons?", "answer": "five"}\n' >> "$TMP/qa3.jsonl"
+QA=(--index "$TMP/a.lei" --llm "$TMP/q4k.gguf" --max-new-tokens 4 --threads 1 --qa "$TMP/qa3.jsonl")
+expect_fail "resume without rows" "--resume needs --rows FILE" "$LE" ask "${QA[@]}" --resume
+expect_ok "qa, first two" "$LE" ask "${QA[@]}" --first 2 --rows "$TMP/rows.jsonl"
+check "qa: two rows" test "$(wc -l < "$TMP/rows.jsonl")" = 2
+check "qa: the table" grep -q "| 0 / 2 |" "$TMP/out"
+expect_ok "qa, resumed" "$LE" ask "${QA[@]}" --rows "$TMP/rows.jsonl" --resume
+check "qa, resumed: one more row" test "$(wc -l < "$TMP/rows.jsonl")" = 3
+check "qa, resumed: the third question" test "$(tail -1 "$TMP/rows.jsonl" | grep -c '"qid": "c"')" = 1
+check "qa, resumed: the table over three" grep -q "| 0 / 3 |" "$TMP/out"
+check "qa, resumed: said on stderr" grep -q "resumed: 2 questions from" "$TMP/err"
+printf 'not json\n' >> "$TMP/rows.jsonl"
+expect_fail "resume over a broken rows file" "rows.jsonl line 4" "$LE" ask "${QA[@]}" --rows "$TMP/rows.jsonl" --resume
 finish
