@@ -190,9 +190,11 @@ static le_status step(walk *w, le_error *err) {
     if (s) return s;
     le_lcb_choice ch;
     le_lcb_parse(w->reply.p, &ch);
-    if (ch.fallback && w->o->fallback_append) /* the whole reply, as notes */
-        ch.action = LE_LCB_APPEND, ch.arg = w->reply.p ? w->reply.p : "",
+    if (ch.fallback && w->o->fallback_append) { /* the whole reply, as notes */
+        ch.action = LE_LCB_APPEND;
+        ch.arg = w->reply.p ? w->reply.p : "";
         ch.arg_len = strlen(ch.arg);
+    }
     w->res->steps++;
     w->res->fallbacks += ch.fallback;
     s = apply(w, &ch, err);

@@ -28,11 +28,11 @@ typedef struct eval_run {
 /* One question: its doc_id + the suffix as the id prefix. */
 static le_status run_one(void *user, const le_qa_item *q, le_rag_result *res, le_error *err) {
     eval_run *e = user;
-    e->prefix.n = 0;
-    le_sbuf_printf(&e->prefix, "%s%s", q->doc_id, e->o->id_suffix ? e->o->id_suffix : "#");
     if (!*q->doc_id)
         return le_fail(err, LE_ERR_FORMAT, "question %s has no doc_id: cannot tell its document",
                        *q->qid ? q->qid : "(no qid)");
+    e->prefix.n = 0;
+    le_sbuf_printf(&e->prefix, "%s%s", q->doc_id, e->o->id_suffix ? e->o->id_suffix : "#");
     return le_ask_ctx_run(&e->ctx, e->ix, e->m, q->question, e->prefix.p, res, err);
 }
 
@@ -78,12 +78,7 @@ le_status le_ask_eval(le_index *ix, le_model *m, const char *qa_path, const le_a
     s = kept_questions(&qa, &o, &todo, err);
     eval_run e = {.ix = ix, .m = m, .o = &o, .total = todo.n};
     if (!s) s = le_ask_ctx_open(&e.ctx, ask, err);
-    le_rag_eval_summary sum = {0};
-    if (!s && todo.n) s = le_rag_eval_each(&todo, todo.n, run_one, row_out, &e, &sum, err);
-    if (!s)
-        *out = (le_ask_eval_summary){sum.questions, sum.failed,  sum.rouge1,
-                                     sum.rouge2,    sum.rougel,  sum.seconds,
-                                     sum.tokens_read, sum.tokens_generated};
+    if (!s && todo.n) s = le_rag_eval_each(&todo, todo.n, run_one, row_out, &e, out, err);
     le_ask_ctx_close(&e.ctx);
     le_sbuf_free(&e.prefix);
     free(todo.items); /* a view: the strings are qa's */
@@ -92,11 +87,9 @@ le_status le_ask_eval(le_index *ix, le_model *m, const char *qa_path, const le_a
 }
 
 size_t le_ask_eval_table(const char *label, const le_ask_eval_summary *s, char *buf, size_t cap) {
-    le_rag_eval_summary r = {s->questions, s->failed,  s->rouge1,      s->rouge2,
-                             s->rougel,    s->seconds, s->tokens_read, s->tokens_generated};
     le_sbuf t = {0};
     le_rag_eval_table_head(&t);
-    le_rag_eval_table_row(label, &r, &t);
+    le_rag_eval_table_row(label, s, &t);
     size_t n = t.failed ? 0 : t.n;
     if (cap) snprintf(buf, cap, "%s", t.failed ? "" : t.p);
     le_sbuf_free(&t);

@@ -36,11 +36,9 @@ typedef struct le_rag_eval_row {
     char error[160];       /* its message, cut */
 } le_rag_eval_row;
 
-typedef struct le_rag_eval_summary {
-    size_t questions, failed;
-    double rouge1, rouge2, rougel; /* mean F1 × 100 over all questions (a failure scores 0) */
-    double seconds, tokens_read, tokens_generated; /* means per question */
-} le_rag_eval_summary;
+/* The means of a run: the public le_ask_eval_summary (longembed.h), so that
+ * le_ask_eval hands the driver's numbers over as they are. */
+typedef le_ask_eval_summary le_rag_eval_summary;
 
 /* Called after question i with its row and its run's result (empty when
  * the run failed), before the result is freed. */
