@@ -942,6 +942,10 @@ typedef struct le_ask_options {
     const char *memory_dir;
     const char *lcb_fallback; /* lcboost: a reply with no readable action: "move" on, or
                                  "append" it to the notes; NULL: the default (docs/ask.md) */
+    /* Decoders le_ask opens: le_llm_options.prefix_cache_bytes (0, the
+     * default: none). A session of many questions about the same documents
+     * gains from it: LC-Boost prefills each part of a document once. */
+    size_t prefix_cache_bytes;
 } le_ask_options;
 
 LE_API void le_ask_options_init_size(le_ask_options *o, size_t size);
@@ -1138,6 +1142,11 @@ typedef struct le_llm_options {
      * does (~12% faster decode on SmolLM2-135M; logits within ~1 of
      * transformers', as llama.cpp's). docs/generate.md has the measurements. */
     const char *precision;
+    /* Bytes of memory for copies of earlier prompts' KV cache, so that a
+     * prompt sharing a long beginning with one of them (not only the last)
+     * skips that prefill (LC-Boost's document parts across questions;
+     * docs/generate.md). 0 (default): none. */
+    size_t prefix_cache_bytes;
 } le_llm_options;
 
 LE_API void le_llm_options_init_size(le_llm_options *opt, size_t size);

@@ -12,6 +12,7 @@ typedef struct ask_cli {
     const char *qa;       /* --qa FILE: evaluate instead of answering */
     const char *rows;     /* --rows FILE: each question's row as JSONL */
     int resume;           /* --resume: keep --rows' rows, skip their questions */
+    int prefix_mb;        /* --prefix-cache-mb (-1 until parsed: the default) */
     le_ask_eval_options eo;
 } ask_cli;
 

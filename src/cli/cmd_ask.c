@@ -34,6 +34,9 @@ static const char *USAGE =
     "                        (fp32: better answers from small models, slower prefill)\n"
     "      --memory-dir DIR  memorag: the memory cache (default ~/.cache/longembed/memory)\n"
     "      --no-memory-cache memorag: do not keep or load the memory on disk\n"
+    "      --prefix-cache-mb N  memory for copies of earlier prompts' KV cache, so later\n"
+    "                        questions skip prefilling the same document parts (default\n"
+    "                        4096 with --qa or several questions, 0 for one; 0: none)\n"
     "      --threads N       worker threads (default: all cores)\n"
     "      --qa FILE         evaluate instead: each question of a JSONL file of {qid, doc_id,\n"
     "                        question, answer} about the documents whose id starts with\n"
@@ -94,6 +97,7 @@ static int ask_option(ask_cli *a, int ch, const char *arg) {
     case 5017: o->memory_dir = ""; break;
     case 5018: o->lcb_fallback = arg; break;
     case 5019: a->resume = 1; break;
+    case 5020: bad = cli_parse_int("--prefix-cache-mb", arg, 0, 1 << 22, &a->prefix_mb); break;
     default: return 0;
     }
     return bad ? -1 : 1;
@@ -113,9 +117,10 @@ static int parse_ask(ask_cli *a, int argc, char **argv) {
         {"rows", required_argument, 0, 5015}, {"memory-dir", required_argument, 0, 5016},
         {"no-memory-cache", no_argument, 0, 5017},
         {"lcb-fallback", required_argument, 0, 5018}, {"resume", no_argument, 0, 5019},
-        {0, 0, 0, 0}};
+        {"prefix-cache-mb", required_argument, 0, 5020}, {0, 0, 0, 0}};
     int ch;
     optind = 1;
+    a->prefix_mb = -1;
     while ((ch = getopt_long(argc, argv, CLI_COMMON_SHORT "i:k:", opts, NULL)) != -1) {
         int r = cli_common_option(&a->common, ch, optarg);
         if (!r) r = ask_option(a, ch, optarg);
@@ -138,6 +143,8 @@ static int parse_ask(ask_cli *a, int argc, char **argv) {
         return -1;
     }
     if (!a->ao.model) a->ao.model = "smollm2";
+    if (a->prefix_mb < 0) a->prefix_mb = a->qa || argc - optind != 1 ? 4096 : 0;
+    a->ao.prefix_cache_bytes = (size_t)a->prefix_mb << 20;
     a->ao.threads = a->common.mo.threads;
     if (a->common.verbose) a->ao.trace = trace_line;
     return 0;

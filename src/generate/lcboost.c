@@ -54,26 +54,37 @@ static void move_on(walk *w) {
     w->cur = next_chunk(w);
 }
 
-/* The step prompt tokens with empty notes and chunk; chunk and notes
- * budgets from what the window leaves. */
-static le_status budgets(walk *w, size_t *chunk_tokens, le_error *err) {
-    le_rag_var v[] = {{"question", w->question}, {"notes", ""}, {"chunk", ""},
-                      {"position", "9999"},      {"chunks", "9999"}};
+/* The tokens of the step prompt with an empty chunk and notes and the
+ * given question. */
+static le_status step_overhead(walk *w, const char *question, size_t *over, le_error *err) {
+    le_rag_var v[] = {{"question", question}, {"notes", ""}, {"chunk", ""},
+                      {"position", "9999"},   {"chunks", "9999"}};
     le_sbuf p = {0};
-    size_t over = 0;
     le_status s = le_rag_prompt_render(w->o->prompts, LE_RP_LCB_STEP, v, 5, &p, err);
-    if (!s) s = le_rag_count(w->gen, p.p, &over, err);
+    if (!s) s = le_rag_count(w->gen, p.p, over, err);
     le_sbuf_free(&p);
+    return s;
+}
+
+/* Chunk and notes budgets from what the window leaves. The chunk's size
+ * does not depend on the question, so every question about a document
+ * reads the same parts (whose KV a prefix cache can keep); the notes get
+ * the rest, less the question and room for the task's restatement. */
+static le_status budgets(walk *w, size_t *chunk_tokens, le_error *err) {
+    size_t over = 0, with_q = 0;
+    le_status s = step_overhead(w, "", &over, err);
+    if (!s) s = step_overhead(w, w->question, &with_q, err);
     if (s) return s;
-    size_t room = w->gen->window > over + w->o->max_new_tokens + 32
-                      ? w->gen->window - over - w->o->max_new_tokens - 32 : 0;
-    if (room < 32)
-        return le_fail(err, LE_ERR_TOO_LONG, "the step prompt takes %zu tokens and the reply %zu: "
-                       "the generator's window of %zu tokens leaves no room for a chunk", over,
-                       w->o->max_new_tokens, w->gen->window);
-    *chunk_tokens = w->o->chunk_tokens && w->o->chunk_tokens < room - 16 ? w->o->chunk_tokens
-                                                                        : room / 2;
-    w->notes_budget = room - *chunk_tokens;
+    const size_t reply = w->o->max_new_tokens, q = with_q > over ? with_q - over : 0;
+    size_t room = w->gen->window > over + reply + 32 ? w->gen->window - over - reply - 32 : 0;
+    size_t chunk = w->o->chunk_tokens && w->o->chunk_tokens < room ? w->o->chunk_tokens : room / 2;
+    if (room < chunk + q + reply + 64 && room > q + reply + 64) chunk = room - q - reply - 64;
+    if (room < q + reply + 64 || !chunk)
+        return le_fail(err, LE_ERR_TOO_LONG, "the step prompt takes %zu tokens, the question %zu "
+                       "and the reply %zu: the generator's window of %zu tokens leaves no room "
+                       "for a chunk", over, q, reply, w->gen->window);
+    *chunk_tokens = chunk;
+    w->notes_budget = room - chunk - q - reply;
     return LE_OK;
 }
 

@@ -123,6 +123,7 @@ le_status le_llm_open(const char *model, const le_llm_options *opt_in, le_llm **
     /* exact unless q8 is asked for: docs/generate.md has the experiment */
     m->exact = !o.precision || strcmp(o.precision, "q8") != 0;
     le_llama_set_f32_act(m->model, m->exact);
+    m->prefix.budget = o.prefix_cache_bytes;
     if (o.chat_template && !(m->chat_template = strdup(o.chat_template))) {
         s = le_fail(err, LE_ERR_NOMEM, "out of memory");
         goto fail;
@@ -144,6 +145,7 @@ fail:
 void le_llm_close(le_llm *m) {
     if (!m) return;
     le_llm_run_free(&m->run);
+    le_prefix_cache_free(&m->prefix);
     if (m->pool) le_pool_release(m->pool);
     le_tokenizer_free(m->tok);
     if (m->has_tpl) le_chat_template_free(&m->tpl);

@@ -87,8 +87,11 @@ static le_status prefill(gen *g, const int32_t *ids, size_t n, le_error *err) {
     while (c < (size_t)r->n && c < n && r->ids[c] == ids[c]) c++;
     if (c == n) c--; /* the last token runs again for its logits */
     le_llm_run_keep(r, (int)c);
+    const size_t own = c;
+    if (g->m->prefix.budget) c = le_prefix_cache_restore(&g->m->prefix, r, ids, n, c);
     const double t0 = le_now_seconds();
     le_status s = le_llm_run_eval(r, ids + c, (int)(n - c), g->logits, 1, err);
+    if (!s && g->m->prefix.budget) le_prefix_cache_note(&g->m->prefix, r, n, n - c, c > own);
     g->res.prompt_seconds = le_now_seconds() - t0;
     g->res.prompt_tokens = (int)n;
     g->res.cached_tokens = (int)c;

@@ -6,6 +6,7 @@
 
 #include "base/pool.h"
 #include "generate/chat_template.h"
+#include "generate/llm_prefix_cache.h"
 #include "generate/llm_run.h"
 #include "longembed.h"
 #include "model/llama.h"
@@ -29,6 +30,7 @@ struct le_llm {
     le_chat_template tpl; /* read on the first chat call */
     int has_tpl;
     uint64_t identity; /* what the KV cache depends on (llm_state.c): the key of saved caches */
+    le_prefix_cache prefix; /* copies of earlier prompts' KV (budget 0: none) */
 };
 
 /* m->identity from the GGUF's metadata, tensor table and sampled weights,

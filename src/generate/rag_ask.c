@@ -59,6 +59,7 @@ static le_status use_llm(le_llm *llm, const char *name, const le_ask_options *o,
     le_llm_options_init(&lo);
     lo.threads = o->threads;
     if (o->precision) lo.precision = o->precision;
+    lo.prefix_cache_bytes = o->prefix_cache_bytes;
     le_status s = le_llm_open(name, &lo, own, err);
     if (!s) s = le_rag_llm_gen(*own, g, err);
     return s ? le_error_wrap(err, s, "le_ask: model \"%s\"", name) : LE_OK;

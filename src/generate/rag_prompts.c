@@ -50,10 +50,10 @@ static const prompt_def DEFS[LE_RP_COUNT] = {
     [LE_RP_LCB_STEP] =
         {"lcboost.step",
          {"question", "notes", "chunk", "position", "chunks"},
-         "You are reading a long document part by part to answer a question; you never see "
-         "all of it at once, so you keep notes of what you have found.\n\nQuestion: "
-         "{question}\n\nYour notes so far:\n{notes}\n\nPart {position} of {chunks}:\n{chunk}"
-         "\n\nChoose one action. Write it on the first line as ACTION: <name>, and what it "
+         "Part {position} of {chunks} of a long document:\n{chunk}\n\nYou are reading this "
+         "long document part by part to answer a question; you never see all of it at once, "
+         "so you keep notes of what you have found.\n\nQuestion: {question}\n\nYour notes "
+         "so far:\n{notes}\n\nChoose one action. Write it on the first line as ACTION: <name>, and what it "
          "needs on the lines after:\n"
          "- understand: restate what the question asks for and what to look for\n"
          "- retrieve: jump to the part that best matches a search query (write the query)\n"
