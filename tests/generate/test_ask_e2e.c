@@ -14,10 +14,13 @@
  *     text the document's bytes there;
  *   - an empty index, an index of another embedding model, a question over
  *     the window: clear errors; a model that never chooses a valid LC-Boost
- *     action: the fallback (move) and the step limit, no hang. */
+ *     action: the fallback (move) and the step limit, no hang;
+ *   - LC-Boost's second question about a document continues every step
+ *     from the prefix cache's copy of its part, with the same answers. */
 #define _GNU_SOURCE
 #include "base/mapfile.h"
 #include "check.h"
+#include "generate/llm_impl.h" /* the prefix cache's hits */
 #include "index/index_testutil.h" /* tu_tmpdir, tu_rmdir */
 #include "longembed.h"
 #include "rag_fake.h"             /* fake_index */
@@ -265,6 +268,56 @@ static void test_lcboost_limit(le_index *ix) {
     le_ask_result_free(r);
 }
 
+/* The answers of two LC-Boost questions about the long document in one
+ * session on the decoder llm; *hits: its prefix cache's hits per question. */
+static void lcboost_pair(le_index *ix, le_llm *llm, char answers[2][512], int hits[2]) {
+    le_ask_options o = options(LE_ASK_LCBOOST, "long#");
+    o.llm = llm;
+    o.max_steps = 3;
+    o.max_new_tokens = 8;
+    static const char *const q[2] = {"What did the group decide?", "Who spoke about costs?"};
+    le_ask_session *ss = NULL;
+    le_error err;
+    CHECK(le_ask_session_open(&o, &ss, &err) == LE_OK);
+    for (int i = 0; ss && i < 2; i++) {
+        le_ask_result *r = NULL;
+        size_t before = llm->prefix.hits;
+        CHECK_MSG(le_ask_session_ask(ss, ix, NULL, q[i], &r, &err) == LE_OK, "%s", err.message);
+        le_ask_summary s;
+        le_ask_get_summary(r, &s);
+        CHECK(r && s.steps == 3);
+        snprintf(answers[i], 512, "%s", r ? le_ask_answer(r) : "");
+        hits[i] = (int)(llm->prefix.hits - before);
+        le_ask_result_free(r);
+    }
+    le_ask_session_close(ss);
+}
+
+/* LC-Boost reads the same parts for every question: with a prefix cache
+ * the second question continues each step from its part's copy, and the
+ * answers are those of a decoder without the cache. */
+static void test_lcboost_prefix_cache(le_index *ix) {
+    le_llm_options lo;
+    le_llm_options_init(&lo);
+    lo.threads = 1;
+    le_llm *plain = NULL, *cached = NULL;
+    le_error err;
+    CHECK(le_llm_open(g_model, &lo, &plain, &err) == LE_OK);
+    lo.prefix_cache_bytes = (size_t)1 << 30;
+    CHECK(le_llm_open(g_model, &lo, &cached, &err) == LE_OK);
+    if (plain && cached) {
+        char a[2][512], b[2][512];
+        int hits_a[2], hits_b[2];
+        lcboost_pair(ix, cached, a, hits_a);
+        lcboost_pair(ix, plain, b, hits_b);
+        CHECK_MSG(hits_a[0] == 0 && hits_a[1] == 3, "hits %d then %d", hits_a[0], hits_a[1]);
+        CHECK(hits_b[0] == 0 && hits_b[1] == 0);
+        CHECK_MSG(!strcmp(a[0], b[0]) && !strcmp(a[1], b[1]), "answers differ with the cache");
+    }
+    le_llm_close(plain);
+    le_llm_close(cached);
+}
+
 static void test_errors(le_index *ix, le_index *empty, const char *dir) {
     le_ask_options o = options(LE_ASK_RAG, NULL);
     expect_error(empty, NULL, &o, "q", LE_ERR_ARG, "the index holds no documents");
@@ -340,6 +393,7 @@ int main(void) {
         test_session(ix);
         test_other_modes(ix);
         test_lcboost_limit(ix);
+        test_lcboost_prefix_cache(ix);
         test_errors(ix, empty, dir);
     }
     le_index_close(ix);
