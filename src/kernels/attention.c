@@ -382,6 +382,8 @@ int le_attention(const le_kctx *kc, const le_attn_args *a) {
     if (a->n_q <= 0 || a->n_heads <= 0 || a->head_dim <= 0) return 0;
     const le_attn_kernels *k = attn_for(kc ? kc->isa : LE_ISA_SCALAR, a->bf16, a->head_dim);
     le_pool *pool = kc ? kc->pool : NULL;
+    const int step = le_attention_decode(a, k, pool); /* one query: a decoder step */
+    if (step) return step < 0 ? -1 : 0;
     attn_job job = {.a = a, .k = k};
     job.q_tiles = (a->n_q + LE_ATTN_BQ - 1) / LE_ATTN_BQ;
     const size_t d = (size_t)a->head_dim;

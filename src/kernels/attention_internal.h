@@ -66,7 +66,21 @@ typedef struct le_attn_kernels {
                           float *st);
     void (*pv_packed)(const float *p, int nk, const uint32_t *vp, int d, float *o,
                       const float *alpha, int nq);
+    /* fp32 kernels (NULL in the bf16 table): one decoder step's key tile for
+     * the query heads of one kv head, the same bits as the tiles
+     * (attention_simd.inc, attention_decode.c); kt [d][BQ], s [rows][BQ] */
+    void (*decode)(const float *q, size_t qs, int rows, int d, const float *k, size_t ks,
+                   const float *v, size_t vs, int nk, float scale, float *kt, float *s, float *m,
+                   float *l, float *o);
 } le_attn_kernels;
+
+typedef struct le_attn_args le_attn_args;
+typedef struct le_pool le_pool;
+
+/* attention_decode.c: one query (a decoder step) without SelfExtend,
+ * in-kernel RoPE, ALiBi or bf16, on k's decode kernel: 1 done, 0 not such
+ * a call (the tiles run it), -1 out of memory. */
+int le_attention_decode(const le_attn_args *a, const le_attn_kernels *k, le_pool *pool);
 
 extern const le_attn_kernels le_attn_scalar, le_attn_avx2, le_attn_avx512;
 /* bf16 products on AVX512_BF16, for head_dim a multiple of 32 (≤ 256) */

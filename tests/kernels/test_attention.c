@@ -155,8 +155,48 @@ static void run_case(const attn_case *c, le_pool *pool) {
     free(out);
 }
 
+/* A decoder step (one query: attention_decode.c) gives the bits the tiles
+ * give the same query as the last row of a two-query call, on every ISA,
+ * with GQA, causal masks (the cache longer than the query's position too),
+ * odd head dims, key counts across tile edges, 1 and 2 threads. */
+static void decode_case(int n_kv, int heads, int kv_heads, int d, int causal, int q_offset,
+                        le_pool *pool) {
+    const size_t qs = (size_t)heads * d, ks = (size_t)kv_heads * d + 3;
+    float *q = test_random(2 * qs, -1, 1), *k = test_random((size_t)n_kv * ks, -1, 1);
+    float *v = test_random((size_t)n_kv * ks, -1, 1);
+    float *two = malloc(sizeof(float) * 2 * qs), *one = malloc(sizeof(float) * qs);
+    le_attn_args a = {.n_q = 2, .n_kv = n_kv, .n_heads = heads, .n_kv_heads = kv_heads,
+                      .head_dim = d, .q = q, .q_stride = qs, .k = k, .k_stride = ks, .v = v,
+                      .v_stride = ks, .out = two, .out_stride = qs, .scale = 0.3f,
+                      .causal = causal, .q_offset = q_offset - 1};
+    for (size_t ii = 0; ii < 3; ii++) {
+        if (!test_isa_available(all_isas[ii])) continue;
+        le_kctx kc = {all_isas[ii], pool};
+        a.n_q = 2, a.q = q, a.out = two, a.q_offset = q_offset - 1;
+        CHECK(le_attention(&kc, &a) == 0);
+        a.n_q = 1, a.q = q + qs, a.out = one, a.q_offset = q_offset;
+        CHECK(le_attention(&kc, &a) == 0);
+        CHECK_MSG(!memcmp(one, two + qs, sizeof(float) * qs),
+                  "%s decode step n_kv=%d heads=%d/%d d=%d causal=%d off=%d: not the tiles' bits",
+                  le_isa_name(all_isas[ii]), n_kv, heads, kv_heads, d, causal, q_offset);
+    }
+    free(q), free(k), free(v), free(two), free(one);
+}
+
+static void test_decode(le_pool *pool) {
+    const int lens[] = {1, 2, 127, 128, 129, 700, 3000};
+    for (int i = 0; i < 7; i++) {
+        const int n = lens[i];
+        decode_case(n, 9, 3, 64, 1, n - 1, i % 2 ? pool : NULL);
+        decode_case(n, 4, 4, 40, 1, n - 1, pool);
+        decode_case(n, 2, 1, 64, 0, 0, pool);
+        if (n > 60) decode_case(n, 6, 2, 32, 1, n - 50, pool); /* keys past the query */
+    }
+}
+
 int main(void) {
     le_pool *pool = le_pool_create(2);
+    test_decode(pool);
     const int lengths[] = {1, 7, 63, 511, 513, 4097};
     for (int i = 0; i < 6; i++) {
         int n = lengths[i];
