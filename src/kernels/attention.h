@@ -82,7 +82,9 @@ typedef struct le_attn_args {
 } le_attn_args;
 
 /* Runs on kc->isa's tile kernels, one task per (head, tile of 128 queries)
- * on kc->pool. Scratch: a few tiles per thread (~0.4 MiB at head_dim 64),
+ * on kc->pool; a call with one query (a decoder step, without SelfExtend,
+ * in-kernel RoPE, ALiBi or bf16) one task per kv head, with the same bits
+ * (attention_decode.c). Scratch: a few tiles per thread (~0.4 MiB at head_dim 64),
  * allocated once per call. Returns 0, or -1 when out of memory for it or
  * when a rope table has fewer rows than the positions need (see
  * le_attn_rope_rows). */
