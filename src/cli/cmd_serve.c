@@ -38,6 +38,9 @@ static const char *USAGE =
     "      --llm-precision P the decoder's activations: exact (default) or q8\n"
     "      --llm-ctx N       the decoder's context in tokens (default: the model's)\n"
     "      --llm-max-queue N generation requests waiting before 429 (default 16)\n"
+    "      --llm-prefix-cache-mb N  memory for copies of earlier prompts' KV cache, so a\n"
+    "                        prompt sharing its start with any of them (another chat, a\n"
+    "                        document asked again) skips that prefill (default 1024; 0: none)\n"
     "      --memory-dir DIR  /ask's MemoRAG memory on disk (default ~/.cache/longembed/memory)\n"
     "      --no-memory-cache /ask keeps no MemoRAG memory on disk\n"
     "Defaults of every embedding request (a request may override them):\n" CLI_EMBED_HELP;
@@ -143,6 +146,12 @@ static int server_option(serve_cli *sv, int c, char *arg) {
     case 5017: return cli_parse_int("--llm-max-queue", arg, 1, 1 << 16, &g->llm_max_queue) ? -1 : 1;
     case 5018: g->ask_memory_dir = arg; return 1;
     case 5019: g->ask_memory_dir = ""; return 1;
+    case 5020: {
+        int mb = 0;
+        if (cli_parse_int("--llm-prefix-cache-mb", arg, 0, 1 << 22, &mb)) return -1;
+        sv->lo.prefix_cache_bytes = (size_t)mb << 20;
+        return 1;
+    }
     default: return 0;
     }
 }
@@ -169,6 +178,7 @@ static int parse_serve(serve_cli *sv, int argc, char **argv) {
                                          {"llm-max-queue", required_argument, 0, 5017},
                                          {"memory-dir", required_argument, 0, 5018},
                                          {"no-memory-cache", no_argument, 0, 5019},
+                                         {"llm-prefix-cache-mb", required_argument, 0, 5020},
                                          {0, 0, 0, 0}};
     int c;
     optind = 1;
@@ -228,6 +238,7 @@ int cmd_serve(int argc, char **argv) {
     cli_common_init(&sv.common);
     le_srv_config_init(&sv.cfg);
     le_llm_options_init(&sv.lo);
+    sv.lo.prefix_cache_bytes = (size_t)1024 << 20;
     int r = parse_serve(&sv, argc, argv);
     char *key = NULL;
     if (!r && sv.key_file && sv.cfg.api_key) {

@@ -352,6 +352,29 @@ def metrics(srv):
           'route="/v1/chat/completions",status="400"' in text)
 
 
+def cached_total(srv):
+    st, text, _ = srv.request("GET", "/metrics")
+    vals = dict(l.rsplit(" ", 1) for l in text.splitlines() if l.startswith("longembed_llm_"))
+    return int(vals.get("longembed_llm_cached_tokens_total", 0))
+
+
+def prefix_cache(srv, build):
+    """Two prompts in turn: the third, sharing its start with the first, continues from
+    the decoder's copy of it (--llm-prefix-cache-mb, on by default), not from the last."""
+    a, b = "alpha " * 40, "beta gamma " * 20  # ~120 tokens each (the context is 256)
+    body = {"max_tokens": 2, "temperature": 0}
+    for prompt in (a + "one", b + "two"):
+        check("prefix cache: setup", srv.post("/v1/completions", dict(body, prompt=prompt))[0] == 200)
+    before = cached_total(srv)
+    st, doc, _ = srv.post("/v1/completions", dict(body, prompt=a + "three"))
+    got = cached_total(srv) - before
+    check("prefix cache: the third prompt reuses the first's copy", st == 200 and got >= 100, got)
+    r = subprocess.run([os.path.join(build, "longembed"), "serve", "--llm", LLM,
+                        "--llm-prefix-cache-mb", "-1"], capture_output=True, text=True, timeout=60)
+    check("--llm-prefix-cache-mb -1: usage error", r.returncode == 2 and
+          "--llm-prefix-cache-mb" in r.stderr, (r.returncode, r.stderr[-300:]))
+
+
 def smollm2_path():
     env = os.environ.get("LE_SMOLLM2_GGUF")
     if env:
@@ -499,6 +522,7 @@ def main():
         client_leaves(srv)
         embeddings_meanwhile(srv, 16, LONG)
         metrics(srv)
+        prefix_cache(srv, build)
         check("alive at the end", srv.alive())
     finally:
         check("clean stop", srv.stop() == 0, getattr(srv, "err", ""))
