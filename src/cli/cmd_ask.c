@@ -36,7 +36,7 @@ static const char *USAGE =
     "      --no-memory-cache memorag: do not keep or load the memory on disk\n"
     "      --prefix-cache-mb N  memory for copies of earlier prompts' KV cache, so later\n"
     "                        questions skip prefilling the same document parts (default\n"
-    "                        4096 with --qa or several questions, 0 for one; 0: none)\n"
+    "                        4096 for lcboost with --qa or several questions, else 0)\n"
     "      --threads N       worker threads (default: all cores)\n"
     "      --qa FILE         evaluate instead: each question of a JSONL file of {qid, doc_id,\n"
     "                        question, answer} about the documents whose id starts with\n"
@@ -143,7 +143,8 @@ static int parse_ask(ask_cli *a, int argc, char **argv) {
         return -1;
     }
     if (!a->ao.model) a->ao.model = "smollm2";
-    if (a->prefix_mb < 0) a->prefix_mb = a->qa || argc - optind != 1 ? 4096 : 0;
+    if (a->prefix_mb < 0) /* only LC-Boost reads the same long prefixes again */
+        a->prefix_mb = a->ao.mode == LE_ASK_LCBOOST && (a->qa || argc - optind != 1) ? 4096 : 0;
     a->ao.prefix_cache_bytes = (size_t)a->prefix_mb << 20;
     a->ao.threads = a->common.mo.threads;
     if (a->common.verbose) a->ao.trace = trace_line;

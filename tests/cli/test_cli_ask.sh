@@ -28,6 +28,8 @@ expect_fail "unknown prefix" "no document of the index has an id starting with \
     "$LE" ask --index "$TMP/a.lei" "${LLM[@]}" --id-prefix m9# q
 expect_fail "bad prompt file" "unknown placeholder \{nope\}" \
     "$LE" ask --index "$TMP/a.lei" "${LLM[@]}" --prompts "$TMP/prompts.json" q
+expect_fail "bad prefix cache" "--prefix-cache-mb" "$LE" ask --index "$TMP/a.lei" --prefix-cache-mb -5 q
+check "bad prefix cache: usage exit" test "$("$LE" ask --index "$TMP/a.lei" --prefix-cache-mb x q >/dev/null 2>&1; echo $?)" = 2
 expect_fail "first without qa" "go with --qa FILE" "$LE" ask --index "$TMP/a.lei" --first 3 q
 check "first without qa: usage exit" test "$("$LE" ask --index "$TMP/a.lei" --first 3 q >/dev/null 2>&1; echo $?)" = 2
 expect_fail "qa with questions" "no QUESTION arguments" "$LE" ask --index "$TMP/a.lei" --qa "$TMP/qa.jsonl" q
