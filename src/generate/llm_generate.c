@@ -83,8 +83,7 @@ static le_status prefill(gen *g, const int32_t *ids, size_t n, le_error *err) {
                        "the prompt has %zu tokens, more than the context of %d (the model's "
                        "window is %d; a longer one needs an extension method and max_tokens)",
                        n, r->max_tokens, g->m->model->c.context);
-    size_t c = 0;
-    while (c < (size_t)r->n && c < n && r->ids[c] == ids[c]) c++;
+    size_t c = le_ids_shared(r->ids, (size_t)r->n, ids, n);
     if (c == n) c--; /* the last token runs again for its logits */
     le_llm_run_keep(r, (int)c);
     const size_t own = c;

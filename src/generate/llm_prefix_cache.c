@@ -11,12 +11,6 @@ static size_t copy_bytes(const le_llm_run *r, size_t n) {
     return n * (sizeof(int32_t) + 2 * (size_t)r->m->c.layers * row_floats(r) * sizeof(float));
 }
 
-static size_t shared(const int32_t *a, size_t na, const int32_t *b, size_t nb) {
-    size_t c = 0;
-    while (c < na && c < nb && a[c] == b[c]) c++;
-    return c;
-}
-
 static void drop(le_prefix_cache *pc, size_t i, const le_llm_run *r) {
     pc->bytes -= copy_bytes(r, pc->c[i].n);
     free(pc->c[i].ids);
@@ -43,7 +37,7 @@ size_t le_prefix_cache_restore(le_prefix_cache *pc, le_llm_run *r, const int32_t
                                size_t have) {
     size_t best = pc->count, best_len = have + LE_PREFIX_MIN;
     for (size_t i = 0; i < pc->count; i++) {
-        size_t c = shared(pc->c[i].ids, pc->c[i].n, ids, n);
+        size_t c = le_ids_shared(pc->c[i].ids, pc->c[i].n, ids, n);
         if (c > best_len) best = i, best_len = c;
     }
     if (best == pc->count) return have;
@@ -81,7 +75,7 @@ void le_prefix_cache_note(le_prefix_cache *pc, const le_llm_run *r, size_t n, si
     if (restored || fresh < LE_PREFIX_MIN || 2 * fresh < n || need > pc->budget) return;
     if (n > (size_t)r->n) return;
     for (size_t i = pc->count; i-- > 0;) /* a copy the new one holds whole is redundant */
-        if (shared(pc->c[i].ids, pc->c[i].n, r->ids, n) == pc->c[i].n) drop(pc, i, r);
+        if (le_ids_shared(pc->c[i].ids, pc->c[i].n, r->ids, n) == pc->c[i].n) drop(pc, i, r);
     make_room(pc, r, need);
     if (pc->count == pc->cap) {
         size_t cap = pc->cap ? 2 * pc->cap : 8;

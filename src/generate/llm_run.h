@@ -19,6 +19,7 @@
 #include "kernels/kctx.h"
 #include "model/llama.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct le_llm_run {
@@ -59,5 +60,12 @@ le_status le_llm_run_reserve(le_llm_run *r, int need, le_error *err);
 
 /* Keeps the first n cached tokens (n <= r->n), to continue after a shared prefix. */
 void le_llm_run_keep(le_llm_run *r, int n);
+
+/* The tokens a[0..na) and b[0..nb) share from the start. */
+static inline size_t le_ids_shared(const int32_t *a, size_t na, const int32_t *b, size_t nb) {
+    size_t c = 0;
+    while (c < na && c < nb && a[c] == b[c]) c++;
+    return c;
+}
 
 #endif

@@ -204,13 +204,6 @@ le_status le_llm_load_cache(le_llm *m, const char *path, le_error *err) {
     return s;
 }
 
-/* The tokens the cache shares with ids[0..n) from the start. */
-static size_t common_prefix(const le_llm_run *r, const int32_t *ids, size_t n) {
-    size_t c = 0;
-    while (c < (size_t)r->n && c < n && r->ids[c] == ids[c]) c++;
-    return c;
-}
-
 /* text's ids (no BOS) into *ids (malloc'd), *n. */
 static le_status text_ids(le_llm *m, const char *text, int32_t **ids, size_t *n, le_error *err) {
     const size_t len = strlen(text);
@@ -239,12 +232,12 @@ le_status le_llm_cache_prefix(le_llm *m, const char *text, const char *path,
     int32_t *ids = NULL;
     size_t n = 0;
     le_status s = text_ids(m, text, &ids, &n, err);
-    size_t c = s ? 0 : common_prefix(&m->run, ids, n);
+    size_t c = s ? 0 : le_ids_shared(m->run.ids, (size_t)m->run.n, ids, n);
     const int on_disk = path && le_file_exists(path);
     if (!s && c < n && on_disk) {
         le_error e;
         if (le_llm_load_cache(m, path, &e)) le_log(LE_LOG_WARN, "%s (computing it again)", e.message);
-        c = common_prefix(&m->run, ids, n);
+        c = le_ids_shared(m->run.ids, (size_t)m->run.n, ids, n);
         use->loaded = c == n;
     }
     if (!s && c < n) {

@@ -314,14 +314,8 @@ static void tile_write_output(const attn_tile_state *s) {
     const le_attn_args *a = s->a;
     const int d = s->d;
     for (int i = 0; i < s->nq; i++) {
-        float *dst = a->out + (size_t)(s->i0 + i) * a->out_stride + s->qoff;
-        const float *src = s->o + (size_t)i * d;
-        if (s->l[i] > 0) {
-            const float inv = 1.0f / s->l[i];
-            for (int dd = 0; dd < d; dd++) dst[dd] = src[dd] * inv;
-        } else {
-            memset(dst, 0, sizeof(float) * d); /* no key left unmasked */
-        }
+        le_attn_write_row(a->out + (size_t)(s->i0 + i) * a->out_stride + s->qoff,
+                          s->o + (size_t)i * d, s->l[i], d);
     }
 }
 

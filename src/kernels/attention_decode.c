@@ -39,15 +39,8 @@ static void decode_task(void *ctx, size_t index, int thread) {
                        a->v + (size_t)j0 * a->v_stride + col, a->v_stride, nk, a->scale, kt, s,
                        m, l, o);
     }
-    for (int r = 0; r < g; r++) { /* as tile_write_output */
-        float *dst = a->out + (col * g + (size_t)r * d);
-        if (l[r] > 0) {
-            const float inv = 1.0f / l[r];
-            for (int i = 0; i < d; i++) dst[i] = o[(size_t)r * d + i] * inv;
-        } else {
-            memset(dst, 0, sizeof(float) * d);
-        }
-    }
+    for (int r = 0; r < g; r++)
+        le_attn_write_row(a->out + col * g + (size_t)r * d, o + (size_t)r * d, l[r], d);
 }
 
 int le_attention_decode(const le_attn_args *a, const le_attn_kernels *k, le_pool *pool) {

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 enum { LE_ATTN_BQ = 128 }; /* queries per tile, all ISAs */
 
@@ -73,6 +74,17 @@ typedef struct le_attn_kernels {
                    const float *v, size_t vs, int nk, float scale, float *kt, float *s, float *m,
                    float *l, float *o);
 } le_attn_kernels;
+
+/* An output row: the accumulator o[0..d) over the softmax sum l, or zeros
+ * when no key was left unmasked (l = 0). */
+static inline void le_attn_write_row(float *dst, const float *o, float l, int d) {
+    if (l > 0) {
+        const float inv = 1.0f / l;
+        for (int i = 0; i < d; i++) dst[i] = o[i] * inv;
+    } else {
+        memset(dst, 0, sizeof(float) * (size_t)d);
+    }
+}
 
 typedef struct le_attn_args le_attn_args;
 typedef struct le_pool le_pool;
