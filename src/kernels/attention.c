@@ -48,8 +48,8 @@ int le_attention_bf16_runs(le_isa isa, int head_dim) {
 
 /* q rows [i0, i0 + nq) of head h → qt in the layout of k's scores: fp32
  * [d][BQ], or bf16 pairs [d/2][BQ] (32-bit words); lanes past nq zero */
-static void pack_qt(const le_attn_kernels *k, const float *q, size_t stride, int i0, int nq,
-                    int d, float *qt) {
+static void pack_qt(const le_attn_kernels *k, const float *q, size_t stride, int i0, int nq, int d,
+                    float *qt) {
     /* the fp32 gathers take int32 offsets; the bf16 packing gathers from its own copy */
     if (k->pack_q && (k->bf16 || stride <= (size_t)INT32_MAX / LE_ATTN_BQ)) {
         k->pack_q(q + (size_t)i0 * stride, stride, nq, d, qt);
@@ -131,6 +131,7 @@ typedef struct attn_tile_state {
     float *qt, *qt_lo, *qt_up;     /* packed queries [d][BQ] per score set */
     float *s_near, *s_lo, *s_up;   /* score tiles [bk][BQ] */
     float *o, *m, *l, *alpha, *vt; /* output accumulator and softmax state */
+    float *s_max;                  /* [BQ] s_near's maximum per lane (scores_packed) */
     float *kr_near, *kr_g, *kr_up; /* in-kernel RoPE: rotated key tiles [bk][d] */
     float *row_tmp;                /* in-kernel RoPE: rotated query rows [BQ][d] */
     int *rows;                     /* in-kernel RoPE: the table rows of a tile */
@@ -169,7 +170,8 @@ static void tile_state_init(const attn_job *job, size_t index, int thread, attn_
     s->qt = mem, s->qt_lo = s->qt + qt_size, s->qt_up = s->qt_lo + qt_size;
     s->s_near = s->qt_up + qt_size, s->s_lo = s->s_near + st_size, s->s_up = s->s_lo + st_size;
     s->o = s->s_up + st_size, s->m = s->o + (size_t)LE_ATTN_BQ * d;
-    s->l = s->m + LE_ATTN_BQ, s->alpha = s->l + LE_ATTN_BQ, s->vt = s->alpha + LE_ATTN_BQ;
+    s->l = s->m + LE_ATTN_BQ, s->alpha = s->l + LE_ATTN_BQ, s->s_max = s->alpha + LE_ATTN_BQ;
+    s->vt = s->s_max + LE_ATTN_BQ;
     s->kr_near = s->vt + (size_t)bk * d, s->kr_g = s->kr_near + (size_t)bk * d;
     s->kr_up = s->kr_g + (size_t)bk * d, s->row_tmp = s->kr_up + (size_t)bk * d;
     s->rows = (int *)(s->row_tmp + (size_t)LE_ATTN_BQ * d);
@@ -257,6 +259,7 @@ static void key_tile_scores(const attn_tile_state *s, const attn_key_tile *kt, l
     const le_attn_kernels *k = s->k;
     const int d = s->d, j0 = kt->j0, nk = kt->nk;
     t->s_near = t->s_lo = t->s_up = NULL;
+    t->s_max = NULL;
     const float *k_near = a->k + (size_t)j0 * a->k_stride + s->koff, *k_lo = NULL, *k_up = NULL;
     size_t ks_near = a->k_stride, ks_far = a->k_stride;
     if (s->rope) {
@@ -274,8 +277,9 @@ static void key_tile_scores(const attn_tile_state *s, const attn_key_tile *kt, l
         k_lo = k_up = a->k_g + (size_t)j0 * a->k_stride + s->koff;
     }
     if (kt->need_near && s->kp) { /* kp is NULL under in-kernel RoPE */
-        k->scores_packed(s->qt, d, s->kp + (size_t)j0 * (d / 2), nk, s->nq, s->s_near);
+        k->scores_packed(s->qt, d, s->kp + (size_t)j0 * (d / 2), nk, s->nq, s->s_near, s->s_max);
         t->s_near = s->s_near;
+        t->s_max = kt->need_lo || kt->need_up ? NULL : s->s_max; /* a max of s_near alone */
     } else if (kt->need_near) {
         k->scores(s->qt, d, k_near, ks_near, nk, s->nq, s->s_near);
         t->s_near = s->s_near;
@@ -388,7 +392,7 @@ int le_attention(const le_kctx *kc, const le_attn_args *a) {
             return -1;
     }
     job.scratch_floats = 3 * d * LE_ATTN_BQ + 3 * (size_t)k->bk * LE_ATTN_BQ +
-                         (size_t)LE_ATTN_BQ * d + 3 * LE_ATTN_BQ + (size_t)k->bk * d;
+                         (size_t)LE_ATTN_BQ * d + 4 * LE_ATTN_BQ + (size_t)k->bk * d;
     if (a->rope) /* three key tiles, the query rows, the tile's table rows (as floats) */
         job.scratch_floats += 3 * (size_t)k->bk * d + (size_t)LE_ATTN_BQ * d +
                               (size_t)(k->bk > LE_ATTN_BQ ? k->bk : LE_ATTN_BQ);

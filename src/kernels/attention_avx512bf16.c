@@ -1,6 +1,8 @@
 /* Attention tile kernels with bf16 products on AVX512_BF16 (vdpbf16ps):
  * QKᵀ over pairs of head dims, P·V over pairs of keys, each pair one 32-bit
- * word, fp32 accumulation; the online softmax stays fp32 (the shared one).
+ * word, fp32 accumulation; the online softmax stays fp32: the shared one,
+ * or, for tiles without masks, ALiBi or SelfExtend, softmax_bf16 below
+ * (the maximum left by the score kernel, an exp2 accurate to bf16's needs).
  * Inputs are rounded to bf16 as le_f32_to_bf16 does (nearest even).
  *   scores: 6 keys × 64 query lanes (24 zmm accumulators), queries packed as
  *           [d/2][BQ] pairs by the driver; keys converted once per call by
@@ -69,9 +71,9 @@ static void pack_v(const float *v, size_t vs, int nk, int d, uint32_t *vp) {
 static void pack_q(const float *q, size_t qs, int nq, int d, float *qt_) {
     uint32_t *qt = (uint32_t *)qt_, tmp[16 * MAX_PAIRS] __attribute__((aligned(64)));
     const int half = d / 2;
-    const __m512i rows = _mm512_mullo_epi32(
-        _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
-        _mm512_set1_epi32(half));
+    const __m512i rows =
+        _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+                           _mm512_set1_epi32(half));
     for (int i0 = 0; i0 < le_attn_live_lanes(nq); i0 += 16) {
         const int n = nq - i0 < 0 ? 0 : nq - i0 < 16 ? nq - i0 : 16;
         if (n == 0) {
@@ -82,16 +84,17 @@ static void pack_q(const float *q, size_t qs, int nq, int d, float *qt_) {
         pack_k(q + (size_t)i0 * qs, qs, n, d, tmp, (size_t)half);
         const __mmask16 live = (__mmask16)((1u << n) - 1);
         for (int t = 0; t < half; t++)
-            _mm512_storeu_si512(qt + (size_t)t * LE_ATTN_BQ + i0,
-                                _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), live, rows,
-                                                            tmp + t, 4));
+            _mm512_storeu_si512(
+                qt + (size_t)t * LE_ATTN_BQ + i0,
+                _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), live, rows, tmp + t, 4));
     }
 }
 
-/* st rows for `rows` keys of kp (row stride kps words) */
+/* st rows for `rows` keys of kp (row stride kps words); st_max (or NULL):
+ * each lane's running maximum, updated by these keys */
 static inline __attribute__((always_inline)) void scores_rows(const int rows, const uint32_t *qt,
-                                                              int d, const uint32_t *kp,
-                                                              size_t kps, int nq, float *st) {
+                                                              int d, const uint32_t *kp, size_t kps,
+                                                              int nq, float *st, float *st_max) {
     for (int i0 = 0; i0 < nq; i0 += 64) {
         __m512 acc[LE_ATTN_MRJ][4];
 #pragma GCC unroll 8
@@ -115,15 +118,23 @@ static inline __attribute__((always_inline)) void scores_rows(const int rows, co
 #pragma GCC unroll 4
             for (int v = 0; v < 4; v++)
                 _mm512_storeu_ps(st + (size_t)r * LE_ATTN_BQ + i0 + v * 16, acc[r][v]);
+        if (st_max)
+#pragma GCC unroll 4
+            for (int v = 0; v < 4; v++) {
+                __m512 mx = _mm512_loadu_ps(st_max + i0 + v * 16);
+#pragma GCC unroll 8
+                for (int r = 0; r < rows; r++) mx = _mm512_max_ps(mx, acc[r][v]);
+                _mm512_storeu_ps(st_max + i0 + v * 16, mx);
+            }
     }
 }
 
 #define SCORES_CASE(R)                                                                             \
-    case R: scores_rows(R, qt, d, kp, kps, nq, st); break;
+    case R: scores_rows(R, qt, d, kp, kps, nq, st, st_max); break;
 
 /* one group of up to 6 keys */
 static void scores_group(int rows, const uint32_t *qt, int d, const uint32_t *kp, size_t kps,
-                         int nq, float *st) {
+                         int nq, float *st, float *st_max) {
     switch (rows) {
         SCORES_CASE(1)
         SCORES_CASE(2)
@@ -135,11 +146,16 @@ static void scores_group(int rows, const uint32_t *qt, int d, const uint32_t *kp
     }
 }
 
-/* keys given as pack_k_rows left them: [nk][d/2] words */
-static void scores_packed(const float *qt, int d, const uint32_t *kp, int nk, int nq, float *st) {
+/* keys given as pack_k_rows left them: [nk][d/2] words; st_max: each lane's
+ * maximum over the keys (for the softmax, which then need not look for it) */
+static void scores_packed(const float *qt, int d, const uint32_t *kp, int nk, int nq, float *st,
+                          float *st_max) {
+    for (int i = 0; i < le_attn_live_lanes(nq); i += 16)
+        _mm512_storeu_ps(st_max + i, _mm512_set1_ps(-INFINITY));
     for (int j = 0; j < nk; j += LE_ATTN_MRJ)
         scores_group(nk - j < LE_ATTN_MRJ ? nk - j : LE_ATTN_MRJ, (const uint32_t *)qt, d,
-                     kp + (size_t)j * (d / 2), (size_t)d / 2, nq, st + (size_t)j * LE_ATTN_BQ);
+                     kp + (size_t)j * (d / 2), (size_t)d / 2, nq, st + (size_t)j * LE_ATTN_BQ,
+                     st_max);
 }
 
 /* fp32 keys (rotated per tile by the driver): each group converted first */
@@ -149,14 +165,16 @@ static void scores_f32(const float *qt, int d, const float *k, size_t ks, int nk
     for (int j = 0; j < nk; j += LE_ATTN_MRJ) {
         const int rows = nk - j < LE_ATTN_MRJ ? nk - j : LE_ATTN_MRJ;
         pack_k(k + (size_t)j * ks, ks, rows, d, kp, MAX_PAIRS);
-        scores_group(rows, (const uint32_t *)qt, d, kp, MAX_PAIRS, nq, st + (size_t)j * LE_ATTN_BQ);
+        scores_group(rows, (const uint32_t *)qt, d, kp, MAX_PAIRS, nq, st + (size_t)j * LE_ATTN_BQ,
+                     NULL);
     }
 }
 
 /* rows queries × nvec vectors of 16 head dims from column d0 */
-static inline __attribute__((always_inline)) void
-pv_rows(const int rows, const int nvec, const uint32_t *pp, int pairs, const uint32_t *vp, int d,
-        int d0, float *o, const float *alpha) {
+static inline __attribute__((always_inline)) void pv_rows(const int rows, const int nvec,
+                                                          const uint32_t *pp, int pairs,
+                                                          const uint32_t *vp, int d, int d0,
+                                                          float *o, const float *alpha) {
     __m512 acc[LE_ATTN_MRI][4];
 #pragma GCC unroll 8
     for (int r = 0; r < rows; r++) {
@@ -180,14 +198,13 @@ pv_rows(const int rows, const int nvec, const uint32_t *pp, int pairs, const uin
 #pragma GCC unroll 8
     for (int r = 0; r < rows; r++)
 #pragma GCC unroll 4
-        for (int u = 0; u < nvec; u++)
-            _mm512_storeu_ps(o + (size_t)r * d + d0 + u * 16, acc[r][u]);
+        for (int u = 0; u < nvec; u++) _mm512_storeu_ps(o + (size_t)r * d + d0 + u * 16, acc[r][u]);
 }
 
 /* one group of rows over every chunk of head dims (4 vectors, then the rest) */
-static inline __attribute__((always_inline)) void
-pv_group(const int rows, const uint32_t *pp, int pairs, const uint32_t *vp, int d, float *o,
-         const float *alpha) {
+static inline __attribute__((always_inline)) void pv_group(const int rows, const uint32_t *pp,
+                                                           int pairs, const uint32_t *vp, int d,
+                                                           float *o, const float *alpha) {
     int d0 = 0;
     for (; d0 + 64 <= d; d0 += 64) pv_rows(rows, 4, pp, pairs, vp, d, d0, o, alpha);
     switch ((d - d0) / 16) {
@@ -199,9 +216,78 @@ pv_group(const int rows, const uint32_t *pp, int pairs, const uint32_t *vp, int 
 }
 
 #define PV_CASE(R)                                                                                 \
-    case R:                                                                                        \
-        pv_group(R, pp + i, pairs, vp, d, o + (size_t)i * d, alpha + i);                           \
-        break;
+    case R: pv_group(R, pp + i, pairs, vp, d, o + (size_t)i * d, alpha + i); break;
+
+/* 2^x for x ≤ ~0, to well below bf16's rounding of p: 2^r on |r| ≤ ½ by
+ * the Taylor series of e^(r·ln2) to the 4th power (relative 4e-5, against
+ * bf16's 2e-3), scaled by 2^round(x) */
+static inline __m512 exp2_for_bf16(__m512 x) {
+    x = _mm512_max_ps(x, _mm512_set1_ps(-150.0f)); /* also keeps −inf out of r */
+    const __m512 n = _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m512 r = _mm512_sub_ps(x, n);
+    __m512 p = _mm512_set1_ps(9.618129107628477e-3f);                 /* ln2^4 / 24 */
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.550410866482158e-2f)); /* ln2^3 / 6 */
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(2.402265069591007e-1f)); /* ln2^2 / 2 */
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(6.931471805599453e-1f)); /* ln2 */
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+    return _mm512_scalef_ps(p, n);
+}
+
+/* The softmax step of a tile without masks, ALiBi or SelfExtend (every
+ * bidirectional encoder layer): the maximum is taken over the raw scores
+ * (scale > 0 keeps it the maximum of the scaled ones, bit for bit), the
+ * scale folds into the exponent's FMA (with log2 e: p = 2^(s·scale·log2 e − m·log2 e)), and p goes
+ * out as bf16 pairs with one conversion and one permutation per two keys. Other tiles: the shared
+ * softmax. */
+static void softmax_bf16(const le_attn_tile *t, float *m, float *l, float *alpha) {
+    if (t->window || t->slope != 0.0f || t->causal || !(t->scale > 0)) {
+        attn_softmax(t, m, l, alpha);
+        return;
+    }
+    /* 16-bit lane 2i ← lane i of the first vector, 2i + 1 ← lane i of the second */
+    const __m512i interleave =
+        _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8, 23, 7, 22, 6,
+                         21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+    const __m512 scale = _mm512_set1_ps(t->scale);
+    const __m512 scale2 = _mm512_set1_ps(t->scale * 1.44269504088896341f); /* and log2 e */
+    const int nk = t->nk;
+    for (int i0 = 0; i0 < t->nq; i0 += 16) {
+        const float *s = t->s_near + i0;
+        __m512 mx = _mm512_set1_ps(-INFINITY);
+        if (t->s_max)
+            mx = _mm512_loadu_ps(t->s_max + i0);
+        else
+            for (int j = 0; j < nk; j++)
+                mx = _mm512_max_ps(mx, _mm512_loadu_ps(s + (size_t)j * LE_ATTN_BQ));
+        const __m512 m_old = _mm512_loadu_ps(m + i0);
+        const __m512 m_new = _mm512_max_ps(m_old, _mm512_mul_ps(mx, scale));
+        /* a lane whose scores are all −inf (an overflow upstream) subtracts 0 */
+        const __m512 m_use =
+            _mm512_mask_blend_ps(_mm512_cmp_ps_mask(m_new, _mm512_set1_ps(-FLT_MAX), _CMP_LT_OQ),
+                                 m_new, _mm512_setzero_ps());
+        /* p = 2^(s·scale·log2 e − m·log2 e) = e^(s·scale − m) */
+        const __m512 neg_m = _mm512_mul_ps(m_use, _mm512_set1_ps(-1.44269504088896341f));
+        __m512 sum = _mm512_setzero_ps();
+        /* row u of the pairs is written after rows 2u and 2u + 1 were read */
+        for (int j = 0; j < nk; j += 2) {
+            const __m512 p0 = exp2_for_bf16(
+                _mm512_fmadd_ps(_mm512_loadu_ps(s + (size_t)j * LE_ATTN_BQ), scale2, neg_m));
+            const __m512 p1 =
+                j + 1 < nk ? exp2_for_bf16(_mm512_fmadd_ps(
+                                 _mm512_loadu_ps(s + (size_t)(j + 1) * LE_ATTN_BQ), scale2, neg_m))
+                           : _mm512_setzero_ps();
+            const __m512i both = (__m512i)_mm512_cvtne2ps_pbh(p1, p0);
+            _mm512_storeu_si512((uint32_t *)t->p + (size_t)(j / 2) * LE_ATTN_BQ + i0,
+                                _mm512_permutexvar_epi16(interleave, both));
+            sum = _mm512_add_ps(sum, _mm512_add_ps(p0, p1));
+        }
+        const __m512 a = exp2_for_bf16(
+            _mm512_mul_ps(_mm512_sub_ps(m_old, m_use), _mm512_set1_ps(1.44269504088896341f)));
+        _mm512_storeu_ps(alpha + i0, a);
+        _mm512_storeu_ps(l + i0, _mm512_fmadd_ps(_mm512_loadu_ps(l + i0), a, sum));
+        _mm512_storeu_ps(m + i0, m_new);
+    }
+}
 
 /* p: [ceil(nk/2)][BQ] pairs from the softmax; vp: the tile's rows of pack_v */
 static void pv_packed(const float *p, int nk, const uint32_t *vp, int d, float *o,
@@ -224,7 +310,7 @@ static void pv_packed(const float *p, int nk, const uint32_t *vp, int d, float *
 const le_attn_kernels le_attn_avx512bf16 = {.bk = 128,
                                             .bf16 = 1,
                                             .scores = scores_f32,
-                                            .softmax = attn_softmax,
+                                            .softmax = softmax_bf16,
                                             .rope = attn_rope,
                                             .pack_q = pack_q,
                                             .pack_k = pack_k_rows,

@@ -23,6 +23,8 @@ typedef struct le_attn_tile {
     const float *s_near; /* [nk][BQ] q·k (all keys without SelfExtend), or NULL */
     const float *s_lo;   /* [nk][BQ] q_lo·k_g (SelfExtend, keys to the left), or NULL */
     const float *s_up;   /* [nk][BQ] q_up·k_g (SelfExtend, keys to the right), or NULL */
+    const float *s_max;  /* [BQ] the maximum of s_near per lane over the tile's keys, or NULL
+                          * (left by scores_packed) */
     float *p;            /* [nk][BQ] out: exp(s − m) (may alias an input); the bf16
                           * kernels leave [ceil(nk/2)][BQ] bf16 pairs of keys */
     int nk;              /* keys in the tile */
@@ -41,8 +43,7 @@ typedef struct le_attn_kernels {
                * both products round their inputs to bf16 (fp32 accumulation) */
     /* st[j][i] = Σ_d qt[d][i]·k[j·ks + d], j < nk, i < nq rounded up to the kernel's lane
      * group (≤ BQ; each lane's sum the same whatever nq); qt is [d][BQ] (see bf16) */
-    void (*scores)(const float *qt, int d, const float *k, size_t ks, int nk, int nq,
-                   float *st);
+    void (*scores)(const float *qt, int d, const float *k, size_t ks, int nk, int nq, float *st);
     /* final scores, then the online-softmax step: m, l, alpha are [BQ] */
     void (*softmax)(const le_attn_tile *t, float *m, float *l, float *alpha);
     /* o[i][0..d) = o[i]·alpha[i] + Σ_j p[j][i]·v[j·vs + 0..d), i < nq; o is [BQ][d];
@@ -63,8 +64,8 @@ typedef struct le_attn_kernels {
      * (v[2t][c], v[2t+1][c]); p is the softmax's pairs layout */
     void (*pack_k)(const float *k, size_t ks, int nk, int d, uint32_t *kp);
     void (*pack_v)(const float *v, size_t vs, int nk, int d, uint32_t *vp);
-    void (*scores_packed)(const float *qt, int d, const uint32_t *kp, int nk, int nq,
-                          float *st);
+    void (*scores_packed)(const float *qt, int d, const uint32_t *kp, int nk, int nq, float *st,
+                          float *st_max); /* st_max: [BQ] each lane's max over keys */
     void (*pv_packed)(const float *p, int nk, const uint32_t *vp, int d, float *o,
                       const float *alpha, int nq);
     /* fp32 kernels (NULL in the bf16 table): one decoder step's key tile for
