@@ -1,17 +1,18 @@
 /* Embedding throughput and peak memory for one configuration, through the
  * public API, as one JSON line (the format of bench/torch_bench.py):
- *   bench_embed -m MODEL --texts 32 --tokens 128 [--threads N] [--runs R]
+ *   bench_embed -m MODEL --texts 32 --tokens 128 [--threads N] [--runs R] [--warmup W]
  *              [--extend M] [--isa ISA] [--precision fp32|bf16|int8] [--source FILE]
  * Each text is cut to exactly --tokens tokens (special tokens included) from
- * a different place of the source text (default: samples/ documents). Run it
+ * a different place of the source text (default: samples/ documents). W untimed
+ * passes (default 1) come before the R timed ones. Run it
  * in a fresh process per configuration: peak RSS is the process's. */
+#include "longembed.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
-
-#include "longembed.h"
 
 static double now(void) {
     struct timespec ts;
@@ -44,24 +45,35 @@ static int cmp_double(const void *a, const void *b) {
 int main(int argc, char **argv) {
     const char *model = "minilm", *extend = "none", *isa = NULL, *precision = NULL;
     const char *source = "samples/history-of-bread.txt";
-    int texts = 32, tokens = 128, threads = 0, runs = 5;
+    int texts = 32, tokens = 128, threads = 0, runs = 5, warmup = 1;
     for (int i = 1; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "-m")) model = argv[i + 1];
-        else if (!strcmp(argv[i], "--texts")) texts = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "--tokens")) tokens = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "--threads")) threads = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "--runs")) runs = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "--extend")) extend = argv[i + 1];
-        else if (!strcmp(argv[i], "--isa")) isa = argv[i + 1];
-        else if (!strcmp(argv[i], "--precision")) precision = argv[i + 1];
-        else if (!strcmp(argv[i], "--source")) source = argv[i + 1];
+        if (!strcmp(argv[i], "-m"))
+            model = argv[i + 1];
+        else if (!strcmp(argv[i], "--texts"))
+            texts = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--tokens"))
+            tokens = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--threads"))
+            threads = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--runs"))
+            runs = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--warmup"))
+            warmup = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--extend"))
+            extend = argv[i + 1];
+        else if (!strcmp(argv[i], "--isa"))
+            isa = argv[i + 1];
+        else if (!strcmp(argv[i], "--precision"))
+            precision = argv[i + 1];
+        else if (!strcmp(argv[i], "--source"))
+            source = argv[i + 1];
         else {
             fprintf(stderr, "bench_embed: unknown option %s\n", argv[i]);
             return 2;
         }
     }
-    if (texts < 1 || tokens < 3 || runs < 1) {
-        fprintf(stderr, "bench_embed: bad --texts/--tokens/--runs\n");
+    if (texts < 1 || tokens < 3 || runs < 1 || warmup < 0) {
+        fprintf(stderr, "bench_embed: bad --texts/--tokens/--runs/--warmup\n");
         return 2;
     }
     size_t srclen;
@@ -108,26 +120,26 @@ int main(int argc, char **argv) {
     float *out = malloc(sizeof(float) * (size_t)texts * (size_t)le_model_dim(m));
     le_text_result *res = calloc((size_t)texts, sizeof *res);
     double *times = calloc((size_t)runs, sizeof *times);
-    if (le_embed(m, (size_t)texts, (const char *const *)tx, NULL, &eo, out, res, &err)) {
-        fprintf(stderr, "bench_embed: %s\n", err.message);
-        return 1;
+    for (int r = 0; r < warmup + runs; r++) {
+        double t0 = now();
+        if (le_embed(m, (size_t)texts, (const char *const *)tx, NULL, &eo, out, res, &err)) {
+            fprintf(stderr, "bench_embed: %s\n", err.message);
+            return 1;
+        }
+        if (r >= warmup) times[r - warmup] = now() - t0;
     }
     long used = 0;
     for (int i = 0; i < texts; i++) used += res[i].tokens;
-    for (int r = 0; r < runs; r++) {
-        double t0 = now();
-        le_embed(m, (size_t)texts, (const char *const *)tx, NULL, &eo, out, res, &err);
-        times[r] = now() - t0;
-    }
     qsort(times, (size_t)runs, sizeof *times, cmp_double);
     double med = times[runs / 2];
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    printf("{\"engine\":\"longembed\",\"model\":\"%s\",\"isa\":\"%s\",\"precision\":\"%s\",\"threads\":%d,"
+    printf("{\"engine\":\"longembed\",\"model\":\"%s\",\"isa\":\"%s\",\"precision\":\"%s\","
+           "\"threads\":%d,"
            "\"texts\":%d,\"tokens_per_text\":%ld,\"extend\":\"%s\",\"seconds\":%.6f,"
            "\"tokens_per_s\":%.1f,\"peak_rss_mb\":%.1f}\n",
-           info.name, info.isa, info.precision, info.threads, texts, used / texts, extend, med, used / med,
-           ru.ru_maxrss / 1024.0);
+           info.name, info.isa, info.precision, info.threads, texts, used / texts, extend, med,
+           used / med, ru.ru_maxrss / 1024.0);
     for (int i = 0; i < texts; i++) free(tx[i]);
     free(tx);
     free(out);

@@ -28,7 +28,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-PEER_PACKAGES = ["torch", "transformers", "onnxruntime", "onnx"]
+PEER_PACKAGES = ["torch", "transformers", "sentence_transformers", "onnxruntime", "onnx"]
 BERT_BASE = "/tmp/longembed-bench-models/bert-base-random"
 
 
@@ -36,7 +36,7 @@ def ensure_venv(build):
     """Re-executes this script inside BUILD/bench-venv, creating it and installing the peers."""
     venv = os.path.join(build, "bench-venv")
     py = os.path.join(venv, "bin", "python3")
-    if os.path.abspath(sys.prefix) == os.path.abspath(venv):
+    if os.path.realpath(sys.prefix) == os.path.realpath(venv):  # also through a symlinked venv
         return
     if not os.path.exists(py):
         subprocess.check_call([sys.executable, "-m", "venv", "--system-site-packages", venv])
@@ -78,7 +78,7 @@ def run_json(cmd, env=None):
     return json.loads(lines[-1])
 
 
-def longembed(build, model, texts, tokens, threads, precision, extend=None, runs=None):
+def longembed(build, model, texts, tokens, threads, precision, extend=None, runs=None, warmup=None):
     cmd = [os.path.join(build, "bench", "bench_embed"), "-m", model, "--texts", str(texts), "--tokens",
            str(tokens), "--threads", str(threads), "--precision", precision,
            "--source", os.path.join(ROOT, "samples", "history-of-bread.txt")]
@@ -86,6 +86,8 @@ def longembed(build, model, texts, tokens, threads, precision, extend=None, runs
         cmd += ["--extend", extend]
     if runs:
         cmd += ["--runs", str(runs)]
+    if warmup is not None:
+        cmd += ["--warmup", str(warmup)]
     return run_json(cmd)
 
 
@@ -135,8 +137,9 @@ def table_long(args):
           "| best longembed / best peer |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for L in args.long:
-        runs = 1 if L >= 32768 else 2
-        le = [longembed(args.build, BERT_BASE, 1, L, args.threads, p, "pi", runs) for p in ("fp32", "bf16", "int8")]
+        runs, warmup = (1, 0) if L >= 32768 else (2, 1)  # as long_peer's
+        le = [longembed(args.build, BERT_BASE, 1, L, args.threads, p, "pi", runs, warmup)
+              for p in ("fp32", "bf16", "int8")]
         pe = [long_peer(BERT_BASE, L, args.threads, d) for d in ("fp32", "bf16")]
         pe = [x if x and x.get("status") == "ok" else None for x in pe]
         best_le = min([x["seconds"] for x in le if x] or [0])

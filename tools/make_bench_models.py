@@ -106,12 +106,26 @@ def make_bert_base(out_root, minilm_dir):
     write_json(os.path.join(d, "sentence_bert_config.json"), {"max_seq_length": 512, "do_lower_case": False})
     n_params = sum(p.numel() for p in model.parameters())
 
-    # check: it loads in sentence-transformers and gives a finite, normalised vector
-    from sentence_transformers import SentenceTransformer
-    st = SentenceTransformer(d, device="cpu")
-    assert st[1].pooling_mode == "mean" and st.max_seq_length == 512
-    e = st.encode(["The quick brown fox jumps over the lazy dog.", "A completely different sentence."],
-                  convert_to_numpy=True, show_progress_bar=False)
+    # check: it loads back and gives a finite, normalised mean-pooled vector (with
+    # sentence-transformers when it is installed, else with transformers alone, as in
+    # the bench venv)
+    texts = ["The quick brown fox jumps over the lazy dog.", "A completely different sentence."]
+    try:
+        from sentence_transformers import SentenceTransformer
+    except ImportError:
+        SentenceTransformer = None
+    if SentenceTransformer is not None:
+        st = SentenceTransformer(d, device="cpu")
+        assert st[1].pooling_mode == "mean" and st.max_seq_length == 512
+        e = torch.from_numpy(st.encode(texts, convert_to_numpy=True, show_progress_bar=False))
+    else:
+        from transformers import AutoModel, AutoTokenizer
+        tok, back = AutoTokenizer.from_pretrained(d), AutoModel.from_pretrained(d).eval()
+        batch = tok(texts, padding=True, return_tensors="pt")
+        with torch.inference_mode():
+            h = back(**batch).last_hidden_state
+        mask = batch["attention_mask"].unsqueeze(-1).to(h.dtype)
+        e = torch.nn.functional.normalize((h * mask).sum(1) / mask.sum(1), dim=-1)
     assert e.shape == (2, 768) and abs(float((e[0] ** 2).sum()) - 1.0) < 1e-4
     print(f"  {d}: {n_params / 1e6:.1f} M parameters, cosine of two texts {float(e[0] @ e[1]):.4f}")
     print(f"  model.safetensors sha256 {sha256(os.path.join(d, 'model.safetensors'))} "
