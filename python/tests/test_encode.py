@@ -13,8 +13,11 @@ TEXTS = ["hello", "The quick brown fox jumps over the lazy dog.",
 
 
 def cli_vectors(cli, model, texts, *args):
+    """The CLI's vectors in fp32, the library's (and so Model's) default; the
+    command line's own default, auto, may run bf16."""
     stdin = "".join(json.dumps({"text": t}) + "\n" for t in texts)
-    rows = run_cli(cli, ["embed", "-m", model, "-q", "--input", "jsonl", *args], stdin)
+    rows = run_cli(cli, ["embed", "-m", model, "-q", "--input", "jsonl", "--precision", "fp32",
+                         *args], stdin)
     return rows, np.array([r["embedding"] for r in rows], dtype=np.float64)
 
 

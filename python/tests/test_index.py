@@ -36,8 +36,9 @@ def test_add_search_modes(index):
 
 
 def test_hits_equal_cli(index, cli):
+    # fp32 as the Index's model (the library's default; the command line's is auto)
     p = subprocess.run([cli, "search", "-i", index.path, "-m", "minilm", "-q", "--json", "-k", "5",
-                        "when is payment due"], capture_output=True, text=True)
+                        "--precision", "fp32", "when is payment due"], capture_output=True, text=True)
     if p.returncode != 0:
         pytest.fail(p.stderr)
     ref = [json.loads(line) for line in p.stdout.splitlines() if line.strip()]

@@ -11,6 +11,9 @@
 void cli_common_init(cli_common *c) {
     memset(c, 0, sizeof *c);
     le_model_options_init(&c->mo);
+    /* the library's default is fp32 (the reference's numbers); the command
+     * line runs the fastest format within the error rule (docs/speed.md) */
+    c->mo.precision = "auto";
 }
 
 void cli_error(const char *fmt, ...) {
@@ -41,8 +44,10 @@ int cli_finish_output(int rc) {
         e = errno;
     }
     if (!bad) return rc;
-    if (e) cli_error("cannot write the output: %s", strerror(e));
-    else cli_error("cannot write the output");
+    if (e)
+        cli_error("cannot write the output: %s", strerror(e));
+    else
+        cli_error("cannot write the output");
     return rc == CLI_OK ? CLI_FAIL : rc;
 }
 
@@ -84,7 +89,8 @@ int cli_common_option(cli_common *c, int code, const char *arg) {
         return 1;
     case 1003: c->mo.cache_dir = arg; return 1;
     case 1004:
-        if (strcmp(arg, "fp32") && strcmp(arg, "bf16") && strcmp(arg, "int8") && strcmp(arg, "auto")) {
+        if (strcmp(arg, "fp32") && strcmp(arg, "bf16") && strcmp(arg, "int8") &&
+            strcmp(arg, "auto")) {
             cli_error("--precision: expected fp32, bf16, int8 or auto, got \"%s\"", arg);
             return -1;
         }
@@ -208,8 +214,7 @@ int cli_embed_option(le_embed_options *eo, const char **prefix_arg, int c, const
     case 2006: return cli_pooling_option(arg, &eo->pooling);
     case 2007: eo->normalize = 0; return 1;
     case 2008: eo->normalize = 1; return 1;
-    case 2009:
-        return cli_parse_int("--batch-tokens", arg, 1, 1 << 30, &eo->batch_tokens) ? -1 : 1;
+    case 2009: return cli_parse_int("--batch-tokens", arg, 1, 1 << 30, &eo->batch_tokens) ? -1 : 1;
     default: return method_option(eo, c, arg);
     }
 }

@@ -35,7 +35,8 @@ int cli_common_option(cli_common *c, int code, const char *arg);
     "  -m, --model MODEL     alias (minilm) or Hugging Face model directory (required)\n"          \
     "      --threads N       worker threads (default: all cores)\n"                                \
     "      --isa ISA         kernels: auto, scalar, avx2, avx512 (default auto)\n"                 \
-    "      --precision P     matrix products in fp32 (default), bf16 or int8 (README: Precision)\n" \
+    "      --precision P     matrix products: auto (default: bf16 where the CPU multiplies bf16\n" \
+    "                        natively, else fp32), fp32 (the reference's numbers), bf16, int8\n"   \
     "      --cache-dir DIR   model cache (default ~/.cache/longembed)\n"                           \
     "  -q, --quiet           no progress or notes on stderr\n"                                     \
     "  -v, --verbose         more notes on stderr\n"
@@ -47,10 +48,10 @@ int cli_common_option(cli_common *c, int code, const char *arg);
     {"prefix", required_argument, 0, 'p'}, {"max-tokens", required_argument, 0, 2001},             \
         {"truncate", no_argument, 0, 2002}, {"extend", required_argument, 0, 2003},                \
         {"attn-scale", required_argument, 0, 2004},                                                \
-        {"position-stride", required_argument, 0, 2005}, {"pooling", required_argument, 0, 2006}, \
-        {"no-normalize", no_argument, 0, 2007}, {"normalize", no_argument, 0, 2008},              \
+        {"position-stride", required_argument, 0, 2005}, {"pooling", required_argument, 0, 2006},  \
+        {"no-normalize", no_argument, 0, 2007}, {"normalize", no_argument, 0, 2008},               \
         {"batch-tokens", required_argument, 0, 2009}, {"ntk-lambda", required_argument, 0, 2012},  \
-        {"rope-factor", required_argument, 0, 2013}, {"se-group", required_argument, 0, 2014},    \
+        {"rope-factor", required_argument, 0, 2013}, {"se-group", required_argument, 0, 2014},     \
         {"se-window", required_argument, 0, 2015}, {                                               \
         "rotary-scaling-factor", required_argument, 0, 2016                                        \
     }

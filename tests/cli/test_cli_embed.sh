@@ -91,6 +91,19 @@ assert i["architecture"] == "bert" and i["dim"] == 64 and i["pooling"] == "cls"
 assert i["window"] == 512 and i["lowercase"] is False and "pi" in i["methods"]
 assert any(f["name"] == "model.safetensors" for f in i["files"])
 '
+# precision: auto by default on the command line (bf16 where the CPU multiplies
+# bf16 natively, as /proc/cpuinfo says, else fp32); --precision fp32 asks for fp32
+want=fp32
+grep -qwE "avx512_bf16|amx_bf16" /proc/cpuinfo && want=bf16
+check "info JSON: precision auto by default ($want here)" json_check "
+import json, sys
+assert json.load(open(sys.argv[1]))['precision'] == '$want'
+"
+expect_ok "info --precision fp32" "$LE" info -m "$TINY" --json --precision fp32
+check "info JSON: --precision fp32 runs fp32" json_check '
+import json, sys
+assert json.load(open(sys.argv[1]))["precision"] == "fp32"
+'
 expect_ok "info text" "$LE" info -m "$TINY"
 check "info text names pooling and window" grep -q "window         512 tokens" "$TMP/out"
 
