@@ -407,9 +407,9 @@ M3 = "tests/fixtures/bge-m3-tiny"
 
 
 def cli_json(*args, stdin=""):
-    """The JSON lines `longembed ARGS` prints."""
+    """The JSON lines `longembed ARGS --precision fp32` prints (fp32 as the Server's)."""
     import subprocess
-    out = subprocess.run([os.path.join(BUILD, "longembed"), *args], input=stdin,
+    out = subprocess.run([os.path.join(BUILD, "longembed"), *args, "--precision", "fp32"], input=stdin,
                          capture_output=True, text=True, check=True).stdout
     return [json.loads(l) for l in out.splitlines() if l.startswith("{")]
 

@@ -31,7 +31,11 @@ class Server:
     """`longembed serve` on port 0; the port is read from its first line."""
 
     def __init__(self, build, *args, model=TINY):
-        self.cmd = [os.path.join(build, "longembed"), "serve", "-m", model, "--port", "0", *args]
+        # fp32, as cli_vectors: the tests compare the server's numbers with the CLI's and with
+        # references, which are fp32's (the default, auto, may run bf16, and oneDNN's bf16
+        # on AMX need not give the same bits for every batch shape)
+        self.cmd = [os.path.join(build, "longembed"), "serve", "-m", model, "--port", "0",
+                    "--precision", "fp32", *args]
         self.proc = subprocess.Popen(self.cmd, stderr=subprocess.PIPE, text=True)
         seen = ""
         for _ in range(50):  # notes (a model being fetched) may come first
@@ -81,9 +85,10 @@ class Server:
 
 
 def cli_vectors(build, texts, *args, model=TINY):
-    """The vectors of `longembed embed` for texts (JSONL on stdin)."""
+    """The fp32 vectors of `longembed embed` for texts (JSONL on stdin)."""
     inp = "".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(texts))
-    out = subprocess.run([os.path.join(build, "longembed"), "embed", "-m", model, "-q", *args],
+    out = subprocess.run([os.path.join(build, "longembed"), "embed", "-m", model, "-q",
+                          "--precision", "fp32", *args],
                          input=inp, capture_output=True, text=True, check=True).stdout
     return [json.loads(l)["embedding"] for l in out.splitlines()]
 
