@@ -18,11 +18,13 @@
 #include <math.h>
 #include <stdint.h>
 
-/* 16 pairs (lo[i], hi[i]) of bf16 in one vector of 32-bit words */
+/* 16 pairs (lo[i], hi[i]) of bf16 in one vector of 32-bit words: one
+ * conversion of both (nearest even), then 16-bit lane 2i ← lo[i], 2i + 1 ← hi[i] */
 static inline __m512i pair16(__m512 lo, __m512 hi) {
-    __m512i l = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(lo));
-    __m512i h = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(hi));
-    return _mm512_or_si512(l, _mm512_slli_epi32(h, 16));
+    const __m512i interleave =
+        _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8, 23, 7, 22, 6,
+                         21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+    return _mm512_permutexvar_epi16(interleave, (__m512i)_mm512_cvtne2ps_pbh(hi, lo));
 }
 
 /* clang-format off */
@@ -237,17 +239,12 @@ static inline __m512 exp2_for_bf16(__m512 x) {
  * bidirectional encoder layer): the maximum is taken over the raw scores
  * (scale > 0 keeps it the maximum of the scaled ones, bit for bit), the
  * scale folds into the exponent's FMA (with log2 e: p = 2^(s·scale·log2 e − m·log2 e)), and p goes
- * out as bf16 pairs with one conversion and one permutation per two keys. Other tiles: the shared
- * softmax. */
+ * out as bf16 pairs (pair16). Other tiles: the shared softmax. */
 static void softmax_bf16(const le_attn_tile *t, float *m, float *l, float *alpha) {
     if (t->window || t->slope != 0.0f || t->causal || !(t->scale > 0)) {
         attn_softmax(t, m, l, alpha);
         return;
     }
-    /* 16-bit lane 2i ← lane i of the first vector, 2i + 1 ← lane i of the second */
-    const __m512i interleave =
-        _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8, 23, 7, 22, 6,
-                         21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
     const __m512 scale = _mm512_set1_ps(t->scale);
     const __m512 scale2 = _mm512_set1_ps(t->scale * 1.44269504088896341f); /* and log2 e */
     const int nk = t->nk;
@@ -276,9 +273,7 @@ static void softmax_bf16(const le_attn_tile *t, float *m, float *l, float *alpha
                 j + 1 < nk ? exp2_for_bf16(_mm512_fmadd_ps(
                                  _mm512_loadu_ps(s + (size_t)(j + 1) * LE_ATTN_BQ), scale2, neg_m))
                            : _mm512_setzero_ps();
-            const __m512i both = (__m512i)_mm512_cvtne2ps_pbh(p1, p0);
-            _mm512_storeu_si512((uint32_t *)t->p + (size_t)(j / 2) * LE_ATTN_BQ + i0,
-                                _mm512_permutexvar_epi16(interleave, both));
+            LE_ATTN_STORE_PAIRS((uint32_t *)t->p + (size_t)(j / 2) * LE_ATTN_BQ + i0, p0, p1);
             sum = _mm512_add_ps(sum, _mm512_add_ps(p0, p1));
         }
         const __m512 a = exp2_for_bf16(
