@@ -122,7 +122,7 @@ static le_status on_window(void *user, const le_window *w, const int32_t *ids, c
             return le_fail(c->err, LE_ERR_NOMEM, "out of memory");
         c->proj_cap = need;
     }
-    le_gemm_epilogue ep = {c->heads->bias, LE_ACT_NONE, 0};
+    le_gemm_epilogue ep = {.bias = c->heads->bias, .act = LE_ACT_NONE, .accumulate = 0};
     le_gemm(&c->m->kc, h, (size_t)hid, (size_t)w->n, c->heads->w, &ep, c->proj, (size_t)stride);
     if (le_first_non_finite(c->proj, need) < need) { /* the hidden states were finite */
         le_fail(c->err, LE_ERR_FORMAT,

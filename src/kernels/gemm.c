@@ -12,6 +12,7 @@
 #include "base/arena.h"
 #include "kernels/gemm_dnnl.h"
 #include "kernels/gemm_internal.h"
+#include "kernels/gemm_quant.h"
 #include "kernels/kscratch.h"
 
 #include <math.h>
@@ -302,13 +303,9 @@ static void gemm_task(void *ctx, size_t index, int thread) {
         for (int p = p0; p < p1; p++) gemm_tile_small(job, r, p, buf, sizeof buf);
 }
 
-void le_gemm(const le_kctx *kc, const float *a, size_t lda, size_t m, const le_gemm_weight *w,
-             const le_gemm_epilogue *ep, float *c, size_t ldc) {
-    if (m == 0 || w->n == 0) return;
-    if (!w->kern) {
-        le_gemm_rows(kc, a, lda, m, w, ep, c, ldc);
-        return;
-    }
+/* The own fp32/bf16 kernels: blocks of C in parallel. */
+static void gemm_packed(const le_kctx *kc, const float *a, size_t lda, size_t m,
+                        const le_gemm_weight *w, const le_gemm_epilogue *ep, float *c, size_t ldc) {
     const le_gemm_kernels *kern = w->kern;
     gemm_job job = {.kern = kern, .a = a, .lda = lda, .m = m, .w = w, .c = c, .ldc = ldc};
     if (ep) job.ep = *ep;
@@ -339,9 +336,22 @@ void le_gemm(const le_kctx *kc, const float *a, size_t lda, size_t m, const le_g
     le_pool_run(kc ? kc->pool : NULL, (size_t)tm * tn, gemm_task, &job);
 }
 
+void le_gemm(const le_kctx *kc, const float *a, size_t lda, size_t m, const le_gemm_weight *w,
+             const le_gemm_epilogue *ep, float *c, size_t ldc) {
+    if (m == 0 || w->n == 0) return;
+    if (w->kern)
+        gemm_packed(kc, a, lda, m, w, ep, c, ldc);
+    else
+        le_gemm_rows(kc, a, lda, m, w, ep, c, ldc); /* rounds int8 weights' qout itself */
+    if (ep && ep->qout && w->dtype != LE_GEMM_INT8 && c)
+        for (size_t r = 0; r < m; r++)
+            ep->qout->scale[r] = le_quant_row_s8(c + r * ldc, w->n, ep->qout->q + r * (size_t)w->n);
+}
+
 static double act_double(double x, le_act act) {
     switch (act) {
-    case LE_ACT_GELU_ERF: return 0.5 * x * (1.0 + erf(x * 0.70710678118654752440));
+    case LE_ACT_GELU_ERF:
+    case LE_ACT_GELU_ERF_FAST: return 0.5 * x * (1.0 + erf(x * 0.70710678118654752440));
     case LE_ACT_GELU_TANH:
         return 0.5 * x * (1.0 + tanh(0.79788456080286535588 * (x + 0.044715 * x * x * x)));
     case LE_ACT_SILU: return x / (1.0 + exp(-x));

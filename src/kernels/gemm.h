@@ -31,13 +31,17 @@
 #include "kernels/kctx.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum le_act {
     LE_ACT_NONE = 0,
     LE_ACT_GELU_ERF,  /* 0.5·x·(1 + erf(x/√2)) */
     LE_ACT_GELU_TANH, /* 0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³))) */
     LE_ACT_SILU,
-    LE_ACT_RELU
+    LE_ACT_RELU,
+    /* GELU_ERF through a rational erf of absolute error < 1e-6 (kernels/vmath.inc):
+     * what the int8 path uses for rows it rounds to int8 right after */
+    LE_ACT_GELU_ERF_FAST
 } le_act;
 
 typedef enum le_gemm_dtype {
@@ -94,10 +98,23 @@ size_t le_gemm_weight_bytes(const le_gemm_weight *w);
 le_gemm_dtype le_gemm_weight_dtype(const le_gemm_weight *w);
 le_isa le_gemm_weight_isa(const le_gemm_weight *w);
 
+/* Rows already rounded to int8 the way the int8 path rounds A (gemm_quant.h:
+ * one scale per row): row r is q[r·K .. r·K + K) with scale[r]. One product
+ * writes them (le_gemm_epilogue.qout) and the next reads them (le_gemm_q),
+ * so the rows between two int8 products never exist in fp32 in memory. */
+typedef struct le_gemm_qrows {
+    int8_t *q;
+    float *scale;
+} le_gemm_qrows;
+
 typedef struct le_gemm_epilogue {
     const float *bias; /* [N] or NULL */
     le_act act;        /* applied after the bias */
     int accumulate;    /* 1: C += result (a residual add), 0: C = result */
+    /* int8 weights only: the finished rows also rounded to int8 into qout
+     * (row m at qout->q + m·N), bitwise what le_gemm's own rounding of them
+     * as A would give; C may then be NULL (the fp32 rows are not kept). */
+    const le_gemm_qrows *qout;
 } le_gemm_epilogue;
 
 /* C[m][0..N) (row stride ldc) = epilogue(A[m][0..K) (row stride lda) · Wᵀ),
@@ -107,6 +124,12 @@ typedef struct le_gemm_epilogue {
  * Scratch is per thread and kept between calls (kernels/kscratch.h). */
 void le_gemm(const le_kctx *kc, const float *a, size_t lda, size_t m, const le_gemm_weight *w,
              const le_gemm_epilogue *ep, float *c, size_t ldc);
+
+/* le_gemm with A given as int8 rows (le_gemm_qrows, row stride K): the
+ * same numbers as le_gemm on the fp32 rows they were rounded from. W must
+ * hold int8 weights (le_gemm_weight_dtype); rows become NaN otherwise. */
+void le_gemm_q(const le_kctx *kc, const le_gemm_qrows *a, size_t m, const le_gemm_weight *w,
+               const le_gemm_epilogue *ep, float *c, size_t ldc);
 
 /* The plain triple loop, for tests: same contract, W unpacked [N][K]; sums
  * and the epilogue in double precision (the exact answer, rounded once). */

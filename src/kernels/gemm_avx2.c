@@ -24,4 +24,5 @@ const le_gemm_kernels le_gemm_avx2_f32 = {
     .pack_a = le_gemm_pack_a_f32,
     .tile = gemm_tile_f32,
     .epilogue = gemm_epilogue,
+    .epilogue_s32 = gemm_epilogue_s32,
 };

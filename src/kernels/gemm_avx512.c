@@ -48,4 +48,5 @@ const le_gemm_kernels le_gemm_avx512_f32 = {
     .pack_a = pack_a_gather,
     .tile = gemm_tile_f32,
     .epilogue = gemm_epilogue,
+    .epilogue_s32 = gemm_epilogue_s32,
 };

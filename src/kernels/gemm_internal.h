@@ -28,6 +28,10 @@ typedef struct le_gemm_kernels {
     /* c[r][0..cols) = (accumulate ? c : 0) + act(tile[r] + bias), r < rows. */
     void (*epilogue)(const float *tile, int nr, int rows, int cols, const float *bias, le_act act,
                      int accumulate, float *c, size_t ldc);
+    /* One row of int8 products (fp32 families): c[0..cols) = (accumulate ? c : 0) +
+     * act((float)acc[j]·(row_scale·col_scale[j]) + bias[j]); c may alias acc. */
+    void (*epilogue_s32)(const int32_t *acc, float row_scale, const float *col_scale, int cols,
+                         const float *bias, le_act act, int accumulate, float *c);
 } le_gemm_kernels;
 
 struct le_dnnl_weight;

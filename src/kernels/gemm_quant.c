@@ -68,26 +68,6 @@ float le_quant_row_s8(const float *a, int k, int8_t *q) {
     return le_cpu_detect()->avx512 ? quant_avx512(a, k, q) : quant_scalar(a, k, q);
 }
 
-AVX512 static void dequant_avx512(const int32_t *acc, float scale, const float *ws, int n,
-                                  float *out) {
-    const __m512 s = _mm512_set1_ps(scale);
-    for (int j = 0; j < n; j += 16) {
-        __mmask16 mk = n - j >= 16 ? 0xffff : (__mmask16)((1u << (n - j)) - 1);
-        __m512 f = _mm512_cvtepi32_ps(_mm512_maskz_loadu_epi32(mk, acc + j));
-        __m512 w = _mm512_mul_ps(s, _mm512_maskz_loadu_ps(mk, ws + j));
-        _mm512_mask_storeu_ps(out + j, mk, _mm512_mul_ps(f, w));
-    }
-}
-
-void le_quant_dequant_row(const int32_t *acc, float scale, const float *w_scale, int n,
-                          float *out) {
-    if (le_cpu_detect()->avx512) {
-        dequant_avx512(acc, scale, w_scale, n, out);
-        return;
-    }
-    for (int j = 0; j < n; j++) out[j] = (float)acc[j] * (scale * w_scale[j]);
-}
-
 void le_quant_row_bf16(const float *a, int k, uint16_t *dst) {
     for (int i = 0; i < k; i++) dst[i] = le_f32_to_bf16(a[i]);
 }

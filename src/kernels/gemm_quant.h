@@ -1,5 +1,6 @@
 /* Activation rows for the row-wise GEMM paths (int8, oneDNN): symmetric
- * int8 quantization per row, its inverse on int32 sums, and bf16 rows.
+ * int8 quantization per row and bf16 rows (the way back from int32 sums is
+ * the epilogue's: gemm_epilogue.inc).
  * Each function has an AVX-512 body and a scalar twin that give bitwise the
  * same output (rint in the default rounding mode, the same multiplies, max
  * is exact), chosen at run time. */
@@ -14,8 +15,6 @@
  * an infinity returns NaN (and q = 0), so the row's outputs become NaN and
  * the caller's non-finite checks see them. */
 float le_quant_row_s8(const float *a, int k, int8_t *q);
-/* out[j] = (float)acc[j] · (scale · w_scale[j]) for j < n; out may alias acc. */
-void le_quant_dequant_row(const int32_t *acc, float scale, const float *w_scale, int n, float *out);
 /* dst[i] = bf16(a[i]) (nearest even, kernels/bf16.h) for i < k. */
 void le_quant_row_bf16(const float *a, int k, uint16_t *dst);
 /* Per output channel int8 weights: q[j][·] = rint(w[j][·]·127/amax_j), scale[j] = amax_j/127.

@@ -75,11 +75,12 @@ void le_gemm_rows_free(le_gemm_weight *w) {
 }
 
 typedef struct rows_job {
-    const float *a;
+    const float *a; /* fp32 rows, rounded per chunk, or NULL when qa holds them rounded */
+    const le_gemm_qrows *qa;
     size_t lda, m;
     const le_gemm_weight *w;
     le_gemm_epilogue ep;
-    float *c;
+    float *c; /* NULL: the rows live only in ep.qout */
     size_t ldc, ldd; /* ldd: row stride of the per-thread results */
     const le_gemm_kernels *fin; /* whose fp32 epilogue finishes the rows */
 } rows_job;
@@ -97,6 +98,45 @@ static void int8_rows_scalar(const le_gemm_weight *w, int rows, const int8_t *q,
         }
 }
 
+/* Rows [r0, r0 + rows) of A in the weight's format, into src (and their
+ * int8 scales into scale); int8 rows already rounded (job->qa) are used
+ * where they lie. Returns the rows to multiply. */
+static const void *rows_source(const rows_job *job, size_t r0, int rows, void *src, float **scale) {
+    const int k = job->w->k;
+    if (job->qa) {
+        *scale = job->qa->scale + r0;
+        return job->qa->q + r0 * (size_t)k;
+    }
+    for (int r = 0; r < rows; r++) {
+        const float *row = job->a + (r0 + r) * job->lda;
+        if (job->w->dtype == LE_GEMM_INT8)
+            (*scale)[r] = le_quant_row_s8(row, k, (int8_t *)src + (size_t)r * k);
+        else
+            le_quant_row_bf16(row, k, (uint16_t *)src + (size_t)r * k);
+    }
+    return src;
+}
+
+/* Finishes rows [r0, r0 + rows) row by row while each is in L1: the fp32
+ * epilogue (for int8, on the sums turned back to fp32 on the way: sum · row
+ * scale · column scale), then the rounding into ep.qout. */
+static void rows_finish(const rows_job *job, size_t r0, int rows, float *acc, const float *scale) {
+    const le_gemm_weight *w = job->w;
+    const le_gemm_epilogue *ep = &job->ep;
+    for (int r = 0; r < rows; r++) {
+        float *t = acc + (size_t)r * job->ldd;
+        float *out = job->c ? job->c + (r0 + r) * job->ldc : t;
+        if (w->dtype == LE_GEMM_INT8)
+            job->fin->epilogue_s32((const int32_t *)t, scale[r], w->scales, w->n, ep->bias, ep->act,
+                                   ep->accumulate, out);
+        else
+            job->fin->epilogue(t, (int)job->ldd, 1, w->n, ep->bias, ep->act, ep->accumulate, out,
+                               job->ldc);
+        if (ep->qout)
+            ep->qout->scale[r0 + r] = le_quant_row_s8(out, w->n, ep->qout->q + (r0 + r) * w->n);
+    }
+}
+
 /* Rows [r0, r0 + rows) of C. Returns -1 when scratch or oneDNN failed. */
 static int rows_chunk(const rows_job *job, size_t r0, int rows) {
     const le_gemm_weight *w = job->w;
@@ -104,33 +144,30 @@ static int rows_chunk(const rows_job *job, size_t r0, int rows) {
     le_dnnl_call *call = NULL;
     size_t dnnl_scratch = 0;
     if (w->dnnl && !(call = le_dnnl_prepare(w->dnnl, rows, &dnnl_scratch))) return -1;
-    const size_t src_b = round64((size_t)rows * k * (int8 ? 1 : 2));
+    const size_t src_b = job->qa ? 0 : round64((size_t)rows * k * (int8 ? 1 : 2));
     const size_t scale_b = round64((size_t)rows * sizeof(float));
     const size_t acc_b = round64((size_t)rows * job->ldd * 4);
     char *mem = le_kscratch(src_b + scale_b + acc_b + dnnl_scratch);
     if (!mem) return -1;
-    void *src = mem;
     float *scale = (float *)(mem + src_b);
     float *acc = (float *)(mem + src_b + scale_b);
-    for (int r = 0; r < rows; r++) {
-        const float *row = job->a + (r0 + r) * job->lda;
-        if (int8)
-            scale[r] = le_quant_row_s8(row, k, (int8_t *)src + (size_t)r * k);
-        else
-            le_quant_row_bf16(row, k, (uint16_t *)src + (size_t)r * k);
-    }
+    const void *src = rows_source(job, r0, rows, mem, &scale);
     if (call) {
         if (le_dnnl_exec(call, w->dnnl, src, acc, mem + src_b + scale_b + acc_b) != 0) return -1;
     } else {
         int8_rows_scalar(w, rows, src, (int32_t *)acc, job->ldd);
     }
-    if (int8)
-        for (int r = 0; r < rows; r++)
-            le_quant_dequant_row((const int32_t *)acc + (size_t)r * job->ldd, scale[r], w->scales,
-                                 w->n, acc + (size_t)r * job->ldd);
-    job->fin->epilogue(acc, (int)job->ldd, rows, w->n, job->ep.bias, job->ep.act,
-                       job->ep.accumulate, job->c + r0 * job->ldc, job->ldc);
+    rows_finish(job, r0, rows, acc, scale);
     return 0;
+}
+
+/* The rows of a chunk that failed: NaN in C (or in the scales of ep.qout). */
+static void rows_fail(const rows_job *job, size_t r0, int rows) {
+    for (int r = 0; r < rows; r++) {
+        if (job->ep.qout) job->ep.qout->scale[r0 + r] = NAN;
+        if (job->c)
+            for (int j = 0; j < job->w->n; j++) job->c[(r0 + r) * job->ldc + j] = NAN;
+    }
 }
 
 static void rows_task(void *ctx, size_t index, int thread) {
@@ -142,16 +179,35 @@ static void rows_task(void *ctx, size_t index, int thread) {
     /* no memory (or oneDNN failed): the rows become NaN, which the callers'
      * non-finite checks turn into an error naming the text, never a wrong
      * number passed on as right */
-    for (int r = 0; r < rows; r++)
-        for (int j = 0; j < job->w->n; j++) job->c[(r0 + r) * job->ldc + j] = NAN;
+    rows_fail(job, r0, rows);
+}
+
+static void rows_run(const le_kctx *kc, rows_job *job) {
+    const le_cpu_features *f = le_cpu_detect();
+    /* rows rounded to int8 next (steps of max|row|/127) lose nothing to an erf
+     * 1e-6 off: the fast one (measured in docs/speed.md) */
+    if (job->ep.qout && job->ep.act == LE_ACT_GELU_ERF) job->ep.act = LE_ACT_GELU_ERF_FAST;
+    job->ldd = ((size_t)job->w->n + 15) & ~(size_t)15;
+    job->fin = f->avx512 ? &le_gemm_avx512_f32 : f->avx2 ? &le_gemm_avx2_f32 : &le_gemm_scalar_f32;
+    le_pool_run(kc ? kc->pool : NULL, (job->m + ROWS - 1) / ROWS, rows_task, job);
 }
 
 void le_gemm_rows(const le_kctx *kc, const float *a, size_t lda, size_t m, const le_gemm_weight *w,
                   const le_gemm_epilogue *ep, float *c, size_t ldc) {
-    const le_cpu_features *f = le_cpu_detect();
     rows_job job = {.a = a, .lda = lda, .m = m, .w = w, .c = c, .ldc = ldc};
     if (ep) job.ep = *ep;
-    job.ldd = ((size_t)w->n + 15) & ~(size_t)15;
-    job.fin = f->avx512 ? &le_gemm_avx512_f32 : f->avx2 ? &le_gemm_avx2_f32 : &le_gemm_scalar_f32;
-    le_pool_run(kc ? kc->pool : NULL, (m + ROWS - 1) / ROWS, rows_task, &job);
+    if (job.ep.qout && w->dtype != LE_GEMM_INT8) job.ep.qout = NULL; /* le_gemm rounds them */
+    rows_run(kc, &job);
+}
+
+void le_gemm_q(const le_kctx *kc, const le_gemm_qrows *a, size_t m, const le_gemm_weight *w,
+               const le_gemm_epilogue *ep, float *c, size_t ldc) {
+    rows_job job = {.qa = a, .m = m, .w = w, .c = c, .ldc = ldc};
+    if (ep) job.ep = *ep;
+    if (m == 0 || w->n == 0) return;
+    if (w->kern || w->dtype != LE_GEMM_INT8) { /* not int8 weights: no answer to give */
+        for (size_t r = 0; r < m; r++) rows_fail(&job, r, 1);
+        return;
+    }
+    rows_run(kc, &job);
 }

@@ -62,6 +62,7 @@ const le_gemm_kernels le_gemm_scalar_f32 = {
     .pack_a = le_gemm_pack_a_f32,
     .tile = tile_f32,
     .epilogue = gemm_epilogue,
+    .epilogue_s32 = gemm_epilogue_s32,
 };
 
 const le_gemm_kernels le_gemm_scalar_bf16 = {

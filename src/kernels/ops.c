@@ -1,6 +1,7 @@
 /* Row operations: dispatch on kc->isa, rows split over kc->pool. */
 #include "kernels/ops.h"
 
+#include "kernels/gemm_quant.h"
 #include "kernels/ops_internal.h"
 
 #include <math.h>
@@ -23,6 +24,7 @@ typedef struct ops_job {
     int dim;
     const float *gamma, *beta;
     float eps;
+    const le_gemm_qrows *q; /* layernorm: the rows also rounded to int8 here */
     le_act act;
     /* rope */
     int n_heads, head_dim, rotate_half;
@@ -71,6 +73,8 @@ static void ops_task(void *ctx, size_t index, int thread) {
         case OP_LAYERNORM:
             j->k->layernorm_row(j->x + r * j->ldx, j->dim, j->gamma, j->beta, j->eps,
                                 j->out + r * j->ldo);
+            if (j->q) /* while the row is in L1 */
+                j->q->scale[r] = le_quant_row_s8(j->out + r * j->ldo, j->dim, j->q->q + r * j->dim);
             break;
         case OP_RMSNORM:
             j->k->rmsnorm_row(j->x + r * j->ldx, j->dim, j->gamma, j->eps, j->out + r * j->ldo);
@@ -108,7 +112,14 @@ static void ops_run(const le_kctx *kc, ops_job *j, size_t work_per_row, size_t m
 
 void le_layernorm(const le_kctx *kc, const float *x, size_t ldx, size_t rows, int dim,
                   const float *gamma, const float *beta, float eps, float *out, size_t ldo) {
+    le_layernorm_q(kc, x, ldx, rows, dim, gamma, beta, eps, out, ldo, NULL);
+}
+
+void le_layernorm_q(const le_kctx *kc, const float *x, size_t ldx, size_t rows, int dim,
+                    const float *gamma, const float *beta, float eps, float *out, size_t ldo,
+                    const le_gemm_qrows *q) {
     ops_job j = {.k = ops_for(kc ? kc->isa : LE_ISA_SCALAR),
+                 .q = q,
                  .op = OP_LAYERNORM,
                  .x = x,
                  .ldx = ldx,

@@ -17,6 +17,12 @@
  * torch.nn.LayerNorm. */
 void le_layernorm(const le_kctx *kc, const float *x, size_t ldx, size_t rows, int dim,
                   const float *gamma, const float *beta, float eps, float *out, size_t ldo);
+/* le_layernorm that also rounds each finished row to int8 into q (row r at
+ * q->q + r·dim, gemm.h), for int8 products to read with le_gemm_q: the same
+ * int8 rows le_gemm would make of out, without reading out again. */
+void le_layernorm_q(const le_kctx *kc, const float *x, size_t ldx, size_t rows, int dim,
+                    const float *gamma, const float *beta, float eps, float *out, size_t ldo,
+                    const le_gemm_qrows *q);
 
 /* RMSNorm: out = x / sqrt(mean(x²) + eps) · gamma (gamma may be NULL). */
 void le_rmsnorm(const le_kctx *kc, const float *x, size_t ldx, size_t rows, int dim,

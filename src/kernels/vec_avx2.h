@@ -5,6 +5,7 @@
 #define LE_KERNELS_VEC_AVX2_H
 
 #include <immintrin.h>
+#include <stdint.h>
 
 #define LE_VW 8
 #define LE_VEC_NAME avx2
@@ -25,6 +26,9 @@ static inline le_vf vf_load_n(const float *p, int n) {
 }
 static inline void vf_store_n(float *p, le_vf v, int n) {
     _mm256_maskstore_ps(p, vf_first_n(n), v);
+}
+static inline le_vf vf_load_i32_n(const int32_t *p, int n) {
+    return _mm256_cvtepi32_ps(_mm256_maskload_epi32((const int *)p, vf_first_n(n)));
 }
 static inline le_vf vf_add(le_vf a, le_vf b) { return _mm256_add_ps(a, b); }
 static inline le_vf vf_sub(le_vf a, le_vf b) { return _mm256_sub_ps(a, b); }

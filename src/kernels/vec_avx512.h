@@ -5,6 +5,7 @@
 #define LE_KERNELS_VEC_AVX512_H
 
 #include <immintrin.h>
+#include <stdint.h>
 
 #define LE_VW 16
 #define LE_VEC_NAME avx512
@@ -25,6 +26,9 @@ static inline le_vf vf_load_n(const float *p, int n) {
 }
 static inline void vf_store_n(float *p, le_vf v, int n) {
     _mm512_mask_storeu_ps(p, vf_first_n(n), v);
+}
+static inline le_vf vf_load_i32_n(const int32_t *p, int n) {
+    return _mm512_cvtepi32_ps(_mm512_maskz_loadu_epi32(vf_first_n(n), p));
 }
 static inline le_vf vf_add(le_vf a, le_vf b) { return _mm512_add_ps(a, b); }
 static inline le_vf vf_sub(le_vf a, le_vf b) { return _mm512_sub_ps(a, b); }

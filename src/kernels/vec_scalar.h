@@ -6,6 +6,7 @@
 #define LE_KERNELS_VEC_SCALAR_H
 
 #include <math.h>
+#include <stdint.h>
 
 #define LE_VW 1
 #define LE_VEC_NAME scalar
@@ -22,6 +23,8 @@ static inline le_vf vf_load_n(const float *p, int n) { return n > 0 ? *p : 0.0f;
 static inline void vf_store_n(float *p, le_vf v, int n) {
     if (n > 0) *p = v;
 }
+/* the first n int32 values at p, converted to float (the rest 0) */
+static inline le_vf vf_load_i32_n(const int32_t *p, int n) { return n > 0 ? (float)*p : 0.0f; }
 static inline le_vf vf_add(le_vf a, le_vf b) { return a + b; }
 static inline le_vf vf_sub(le_vf a, le_vf b) { return a - b; }
 static inline le_vf vf_mul(le_vf a, le_vf b) { return a * b; }

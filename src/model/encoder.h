@@ -73,6 +73,7 @@ typedef struct le_seq {
 
 typedef struct le_encoder_scratch {
     float *x, *qkv, *ctx, *ffn;
+    le_gemm_qrows xq; /* int8 models: x's rows rounded for the products that read them */
     size_t cap_tokens;
     float *rope_tab; /* cos and sin tables of the batch's sequences */
     size_t cap_rope;

@@ -19,8 +19,8 @@ static size_t ffn_width(const le_model_config *c) {
 }
 
 static le_status scratch_reserve(le_encoder_scratch *s, const le_model_config *c, size_t tokens,
-                                 le_error *err) {
-    if (tokens <= s->cap_tokens) return LE_OK;
+                                 int int8, le_error *err) {
+    if (tokens <= s->cap_tokens && (!int8 || s->xq.q)) return LE_OK;
     float *tab = s->rope_tab; /* kept: sized separately */
     size_t cap_rope = s->cap_rope;
     s->rope_tab = NULL;
@@ -32,7 +32,10 @@ static le_status scratch_reserve(le_encoder_scratch *s, const le_model_config *c
     s->qkv = le_alloc_aligned(tokens * 3 * h * sizeof(float));
     s->ctx = le_alloc_aligned(tokens * h * sizeof(float));
     s->ffn = le_alloc_aligned(chunk * ffn_width(c) * sizeof(float));
-    if (!s->x || !s->qkv || !s->ctx || !s->ffn) {
+    const size_t xq_bytes = (tokens * h + 63) & ~(size_t)63;
+    if (int8 && (s->xq.q = le_alloc_aligned(xq_bytes + tokens * sizeof(float))))
+        s->xq.scale = (float *)((char *)s->xq.q + xq_bytes);
+    if (!s->x || !s->qkv || !s->ctx || !s->ffn || (int8 && !s->xq.q)) {
         le_encoder_scratch_free(s);
         return le_fail(err, LE_ERR_NOMEM, "out of memory for %zu tokens of activations", tokens);
     }
@@ -45,6 +48,7 @@ void le_encoder_scratch_free(le_encoder_scratch *s) {
     le_free_aligned(s->qkv);
     le_free_aligned(s->ctx);
     le_free_aligned(s->ffn);
+    le_free_aligned(s->xq.q);
     le_free_aligned(s->rope_tab);
     memset(s, 0, sizeof *s);
 }
@@ -192,26 +196,72 @@ static void attention_task(void *ctx, size_t i, int thread) {
         __atomic_store_n(&j->failed, 1, __ATOMIC_RELAXED);
 }
 
+/* x's rows [t0, t0 + n) as int8 rows (int8 models), or NULL. */
+static const le_gemm_qrows *xq_rows(const le_encoder_scratch *s, size_t t0, size_t h,
+                                    le_gemm_qrows *at) {
+    if (!s->xq.q) return NULL;
+    *at = (le_gemm_qrows){s->xq.q + t0 * h, s->xq.scale + t0};
+    return at;
+}
+
+/* out = epilogue(x · Wᵀ) over nt rows of x: from their int8 rows where the
+ * layer norm left them (xq), else from the fp32 rows. */
+static void x_product(const le_kctx *kc, const float *x, size_t h, const le_gemm_qrows *xq,
+                      size_t nt, const le_gemm_weight *w, const le_gemm_epilogue *ep, float *out,
+                      size_t ldo) {
+    if (xq)
+        le_gemm_q(kc, xq, nt, w, ep, out, ldo);
+    else
+        le_gemm(kc, x, h, nt, w, ep, out, ldo);
+}
+
+/* x = LayerNorm(x) over rows [t0, t0 + nt), rounding them into xq too. */
+static void x_norm(const le_kctx *kc, const le_model_config *c, le_encoder_scratch *s, size_t t0,
+                   size_t nt, const float *gamma, const float *beta) {
+    const size_t h = (size_t)c->hidden;
+    le_gemm_qrows at;
+    float *x = s->x + t0 * h;
+    le_layernorm_q(kc, x, h, nt, c->hidden, gamma, beta, c->ln_eps, x, h, xq_rows(s, t0, h, &at));
+}
+
+/* x += act(x·W_inᵀ + b_in)·W_outᵀ + b_out over nt tokens, through fp32 rows
+ * in ffn ([nt][wide]). Gated: [gate | up] in one product, then act(gate) ⊙ up
+ * over the gate half. */
+static void ffn_fp32(const le_model_config *c, const le_kctx *kc, const le_encoder_layer *L,
+                     const le_gemm_qrows *xq, float *ffn, float *x, size_t nt) {
+    const size_t h = (size_t)c->hidden, inter = (size_t)c->intermediate, wide = ffn_width(c);
+    const int gated = c->ffn == LE_FFN_GATED;
+    le_gemm_epilogue ep_in = {.bias = L->ffn_in_bias, .act = gated ? LE_ACT_NONE : c->act};
+    x_product(kc, x, h, xq, nt, L->ffn_in, &ep_in, ffn, wide);
+    if (gated) le_gated_act(kc, ffn, wide, ffn + inter, wide, nt, (int)inter, c->act, ffn, wide);
+    le_gemm_epilogue ep_o = {.bias = L->ffn_out_bias, .accumulate = 1};
+    le_gemm(kc, ffn, wide, nt, L->ffn_out, &ep_o, x, h);
+}
+
+/* The same for int8 weights (not gated): the [nt][I] rows go from one product
+ * to the next as int8 rows (their fp32 never leaves the first product's
+ * scratch), in the memory of the fp32 buffer: the same numbers, less traffic. */
+static void ffn_int8(const le_model_config *c, const le_kctx *kc, const le_encoder_layer *L,
+                     const le_gemm_qrows *xq, float *ffn, float *x, size_t nt) {
+    const size_t h = (size_t)c->hidden, inter = (size_t)c->intermediate;
+    const size_t q_bytes = (nt * inter + 63) & ~(size_t)63;
+    le_gemm_qrows q = {(int8_t *)ffn, (float *)((char *)ffn + q_bytes)};
+    le_gemm_epilogue ep_in = {.bias = L->ffn_in_bias, .act = c->act, .qout = &q};
+    x_product(kc, x, h, xq, nt, L->ffn_in, &ep_in, NULL, inter);
+    le_gemm_epilogue ep_o = {.bias = L->ffn_out_bias, .accumulate = 1};
+    le_gemm_q(kc, &q, nt, L->ffn_out, &ep_o, x, h);
+}
+
 static void feed_forward(const le_encoder *m, const le_kctx *kc, const le_encoder_layer *L,
                          le_encoder_scratch *s, size_t total) {
     const le_model_config *c = &m->cfg;
-    const size_t h = (size_t)c->hidden, inter = (size_t)c->intermediate, wide = ffn_width(c);
+    const size_t h = (size_t)c->hidden;
+    const int int8 = m->dtype == LE_GEMM_INT8 && c->ffn != LE_FFN_GATED;
     for (size_t t0 = 0; t0 < total; t0 += FFN_CHUNK_TOKENS) {
         size_t nt = total - t0 < FFN_CHUNK_TOKENS ? total - t0 : FFN_CHUNK_TOKENS;
-        float *xc = s->x + t0 * h;
-        if (c->ffn == LE_FFN_GATED) {
-            /* [gate | up] in one product, then act(gate) ⊙ up over the gate half */
-            le_gemm_epilogue ep_in = {L->ffn_in_bias, LE_ACT_NONE, 0};
-            le_gemm(kc, xc, h, nt, L->ffn_in, &ep_in, s->ffn, wide);
-            le_gated_act(kc, s->ffn, wide, s->ffn + inter, wide, nt, (int)inter, c->act, s->ffn,
-                         wide);
-        } else {
-            le_gemm_epilogue ep_in = {L->ffn_in_bias, c->act, 0};
-            le_gemm(kc, xc, h, nt, L->ffn_in, &ep_in, s->ffn, wide);
-        }
-        le_gemm_epilogue ep_o = {L->ffn_out_bias, LE_ACT_NONE, 1};
-        le_gemm(kc, s->ffn, wide, nt, L->ffn_out, &ep_o, xc, h);
-        le_layernorm(kc, xc, h, nt, c->hidden, L->ln_ffn_gamma, L->ln_ffn_beta, c->ln_eps, xc, h);
+        le_gemm_qrows at;
+        (int8 ? ffn_int8 : ffn_fp32)(c, kc, L, xq_rows(s, t0, h, &at), s->ffn, s->x + t0 * h, nt);
+        x_norm(kc, c, s, t0, nt, L->ln_ffn_gamma, L->ln_ffn_beta);
     }
 }
 
@@ -235,20 +285,20 @@ le_status le_encoder_forward(const le_encoder *m, const le_kctx *kc, const le_se
     }
     *hidden = NULL;
     if (total == 0) goto done;
-    if ((st = scratch_reserve(s, c, total, err))) goto done;
+    if ((st = scratch_reserve(s, c, total, m->dtype == LE_GEMM_INT8, err))) goto done;
     if (c->pos == LE_POS_ROPE && (st = build_rope_tables(m, seqs, n_seqs, rope_off, s, err)))
         goto done;
     size_t h = (size_t)c->hidden;
     for (int i = 0; i < n_seqs; i++) embed_sequence(m, &seqs[i], s->x + offsets[i] * h);
-    le_layernorm(kc, s->x, h, total, c->hidden, m->ln_emb_gamma, m->ln_emb_beta, c->ln_eps, s->x,
-                 h);
+    x_norm(kc, c, s, 0, total, m->ln_emb_gamma, m->ln_emb_beta);
     int threads = le_pool_threads(kc->pool);
     /* short sequences parallelise better across sequences than across heads */
     int per_sequence = n_seqs >= 2 * threads && longest <= 1024;
     for (int l = 0; l < c->layers; l++) {
         const le_encoder_layer *L = &m->layers[l];
-        le_gemm_epilogue ep_qkv = {L->qkv_bias, LE_ACT_NONE, 0};
-        le_gemm(kc, s->x, h, total, L->qkv, &ep_qkv, s->qkv, 3 * h);
+        le_gemm_epilogue ep_qkv = {.bias = L->qkv_bias, .act = LE_ACT_NONE, .accumulate = 0};
+        le_gemm_qrows at;
+        x_product(kc, s->x, h, xq_rows(s, 0, h, &at), total, L->qkv, &ep_qkv, s->qkv, 3 * h);
         int failed = 0;
         if (per_sequence) {
             attn_job job = {m, seqs, offsets, rope_off, s, 0};
@@ -262,10 +312,9 @@ le_status le_encoder_forward(const le_encoder *m, const le_kctx *kc, const le_se
             st = le_fail(err, LE_ERR_NOMEM, "out of memory for attention scratch");
             goto done;
         }
-        le_gemm_epilogue ep_out = {L->attn_out_bias, LE_ACT_NONE, 1};
+        le_gemm_epilogue ep_out = {.bias = L->attn_out_bias, .act = LE_ACT_NONE, .accumulate = 1};
         le_gemm(kc, s->ctx, h, total, L->attn_out, &ep_out, s->x, h);
-        le_layernorm(kc, s->x, h, total, c->hidden, L->ln_attn_gamma, L->ln_attn_beta, c->ln_eps,
-                     s->x, h);
+        x_norm(kc, c, s, 0, total, L->ln_attn_gamma, L->ln_attn_beta);
         feed_forward(m, kc, L, s, total);
     }
     *hidden = s->x;

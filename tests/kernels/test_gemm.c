@@ -41,7 +41,7 @@ static void test_shapes(le_pool *pool) {
             float *w = test_random((size_t)n * k, -1, 1);
             float *bias = test_random(n, -1, 1);
             float *c0 = test_random(m * ldc, -2, 2);
-            le_gemm_epilogue ep = {variant % 2 ? bias : NULL, acts[variant % 5], variant % 3 == 2};
+            le_gemm_epilogue ep = {.bias = variant % 2 ? bias : NULL, .act = acts[variant % 5], .accumulate = variant % 3 == 2};
             variant++;
             float *ref = malloc(m * ldc * sizeof *ref);
             memcpy(ref, c0, m * ldc * sizeof *ref);
@@ -93,7 +93,7 @@ static void test_determinism(void) {
     float *w = test_random((size_t)n * k, -1, 1);
     float *bias = test_random(n, -1, 1);
     float *probe = test_random(k, -1, 1);
-    le_gemm_epilogue ep = {bias, LE_ACT_GELU_ERF, 0};
+    le_gemm_epilogue ep = {.bias = bias, .act = LE_ACT_GELU_ERF, .accumulate = 0};
     le_pool *pools[3] = {le_pool_create(1), le_pool_create(2), le_pool_create(3)};
     for (size_t ii = 0; ii < 3; ii++) {
         le_isa isa = all_isas[ii];
@@ -182,7 +182,7 @@ static void test_edges(void) {
     for (size_t ii = 0; ii < 3; ii++) {
         if (!test_isa_available(all_isas[ii])) continue;
         CHECK(le_gemm_pack(all_isas[ii], NULL, 3, 0, &pw, &err) == LE_OK);
-        le_gemm_epilogue ep = {bias, LE_ACT_RELU, 0};
+        le_gemm_epilogue ep = {.bias = bias, .act = LE_ACT_RELU, .accumulate = 0};
         le_kctx kc = {all_isas[ii], NULL};
         le_gemm(&kc, NULL, 0, 2, pw, &ep, c, 3);
         CHECK(c[0] == 1 && c[1] == 0 && c[2] == 0.5f && c[3] == 1 && c[4] == 0 && c[5] == 0.5f);

@@ -67,7 +67,7 @@ static void test_int8(le_pool **pools, int dnnl) {
             const size_t lda = k + 3, ldc = n + 5;
             float *a = test_random(m * lda, -1, 1), *w = test_random((size_t)n * k, -0.1f, 0.1f);
             float *bias = test_random(n, -1, 1), *c0 = test_random(m * ldc, -2, 2);
-            le_gemm_epilogue ep = {variant % 2 ? bias : NULL, acts[variant % 5], variant % 3 == 2};
+            le_gemm_epilogue ep = {.bias = variant % 2 ? bias : NULL, .act = acts[variant % 5], .accumulate = variant % 3 == 2};
             variant++;
             float *ref = malloc(m * ldc * sizeof *ref);
             memcpy(ref, c0, m * ldc * sizeof *ref);
@@ -96,7 +96,7 @@ static void test_bf16_dnnl(le_pool *pool) {
     const int m = 130, n = 200, k = 333;
     float *a = test_random((size_t)m * k, -1, 1), *w = test_random((size_t)n * k, -1, 1);
     float *bias = test_random(n, -1, 1), *c0 = test_random((size_t)m * n, -1, 1);
-    le_gemm_epilogue ep = {bias, LE_ACT_NONE, 1};
+    le_gemm_epilogue ep = {.bias = bias, .act = LE_ACT_NONE, .accumulate = 1};
     float *ref = malloc((size_t)m * n * sizeof *ref);
     memcpy(ref, c0, (size_t)m * n * sizeof *ref);
     le_gemm_reference(a, k, m, w, n, k, &ep, ref, n);
