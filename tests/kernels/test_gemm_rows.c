@@ -5,10 +5,13 @@
  * - int8 stays within the bound its rounding implies, element by element,
  *   of the double-precision reference;
  * - bf16 on oneDNN within 2^-8·Σ|a·w| (+ the epilogue's rounding) of it;
- * - row quantization equals its formula bit for bit; NaN rows give NaN. */
+ * - row quantization equals its formula bit for bit; NaN rows give NaN;
+ * - rows handed on as int8 (an epilogue's qout, le_layernorm_q, le_gemm_q)
+ *   give bitwise what the fp32 hand-off gives. */
 #include "check.h"
 #include "kernels/gemm.h"
 #include "kernels/gemm_quant.h"
+#include "kernels/ops.h"
 #include "test_util.h"
 
 #include <math.h>
@@ -151,6 +154,90 @@ static void test_nan_row(le_pool *pool, le_gemm_backend be, le_isa isa) {
     free(c), free(a), free(w), free(c0);
 }
 
+static le_gemm_weight *pack(le_gemm_backend be, le_isa isa, le_gemm_dtype dt, const float *w, int n,
+                            int k) {
+    le_gemm_weight *pw = NULL;
+    le_error err;
+    CHECK(le_gemm_pack_with(be, isa, dt, w, n, k, &pw, &err) == LE_OK);
+    return pw;
+}
+
+/* q holds exactly le_quant_row_s8 of each of the m rows of c. */
+static int qrows_match(const le_gemm_qrows *q, const float *c, size_t ldc, size_t m, int n) {
+    int8_t *row = malloc((size_t)n);
+    int same = 1;
+    for (size_t r = 0; r < m; r++) {
+        float s = le_quant_row_s8(c + r * ldc, n, row);
+        same &= s == q->scale[r] && !memcmp(row, q->q + r * (size_t)n, (size_t)n);
+    }
+    free(row);
+    return same;
+}
+
+/* Two int8 products in a row (act(A·W1ᵀ + b1)·W2ᵀ + b2 added to C), the
+ * first handing its rows on as int8 (qout; C1 kept or not) and the second
+ * reading them (le_gemm_q): bitwise the fp32 hand-off with the fast GELU the
+ * int8 hand-off uses. */
+static void test_qrows_chain(le_pool *pool, le_gemm_backend be, le_isa isa) {
+    const int m = 70, k = 50, n1 = 100, n2 = 30; /* 70 rows: two row chunks */
+    float *a = test_random((size_t)m * k, -1, 1), *w1 = test_random((size_t)n1 * k, -0.2f, 0.2f);
+    float *w2 = test_random((size_t)n2 * n1, -0.2f, 0.2f), *b1 = test_random(n1, -1, 1);
+    float *b2 = test_random(n2, -1, 1), *c0 = test_random((size_t)m * n2, -1, 1);
+    le_gemm_weight *p1 = pack(be, isa, LE_GEMM_INT8, w1, n1, k);
+    le_gemm_weight *p2 = pack(be, isa, LE_GEMM_INT8, w2, n2, n1);
+    le_kctx kc = {isa, pool};
+    float *h = malloc(sizeof(float) * m * n1), *h2 = malloc(sizeof(float) * m * n1);
+    float *want = malloc(sizeof(float) * m * n2), *got = malloc(sizeof(float) * m * n2);
+    le_gemm_qrows q = {malloc((size_t)m * n1), malloc(sizeof(float) * m)};
+    if (p1 && p2) {
+        le_gemm_epilogue e1 = {.bias = b1, .act = LE_ACT_GELU_ERF_FAST};
+        le_gemm_epilogue e2 = {.bias = b2, .accumulate = 1};
+        le_gemm(&kc, a, k, m, p1, &e1, h, n1);
+        memcpy(want, c0, sizeof(float) * m * n2);
+        le_gemm(&kc, h, n1, m, p2, &e2, want, n2);
+        le_gemm_epilogue e1q = {.bias = b1, .act = LE_ACT_GELU_ERF, .qout = &q};
+        le_gemm(&kc, a, k, m, p1, &e1q, h2, n1); /* C1 kept too */
+        CHECK_MSG(!memcmp(h, h2, sizeof(float) * m * n1), "qout changed C (backend %s)",
+                  le_gemm_backend_name(be));
+        CHECK_MSG(qrows_match(&q, h, n1, m, n1), "qout differs from rounding C's rows");
+        memset(q.q, 0, (size_t)m * n1);
+        le_gemm(&kc, a, k, m, p1, &e1q, NULL, n1); /* C1 not kept */
+        CHECK(qrows_match(&q, h, n1, m, n1));
+        memcpy(got, c0, sizeof(float) * m * n2);
+        le_gemm_q(&kc, &q, m, p2, &e2, got, n2);
+        CHECK_MSG(!memcmp(got, want, sizeof(float) * m * n2),
+                  "le_gemm_q differs from le_gemm on the fp32 rows (backend %s)",
+                  le_gemm_backend_name(be));
+    }
+    le_gemm_weight_free(p1), le_gemm_weight_free(p2);
+    free(q.q), free(q.scale), free(h), free(h2), free(want), free(got);
+    free(a), free(w1), free(w2), free(b1), free(b2), free(c0);
+}
+
+/* le_gemm_q refuses weights that are not int8 (NaN rows); an fp32 product's
+ * qout is rounded from C; le_layernorm_q rounds exactly le_layernorm's rows. */
+static void test_qrows_edges(le_pool *pool) {
+    const int m = 5, k = 24, n = 40;
+    float *a = test_random((size_t)m * k, -2, 2), *w = test_random((size_t)n * k, -1, 1);
+    float *c = malloc(sizeof(float) * m * n), *ln = malloc(sizeof(float) * m * k);
+    float *ln_q = malloc(sizeof(float) * m * k);
+    le_gemm_qrows q = {malloc((size_t)m * (n > k ? n : k)), malloc(sizeof(float) * m)};
+    le_kctx kc = {LE_ISA_SCALAR, pool};
+    le_gemm_weight *pf = pack(LE_GEMM_OWN, LE_ISA_SCALAR, LE_GEMM_F32, w, n, k);
+    if (pf) {
+        le_gemm_epilogue e = {.qout = &q};
+        le_gemm(&kc, a, k, m, pf, &e, c, n);
+        CHECK_MSG(qrows_match(&q, c, n, m, n), "fp32 product: qout differs from C's rows");
+        le_gemm_q(&kc, &q, m, pf, NULL, c, n);
+        CHECK_MSG(isnan(c[0]) && isnan(c[(size_t)m * n - 1]), "le_gemm_q took fp32 weights");
+    }
+    le_layernorm(&kc, a, k, m, k, NULL, NULL, 1e-5f, ln, k);
+    le_layernorm_q(&kc, a, k, m, k, NULL, NULL, 1e-5f, ln_q, k, &q);
+    CHECK(!memcmp(ln, ln_q, sizeof(float) * m * k) && qrows_match(&q, ln, k, m, k));
+    le_gemm_weight_free(pf);
+    free(q.q), free(q.scale), free(a), free(w), free(c), free(ln), free(ln_q);
+}
+
 int main(void) {
     le_pool *pools[2] = {le_pool_create(1), le_pool_create(2)};
     const int dnnl = le_gemm_supported(LE_ISA_AVX512, LE_GEMM_INT8) &&
@@ -159,9 +246,13 @@ int main(void) {
     test_quant_rows();
     test_int8(pools, dnnl);
     test_nan_row(pools[1], LE_GEMM_OWN, LE_ISA_SCALAR);
+    test_qrows_chain(pools[1], LE_GEMM_OWN, LE_ISA_SCALAR);
+    test_qrows_edges(pools[1]);
     if (dnnl) {
         test_nan_row(pools[1], LE_GEMM_DNNL, LE_ISA_AVX512);
         test_bf16_dnnl(pools[1]);
+        test_qrows_chain(pools[0], LE_GEMM_DNNL, LE_ISA_AVX512);
+        test_qrows_chain(pools[1], LE_GEMM_DNNL, LE_ISA_AVX512);
     }
     /* without oneDNN, int8 on a SIMD ISA is refused with a message naming it */
     le_gemm_weight *pw = NULL;
