@@ -14,6 +14,7 @@
 #include "kernels/gemm_internal.h"
 #include "kernels/gemm_quant.h"
 #include "kernels/kscratch.h"
+#include "kernels/ops.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -343,7 +344,11 @@ void le_gemm(const le_kctx *kc, const float *a, size_t lda, size_t m, const le_g
         gemm_packed(kc, a, lda, m, w, ep, c, ldc);
     else
         le_gemm_rows(kc, a, lda, m, w, ep, c, ldc); /* rounds int8 weights' qout itself */
-    if (ep && ep->qout && w->dtype != LE_GEMM_INT8 && c)
+    if (!ep || !c || w->dtype == LE_GEMM_INT8 || (!ep->norm && !ep->qout)) return;
+    if (ep->norm) /* and qout: le_gemm_rows did neither for these weights */
+        le_layernorm_q(kc, c, ldc, m, w->n, ep->norm->gamma, ep->norm->beta, ep->norm->eps, c, ldc,
+                       ep->qout);
+    else
         for (size_t r = 0; r < m; r++)
             ep->qout->scale[r] = le_quant_row_s8(c + r * ldc, w->n, ep->qout->q + r * (size_t)w->n);
 }

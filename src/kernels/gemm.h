@@ -107,13 +107,22 @@ typedef struct le_gemm_qrows {
     float *scale;
 } le_gemm_qrows;
 
+/* A LayerNorm over each finished row of C (le_layernorm's, kernels/ops.h). */
+typedef struct le_gemm_norm {
+    const float *gamma, *beta;
+    float eps;
+} le_gemm_norm;
+
 typedef struct le_gemm_epilogue {
     const float *bias; /* [N] or NULL */
     le_act act;        /* applied after the bias */
     int accumulate;    /* 1: C += result (a residual add), 0: C = result */
-    /* int8 weights only: the finished rows also rounded to int8 into qout
-     * (row m at qout->q + m·N), bitwise what le_gemm's own rounding of them
-     * as A would give; C may then be NULL (the fp32 rows are not kept). */
+    /* then each row of C normalized in place, bitwise le_layernorm on kc's ISA
+     * (int8 weights: while the row is in L1), or NULL */
+    const le_gemm_norm *norm;
+    /* the finished rows (after norm) also rounded to int8 into qout (row m at
+     * qout->q + m·N), bitwise what le_gemm's own rounding of them as A would
+     * give; C may then be NULL (the fp32 rows are not kept) for int8 weights. */
     const le_gemm_qrows *qout;
 } le_gemm_epilogue;
 

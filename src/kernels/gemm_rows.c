@@ -11,6 +11,7 @@
 #include "kernels/gemm_internal.h"
 #include "kernels/gemm_quant.h"
 #include "kernels/kscratch.h"
+#include "kernels/ops.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -83,6 +84,7 @@ typedef struct rows_job {
     float *c; /* NULL: the rows live only in ep.qout */
     size_t ldc, ldd; /* ldd: row stride of the per-thread results */
     const le_gemm_kernels *fin; /* whose fp32 epilogue finishes the rows */
+    le_isa norm_isa;            /* whose LayerNorm (le_layernorm's on kc's ISA) */
 } rows_job;
 
 /* acc[r][j] = Σ_k q[r][k]·W[j][k] over int8 values (the own twin). */
@@ -119,7 +121,7 @@ static const void *rows_source(const rows_job *job, size_t r0, int rows, void *s
 
 /* Finishes rows [r0, r0 + rows) row by row while each is in L1: the fp32
  * epilogue (for int8, on the sums turned back to fp32 on the way: sum · row
- * scale · column scale), then the rounding into ep.qout. */
+ * scale · column scale), the LayerNorm of ep.norm, the rounding into ep.qout. */
 static void rows_finish(const rows_job *job, size_t r0, int rows, float *acc, const float *scale) {
     const le_gemm_weight *w = job->w;
     const le_gemm_epilogue *ep = &job->ep;
@@ -132,6 +134,9 @@ static void rows_finish(const rows_job *job, size_t r0, int rows, float *acc, co
         else
             job->fin->epilogue(t, (int)job->ldd, 1, w->n, ep->bias, ep->act, ep->accumulate, out,
                                job->ldc);
+        if (ep->norm)
+            le_layernorm_row(job->norm_isa, out, w->n, ep->norm->gamma, ep->norm->beta,
+                             ep->norm->eps, out);
         if (ep->qout)
             ep->qout->scale[r0 + r] = le_quant_row_s8(out, w->n, ep->qout->q + (r0 + r) * w->n);
     }
@@ -189,6 +194,7 @@ static void rows_run(const le_kctx *kc, rows_job *job) {
     if (job->ep.qout && job->ep.act == LE_ACT_GELU_ERF) job->ep.act = LE_ACT_GELU_ERF_FAST;
     job->ldd = ((size_t)job->w->n + 15) & ~(size_t)15;
     job->fin = f->avx512 ? &le_gemm_avx512_f32 : f->avx2 ? &le_gemm_avx2_f32 : &le_gemm_scalar_f32;
+    job->norm_isa = kc ? kc->isa : LE_ISA_SCALAR;
     le_pool_run(kc ? kc->pool : NULL, (job->m + ROWS - 1) / ROWS, rows_task, job);
 }
 
@@ -196,7 +202,7 @@ void le_gemm_rows(const le_kctx *kc, const float *a, size_t lda, size_t m, const
                   const le_gemm_epilogue *ep, float *c, size_t ldc) {
     rows_job job = {.a = a, .lda = lda, .m = m, .w = w, .c = c, .ldc = ldc};
     if (ep) job.ep = *ep;
-    if (job.ep.qout && w->dtype != LE_GEMM_INT8) job.ep.qout = NULL; /* le_gemm rounds them */
+    if (w->dtype != LE_GEMM_INT8) job.ep.norm = NULL, job.ep.qout = NULL; /* le_gemm's part */
     rows_run(kc, &job);
 }
 

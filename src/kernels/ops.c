@@ -110,6 +110,11 @@ static void ops_run(const le_kctx *kc, ops_job *j, size_t work_per_row, size_t m
     le_pool_run(threads > 1 ? pool : NULL, tasks, ops_task, j);
 }
 
+void le_layernorm_row(le_isa isa, const float *x, int dim, const float *gamma, const float *beta,
+                      float eps, float *out) {
+    ops_for(isa)->layernorm_row(x, dim, gamma, beta, eps, out);
+}
+
 void le_layernorm(const le_kctx *kc, const float *x, size_t ldx, size_t rows, int dim,
                   const float *gamma, const float *beta, float eps, float *out, size_t ldo) {
     le_layernorm_q(kc, x, ldx, rows, dim, gamma, beta, eps, out, ldo, NULL);

@@ -24,6 +24,10 @@ void le_layernorm_q(const le_kctx *kc, const float *x, size_t ldx, size_t rows, 
                     const float *gamma, const float *beta, float eps, float *out, size_t ldo,
                     const le_gemm_qrows *q);
 
+/* One row of le_layernorm with the kernels of isa (the same bits). */
+void le_layernorm_row(le_isa isa, const float *x, int dim, const float *gamma, const float *beta,
+                      float eps, float *out);
+
 /* RMSNorm: out = x / sqrt(mean(x²) + eps) · gamma (gamma may be NULL). */
 void le_rmsnorm(const le_kctx *kc, const float *x, size_t ldx, size_t rows, int dim,
                 const float *gamma, float eps, float *out, size_t ldo);

@@ -224,32 +224,32 @@ static void x_norm(const le_kctx *kc, const le_model_config *c, le_encoder_scrat
     le_layernorm_q(kc, x, h, nt, c->hidden, gamma, beta, c->ln_eps, x, h, xq_rows(s, t0, h, &at));
 }
 
-/* x += act(x·W_inᵀ + b_in)·W_outᵀ + b_out over nt tokens, through fp32 rows
- * in ffn ([nt][wide]). Gated: [gate | up] in one product, then act(gate) ⊙ up
- * over the gate half. */
+/* x = norm(x + act(x·W_inᵀ + b_in)·W_outᵀ + b_out) over nt tokens (the second
+ * product's epilogue ep_o), through fp32 rows in ffn ([nt][wide]). Gated:
+ * [gate | up] in one product, then act(gate) ⊙ up over the gate half. */
 static void ffn_fp32(const le_model_config *c, const le_kctx *kc, const le_encoder_layer *L,
-                     const le_gemm_qrows *xq, float *ffn, float *x, size_t nt) {
+                     const le_gemm_qrows *xq, float *ffn, float *x, size_t nt,
+                     const le_gemm_epilogue *ep_o) {
     const size_t h = (size_t)c->hidden, inter = (size_t)c->intermediate, wide = ffn_width(c);
     const int gated = c->ffn == LE_FFN_GATED;
     le_gemm_epilogue ep_in = {.bias = L->ffn_in_bias, .act = gated ? LE_ACT_NONE : c->act};
     x_product(kc, x, h, xq, nt, L->ffn_in, &ep_in, ffn, wide);
     if (gated) le_gated_act(kc, ffn, wide, ffn + inter, wide, nt, (int)inter, c->act, ffn, wide);
-    le_gemm_epilogue ep_o = {.bias = L->ffn_out_bias, .accumulate = 1};
-    le_gemm(kc, ffn, wide, nt, L->ffn_out, &ep_o, x, h);
+    le_gemm(kc, ffn, wide, nt, L->ffn_out, ep_o, x, h);
 }
 
 /* The same for int8 weights (not gated): the [nt][I] rows go from one product
  * to the next as int8 rows (their fp32 never leaves the first product's
  * scratch), in the memory of the fp32 buffer: the same numbers, less traffic. */
 static void ffn_int8(const le_model_config *c, const le_kctx *kc, const le_encoder_layer *L,
-                     const le_gemm_qrows *xq, float *ffn, float *x, size_t nt) {
+                     const le_gemm_qrows *xq, float *ffn, float *x, size_t nt,
+                     const le_gemm_epilogue *ep_o) {
     const size_t h = (size_t)c->hidden, inter = (size_t)c->intermediate;
     const size_t q_bytes = (nt * inter + 63) & ~(size_t)63;
     le_gemm_qrows q = {(int8_t *)ffn, (float *)((char *)ffn + q_bytes)};
     le_gemm_epilogue ep_in = {.bias = L->ffn_in_bias, .act = c->act, .qout = &q};
     x_product(kc, x, h, xq, nt, L->ffn_in, &ep_in, NULL, inter);
-    le_gemm_epilogue ep_o = {.bias = L->ffn_out_bias, .accumulate = 1};
-    le_gemm_q(kc, &q, nt, L->ffn_out, &ep_o, x, h);
+    le_gemm_q(kc, &q, nt, L->ffn_out, ep_o, x, h);
 }
 
 static void feed_forward(const le_encoder *m, const le_kctx *kc, const le_encoder_layer *L,
@@ -260,8 +260,11 @@ static void feed_forward(const le_encoder *m, const le_kctx *kc, const le_encode
     for (size_t t0 = 0; t0 < total; t0 += FFN_CHUNK_TOKENS) {
         size_t nt = total - t0 < FFN_CHUNK_TOKENS ? total - t0 : FFN_CHUNK_TOKENS;
         le_gemm_qrows at;
-        (int8 ? ffn_int8 : ffn_fp32)(c, kc, L, xq_rows(s, t0, h, &at), s->ffn, s->x + t0 * h, nt);
-        x_norm(kc, c, s, t0, nt, L->ln_ffn_gamma, L->ln_ffn_beta);
+        const le_gemm_qrows *xq = xq_rows(s, t0, h, &at);
+        /* the layer norm in the second product's epilogue, which rounds x for the next layer */
+        le_gemm_norm ln = {L->ln_ffn_gamma, L->ln_ffn_beta, c->ln_eps};
+        le_gemm_epilogue ep_o = {.bias = L->ffn_out_bias, .accumulate = 1, .norm = &ln, .qout = xq};
+        (int8 ? ffn_int8 : ffn_fp32)(c, kc, L, xq, s->ffn, s->x + t0 * h, nt, &ep_o);
     }
 }
 
@@ -312,9 +315,10 @@ le_status le_encoder_forward(const le_encoder *m, const le_kctx *kc, const le_se
             st = le_fail(err, LE_ERR_NOMEM, "out of memory for attention scratch");
             goto done;
         }
-        le_gemm_epilogue ep_out = {.bias = L->attn_out_bias, .act = LE_ACT_NONE, .accumulate = 1};
+        le_gemm_norm ln = {L->ln_attn_gamma, L->ln_attn_beta, c->ln_eps};
+        le_gemm_epilogue ep_out = {
+            .bias = L->attn_out_bias, .accumulate = 1, .norm = &ln, .qout = xq_rows(s, 0, h, &at)};
         le_gemm(kc, s->ctx, h, total, L->attn_out, &ep_out, s->x, h);
-        x_norm(kc, c, s, 0, total, L->ln_attn_gamma, L->ln_attn_beta);
         feed_forward(m, kc, L, s, total);
     }
     *hidden = s->x;

@@ -176,8 +176,9 @@ static int qrows_match(const le_gemm_qrows *q, const float *c, size_t ldc, size_
 
 /* Two int8 products in a row (act(A·W1ᵀ + b1)·W2ᵀ + b2 added to C), the
  * first handing its rows on as int8 (qout; C1 kept or not) and the second
- * reading them (le_gemm_q): bitwise the fp32 hand-off with the fast GELU the
- * int8 hand-off uses. */
+ * reading them (le_gemm_q) with a LayerNorm in its epilogue: bitwise the fp32
+ * hand-off and a separate le_layernorm, with the fast GELU the int8 hand-off
+ * uses. */
 static void test_qrows_chain(le_pool *pool, le_gemm_backend be, le_isa isa) {
     const int m = 70, k = 50, n1 = 100, n2 = 30; /* 70 rows: two row chunks */
     float *a = test_random((size_t)m * k, -1, 1), *w1 = test_random((size_t)n1 * k, -0.2f, 0.2f);
@@ -195,6 +196,10 @@ static void test_qrows_chain(le_pool *pool, le_gemm_backend be, le_isa isa) {
         le_gemm(&kc, a, k, m, p1, &e1, h, n1);
         memcpy(want, c0, sizeof(float) * m * n2);
         le_gemm(&kc, h, n1, m, p2, &e2, want, n2);
+        float *gamma = test_random(n2, 0.5f, 1.5f), *beta = test_random(n2, -1, 1);
+        le_layernorm(&kc, want, n2, m, n2, gamma, beta, 1e-5f, want, n2);
+        le_gemm_norm ln = {gamma, beta, 1e-5f};
+        e2.norm = &ln; /* the second product with its layer norm fused */
         le_gemm_epilogue e1q = {.bias = b1, .act = LE_ACT_GELU_ERF, .qout = &q};
         le_gemm(&kc, a, k, m, p1, &e1q, h2, n1); /* C1 kept too */
         CHECK_MSG(!memcmp(h, h2, sizeof(float) * m * n1), "qout changed C (backend %s)",
@@ -206,8 +211,9 @@ static void test_qrows_chain(le_pool *pool, le_gemm_backend be, le_isa isa) {
         memcpy(got, c0, sizeof(float) * m * n2);
         le_gemm_q(&kc, &q, m, p2, &e2, got, n2);
         CHECK_MSG(!memcmp(got, want, sizeof(float) * m * n2),
-                  "le_gemm_q differs from le_gemm on the fp32 rows (backend %s)",
+                  "le_gemm_q + norm differs from le_gemm + le_layernorm (backend %s)",
                   le_gemm_backend_name(be));
+        free(gamma), free(beta);
     }
     le_gemm_weight_free(p1), le_gemm_weight_free(p2);
     free(q.q), free(q.scale), free(h), free(h2), free(want), free(got);
