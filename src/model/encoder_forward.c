@@ -135,8 +135,50 @@ static le_status build_rope_tables(const le_encoder *m, const le_seq *seqs, int 
     return LE_OK;
 }
 
+/* x's rows [t0, t0 + n) as int8 rows (int8 models), or NULL. */
+static const le_gemm_qrows *xq_rows(const le_encoder_scratch *s, size_t t0, size_t h,
+                                    le_gemm_qrows *at) {
+    if (!s->xq.q) return NULL;
+    *at = (le_gemm_qrows){s->xq.q + t0 * h, s->xq.scale + t0};
+    return at;
+}
+
+/* out = epilogue(x · Wᵀ) over nt rows of x: from their int8 rows where the
+ * layer norm left them (xq), else from the fp32 rows. */
+static void x_product(const le_kctx *kc, const float *x, size_t h, const le_gemm_qrows *xq,
+                      size_t nt, const le_gemm_weight *w, const le_gemm_epilogue *ep, float *out,
+                      size_t ldo) {
+    if (xq)
+        le_gemm_q(kc, xq, nt, w, ep, out, ldo);
+    else
+        le_gemm(kc, x, h, nt, w, ep, out, ldo);
+}
+
+/* qkv = x·W_qkvᵀ + b over tokens [t0, t0 + n). */
+static void qkv_product(const le_encoder *m, const le_kctx *kc, const le_encoder_layer *L,
+                        le_encoder_scratch *s, size_t t0, size_t n) {
+    const size_t h = (size_t)m->cfg.hidden;
+    le_gemm_qrows at;
+    le_gemm_epilogue ep = {.bias = L->qkv_bias};
+    x_product(kc, s->x + t0 * h, h, xq_rows(s, t0, h, &at), n, L->qkv, &ep, s->qkv + t0 * 3 * h,
+              3 * h);
+}
+
+/* x = LayerNorm(x + ctx·W_oᵀ + b) over tokens [t0, t0 + n), rounding x for
+ * the feed-forward's first product on the way (int8 models). */
+static void out_product(const le_encoder *m, const le_kctx *kc, const le_encoder_layer *L,
+                        le_encoder_scratch *s, size_t t0, size_t n) {
+    const size_t h = (size_t)m->cfg.hidden;
+    le_gemm_qrows at;
+    le_gemm_norm ln = {L->ln_attn_gamma, L->ln_attn_beta, m->cfg.ln_eps};
+    le_gemm_epilogue ep = {
+        .bias = L->attn_out_bias, .accumulate = 1, .norm = &ln, .qout = xq_rows(s, t0, h, &at)};
+    le_gemm(kc, s->ctx + t0 * h, h, n, L->attn_out, &ep, s->x + t0 * h, h);
+}
+
 typedef struct attn_job {
     const le_encoder *m;
+    const le_encoder_layer *L;
     const le_seq *seqs;
     const size_t *offsets, *rope_off;
     le_encoder_scratch *s;
@@ -188,31 +230,18 @@ static int attention_for(const le_encoder *m, const le_kctx *kc, const le_seq *q
     return le_attention(kc, &a);
 }
 
-/* Many short sequences: one task per sequence, each attention serial. */
+/* Many short sequences: one task per sequence runs the layer's attention
+ * block on it serially (QKV product, attention, output product), so its q, k,
+ * v and context rows are read back while still in cache. */
 static void attention_task(void *ctx, size_t i, int thread) {
     attn_job *j = ctx;
     le_kctx serial = {j->m->isa, NULL};
-    if (attention_for(j->m, &serial, &j->seqs[i], j->offsets[i], j->rope_off[i], j->s))
+    const size_t t0 = j->offsets[i], n = (size_t)j->seqs[i].n;
+    qkv_product(j->m, &serial, j->L, j->s, t0, n);
+    if (attention_for(j->m, &serial, &j->seqs[i], t0, j->rope_off[i], j->s))
         __atomic_store_n(&j->failed, 1, __ATOMIC_RELAXED);
-}
-
-/* x's rows [t0, t0 + n) as int8 rows (int8 models), or NULL. */
-static const le_gemm_qrows *xq_rows(const le_encoder_scratch *s, size_t t0, size_t h,
-                                    le_gemm_qrows *at) {
-    if (!s->xq.q) return NULL;
-    *at = (le_gemm_qrows){s->xq.q + t0 * h, s->xq.scale + t0};
-    return at;
-}
-
-/* out = epilogue(x · Wᵀ) over nt rows of x: from their int8 rows where the
- * layer norm left them (xq), else from the fp32 rows. */
-static void x_product(const le_kctx *kc, const float *x, size_t h, const le_gemm_qrows *xq,
-                      size_t nt, const le_gemm_weight *w, const le_gemm_epilogue *ep, float *out,
-                      size_t ldo) {
-    if (xq)
-        le_gemm_q(kc, xq, nt, w, ep, out, ldo);
     else
-        le_gemm(kc, x, h, nt, w, ep, out, ldo);
+        out_product(j->m, &serial, j->L, j->s, t0, n);
 }
 
 /* x = LayerNorm(x) over rows [t0, t0 + nt), rounding them into xq too. */
@@ -299,26 +328,21 @@ le_status le_encoder_forward(const le_encoder *m, const le_kctx *kc, const le_se
     int per_sequence = n_seqs >= 2 * threads && longest <= 1024;
     for (int l = 0; l < c->layers; l++) {
         const le_encoder_layer *L = &m->layers[l];
-        le_gemm_epilogue ep_qkv = {.bias = L->qkv_bias, .act = LE_ACT_NONE, .accumulate = 0};
-        le_gemm_qrows at;
-        x_product(kc, s->x, h, xq_rows(s, 0, h, &at), total, L->qkv, &ep_qkv, s->qkv, 3 * h);
         int failed = 0;
         if (per_sequence) {
-            attn_job job = {m, seqs, offsets, rope_off, s, 0};
+            attn_job job = {m, L, seqs, offsets, rope_off, s, 0};
             le_pool_run(kc->pool, (size_t)n_seqs, attention_task, &job);
             failed = job.failed;
         } else {
+            qkv_product(m, kc, L, s, 0, total);
             for (int i = 0; i < n_seqs; i++)
                 failed |= attention_for(m, kc, &seqs[i], offsets[i], rope_off[i], s);
+            if (!failed) out_product(m, kc, L, s, 0, total);
         }
         if (failed) {
             st = le_fail(err, LE_ERR_NOMEM, "out of memory for attention scratch");
             goto done;
         }
-        le_gemm_norm ln = {L->ln_attn_gamma, L->ln_attn_beta, c->ln_eps};
-        le_gemm_epilogue ep_out = {
-            .bias = L->attn_out_bias, .accumulate = 1, .norm = &ln, .qout = xq_rows(s, 0, h, &at)};
-        le_gemm(kc, s->ctx, h, total, L->attn_out, &ep_out, s->x, h);
         feed_forward(m, kc, L, s, total);
     }
     *hidden = s->x;
