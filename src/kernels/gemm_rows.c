@@ -81,7 +81,7 @@ typedef struct rows_job {
     size_t lda, m;
     const le_gemm_weight *w;
     le_gemm_epilogue ep;
-    float *c; /* NULL: the rows live only in ep.qout */
+    float *c;        /* NULL: the rows live only in ep.qout */
     size_t ldc, ldd; /* ldd: row stride of the per-thread results */
     const le_gemm_kernels *fin; /* whose fp32 epilogue finishes the rows */
     le_isa norm_isa;            /* whose LayerNorm (le_layernorm's on kc's ISA) */

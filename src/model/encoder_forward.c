@@ -234,6 +234,7 @@ static int attention_for(const le_encoder *m, const le_kctx *kc, const le_seq *q
  * block on it serially (QKV product, attention, output product), so its q, k,
  * v and context rows are read back while still in cache. */
 static void attention_task(void *ctx, size_t i, int thread) {
+    (void)thread;
     attn_job *j = ctx;
     le_kctx serial = {j->m->isa, NULL};
     const size_t t0 = j->offsets[i], n = (size_t)j->seqs[i].n;

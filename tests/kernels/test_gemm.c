@@ -41,7 +41,9 @@ static void test_shapes(le_pool *pool) {
             float *w = test_random((size_t)n * k, -1, 1);
             float *bias = test_random(n, -1, 1);
             float *c0 = test_random(m * ldc, -2, 2);
-            le_gemm_epilogue ep = {.bias = variant % 2 ? bias : NULL, .act = acts[variant % 5], .accumulate = variant % 3 == 2};
+            le_gemm_epilogue ep = {.bias = variant % 2 ? bias : NULL,
+                                   .act = acts[variant % 5],
+                                   .accumulate = variant % 3 == 2};
             variant++;
             float *ref = malloc(m * ldc * sizeof *ref);
             memcpy(ref, c0, m * ldc * sizeof *ref);

@@ -70,7 +70,9 @@ static void test_int8(le_pool **pools, int dnnl) {
             const size_t lda = k + 3, ldc = n + 5;
             float *a = test_random(m * lda, -1, 1), *w = test_random((size_t)n * k, -0.1f, 0.1f);
             float *bias = test_random(n, -1, 1), *c0 = test_random(m * ldc, -2, 2);
-            le_gemm_epilogue ep = {.bias = variant % 2 ? bias : NULL, .act = acts[variant % 5], .accumulate = variant % 3 == 2};
+            le_gemm_epilogue ep = {.bias = variant % 2 ? bias : NULL,
+                                   .act = acts[variant % 5],
+                                   .accumulate = variant % 3 == 2};
             variant++;
             float *ref = malloc(m * ldc * sizeof *ref);
             memcpy(ref, c0, m * ldc * sizeof *ref);
