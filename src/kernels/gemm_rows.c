@@ -211,7 +211,7 @@ void le_gemm_q(const le_kctx *kc, const le_gemm_qrows *a, size_t m, const le_gem
     rows_job job = {.qa = a, .m = m, .w = w, .c = c, .ldc = ldc};
     if (ep) job.ep = *ep;
     if (m == 0 || w->n == 0) return;
-    if (w->kern || w->dtype != LE_GEMM_INT8) { /* not int8 weights: no answer to give */
+    if (w->dtype != LE_GEMM_INT8) { /* not int8 weights: no answer to give */
         for (size_t r = 0; r < m; r++) rows_fail(&job, r, 1);
         return;
     }
