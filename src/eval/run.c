@@ -104,6 +104,11 @@ static void on_tokens(size_t done, size_t total, void *user) {
 
 /* --------------------------------------------------------------- embedding */
 
+/* Bumped whenever a change of the engine changes some format's vectors
+ * (2: int8's fast GELU, 2026-12-06), so vectors cached before it are not
+ * reused: LE_VERSION alone does not move with such changes. */
+#define EMBEDDING_NUMERICS 2
+
 /* The cache configuration of extension method number e: everything but
  * the text that changes its vectors. The methods that share it (whole
  * documents and their passage modes) share its cache: queries are embedded
@@ -113,11 +118,11 @@ static void cache_config(const run_ctx *c, size_t e, char *cfg, size_t cap) {
     le_extend ext = c->p->extend[e];
     int max_tokens = ext == LE_EXTEND_NONE ? mi->window : c->o->max_tokens;
     snprintf(cfg, cap,
-             "longembed embedding cache 1\nversion=%s\nmodel=%s\ndirectory=%s\n"
+             "longembed embedding cache 1\nversion=%s\nnumerics=%d\nmodel=%s\ndirectory=%s\n"
              "architecture=%s\nhidden=%d\nlayers=%d\nheads=%d\nvocab=%d\nwindow=%d\n"
              "pooling=%s\nisa=%s\nprecision=%s\nextend=%s\nmax_tokens=%d\nattn_scale=log\n"
              "normalize=1\n",
-             LE_VERSION, mi->name, mi->directory, mi->architecture, mi->hidden_size,
+             LE_VERSION, EMBEDDING_NUMERICS, mi->name, mi->directory, mi->architecture, mi->hidden_size,
              mi->num_layers, mi->num_heads, mi->vocab_size, mi->window, mi->pooling, mi->isa,
              mi->precision, le_extend_name(ext), max_tokens);
 }
